@@ -1,0 +1,134 @@
+"""Configuration: `[tool.greenit-async-lint]` in pyproject.toml, `--config FILE`, or flake8 options.
+
+Every front end builds the same `Config` through `Config.from_mapping`, so a key means the same
+thing wherever it is set. An unknown key or a wrong type raises ConfigError naming the key; the
+CLI turns that into exit status 2.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Optional
+
+from .schema import CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+TABLE = "greenit-async-lint"
+DEFAULT_DOCS_URL = "https://github.com/greenit-async-lint/greenit-async-lint/blob/main/docs/rules/{code}.md"
+
+
+class ConfigError(CatalogueError):
+    pass
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)  # code prefixes; empty means every code
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # added to the built-in exclusions
+    max_depth: int = 8
+    loop_amplification: bool = True
+    max_file_bytes: int = 1_000_000
+    max_violations: int = 0
+    fail_on: str = "violation"
+    cache: bool = True
+    cache_dir: str = ".greenit-cache"
+    jobs: int = 0  # 0: one per core
+    docs_url: str = DEFAULT_DOCS_URL
+    request_timeout: float = 10.0
+    baseline: Optional[str] = None
+    heavy_calls: list[str] = field(default_factory=list)
+    blocking_calls: list[str] = field(default_factory=list)
+    extra_work: list[Any] = field(default_factory=list)
+    extra_offloads: dict[str, Any] = field(default_factory=dict)
+    extra_handlers: list[Any] = field(default_factory=list)
+    source: Optional[str] = None  # where it was read from, for the report
+
+    @classmethod
+    def from_mapping(cls, data: Any, source: Optional[str] = None) -> "Config":
+        table = as_mapping(data, f"[tool.{TABLE}]")
+        config = cls(source=source)
+        known = {f.name.replace("_", "-"): f.name for f in fields(cls) if f.name != "source"}
+        for key, value in table.items():
+            name = known.get(key) or (key if key in known.values() else None)
+            where = f"[tool.{TABLE}].{key}"
+            if name is None:
+                raise ConfigError(where, f"is not a known option (known: {', '.join(sorted(known))})")
+            setattr(config, name, _check(name, value, where))
+        return config
+
+    def catalogue_extra(self) -> dict[str, Any]:
+        return {"heavy-calls": self.heavy_calls, "blocking-calls": self.blocking_calls,
+                "extra-work": self.extra_work, "extra-offloads": self.extra_offloads or None,
+                "extra-handlers": self.extra_handlers}
+
+    def selected(self, code: str) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def effective_jobs(self) -> int:
+        return self.jobs or max(1, os.cpu_count() or 1)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings a report records so that its result can be reproduced."""
+        return {"select": self.select, "ignore": self.ignore, "exclude": self.exclude, "max_depth": self.max_depth,
+                "loop_amplification": self.loop_amplification, "max_violations": self.max_violations,
+                "fail_on": self.fail_on, "baseline": self.baseline, "heavy_calls": self.heavy_calls,
+                "blocking_calls": self.blocking_calls, "source": self.source}
+
+
+def _check(name: str, value: Any, where: str) -> Any:
+    if name in ("select", "ignore", "exclude", "heavy_calls", "blocking_calls"):
+        items = as_str_list(value, where)
+        return [i.upper() for i in items] if name in ("select", "ignore") else items
+    if name in ("max_depth",):
+        return as_int(value, where, minimum=1)
+    if name in ("max_file_bytes", "max_violations", "jobs"):
+        return as_int(value, where, minimum=0)
+    if name in ("loop_amplification", "cache"):
+        return as_bool(value, where)
+    if name == "fail_on":
+        return as_str(value, where, choices=("violation", "warning"))
+    if name in ("cache_dir", "docs_url", "baseline"):
+        return as_str(value, where)
+    if name == "request_timeout":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(where, f"must be a positive number, not {value!r}")
+        return float(value)
+    if name in ("extra_work", "extra_handlers"):
+        return as_list(value, where)
+    if name == "extra_offloads":
+        return as_mapping(value, where)
+    raise ConfigError(where, "is not a known option")  # pragma: no cover - guarded by from_mapping
+
+
+def find_pyproject(start: Path) -> Optional[Path]:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: Optional[str], start: Path) -> Config:
+    """Read the configuration file (explicit, or the nearest pyproject.toml); defaults otherwise."""
+    path = Path(explicit) if explicit else find_pyproject(start)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"is not valid TOML: {exc}") from exc
+    table = data.get("tool", {}).get(TABLE)
+    if table is None and explicit:
+        table = {k: v for k, v in data.items() if k != "tool"}  # a dedicated config file
+    return Config.from_mapping(table or {}, str(path))

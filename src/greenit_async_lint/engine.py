@@ -1,0 +1,113 @@
+"""The static check, start to end: files -> summaries -> project -> handlers -> reach -> findings.
+
+Every front end (CLI, flake8 plugin, pre-commit hooks, fixer) calls `analyse` and reads the
+`Report` it returns; none of them looks at code on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .catalogue import Catalogue, load_catalogue
+from .config import Config
+from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
+from .evaluate import Evaluator
+from .findings import Finding, chain_text, handler_findings, verdict
+from .handlers import Handler, HandlerFinder
+from .ir import FileProblem, Module
+from .loader import SummaryCache, load
+from .project import Project
+from .reach import Effect, Hop, Reach, best_effects
+
+
+@dataclass
+class Report:
+    files: int
+    handlers: list[Handler]
+    findings: list[Finding]
+    verdicts: dict[tuple[str, str], str]
+    config: Config
+    catalogue: Catalogue
+    paths: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def handler_findings(self, handler: Handler) -> list[Finding]:
+        return [f for f in self.findings if f.handler is handler]
+
+
+def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[SourceFile], Optional[set[str]], Path]:
+    """The files to analyse, the files whose handlers are reported (None: all), and the root."""
+    absolute = [p if p.is_absolute() else cwd / p for p in paths]
+    root = find_project_root(absolute[0]) if absolute else cwd
+    if absolute and all(p.is_file() or (p.is_symlink() and not p.exists()) for p in absolute):
+        # Files given one by one (pre-commit, an editor): report their handlers, but follow calls
+        # into the whole project they belong to.
+        given = collect(absolute, excluder, cwd)
+        everything = collect([root], excluder, cwd)
+        known = {f.path for f in everything}
+        files = everything + [f for f in given if f.path not in known]
+        return files, {f.display for f in given}, root
+    return collect(absolute, excluder, cwd), None, root
+
+
+def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
+            catalogue: Optional[Catalogue] = None) -> Report:
+    cwd = (cwd or Path.cwd()).resolve()
+    path_list = [Path(p) for p in paths] or [Path(".")]
+    catalogue = catalogue or load_catalogue(config.catalogue_extra())
+    excluder = Excluder((*DEFAULT_EXCLUDE, *config.exclude), cwd)
+    files, report_only, root = _scope(path_list, excluder, cwd)
+    cache = SummaryCache(root / config.cache_dir) if config.cache else None
+    summaries = load(files, cache, config.max_file_bytes, config.effective_jobs())
+
+    modules = [s for s in summaries if isinstance(s, Module)]
+    problems = [s for s in summaries if isinstance(s, FileProblem)]
+    project = Project(modules)
+    evaluator = Evaluator(project, catalogue)
+    handlers = HandlerFinder(project, evaluator, catalogue).find()
+    if report_only is not None:
+        handlers = [h for h in handlers if h.path in report_only]
+        problems = [p for p in problems if p.path in report_only]
+    reach = Reach(project, evaluator, catalogue, config.max_depth, config.loop_amplification)
+
+    noqa = {m.path: m.noqa for m in modules}
+    findings: list[Finding] = []
+    verdicts: dict[tuple[str, str], str] = {}
+    for handler in handlers:
+        effects = list(_handler_effects(handler, reach))
+        mine = [f for f in handler_findings(handler, effects, catalogue)
+                if config.selected(f.code) and not _suppressed(f, noqa)]
+        verdicts[(handler.path, handler.qualname)] = verdict(mine)
+        findings.extend(mine)
+    for problem in problems:
+        if config.selected(problem.code):
+            info = catalogue.codes[problem.code]
+            findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
+                                    f"{problem.path} {problem.reason}: {info.why}"))
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list])
+
+
+def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
+    effects: list[Effect] = []
+    if handler.function:
+        effects.extend(reach.function_effects(handler.mi, handler.qualname))
+    for root in handler.roots:
+        hop = Hop(root.path, root.line, 1, root.call)
+        effects.extend(reach.prefixed(hop, reach.function_effects(root.mi, root.qualname)))
+    return best_effects(effects)
+
+
+def _suppressed(finding: Finding, noqa: dict) -> bool:
+    """`# noqa` silences every code on its line; `# noqa: GAL101,GAL105` only those."""
+    lines = noqa.get(finding.path)
+    if not lines or finding.line not in lines:
+        return False
+    codes = lines[finding.line]
+    return codes is None or finding.code in codes
+
+
+__all__ = ["Report", "analyse", "chain_text"]

@@ -1,0 +1,104 @@
+"""Turn the work a handler reaches into findings: severity, code, message and chain.
+
+Severity follows practice 112: heavy work in the request path is a violation; bounded blocking
+work is a warning in a sync handler and a violation in an `async def` handler (it stalls the event
+loop for every request). Work carried by an in-process background task is a warning: the user no
+longer waits, but the work still runs in the web process.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from .catalogue import Catalogue, CodeInfo
+from .handlers import Handler
+from .reach import Effect, Hop
+
+SEVERITY_RANK = {"violation": 2, "warning": 1, "error": 3}
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    handler: Optional[Handler] = None
+    chain: tuple = ()
+    weight: str = ""
+    leaf: str = ""
+    fix: Optional[dict] = None
+    extra: dict = field(default_factory=dict)
+
+
+def _leaf_clause(effect: Effect, info: CodeInfo) -> str:
+    clause = f"`{effect.leaf}` {info.found}"
+    if effect.detail:
+        clause += f" ({effect.detail})"
+    if effect.loop:
+        clause += f" in a loop over `{effect.loop}`"
+    return clause
+
+
+def message_for(effect: Effect, catalogue: Catalogue, is_async: bool) -> tuple[str, str]:
+    """(code, message) for an effect: what was found, and why it breaks practice 112."""
+    info = catalogue.codes[effect.code]
+    clause = _leaf_clause(effect, info)
+    if effect.via:
+        code = catalogue.code_for(effect.via)
+        via = catalogue.codes[code]
+        return code, f"`{effect.via_call}` {via.found}, and {clause}: {via.why}"
+    why = info.why
+    if effect.weight == "blocking" and is_async and effect.on_loop:
+        why = f"it blocks the event loop of this `async def` handler; {why}"
+    return effect.code, f"{clause} in the request path: {why}"
+
+
+def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
+    """The severity of an effect in a handler, or None when it does not matter there."""
+    if effect.weight == "poll":
+        return None  # a single status check; only polling (in a loop) counts
+    if effect.scope == "async" and not (is_async and effect.on_loop):
+        return None  # a sync DB query or file read is normal outside the event loop
+    if effect.via == "in-process-background":
+        return "warning"
+    if effect.weight == "heavy":
+        return "violation"
+    if is_async:
+        return "violation" if effect.on_loop else None
+    return "warning"
+
+
+def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Catalogue) -> list[Finding]:
+    """One finding per call site in the handler and code: the worst severity, the shortest chain."""
+    best: dict[tuple, tuple[int, int, Finding]] = {}
+    for effect in effects:
+        severity = severity_for(effect, handler.is_async)
+        if severity is None or not effect.chain:
+            continue
+        code, message = message_for(effect, catalogue, handler.is_async)
+        first: Hop = effect.chain[0]
+        finding = Finding(code, severity, first.path, first.line, first.col, message, handler, effect.chain,
+                          effect.weight, effect.leaf)
+        key = (first.path, first.line, first.col, code)
+        rank = (SEVERITY_RANK[severity], -len(effect.chain))
+        current = best.get(key)
+        if current is None or rank > current[:2]:
+            best[key] = (*rank, finding)
+    return [entry[2] for entry in best.values()]
+
+
+def verdict(findings: Iterable[Finding]) -> str:
+    """heavy (breaks practice 112), blocking (bounded blocking work), or clean."""
+    result = "clean"
+    for finding in findings:
+        if finding.severity == "violation" and finding.weight == "heavy":
+            return "heavy"
+        result = "blocking"
+    return result
+
+
+def chain_text(finding: Finding) -> str:
+    return " -> ".join(hop.call for hop in finding.chain)

@@ -1,0 +1,142 @@
+"""Framework handler markers, parsed from rules/frameworks/*.yaml (or the user's extra-handlers).
+
+Mechanisms the engine understands, each filled with data per framework:
+- decorators: a function or method decorated by one of `calls` is a handler;
+- registrations: a call to one of `calls` registers the view found at `view` (a function, a class,
+  `Class.as_view()`, an instance) under the route at `route`; `route_list` takes (route, view)
+  tuples instead (Tornado);
+- class_views: the methods named in `methods` of a class deriving from one of `bases`;
+- class_attr_calls: a view class attribute (`form_class`) whose methods the framework calls;
+- implicit_calls: calling one of `methods` on an instance of a class deriving from `on` runs the
+  project's methods named in `calls` (form `clean_*` validators, serializer `create`);
+- dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`);
+- signals: receivers that run when a signal is sent, or when a model is saved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .patterns import PatternTable
+from .schema import ArgSpec, CatalogueError, as_list, as_mapping, as_str, as_str_list
+
+_KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
+         "implicit_calls", "dependency_markers", "signals"}
+
+
+@dataclass
+class DecoratorRule:
+    calls: PatternTable[bool]
+    route: ArgSpec | None
+
+
+@dataclass
+class RegistrationRule:
+    calls: PatternTable[bool]
+    route: ArgSpec | None
+    view: ArgSpec | None
+    route_list: ArgSpec | None
+    class_methods: tuple[str, ...]
+
+
+@dataclass
+class ClassViewRule:
+    bases: PatternTable[bool]
+    methods: tuple[str, ...]
+
+
+@dataclass
+class ClassAttrRule:
+    bases: PatternTable[bool]
+    attr: str
+    calls: tuple[str, ...]
+
+
+@dataclass
+class ImplicitRule:
+    on: PatternTable[bool]
+    methods: frozenset[str]
+    calls: tuple[str, ...]
+
+
+@dataclass
+class SignalRules:
+    receivers: PatternTable[bool] = field(default_factory=PatternTable)
+    connect_methods: frozenset[str] = frozenset()
+    send_methods: frozenset[str] = frozenset()
+    implicit: list[tuple[PatternTable[bool], tuple[str, ...]]] = field(default_factory=list)
+
+
+@dataclass
+class FrameworkRules:
+    name: str
+    decorators: list[DecoratorRule] = field(default_factory=list)
+    registrations: list[RegistrationRule] = field(default_factory=list)
+    class_views: list[ClassViewRule] = field(default_factory=list)
+    class_attr_calls: list[ClassAttrRule] = field(default_factory=list)
+    implicit_calls: list[ImplicitRule] = field(default_factory=list)
+    dependency_markers: list[tuple[PatternTable[bool], ArgSpec]] = field(default_factory=list)
+    signals: SignalRules | None = None
+
+
+def _table(value: Any, key: str) -> PatternTable[bool]:
+    return PatternTable((p, True) for p in as_str_list(value, key))
+
+
+def _spec(value: Any, key: str) -> ArgSpec | None:
+    return None if value is None else ArgSpec.parse(value, key)
+
+
+def parse_framework(raw: Any, where: str) -> FrameworkRules:
+    data = as_mapping(raw, where)
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise CatalogueError(f"{where}.{sorted(unknown)[0]}", f"is not a known key ({', '.join(sorted(_KEYS))})")
+    fw = FrameworkRules(as_str(data.get("framework"), f"{where}.framework"))
+    for i, r in enumerate(as_list(data.get("decorators"), f"{where}.decorators")):
+        k = f"{where}.decorators[{i}]"
+        r = as_mapping(r, k)
+        fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route")))
+    for i, r in enumerate(as_list(data.get("registrations"), f"{where}.registrations")):
+        k = f"{where}.registrations[{i}]"
+        r = as_mapping(r, k)
+        rule = RegistrationRule(
+            _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
+            _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
+            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")))
+        if rule.view is None and rule.route_list is None:
+            raise CatalogueError(k, "needs `view` or `route_list`")
+        fw.registrations.append(rule)
+    for i, r in enumerate(as_list(data.get("class_views"), f"{where}.class_views")):
+        k = f"{where}.class_views[{i}]"
+        r = as_mapping(r, k)
+        fw.class_views.append(ClassViewRule(_table(r.get("bases"), f"{k}.bases"),
+                                            tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
+    for i, r in enumerate(as_list(data.get("class_attr_calls"), f"{where}.class_attr_calls")):
+        k = f"{where}.class_attr_calls[{i}]"
+        r = as_mapping(r, k)
+        fw.class_attr_calls.append(ClassAttrRule(_table(r.get("bases"), f"{k}.bases"), as_str(r.get("attr"), f"{k}.attr"),
+                                                 tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
+    for i, r in enumerate(as_list(data.get("implicit_calls"), f"{where}.implicit_calls")):
+        k = f"{where}.implicit_calls[{i}]"
+        r = as_mapping(r, k)
+        fw.implicit_calls.append(ImplicitRule(_table(r.get("on"), f"{k}.on"),
+                                              frozenset(as_str_list(r.get("methods"), f"{k}.methods")),
+                                              tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
+    for i, r in enumerate(as_list(data.get("dependency_markers"), f"{where}.dependency_markers")):
+        k = f"{where}.dependency_markers[{i}]"
+        r = as_mapping(r, k)
+        spec = _spec(r.get("provider"), f"{k}.provider") or ArgSpec(arg=0)
+        fw.dependency_markers.append((_table(r.get("calls"), f"{k}.calls"), spec))
+    if data.get("signals") is not None:
+        k = f"{where}.signals"
+        s = as_mapping(data["signals"], k)
+        sig = SignalRules(_table(s.get("receivers", []), f"{k}.receivers"),
+                          frozenset(as_str_list(s.get("connect_methods", []), f"{k}.connect_methods")),
+                          frozenset(as_str_list(s.get("send_methods", []), f"{k}.send_methods")))
+        for j, imp in enumerate(as_list(s.get("implicit", []), f"{k}.implicit")):
+            imp = as_mapping(imp, f"{k}.implicit[{j}]")
+            sig.implicit.append((_table(imp.get("calls"), f"{k}.implicit[{j}].calls"),
+                                 tuple(as_str_list(imp.get("signals"), f"{k}.implicit[{j}].signals"))))
+        fw.signals = sig
+    return fw

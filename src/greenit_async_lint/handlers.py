@@ -1,0 +1,234 @@
+"""Find the request handlers of a project, with the framework rules from the catalogue.
+
+A handler is a function or method that runs while a user waits for the response: a decorated
+route function, a registered view, a class-based view's HTTP-method methods and the hooks the
+framework calls during the request. Each also carries extra roots: work the framework runs in
+the same request before or around it (FastAPI dependencies, a view's `form_class` validators).
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from .catalogue import Catalogue
+from .evaluate import Evaluator, arg_value
+from .frameworks import FrameworkRules, RegistrationRule
+from .ir import Expr, Function
+from .patterns import tails
+from .project import Ctx, Project
+
+
+@dataclass
+class Root:
+    """Work the framework runs for this handler beyond its own body: (module, qualname) at a hop."""
+
+    mi: int
+    qualname: str
+    line: int
+    call: str
+    path: str
+
+
+@dataclass
+class Handler:
+    mi: int
+    qualname: str
+    path: str
+    line: int
+    framework: str
+    route: Optional[str]
+    is_async: bool
+    function: bool = True  # False for a class-level entry (the framework's own methods run)
+    roots: list[Root] = field(default_factory=list)
+
+
+def _union_tails(patterns: Iterable[str]) -> Optional[set[str]]:
+    return tails(patterns)
+
+
+class HandlerFinder:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.frameworks = catalogue.frameworks
+        self.found: dict[tuple[int, str], Handler] = {}
+        self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
+
+    def find(self) -> list[Handler]:
+        self._decorated()
+        self._registered()
+        self._class_views()
+        for handler in self.found.values():
+            if handler.function:
+                fn = self.p.function(handler.mi, handler.qualname)
+                if fn is not None:
+                    handler.roots.extend(self.dependency_roots(handler.mi, fn, depth=0))
+        return sorted(self.found.values(), key=lambda h: (h.path, h.line, h.qualname))
+
+    def _add(self, mi: int, fn: Function, framework: str, route: Optional[str]) -> None:
+        key = (mi, fn.qualname)
+        if key in self.found:
+            if self.found[key].route is None and route is not None:
+                self.found[key].route = route
+            return
+        self.found[key] = Handler(mi, fn.qualname, self.p.mods[mi].path, fn.line, framework, route, fn.is_async)
+
+    def _names(self, expr: Expr, ctx: Ctx) -> list[str]:
+        return [v[1] for v in self.ev.eval(expr, ctx) if v[0] == "ext"]
+
+    # -- decorators ---------------------------------------------------------------------------
+
+    def _decorated(self) -> None:
+        rules = [(fw, r) for fw in self.frameworks for r in fw.decorators]
+        wanted = _union_tails(p for _fw, r in rules for p in r.calls.patterns())
+        for mi, module in enumerate(self.p.mods):
+            if wanted is not None and not module.tails & wanted:
+                continue
+            for fn in module.functions.values():
+                if not fn.decorators or (wanted is not None and not set(fn.decorator_tails) & wanted):
+                    continue
+                ctx = self.p.defining_ctx(mi, fn)
+                for dec in fn.decorators:
+                    target = dec[1] if dec[0] == "c" else dec
+                    for name in self._names(target, ctx):
+                        for fw, rule in rules:
+                            if rule.calls.match(name):
+                                route = None
+                                if rule.route is not None and dec[0] == "c":
+                                    route = self.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
+                                self._add(mi, fn, fw.name, route)
+
+    # -- registrations ------------------------------------------------------------------------
+
+    def _registered(self) -> None:
+        rules = [(fw, r) for fw in self.frameworks for r in fw.registrations]
+        wanted = _union_tails(p for _fw, r in rules for p in r.calls.patterns())
+        for mi, module in enumerate(self.p.mods):
+            if wanted is not None and not module.tails & wanted:
+                continue
+            scopes = [(module.scope, (mi, None))] + [(f.scope, (mi, f.qualname)) for f in module.functions.values()]
+            for scope, ctx in scopes:
+                for cs in scope.calls:
+                    if wanted is not None and cs.tail not in wanted:
+                        continue
+                    for name in self._names(cs.func, ctx):
+                        for fw, rule in rules:
+                            if rule.calls.match(name):
+                                self._registration(fw, rule, cs.args, cs.kwargs, ctx)
+
+    def _registration(self, fw: FrameworkRules, rule: RegistrationRule, args: tuple, kwargs: tuple, ctx: Ctx) -> None:
+        if rule.route_list is not None:
+            listing = arg_value(args, kwargs, rule.route_list)
+            if listing is None or listing[0] != "t":
+                return
+            for item in listing[1]:
+                if item[0] == "t" and len(item[1]) >= 2:
+                    self._view(fw, rule, item[1][1], self.ev.const_str(item[1][0], ctx), ctx)
+            return
+        view = arg_value(args, kwargs, rule.view) if rule.view is not None else None
+        route = self.ev.const_str(arg_value(args, kwargs, rule.route), ctx) if rule.route is not None else None
+        if view is not None:
+            self._view(fw, rule, view, route, ctx)
+
+    def _view(self, fw: FrameworkRules, rule: RegistrationRule, view: Expr, route: Optional[str], ctx: Ctx) -> None:
+        values: list[tuple] = []
+        if view[0] == "c":
+            func = view[1]
+            if func[0] == "a":  # ReportView.as_view(...), Handler.as_asgi()
+                values.extend(v for v in self.ev.eval(func[1], ctx) if v[0] == "cls")
+            if not values and view[2]:  # a wrapper such as login_required(view)
+                values.extend(v for v in self.ev.eval(view[2][0], ctx) if v[0] in ("fn", "cls"))
+            if not values:
+                values.extend(v for v in self.ev.eval(view, ctx) if v[0] in ("fn", "inst"))
+        else:
+            values.extend(self.ev.eval(view, ctx))
+        for value in values:
+            if value[0] in ("fn", "meth"):
+                fn = self.p.function(value[1], value[2])
+                if fn is not None:
+                    self._add(value[1], fn, fw.name, route)
+            elif value[0] in ("cls", "inst"):
+                key = (value[1], value[2])
+                if key not in self.class_routes or self.class_routes[key][1] is None:
+                    self.class_routes[key] = (fw.name, route, rule)
+
+    # -- class-based views --------------------------------------------------------------------
+
+    def _class_views(self) -> None:
+        rules = [(fw, r) for fw in self.frameworks for r in fw.class_views]
+        attr_rules = [(fw, r) for fw in self.frameworks for r in fw.class_attr_calls]
+        for mi, module in enumerate(self.p.mods):
+            for cls in module.classes.values():
+                key = (mi, cls.qualname)
+                registered = self.class_routes.get(key)
+                if not cls.bases and registered is None:
+                    continue
+                _classes, external = self.ev.mro(mi, cls.qualname)
+                methods: list[tuple[str, tuple[str, ...]]] = [
+                    (fw.name, r.methods) for fw, r in rules if any(r.bases.match(e) for e in external)]
+                if registered is not None and registered[2] is not None and registered[2].class_methods and not methods:
+                    methods.append((registered[0], registered[2].class_methods))
+                if not methods:
+                    continue
+                framework = methods[0][0]
+                route = registered[1] if registered is not None else None
+                own = [(name, fq) for name, fq in cls.methods.items()
+                       if any(fnmatch.fnmatchcase(name, pattern) for _fw, names in methods for pattern in names)]
+                for _name, fq in own:
+                    fn = self.p.function(mi, fq)
+                    if fn is not None:
+                        self._add(mi, fn, framework, route)
+                roots = self._attr_roots(mi, cls.qualname, external, attr_rules)
+                if roots or (not own and registered is not None):
+                    handler = Handler(mi, cls.qualname, module.path, cls.line, framework, route, False, False, roots)
+                    self.found.setdefault(key, handler)
+
+    def _attr_roots(self, mi: int, qualname: str, external: list[str], attr_rules: list) -> list[Root]:
+        roots: list[Root] = []
+        for _fw, rule in attr_rules:
+            if not any(rule.bases.match(e) for e in external):
+                continue
+            for value in self.ev.class_attr(mi, qualname, rule.attr, False):
+                if value[0] != "cls":
+                    continue
+                classes, _ext = self.ev.mro(value[1], value[2])
+                for cmi, cq in classes:
+                    target = self.p.klass(cmi, cq)
+                    for name, fq in (target.methods.items() if target else ()):
+                        if any(fnmatch.fnmatchcase(name, pattern) for pattern in rule.calls):
+                            fn = self.p.function(cmi, fq)
+                            if fn is not None:
+                                roots.append(Root(cmi, fq, fn.line, f"{cq}.{name}", self.p.mods[cmi].path))
+        return roots
+
+    # -- dependencies -------------------------------------------------------------------------
+
+    def dependency_roots(self, mi: int, fn: Function, depth: int) -> list[Root]:
+        """Providers named in `Depends(...)` run before the handler, in the same request."""
+        if depth > 3:
+            return []
+        ctx = self.p.defining_ctx(mi, fn)
+        roots: list[Root] = []
+        for param in fn.params:
+            candidates = [param.default] if param.default is not None else []
+            if param.annotation is not None:
+                candidates.extend(self.ev.annotation_parts(param.annotation, ctx))
+            for expr in candidates:
+                marker = self.ev.dependency_marker(expr, ctx)
+                if marker is None:
+                    continue
+                provider = marker[0] if marker[0] is not None else param.annotation
+                targets = self.ev.eval(provider, ctx) if provider is not None else ()
+                for target in targets:
+                    if target[0] == "cls":
+                        init = self.ev.class_attr(target[1], target[2], "__init__", True)
+                        target = init[0] if init and init[0][0] == "meth" else None
+                    if target is None or target[0] not in ("fn", "meth"):
+                        continue
+                    pfn = self.p.function(target[1], target[2])
+                    if pfn is None:
+                        continue
+                    roots.append(Root(target[1], target[2], param.line, pfn.qualname, self.p.mods[mi].path))
+                    roots.extend(self.dependency_roots(target[1], pfn, depth + 1))
+        return roots

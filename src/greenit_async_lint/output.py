@@ -1,0 +1,86 @@
+"""The core's own output formats: text (one finding a line) and JSON (the report contract).
+
+The JSON document is a contract other tools read (the flake8 plugin's twin, the CI reports, the
+runtime join): `version` changes only on a breaking change.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from . import __version__
+from .engine import Report
+from .findings import Finding, chain_text
+from .handlers import Handler
+
+JSON_VERSION = 1
+
+
+def text(report: Report) -> str:
+    lines: list[str] = []
+    for f in report.findings:
+        line = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+        if f.handler is not None:
+            line += f" (handler {f.handler.qualname} via {chain_text(f)})"
+        lines.append(line)
+        title = (f.fix or {}).get("title") or report.catalogue.codes[f.code].fix
+        lines.append(f"    fix: {title}")
+    summary = (f"{len(report.handlers)} handlers in {report.files} files: "
+               f"{report.count('violation')} violations, {report.count('warning')} warnings, "
+               f"{report.count('error')} errors")
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def handler_json(handler: Handler, report: Report) -> dict[str, Any]:
+    return {"path": handler.path, "line": handler.line, "qualname": handler.qualname,
+            "framework": handler.framework, "route": handler.route, "is_async": handler.is_async,
+            "verdict": report.verdicts.get((handler.path, handler.qualname), "clean"),
+            "runtime": getattr(handler, "runtime", None)}
+
+
+def finding_json(finding: Finding, report: Report) -> dict[str, Any]:
+    info = report.catalogue.codes[finding.code]
+    out: dict[str, Any] = {
+        "code": finding.code, "name": info.name, "severity": finding.severity,
+        "path": finding.path, "line": finding.line, "column": finding.column, "message": finding.message,
+        "handler": None if finding.handler is None else
+        {"path": finding.handler.path, "line": finding.handler.line, "qualname": finding.handler.qualname},
+        "chain": [{"path": h.path, "line": h.line, "call": h.call} for h in finding.chain],
+        "source": finding.extra.get("source", "static"),
+        "baselined": bool(finding.extra.get("baselined", False)),
+    }
+    if finding.fix is not None:
+        out["fix"] = finding.fix
+    return out
+
+
+def rules_json(report: Report, codes: set[str]) -> dict[str, Any]:
+    out = {}
+    for code in sorted(codes):
+        info = report.catalogue.codes[code]
+        out[code] = {"name": info.name, "summary": f"{info.found}: {info.why}", "fix": info.fix,
+                     "help_uri": report.config.docs_url.format(code=code)}
+    return out
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    findings = [finding_json(f, report) for f in report.findings]
+    return {
+        "version": JSON_VERSION,
+        "kind": "static",
+        "tool": {"name": "greenit-async-lint", "version": __version__},
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": {**report.config.describe(), "paths": report.paths},
+        "summary": {"files": report.files, "handlers": len(report.handlers),
+                    "violations": report.count("violation"), "warnings": report.count("warning"),
+                    "errors": report.count("error")},
+        "rules": rules_json(report, {f.code for f in report.findings}),
+        "handlers": [handler_json(h, report) for h in report.handlers],
+        "findings": findings,
+    }
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

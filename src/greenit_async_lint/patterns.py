@@ -1,0 +1,72 @@
+"""Qualified-name patterns: exact names and fnmatch globs, matched in declaration order.
+
+The catalogues hold thousands of patterns and the engine asks about every call a handler reaches,
+so exact names go in a dict and the globs are compiled once into one regular expression each.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Generic, Iterable, TypeVar
+
+T = TypeVar("T")
+
+
+def is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+class PatternTable(Generic[T]):
+    """Maps qualified-name patterns to values: an exact name first, else the first declared glob."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
+        self._exact: dict[str, tuple[int, T]] = {}
+        self._globs: list[tuple[int, re.Pattern[str], T]] = []
+        self._count = 0
+        self._declared: list[str] = []
+        for pattern, value in entries:
+            self.add(pattern, value)
+
+    def add(self, pattern: str, value: T) -> None:
+        order = self._count
+        self._count += 1
+        self._declared.append(pattern)
+        if is_glob(pattern):
+            self._globs.append((order, re.compile(fnmatch.translate(pattern)), value))
+        elif pattern not in self._exact:
+            self._exact[pattern] = (order, value)
+
+    def match(self, name: str) -> T | None:
+        # An exact name is more specific than any glob; among globs the first declared wins.
+        exact = self._exact.get(name)
+        if exact is not None:
+            return exact[1]
+        for _order, regex, value in self._globs:
+            if regex.match(name):
+                return value
+        return None
+
+    def patterns(self) -> list[str]:
+        return list(self._declared)
+
+    def __contains__(self, name: str) -> bool:
+        return self.match(name) is not None
+
+    def __len__(self) -> int:
+        return self._count
+
+
+def tail(pattern: str) -> str:
+    """Last dotted segment of a pattern: what a call site's text must end with to match it."""
+    return pattern.rsplit(".", 1)[-1]
+
+
+def tails(patterns: Iterable[str]) -> set[str] | None:
+    """The set of last segments, or None when one of them is a glob (then any tail may match)."""
+    out: set[str] = set()
+    for pattern in patterns:
+        last = tail(pattern)
+        if is_glob(last):
+            return None
+        out.add(last)
+    return out

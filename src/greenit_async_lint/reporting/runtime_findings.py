@@ -1,0 +1,124 @@
+"""Runtime-hook findings in the shape of static findings, so that one report can hold both.
+
+A runtime report measures how long users really waited per handler (`count`, `max_wait_s`) and
+names the dominant blocking call (`leaf`). Here each becomes a finding with `source: "runtime"`,
+located at the handler, with the leaf as a one-step chain (so its fingerprint is handler + code
++ leaf call, stable across runs), and the measurement kept under `runtime`.
+
+The runtime hook's findings carry no catalogue code yet; until they do (a `code` field is used
+when present), they get the codes below. Loop stalls are warnings here: they block every request
+on the event loop but are not, by themselves, a processing longer than a minute.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from . import practice
+from .model import VIOLATION, WARNING, norm_path
+
+RUNTIME_RULES: Final[dict[str, dict[str, str]]] = {
+    "GAL301": {
+        "name": "long-synchronous-request-measured",
+        "summary": "A request kept its user waiting longer than one minute before the response started (measured at run time)",
+        "fix": "Queue the work as a job, answer 202 with a status URL and notify the user when it is done",
+    },
+    "GAL302": {
+        "name": "slow-synchronous-request-measured",
+        "summary": "A request kept its user waiting longer than the warning threshold (measured at run time)",
+        "fix": "Move the slow part to a worker job before it reaches a minute, or bound it",
+    },
+    "GAL303": {
+        "name": "event-loop-stall-measured",
+        "summary": "A handler blocked the event loop, stalling every request that shares it (measured at run time)",
+        "fix": "Use async I/O or `await asyncio.to_thread(...)` for bounded calls; queue heavy work as a job",
+    },
+}
+_CODE_OF: Final = {"violation": "GAL301", "warning": "GAL302", "loop-stall": "GAL303"}
+_SEVERITY_OF: Final = {"violation": VIOLATION, "warning": WARNING, "loop-stall": WARNING}
+
+
+def to_finding(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One runtime-hook finding as a report finding (source "runtime")."""
+    kind = str(raw.get("severity") or "warning")
+    code = str(raw.get("code") or _CODE_OF.get(kind, "GAL302"))
+    handler = raw.get("handler") if isinstance(raw.get("handler"), Mapping) else {}
+    path = norm_path(handler.get("path") or handler.get("file"))
+    line = _int(handler.get("line"))
+    # Without a resolved handler the route is the only identity the measurement has.
+    unresolved = " ".join(str(p) for p in (raw.get("method"), raw.get("route") or "<unmatched>") if p)
+    ref = {"path": path, "line": line, "qualname": str(handler.get("qualname") or unresolved)}
+    leaf = raw.get("leaf") if isinstance(raw.get("leaf"), Mapping) else None
+    chain = []
+    if leaf:
+        call = str(leaf.get("call") or leaf.get("label") or "?")
+        chain.append({"path": norm_path(leaf.get("path") or leaf.get("file")), "line": _int(leaf.get("line")), "call": call})
+    measurement = {
+        "kind": kind,
+        "route": raw.get("route"),
+        "method": raw.get("method"),
+        "count": _int(raw.get("count"), 0),
+        "max_wait_s": _seconds(raw),
+    }
+    return {
+        "code": code,
+        "name": RUNTIME_RULES.get(code, {}).get("name", code),
+        "severity": _SEVERITY_OF.get(kind, WARNING),
+        "path": path,
+        "line": line,
+        "column": 1,
+        "message": message(ref["qualname"], measurement, chain),
+        "handler": ref,
+        "chain": chain,
+        "source": "runtime",
+        "runtime": measurement,
+        "baselined": bool(raw.get("baselined")),
+    }
+
+
+def message(qualname: str, measurement: Mapping[str, Any], chain: list[dict[str, Any]]) -> str:
+    """One line in the present tense: what was measured, where, and the call it was stuck in."""
+    route = " ".join(str(p) for p in (measurement.get("method"), measurement.get("route")) if p)
+    count = measurement.get("count") or 0
+    wait = measurement.get("max_wait_s")
+    waited = f" up to {wait:.1f} s" if isinstance(wait, (int, float)) else ""
+    if measurement.get("kind") == "loop-stall":
+        text = f"`{qualname}` stalls the event loop{waited} in {count} request(s)"
+    else:
+        over = f" (over {practice.THRESHOLD_SECONDS:.0f} s)" if measurement.get("kind") == "violation" else ""
+        text = f"`{qualname}` keeps {count} request(s) waiting{waited}{over} before the response starts"
+    if route:
+        text += f" on {route}"
+    if chain:
+        text += f"; slowest in `{chain[-1]['call']}` ({chain[-1]['path']}:{chain[-1]['line']})"
+    return text
+
+
+def runtime_summary(findings: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The handler's `runtime` field from its runtime findings: total count, longest wait, worst
+    severity (loop stalls count as warnings)."""
+    measured = [f["runtime"] for f in findings if isinstance(f.get("runtime"), Mapping)]
+    if not measured:
+        return None
+    waits = [m["max_wait_s"] for m in measured if isinstance(m.get("max_wait_s"), (int, float))]
+    severities = [f.get("severity") for f in findings]
+    return {
+        "count": sum(int(m.get("count") or 0) for m in measured),
+        "max_wait_s": max(waits) if waits else None,
+        "severity": VIOLATION if VIOLATION in severities else WARNING if WARNING in severities else None,
+    }
+
+
+def _seconds(raw: Mapping[str, Any]) -> float | None:
+    if isinstance(raw.get("max_wait_s"), (int, float)):
+        return float(raw["max_wait_s"])
+    if isinstance(raw.get("max_wait_ms"), (int, float)):  # the research draft's unit
+        return raw["max_wait_ms"] / 1000.0
+    return None
+
+
+def _int(value: object, default: int = 1) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default

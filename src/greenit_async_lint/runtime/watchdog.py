@@ -1,0 +1,253 @@
+"""The watchdog thread: one per process, started lazily, that turns records into evidence.
+
+Every `tick_s` it drains finished requests and loop stalls into the aggregate, looks at requests
+still waiting for their response and samples the stack of those past `warn_s` (then every
+`sample_every_s`, at most `max_samples`, within a process-wide sampling budget), checks event-loop
+heartbeats, and writes the shard every `flush_s`. It is the only thread that does file I/O.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from time import perf_counter
+from typing import Any
+
+from . import loop as loops
+from . import registry
+from .aggregate import Store
+from .labels import Paths, describe_handler
+from .registry import FINISHED, INFLIGHT, STALLS, STATE, Record, internal_error
+from .routes import handler_code, route_text
+from .sampling import contains_code, sample_task, sample_thread, task_running, thread_cpu_s
+
+LOCK = threading.RLock()  # guards the Store: the watchdog, and an emergency flush from a signal handler
+BUCKET_SIZE = 8.0
+
+
+class Watchdog:
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.store: Store | None = None
+        self.started = time.time()
+        self.start_ns = time.time_ns()
+        self.wake = threading.Event()
+        self.waiters: list[threading.Event] = []
+        self.tokens = BUCKET_SIZE
+        self.token_t = perf_counter()
+        self.last_tick = 0.0
+        self.lag_max = 0.0
+        self.dirty = False
+        self.next_flush = 0.0
+        self.names: dict[Any, tuple[Any, Any]] = {}
+        self.paths = Paths(STATE.config.root)
+
+    # -- thread ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="greenit-runtime-watchdog", daemon=True)
+        self.thread.start()
+
+    def alive(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def _run(self) -> None:
+        self.next_flush = perf_counter() + STATE.config.flush_s
+        while True:
+            tick = STATE.config.tick_s
+            self.wake.wait(tick)
+            self.wake.clear()
+            now = perf_counter()
+            if self.last_tick:
+                self.lag_max = max(self.lag_max, now - self.last_tick - tick)
+            self.last_tick = now
+            try:
+                self.tick(now)
+                waiters, self.waiters = self.waiters, []
+                if waiters or (self.dirty and now >= self.next_flush):
+                    self.write()
+                for event in waiters:
+                    event.set()
+            except Exception as exc:  # a failing tick must not kill evidence collection for good
+                internal_error("watchdog", exc)
+
+    # -- one tick -------------------------------------------------------------------------------
+    def tick(self, now: float) -> None:
+        with LOCK:
+            self.drain()
+        config = STATE.config
+        for rec in list(INFLIGHT.values()):
+            if rec.t_headers or now - rec.t0 < config.warn_s:
+                continue
+            self.dirty = True
+            if rec.cpu is not None:
+                cpu = thread_cpu_s(int(rec.cpu[0]))
+                if cpu is not None:
+                    rec.cpu[3], rec.cpu[4] = cpu, now
+            if config.sampling and rec.sample_at <= now and len(rec.samples or ()) < config.max_samples:
+                if self.take_token(now):
+                    self.sample(rec, now)
+                else:
+                    STATE.dropped["samples"] += 1
+        self.check_loops(now)
+
+    def take_token(self, now: float) -> bool:
+        rate = max(1.0, 1.0 / STATE.config.sample_every_s)
+        self.tokens = min(BUCKET_SIZE, self.tokens + (now - self.token_t) * rate)
+        self.token_t = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+    def sample(self, rec: Record, now: float) -> None:
+        """One sample of whatever runs this request: its thread, its pool thread or its loop."""
+        tid: int | None = rec.tid
+        if rec.workers:
+            tid = rec.workers[-1]
+            stack, cut = sample_thread(tid)
+        elif rec.task is not None:
+            stack, cut = sample_thread(rec.tid)
+            if self.holds_loop(rec, stack):
+                rec.kind = "async-blocking-loop"
+            else:
+                rec.kind, stack, cut, tid = "async-awaiting", sample_task(rec.task), False, None
+        else:
+            stack, cut = sample_thread(rec.tid)
+        STATE.samples_taken += 1
+        STATE.dropped["frames"] += cut
+        if rec.samples is None:
+            rec.samples = []
+        rec.samples.append(stack)
+        rec.sample_at = now + STATE.config.sample_every_s
+        if tid is not None and rec.cpu is None:
+            cpu = thread_cpu_s(tid)
+            if cpu is not None:
+                rec.cpu = [float(tid), cpu, now, cpu, now]
+
+    def holds_loop(self, rec: Record, stack: tuple) -> bool:
+        """Is this async request the code running on its loop right now?"""
+        monitor = rec.loop
+        loop = monitor.loop() if monitor is not None else None
+        try:
+            if loop is not None and asyncio.current_task(loop) is rec.task and task_running(rec.task):
+                return True
+        except Exception:
+            pass
+        registry.resolve_now(rec) if rec.env is not None else None
+        return contains_code(stack, handler_code(rec.handler))
+
+    def check_loops(self, now: float) -> None:
+        config = STATE.config
+        for monitor in list(loops.MONITORS.values()):
+            if monitor.overdue(now) < config.loop_warn_s or monitor.flagged == monitor.due:
+                continue
+            monitor.flagged = monitor.due
+            stack = sample_thread(monitor.tid)[0] if config.sampling else ()
+            owner = next((r for r in list(INFLIGHT.values())
+                          if r.loop is monitor and r.task is not None and not r.workers
+                          and self.holds_loop(r, stack)), None)
+            cpu = thread_cpu_s(monitor.tid)
+            monitor.pending = {
+                "method": owner.method if owner else "", "route": owner.route if owner else "<unattributed>",
+                "handler": owner.handler if owner else None, "stack": stack,
+                "kind": "async-blocking-loop", "cpu": cpu, "t": now,
+            }
+            self.dirty = True
+        if len(loops.MONITORS) > 8:
+            loops.prune()
+
+    # -- aggregation ----------------------------------------------------------------------------
+    def get_store(self) -> Store:
+        if self.store is None or self.store.config is not STATE.config:
+            if self.store is None or self.store.config.thresholds() != STATE.config.thresholds():
+                self.store = Store(STATE.config)
+            else:
+                self.store.config = STATE.config
+        return self.store
+
+    def drain(self) -> None:
+        store = self.get_store()
+        while FINISHED:
+            self.add_record(store, FINISHED.popleft(), None)
+            self.dirty = True
+        while STALLS:
+            pending, late = STALLS.popleft()
+            self.add_stall(store, pending, late, "completed")
+            self.dirty = True
+
+    def add_record(self, store: Store, rec: Record, now: float | None) -> None:
+        config = store.config
+        route = route_text(rec.route)
+        if rec.method in config.exclude_methods or route in config.exclude_routes:
+            return
+        end = rec.t_headers or (now if now is not None else rec.t_end)
+        stream = rec.t_body_end - rec.t_headers if rec.t_headers and rec.t_body_end > rec.t_headers else 0.0
+        cpu = None
+        if rec.cpu is not None and rec.cpu[4] - rec.cpu[2] >= 0.05:
+            cpu = min(1.0, (rec.cpu[3] - rec.cpu[1]) / (rec.cpu[4] - rec.cpu[2]))
+        outcome = rec.outcome or ("in_flight" if now is not None else "completed")
+        store.add_request(rec.method, route, self.describe(rec.handler, rec.method), end - rec.t0, stream,
+                          rec.status, outcome, rec.kind, rec.samples, cpu)
+
+    def add_stall(self, store: Store, pending: dict | None, late: float, outcome: str) -> None:
+        if pending is None:
+            return
+        route = route_text(pending["route"]) if pending["route"] != "<unattributed>" else "<unattributed>"
+        store.add_stall(pending["method"], route, self.describe(pending["handler"], pending["method"]), late,
+                        pending["stack"] or None, pending["kind"], None, outcome)
+
+    def describe(self, handler: Any, method: str) -> dict | None:
+        if handler is None:
+            return None
+        key = (id(handler), method)
+        hit = self.names.get(key)
+        if hit is None or hit[0] is not handler:
+            if len(self.names) > 2000:
+                self.names.clear()
+            hit = self.names[key] = (handler, describe_handler(handler, method, self.paths))
+        return hit[1]
+
+    # -- reports --------------------------------------------------------------------------------
+    def snapshot_store(self) -> Store:
+        """The aggregate plus, provisionally, requests and stalls still in progress right now."""
+        now = perf_counter()
+        store = self.get_store().copy()
+        for rec in list(INFLIGHT.values()):
+            if not rec.t_headers and now - rec.t0 >= store.config.warn_s:
+                if rec.env is not None:
+                    registry.resolve_now(rec)
+                self.add_record(store, rec, now)
+        for monitor in list(loops.MONITORS.values()):
+            if monitor.pending is not None and monitor.flagged == monitor.due:
+                self.add_stall(store, monitor.pending, now - monitor.due, "in_flight")
+        return store
+
+    def write(self) -> str | None:
+        """Write this process's shard now (atomic); on failure keep the data and retry next flush."""
+        from .shard import build, shard_name, write_atomic
+
+        if not LOCK.acquire(timeout=2.0):
+            return None
+        try:
+            self.drain()
+            config = STATE.config
+            path = f"{config.report_dir.rstrip('/')}/{shard_name(self.start_ns)}"
+            selfstats = {
+                "internal_errors": STATE.errors, "breaker_tripped": STATE.tripped,
+                "samples_taken": STATE.samples_taken, "inflight": len(INFLIGHT),
+                "watchdog_lag_max_s": round(self.lag_max, 6),
+                "dropped": {**STATE.dropped, **self.get_store().dropped},
+            }
+            try:
+                write_atomic(path, build(self.snapshot_store(), config, self.paths, self.started, selfstats))
+            except OSError as exc:  # a full disk is not a hook bug: log once, keep data, retry later
+                STATE.dropped["writes"] = STATE.dropped.get("writes", 0) + 1
+                if "shard write" not in STATE.logged:
+                    STATE.logged.add("shard write")
+                    registry.log.warning("greenit runtime: cannot write %s: %s", path, exc)
+                return None
+            self.dirty = False
+            self.next_flush = perf_counter() + config.flush_s
+            return path
+        finally:
+            LOCK.release()

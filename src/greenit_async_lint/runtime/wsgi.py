@@ -1,0 +1,148 @@
+"""Pure WSGI middleware: times the synchronous wait (entry to `start_response`) and the body.
+
+Protocol rules it keeps: status, headers and body pass through untouched; the app's exceptions are
+re-raised unchanged; the inner iterable's `close()` is always called; `wsgi.file_wrapper` responses
+are passed through as they are (servers send those with sendfile). The clock of the synchronous wait
+stops at `start_response`, and the body clock at the last chunk: work done in `close()` callbacks
+runs after the response and is never counted.
+"""
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any, Callable, Iterable, Iterator
+
+from . import registry
+from .control import configure
+from .registry import CURRENT, STATE, Record, internal_error
+from .routes import WerkzeugResolver, method_name
+
+StartResponse = Callable[..., Any]
+
+
+class _Responder:
+    """Stands in for the server's start_response and wraps the body; one per request."""
+
+    __slots__ = ("rec", "start_response")
+
+    def __init__(self, rec: Record, start_response: StartResponse) -> None:
+        self.rec = rec
+        self.start_response = start_response
+
+    def __call__(self, status: str, headers: list, exc_info: Any = None) -> Any:
+        rec = self.rec
+        if not rec.t_headers:
+            rec.t_headers = perf_counter()
+            try:
+                rec.status = int(status[:3])
+            except (TypeError, ValueError):
+                pass
+            # Resolve the route now: frameworks tear their request state down once the app returns.
+            registry.resolve_now(rec)
+        if exc_info is None:
+            return self.start_response(status, headers)
+        return self.start_response(status, headers, exc_info)
+
+
+class _Body:
+    """The app's iterable, re-yielded chunk by chunk; records the last chunk and always closes."""
+
+    __slots__ = ("result", "rec")
+
+    def __init__(self, result: Iterable[bytes], rec: Record) -> None:
+        self.result = result
+        self.rec = rec
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            for chunk in self.result:
+                yield chunk
+        except BaseException as exc:
+            if self.rec.outcome is None:
+                self.rec.outcome = registry.outcome_of(exc)
+            raise
+        self.rec.t_body_end = perf_counter()
+        # The response is complete: close the record now. Servers call close() later (test clients
+        # sometimes never do), and what close() runs is after the response, so it must not count.
+        try:
+            registry.finish(self.rec)
+        except Exception as exc:
+            internal_error("wsgi finish", exc)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            try:
+                registry.finish(self.rec)
+            except Exception as exc:
+                internal_error("wsgi finish", exc)
+
+
+class _SizedBody(_Body):
+    """Keeps len() of list-like bodies, which some servers use to set Content-Length."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return len(self.result)  # type: ignore[arg-type]
+
+
+def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resolve: Any, framework: str) -> Any:
+    """Run a WSGI app under measurement; used by the middleware and by the pytest plugin."""
+    if not STATE.active or CURRENT.get() is not None:
+        return app(environ, start_response)
+    try:
+        rec = registry.begin(environ, method_name(environ.get("REQUEST_METHOD")), resolve, framework)
+        responder = _Responder(rec, start_response)
+        token = CURRENT.set(rec)
+    except Exception as exc:
+        internal_error("wsgi begin", exc)
+        return app(environ, start_response)
+    try:
+        result = app(environ, responder)
+    except BaseException as exc:
+        _finish_quietly(rec, registry.outcome_of(exc))
+        raise
+    finally:
+        CURRENT.reset(token)
+    try:
+        wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(wrapper, type) and isinstance(result, wrapper):
+            _finish_quietly(rec, None)
+            return result
+        return _SizedBody(result, rec) if hasattr(result, "__len__") else _Body(result, rec)
+    except Exception as exc:
+        internal_error("wsgi body", exc)
+        return result
+
+
+def _finish_quietly(rec: Record, outcome: str | None) -> None:
+    try:
+        registry.finish(rec, outcome)
+    except Exception as exc:
+        internal_error("wsgi finish", exc)
+
+
+class WSGIMiddleware:
+    """`app = WSGIMiddleware(app, report_dir=..., warn_s=..., violation_s=...)`.
+
+    Route templates are read from werkzeug (Flask) when present; other apps are reported under the
+    route `<unmatched>` with the wrapped callable as handler. Options not given come from the
+    GREENIT_RUNTIME_* environment variables; GREENIT_RUNTIME=0 makes this a pass-through.
+    """
+
+    def __init__(self, app: Callable, **options: Any) -> None:
+        self.app = app
+        self.config = configure(options)
+        self.resolve = WerkzeugResolver(app)
+        owner = getattr(app, "__self__", app)
+        self.framework = "flask" if hasattr(owner, "view_functions") else "wsgi"
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Any:
+        return call_wsgi(self.app, environ, start_response, self.resolve, self.framework)
+
+    def __getattr__(self, name: str) -> Any:
+        # Let code that reaches through the wrapper (app.wsgi_app.some_attr) keep working.
+        return getattr(self.__dict__["app"], name)

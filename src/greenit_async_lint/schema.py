@@ -1,0 +1,77 @@
+"""Validation helpers for catalogue and configuration data: every error names the key at fault."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+
+class CatalogueError(ValueError):
+    """A catalogue or configuration value has the wrong shape; `key` says where."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key} {problem}")
+        self.key = key
+        self.problem = problem
+
+
+def as_mapping(value: Any, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CatalogueError(key, f"must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def as_list(value: Any, key: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise CatalogueError(key, f"must be a list, not {type(value).__name__}")
+    return value
+
+
+def as_str(value: Any, key: str, choices: Sequence[str] | None = None) -> str:
+    if not isinstance(value, str) or not value:
+        raise CatalogueError(key, f"must be a non-empty string, not {value!r}")
+    if choices is not None and value not in choices:
+        raise CatalogueError(key, f"must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def as_str_list(value: Any, key: str) -> list[str]:
+    if isinstance(value, str):
+        raise CatalogueError(key, "must be a list of strings, not a single string")
+    items = as_list(value, key)
+    for i, item in enumerate(items):
+        as_str(item, f"{key}[{i}]")
+    return items
+
+
+def as_bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise CatalogueError(key, f"must be true or false, not {value!r}")
+    return value
+
+
+def as_int(value: Any, key: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise CatalogueError(key, f"must be an integer >= {minimum}, not {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """Where a call carries a value: positional index `arg` and/or keyword `kwarg`."""
+
+    call: str = ""
+    arg: int | None = None
+    kwarg: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Any, key: str, need_call: bool = False) -> "ArgSpec":
+        data = as_mapping(raw, key)
+        unknown = set(data) - {"call", "arg", "kwarg"}
+        if unknown:
+            raise CatalogueError(f"{key}.{sorted(unknown)[0]}", "is not a known key (call, arg, kwarg)")
+        call = as_str(data["call"], f"{key}.call") if need_call or "call" in data else ""
+        arg = as_int(data["arg"], f"{key}.arg") if "arg" in data else None
+        kwarg = as_str(data["kwarg"], f"{key}.kwarg") if "kwarg" in data else None
+        return cls(call, arg, kwarg)

@@ -1,0 +1,155 @@
+"""Signal receivers: functions that run inside the request when a signal is sent.
+
+Receivers are connected with a decorator (`@receiver(post_save, sender=Report)`) or a method
+(`post_save.connect(fn, sender=Report)`); they run when the signal is sent explicitly
+(`order_placed.send(...)`) or implicitly (saving a model sends pre_save and post_save). A signal is
+identified by where it is defined, so that the same signal imported under other names is one.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .catalogue import Catalogue
+from .evaluate import Evaluator
+from .ir import CallSite, Expr
+from .patterns import tails
+from .project import Ctx, Project
+
+Receiver = tuple  # (module index, function qualname, def line, sender values or None)
+
+
+class SignalIndex:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.rules = [fw.signals for fw in catalogue.frameworks if fw.signals is not None]
+        self.send_methods = frozenset(m for r in self.rules for m in r.send_methods)
+        self._receivers: Optional[dict[tuple, list[Receiver]]] = None
+
+    def key(self, expr: Expr, ctx: Ctx, depth: int = 0) -> Optional[tuple]:
+        """Where a signal is defined: ("ext", dotted) or ("glob", module index, name)."""
+        if depth > 6:
+            return None
+        if expr[0] == "n":
+            for kind, detail, bctx in self.p.bindings(expr[1], ctx):
+                if kind != "expr":
+                    continue
+                if detail[0] == "from":
+                    rkind, found = self.p.resolve_import(detail[1], detail[2], bctx[0])
+                    if rkind == "ext":
+                        return ("ext", found)
+                    if rkind == "global":
+                        return self.key(("n", found[1]), (found[0], None), depth + 1)
+                elif detail[0] == "imp":
+                    return ("ext", detail[1])
+                elif bctx[1] is None:
+                    return ("glob", bctx[0], expr[1])
+            return None
+        for value in self.ev.eval(expr, ctx):
+            if value[0] == "ext":
+                return ("ext", value[1])
+        if expr[0] == "a":
+            for value in self.ev.eval(expr[1], ctx):
+                if value[0] == "mod":
+                    return self.key(("n", expr[2]), (value[1], None), depth + 1)
+        return None
+
+    def receivers(self) -> dict[tuple, list[Receiver]]:
+        if self._receivers is not None:
+            return self._receivers
+        index: dict[tuple, list[Receiver]] = {}
+        decorator_tails: set[str] = set()
+        any_tail = False
+        for rule in self.rules:
+            found = tails(rule.receivers.patterns())
+            if found is None:
+                any_tail = True
+            else:
+                decorator_tails |= found
+        connect = frozenset(m for r in self.rules for m in r.connect_methods)
+        for mi, module in enumerate(self.p.mods):
+            if not (any_tail or module.tails & decorator_tails or module.tails & connect):
+                continue
+            for fn in module.functions.values():
+                for dec in fn.decorators:
+                    if dec[0] != "c" or not (any_tail or set(fn.decorator_tails) & decorator_tails):
+                        continue
+                    dctx = self.p.defining_ctx(mi, fn)
+                    names = [v[1] for v in self.ev.eval(dec[1], dctx) if v[0] == "ext"]
+                    if not any(r.receivers.match(n) for r in self.rules for n in names):
+                        continue
+                    signals = dec[2][0][1] if dec[2] and dec[2][0][0] == "t" else dec[2][:1]
+                    sender = self._sender(dec[3], dctx)
+                    for sig in signals:
+                        k = self.key(sig, dctx)
+                        if k is not None:
+                            index.setdefault(k, []).append((mi, fn.qualname, fn.line, sender))
+            scopes = [(module.scope, (mi, None))] + [(f.scope, (mi, f.qualname)) for f in module.functions.values()]
+            for scope, ctx in scopes:
+                for cs in scope.calls:
+                    if cs.tail in connect and cs.func[0] == "a" and cs.args:
+                        k = self.key(cs.func[1], ctx)
+                        if k is None:
+                            continue
+                        sender = self._sender(cs.kwargs, ctx)
+                        for value in self.ev.eval(cs.args[0], ctx):
+                            if value[0] in ("fn", "meth"):
+                                fn = self.p.function(value[1], value[2])
+                                index.setdefault(k, []).append((value[1], value[2], fn.line if fn else cs.line, sender))
+        self._receivers = index
+        return index
+
+    def _sender(self, kwargs: tuple, ctx: Ctx) -> Optional[tuple]:
+        for name, value in kwargs:
+            if name == "sender":
+                return tuple((v[1], v[2]) for v in self.ev.eval(value, ctx) if v[0] == "cls") or None
+        return None
+
+    def triggered(self, cs: CallSite, ctx: Ctx) -> list[tuple[int, str, int]]:
+        if not self.rules:
+            return []
+        keys: list[tuple] = []
+        if cs.tail in self.send_methods and cs.func[0] == "a":
+            k = self.key(cs.func[1], ctx)
+            if k is not None:
+                keys.append(k)
+        names = self._callee_names(cs, ctx)
+        for rule in self.rules:
+            for table, signals in rule.implicit:
+                if any(table.match(n) for n in names):
+                    keys.extend(("ext", s) for s in signals)
+        if not keys:
+            return []
+        index = self.receivers()
+        sender = self._model_of(cs.func, ctx)
+        out = []
+        for k in keys:
+            for mi, fq, line, wanted in index.get(k, ()):
+                if wanted is None or sender is None or sender & set(wanted):
+                    out.append((mi, fq, line))
+        return out
+
+    def _callee_names(self, cs: CallSite, ctx: Ctx) -> list[str]:
+        """The outside names a call answers to, including the framework method a project override replaces."""
+        names: list[str] = []
+        for value in self.ev.eval(cs.func, ctx):
+            if value[0] == "ext":
+                names.append(value[1])
+            elif value[0] in ("fn", "meth") and cs.func[0] == "a":
+                fn = self.p.function(value[1], value[2])
+                if fn is not None and fn.cls is not None:
+                    _classes, external = self.ev.mro(value[1], fn.cls)
+                    names.extend(f"{base}.{cs.func[2]}" for base in external)
+        return names
+
+    def _model_of(self, func: Expr, ctx: Ctx) -> Optional[set]:
+        """The project class a call is made on (`Report.objects.create` -> Report), if known."""
+        expr = func
+        while expr[0] == "a":
+            expr = expr[1]
+            found = {(v[1], v[2]) for v in self.ev.eval(expr, ctx) if v[0] in ("cls", "inst")}
+            if found:
+                # Subclasses send for themselves and for what they derive from.
+                return {c for mi, q in found for c in self.ev.mro(mi, q)[0]}
+        return None
+

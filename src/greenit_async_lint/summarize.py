@@ -1,0 +1,411 @@
+"""Build a module summary (see ir.py) from source bytes, in one pass over the `ast` tree.
+
+The stdlib `ast` parser is an order of magnitude faster than libcst, and the checker needs no
+formatting; libcst is kept for the fixes, where formatting must survive.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from .ir import UNKNOWN, CallSite, Class, Expr, FileProblem, Function, Loop, Module, Param, Scope
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.IGNORECASE)
+_MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
+_STORE_METHODS = {"append": 0, "add": 0, "insert": 1, "setdefault": 1, "update": 0, "register": -1}
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does (PEP 263 cookie or BOM, else UTF-8); raises SyntaxError/UnicodeDecodeError."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def noqa_map(text: str) -> dict[int, Optional[frozenset[str]]]:
+    out: dict[int, Optional[frozenset[str]]] = {}
+    if "noqa" not in text.lower():
+        return out
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "noqa" not in line.lower():
+            continue
+        match = _NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            out[number] = None if not codes else frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+    return out
+
+
+def dotted(expr: Expr) -> str:
+    """Readable text of a callee expression: `requests.get`, `self.service.run`, `HANDLERS[...]`."""
+    kind = expr[0]
+    if kind == "n":
+        return expr[1]
+    if kind == "a":
+        return f"{dotted(expr[1])}.{expr[2]}"
+    if kind == "c":
+        return f"{dotted(expr[1])}(...)"
+    if kind == "s":
+        return f"{dotted(expr[1])}[...]"
+    if kind == "def":
+        return expr[1].rsplit(".", 1)[-1]
+    return "<expr>"
+
+
+def expr_tail(expr: Expr) -> str:
+    kind = expr[0]
+    if kind == "n":
+        return expr[1]
+    if kind == "a":
+        return expr[2]
+    if kind == "c":
+        return expr_tail(expr[1])
+    return ""
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    scope: Scope
+    prefix: str  # qualname prefix for definitions made here
+    func: Optional[Function]  # the function whose body this is
+    cls: Optional[Class]  # the class whose body this is
+    loops: tuple = ()
+    record: bool = True  # False for decorators, defaults, annotations: evaluated elsewhere
+
+
+class _Builder:
+    def __init__(self, module: str, package: str) -> None:
+        self.module = module
+        self.package = package
+        self.functions: dict[str, Function] = {}
+        self.classes: dict[str, Class] = {}
+        self.star_imports: list[str] = []
+        self.tails: set[str] = set()
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def body(self, stmts: list[ast.stmt], ctx: _Ctx) -> None:
+        for stmt in stmts:
+            self.stmt(stmt, ctx)
+
+    def bind(self, ctx: _Ctx, name: str, value: Expr) -> None:
+        if ctx.cls is not None:
+            ctx.cls.attrs.setdefault(name, []).append(value)
+        else:
+            ctx.scope.names.setdefault(name, []).append(value)
+
+    def target(self, ctx: _Ctx, node: ast.expr, value: Expr) -> None:
+        if isinstance(node, ast.Name):
+            self.bind(ctx, node.id, value)
+        elif isinstance(node, ast.Attribute):
+            base = node.value
+            if isinstance(base, ast.Name) and base.id == "self" and ctx.func is not None and ctx.func.cls:
+                ctx.func.self_attrs.append((node.attr, value))
+            else:
+                self.expr(base, ctx)
+        elif isinstance(node, ast.Subscript):
+            ctx.scope.stores.append((self.expr(node.value, ctx), value))
+            self.expr(node.slice, ctx)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            items = value[1] if value[0] == "t" and len(value[1]) == len(node.elts) else None
+            for i, elt in enumerate(node.elts):
+                self.target(ctx, elt, items[i] if items else UNKNOWN)
+        elif isinstance(node, ast.Starred):
+            self.target(ctx, node.value, UNKNOWN)
+
+    def stmt(self, node: ast.stmt, ctx: _Ctx) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function(node, ctx)
+        elif isinstance(node, ast.ClassDef):
+            self.klass(node, ctx)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value, ctx)
+            for tgt in node.targets:
+                self.target(ctx, tgt, value)
+        elif isinstance(node, ast.AnnAssign):
+            ann = self.annotation(node.annotation, ctx)
+            value = self.expr(node.value, ctx) if node.value is not None else ("ann", ann)
+            self.target(ctx, node.target, value)
+        elif isinstance(node, ast.AugAssign):
+            self.expr(node.value, ctx)
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value, ctx)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                value = self.expr(node.value, ctx)
+                if ctx.func is not None:
+                    ctx.func.return_values.append(value)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            iterable = self.expr(node.iter, ctx)
+            self.target(ctx, node.target, ("iter", iterable))
+            loop = Loop(node.lineno, "for", iterable, _text(node.iter))
+            self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
+            self.body(node.orelse, ctx)
+        elif isinstance(node, ast.While):
+            loop = Loop(node.lineno, "while", None, "while " + _text(node.test))
+            inner = replace(ctx, loops=ctx.loops + (loop,))
+            self.expr(node.test, inner)
+            self.body(node.body, inner)
+            self.body(node.orelse, ctx)
+        elif isinstance(node, ast.If):
+            self.expr(node.test, ctx)
+            self.body(node.body, ctx)
+            self.body(node.orelse, ctx)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.expr(item.context_expr, ctx)
+                if item.optional_vars is not None:
+                    self.target(ctx, item.optional_vars, value)
+            self.body(node.body, ctx)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.body(node.body, ctx)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                self.body(handler.body, ctx)
+            self.body(node.orelse, ctx)  # type: ignore[attr-defined]
+            self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject, ctx)
+            for case in node.cases:
+                if case.guard is not None:
+                    self.expr(case.guard, ctx)
+                self.body(case.body, ctx)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.bind(ctx, alias.asname, ("imp", alias.name))
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.bind(ctx, top, ("imp", top))
+        elif isinstance(node, ast.ImportFrom):
+            module = self.resolve_from(node.module, node.level)
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append(module)
+                else:
+                    self.bind(ctx, alias.asname or alias.name, ("from", module, alias.name))
+        elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child, ctx)
+
+    def resolve_from(self, module: Optional[str], level: int) -> str:
+        if not level:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        base = ".".join(p for p in parts if p)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    def annotation(self, node: Optional[ast.expr], ctx: _Ctx) -> Optional[Expr]:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return UNKNOWN
+        return self.expr(node, replace(ctx, record=False))
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Ctx) -> None:
+        quiet = replace(ctx, record=False)
+        decorators = [self.expr(d, quiet) for d in node.decorator_list]
+        dec_names = {expr_tail(d) for d in decorators}
+        if ctx.cls is not None:
+            qualname = f"{ctx.cls.qualname}.{node.name}"
+            kind = next((k for k in ("staticmethod", "classmethod", "property") if k in dec_names), "method")
+        else:
+            qualname = f"{ctx.prefix}{node.name}"
+            kind = "function"
+        parent = ctx.func.qualname if ctx.func is not None else None
+        fn = Function(qualname, node.name, node.lineno, node.col_offset + 1, isinstance(node, ast.AsyncFunctionDef),
+                      self.params(node.args, ctx), decorators, self.annotation(node.returns, ctx), Scope(qualname),
+                      parent, ctx.cls.qualname if ctx.cls is not None else None, kind)
+        fn.decorator_tails = tuple(sorted(t for t in dec_names if t))
+        self.tails.update(fn.decorator_tails)
+        self.functions[qualname] = fn
+        if ctx.cls is not None:
+            ctx.cls.methods[node.name] = qualname
+        else:
+            self.bind(ctx, node.name, ("def", qualname))
+        self.body(node.body, _Ctx(fn.scope, qualname + ".", fn, None))
+
+    def params(self, args: ast.arguments, ctx: _Ctx) -> list[Param]:
+        out: list[Param] = []
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        quiet = replace(ctx, record=False)
+
+        def add(arg: ast.arg, default: Optional[ast.expr], kind: str) -> None:
+            out.append(Param(arg.arg, self.annotation(arg.annotation, ctx),
+                             self.expr(default, quiet) if default is not None else None, kind, arg.lineno))
+
+        for arg, default in zip(positional, defaults):
+            add(arg, default, "pos")
+        if args.vararg:
+            add(args.vararg, None, "vararg")
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            add(arg, default, "kwonly")
+        if args.kwarg:
+            add(args.kwarg, None, "kwarg")
+        return out
+
+    def klass(self, node: ast.ClassDef, ctx: _Ctx) -> None:
+        quiet = replace(ctx, record=False)
+        qualname = f"{ctx.cls.qualname}.{node.name}" if ctx.cls is not None else f"{ctx.prefix}{node.name}"
+        cls = Class(qualname, node.name, node.lineno, [self.expr(b, quiet) for b in node.bases], {}, {},
+                    ctx.func.qualname if ctx.func is not None else None)
+        for dec in node.decorator_list:
+            self.tails.add(expr_tail(self.expr(dec, quiet)))
+        self.classes[qualname] = cls
+        self.bind(ctx, node.name, ("class", qualname))
+        # Class-body statements run in the enclosing scope (their calls are recorded there).
+        self.body(node.body, _Ctx(ctx.scope, qualname + ".", ctx.func, cls, ctx.loops, ctx.record))
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def expr(self, node: Optional[ast.expr], ctx: _Ctx) -> Expr:
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return ("n", node.id)
+        if isinstance(node, ast.Attribute):
+            return ("a", self.expr(node.value, ctx), node.attr)
+        if isinstance(node, ast.Call):
+            return self.call(node, ctx)
+        if isinstance(node, ast.Constant):
+            value = node.value
+            return ("k", value) if isinstance(value, (str, int, float, bool, type(None))) else UNKNOWN
+        if isinstance(node, ast.Await):
+            return self.expr(node.value, ctx)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            items = [self.expr(e.value if isinstance(e, ast.Starred) else e, ctx) for e in node.elts]
+            return ("t", tuple(items[:_MAX_ITEMS]))
+        if isinstance(node, ast.Dict):
+            keys = [self.expr(k, ctx) if k is not None else UNKNOWN for k in node.keys]
+            values = [self.expr(v, ctx) for v in node.values]
+            return ("d", tuple(keys[:_MAX_ITEMS]), tuple(values[:_MAX_ITEMS]))
+        if isinstance(node, ast.Subscript):
+            return ("s", self.expr(node.value, ctx), self.expr(node.slice, ctx))
+        if isinstance(node, ast.IfExp):
+            self.expr(node.test, ctx)
+            return ("u", (self.expr(node.body, ctx), self.expr(node.orelse, ctx)))
+        if isinstance(node, ast.BoolOp):
+            return ("u", tuple(self.expr(v, ctx) for v in node.values))
+        if isinstance(node, ast.NamedExpr):
+            value = self.expr(node.value, ctx)
+            self.target(ctx, node.target, value)
+            return value
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.Constant):
+                    parts.append(str(value.value))
+                else:
+                    self.expr(value, ctx)
+                    parts.append(" ")
+            return ("k", "".join(parts))
+        if isinstance(node, ast.BinOp):
+            left, right = self.expr(node.left, ctx), self.expr(node.right, ctx)
+            if isinstance(node.op, ast.BitOr):  # `Service | None` in annotations
+                return ("u", (left, right))
+            if isinstance(node.op, (ast.Add, ast.Mod)):
+                strings = [s[1] for s in (left, right) if s[0] == "k" and isinstance(s[1], str)]
+                if strings:
+                    return ("k", " ".join(strings))
+            return UNKNOWN
+        if isinstance(node, ast.Lambda):
+            return self.lambda_(node, ctx)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(node, ctx)
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            value = self.expr(node.value, ctx) if node.value is not None else UNKNOWN
+            if ctx.func is not None and isinstance(node, ast.Yield):
+                ctx.func.return_values.append(value)
+            return UNKNOWN
+        if isinstance(node, ast.Starred):
+            return self.expr(node.value, ctx)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, ctx)
+        return UNKNOWN
+
+    def call(self, node: ast.Call, ctx: _Ctx) -> Expr:
+        func = self.expr(node.func, ctx)
+        args = tuple(("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred) else self.expr(a, ctx)
+                     for a in node.args)
+        kwargs = tuple((k.arg, self.expr(k.value, ctx)) for k in node.keywords)
+        tail = expr_tail(func)
+        if ctx.record:
+            self.tails.add(tail)
+            ctx.scope.calls.append(CallSite(func, args, kwargs, node.lineno, node.col_offset + 1, tail,
+                                            ctx.loops, dotted(func)))
+            store_arg = _STORE_METHODS.get(tail)
+            if store_arg is not None and func[0] == "a" and args:
+                value = args[store_arg] if len(args) > store_arg else args[-1]
+                ctx.scope.stores.append((func[1], value))
+        return ("c", func, args, kwargs)
+
+    def lambda_(self, node: ast.Lambda, ctx: _Ctx) -> Expr:
+        parent = ctx.func.qualname if ctx.func is not None else None
+        qualname = f"{ctx.prefix}<lambda:{node.lineno}:{node.col_offset}>"
+        fn = Function(qualname, "<lambda>", node.lineno, node.col_offset + 1, False, self.params(node.args, ctx), [],
+                      None, Scope(qualname), parent, None, "lambda")
+        self.functions[qualname] = fn
+        inner = _Ctx(fn.scope, qualname + ".", fn, None, (), ctx.record)
+        fn.return_values.append(self.expr(node.body, inner))
+        return ("def", qualname)
+
+    def comprehension(self, node: ast.expr, ctx: _Ctx) -> Expr:
+        generators = node.generators  # type: ignore[attr-defined]
+        inner = ctx
+        for i, gen in enumerate(generators):
+            iterable = self.expr(gen.iter, inner)
+            self.target(ctx, gen.target, ("iter", iterable))
+            loop = Loop(node.lineno, "comprehension", iterable, _text(gen.iter))
+            inner = replace(inner, loops=inner.loops + (loop,))
+            for cond in gen.ifs:
+                self.expr(cond, inner)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, inner)
+            return ("t", (self.expr(node.value, inner),))
+        return ("t", (self.expr(node.elt, inner),))  # type: ignore[attr-defined]
+
+
+def _text(node: ast.expr, limit: int = 60) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse fails only on malformed trees
+        return "<expr>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def summarize(data: bytes, path: str, module: str, is_package: bool) -> Module | FileProblem:
+    """Summarise one file's bytes; a file that cannot be analysed gives a FileProblem."""
+    is_init = path.rsplit("/", 1)[-1] == "__init__.py"
+    try:
+        text = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FileProblem(path, "GAL902", f"cannot be decoded: {exc}")
+    if not text.strip() and not is_init:
+        return FileProblem(path, "GAL905", "is empty")
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return FileProblem(path, "GAL901", f"does not parse: {type(exc).__name__}: {exc}")
+    package = module if is_package else module.rpartition(".")[0]
+    builder = _Builder(module, package)
+    scope = Scope("<module>")
+    try:
+        builder.body(tree.body, _Ctx(scope, "", None, None))
+    except RecursionError:
+        return FileProblem(path, "GAL901", "is too deeply nested to analyse")
+    return Module(module, path, is_package, scope, builder.functions, builder.classes, builder.star_imports,
+                  frozenset(builder.tails), noqa_map(text), text.count("\n") + 1)
