@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from .catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
 from .frameworks import FrameworkRules, RegistrationRule
-from .ir import Expr, Function
+from .ir import Class, Expr, Function
 from .patterns import tails
 from .project import Ctx, Project
 
@@ -179,12 +179,15 @@ class HandlerFinder:
                     fn = self.p.function(mi, fq)
                     if fn is not None:
                         self._add(mi, fn, framework, route)
-                roots = self._attr_roots(mi, cls.qualname, external, attr_rules)
+                roots = self._attr_roots(mi, cls, external, attr_rules)
                 if roots or (not own and registered is not None):
                     handler = Handler(mi, cls.qualname, module.path, cls.line, framework, route, False, False, roots)
                     self.found.setdefault(key, handler)
 
-    def _attr_roots(self, mi: int, qualname: str, external: list[str], attr_rules: list) -> list[Root]:
+    def _attr_roots(self, mi: int, view: Class, external: list[str], attr_rules: list) -> list[Root]:
+        """The framework runs the methods of `form_class` & co. inside the view's request; the
+        findings are reported on the view class, where the attribute names them."""
+        qualname = view.qualname
         roots: list[Root] = []
         for _fw, rule in attr_rules:
             if not any(rule.bases.match(e) for e in external):
@@ -199,7 +202,7 @@ class HandlerFinder:
                         if any(fnmatch.fnmatchcase(name, pattern) for pattern in rule.calls):
                             fn = self.p.function(cmi, fq)
                             if fn is not None:
-                                roots.append(Root(cmi, fq, fn.line, f"{cq}.{name}", self.p.mods[cmi].path))
+                                roots.append(Root(cmi, fq, view.line, f"{cq}.{name}", self.p.mods[mi].path))
         return roots
 
     # -- dependencies -------------------------------------------------------------------------
