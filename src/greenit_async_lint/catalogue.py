@@ -18,7 +18,7 @@ from .frameworks import FrameworkRules, parse_framework
 from .patterns import PatternTable
 from .schema import CatalogueError, ArgSpec, as_bool, as_list, as_mapping, as_str, as_str_list
 
-WEIGHTS = ("heavy", "blocking", "poll")
+WEIGHTS = ("heavy", "blocking", "poll", "none")
 SCOPES = ("any", "async")
 
 
@@ -56,7 +56,8 @@ class WorkCatalogue:
         self.table: PatternTable[WorkEntry] = PatternTable()
 
     def match(self, qualname: str) -> WorkEntry | None:
-        return self.table.match(qualname)
+        entry = self.table.match(qualname)
+        return None if entry is None or entry.weight == "none" else entry
 
     @staticmethod
     def upgrade(entry: WorkEntry, strings: tuple[str, ...], family_code: dict[str, str]) -> WorkEntry:

@@ -51,7 +51,7 @@ def message_for(effect: Effect, catalogue: Catalogue, is_async: bool) -> tuple[s
         via = catalogue.codes[code]
         return code, f"`{effect.via_call}` {via.found}, and {clause}: {via.why}"
     why = info.why
-    if effect.weight == "blocking" and is_async and effect.on_loop:
+    if effect.weight == "blocking" and is_async and effect.on_loop and "event loop" not in why:
         why = f"it blocks the event loop of this `async def` handler; {why}"
     return effect.code, f"{clause} in the request path: {why}"
 

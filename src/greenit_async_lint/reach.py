@@ -59,7 +59,7 @@ class Reach:
         self.signals = SignalIndex(project, evaluator, catalogue)
         self._effects: dict[tuple[int, str], tuple] = {}
         self._busy: set[tuple[int, str]] = set()
-        self._waits: dict[tuple[int, str], bool] = {}
+        self._waits: dict[tuple, bool] = {}
         self._bounded: dict = {}
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
 
@@ -94,6 +94,16 @@ class Reach:
             self._waits[key] = fn is not None and any(
                 self.off.pool_waits.match(v[1]) for cs in fn.scope.calls
                 for v in self.ev.eval(cs.func, key) if v[0] == "ext")
+        return self._waits[key]
+
+    def submits(self, mi: int, qualname: str) -> bool:
+        """Does this function hand work to a pool or thread?"""
+        key = (mi, qualname, "submits")
+        if key not in self._waits:
+            fn = self.p.function(mi, qualname)
+            self._waits[key] = fn is not None and any(
+                self.off.pool_submits.match(v[1]) for cs in fn.scope.calls
+                for v in self.ev.eval(cs.func, (mi, qualname)) if v[0] == "ext")
         return self._waits[key]
 
     # -- call sites ---------------------------------------------------------------------------
@@ -191,6 +201,8 @@ class Reach:
             if ctx[1] is not None and self.waits(*ctx):
                 return [self.carried(replace(e, on_loop=False), "waited-pool", cs.text) for e in inner]
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]
+        if off.pool_waits.match(name) and ctx[1] is not None and self.submits(*ctx):
+            return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
         entry = self.cat.work.match(name)
         if entry is None:
             return []
