@@ -14,7 +14,7 @@ import threading
 from time import perf_counter
 from typing import Any, Awaitable, Callable
 
-from . import registry
+from . import control, registry
 from .control import configure
 from .loop import ensure_monitor
 from .registry import CURRENT, STATE, internal_error
@@ -35,6 +35,8 @@ class ASGIMiddleware:
         install_threadpool_marker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and STATE.active:
+            return await self.app(scope, receive, _flush_on_shutdown(send))
         if scope["type"] != "http" or not STATE.active or CURRENT.get() is not None:
             return await self.app(scope, receive, send)
         try:
@@ -71,6 +73,18 @@ class ASGIMiddleware:
             _finish_quietly(rec, None)
         finally:
             CURRENT.reset(token)
+
+
+def _flush_on_shutdown(send: Send) -> Send:
+    """Lifespan passes through; once the app reports shutdown complete, write the shard (uvicorn
+    re-raises SIGTERM with its default action after shutdown, so atexit would never run)."""
+
+    async def lifespan_send(message: dict) -> None:
+        await send(message)
+        if message.get("type") == "lifespan.shutdown.complete":
+            await asyncio.get_running_loop().run_in_executor(None, control.flush)
+
+    return lifespan_send
 
 
 def _finish_quietly(rec: registry.Record, outcome: str | None) -> None:

@@ -104,18 +104,26 @@ def _at_exit() -> None:
 
 
 def _chain_sigterm() -> None:
-    """Flush on SIGTERM only where nothing else handles it (a server's own handler exits cleanly
-    and runs atexit). signal.signal works only on the main thread; elsewhere atexit must do."""
+    """On SIGTERM write the shard, then do what was to be done before (a server's own handler, or
+    the default exit, which would skip atexit). signal.signal works only on the main thread; in
+    other threads atexit and the lifespan shutdown must do."""
     if threading.current_thread() is not threading.main_thread():
         return
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    previous = signal.getsignal(signal.SIGTERM)
+    if getattr(previous, "_greenit", False) or previous is None:
         return
 
     def on_sigterm(signum: int, frame: Any) -> None:
-        emergency_flush("server_killed")
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+        if previous is signal.SIG_DFL:
+            emergency_flush("server_killed")  # the process dies right after this
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        flush()  # a graceful shutdown: requests in flight may still complete
+        if callable(previous):
+            previous(signum, frame)
 
+    on_sigterm._greenit = True  # type: ignore[attr-defined]
     signal.signal(signal.SIGTERM, on_sigterm)
 
 

@@ -146,11 +146,12 @@ class Watchdog:
             owner = next((r for r in list(INFLIGHT.values())
                           if r.loop is monitor and r.task is not None and not r.workers
                           and self.holds_loop(r, stack)), None)
-            cpu = thread_cpu_s(monitor.tid)
+            if owner is not None and owner.env is not None:
+                registry.resolve_now(owner)
             monitor.pending = {
                 "method": owner.method if owner else "", "route": owner.route if owner else "<unattributed>",
                 "handler": owner.handler if owner else None, "stack": stack,
-                "kind": "async-blocking-loop", "cpu": cpu, "t": now,
+                "kind": "async-blocking-loop", "t": now,
             }
             self.dirty = True
         if len(loops.MONITORS) > 8:

@@ -1,0 +1,158 @@
+"""Django adapter: `"greenit_async_lint.runtime.django.RuntimeMiddleware"` in MIDDLEWARE.
+
+Put it first in MIDDLEWARE so it times the whole chain. Options come from a `GREENIT_RUNTIME` dict
+in settings (`{"report_dir": ..., "warn_s": ..., "violation_s": ...}`), then from environment
+variables. Sync and async capable: under WSGI it runs in the request thread; under ASGI it runs on
+the event loop and, for sync views, `ThreadMarkerMiddleware` (placed last) tells it which thread
+Django's `sync_to_async` picked, so that thread's stack can be sampled. Streaming responses are
+wrapped, never consumed, and the wait stops when the response object is returned.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from time import perf_counter
+from typing import Any, AsyncIterator, Callable, Iterator
+
+from . import registry
+from .control import configure
+from .loop import ensure_monitor
+from .registry import CURRENT, STATE, Record, internal_error
+from .routes import method_name, resolve_django
+
+
+def _settings_options() -> dict[str, Any]:
+    from django.conf import settings
+
+    options = getattr(settings, "GREENIT_RUNTIME", None) or {}
+    return {str(key).lower(): value for key, value in dict(options).items()}
+
+
+class RuntimeMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable) -> None:
+        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+        self.get_response = get_response
+        self.config = configure(_settings_options())
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: Any) -> Any:
+        if self.is_async:
+            return self._acall(request)
+        if not STATE.active or CURRENT.get() is not None:
+            return self.get_response(request)
+        try:
+            rec = registry.begin(request, method_name(request.method), resolve_django, "django")
+            token = CURRENT.set(rec)
+        except Exception as exc:
+            internal_error("django begin", exc)
+            return self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except BaseException as exc:
+            _finish_quietly(rec, registry.outcome_of(exc))
+            raise
+        finally:
+            CURRENT.reset(token)
+        return _respond(rec, response)
+
+    async def _acall(self, request: Any) -> Any:
+        if not STATE.active or CURRENT.get() is not None:
+            return await self.get_response(request)
+        try:
+            rec = registry.begin(request, method_name(request.method), resolve_django, "django")
+            rec.loop = ensure_monitor(asyncio.get_running_loop())
+            rec.task = asyncio.current_task()
+            token = CURRENT.set(rec)
+        except Exception as exc:
+            internal_error("django begin", exc)
+            return await self.get_response(request)
+        try:
+            response = await self.get_response(request)
+        except BaseException as exc:
+            _finish_quietly(rec, registry.outcome_of(exc))
+            raise
+        finally:
+            CURRENT.reset(token)
+        return _respond(rec, response)
+
+
+class ThreadMarkerMiddleware:
+    """Last in MIDDLEWARE under ASGI: records the thread that runs sync views for this request."""
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        rec = CURRENT.get()
+        if rec is None:
+            return self.get_response(request)
+        tid = threading.get_ident()
+        if rec.workers is None:
+            rec.workers = []
+        rec.workers.append(tid)
+        try:
+            return self.get_response(request)
+        finally:
+            try:
+                rec.workers.remove(tid)
+            except ValueError:
+                pass
+
+
+def _respond(rec: Record, response: Any) -> Any:
+    """The response exists: the wait is over. Streaming bodies get a pass-through wrapper."""
+    try:
+        rec.t_headers = perf_counter()
+        rec.status = getattr(response, "status_code", 0)
+        registry.resolve_now(rec)
+        # FileResponse keeps its file for wsgi.file_wrapper (sendfile): wrapping would defeat it.
+        if getattr(response, "streaming", False) and getattr(response, "file_to_stream", None) is None:
+            content = response.streaming_content
+            if getattr(response, "is_async", False):
+                response.streaming_content = _astream(content, rec)
+            else:
+                response.streaming_content = _stream(content, rec)
+            return response
+    except Exception as exc:
+        internal_error("django response", exc)
+    _finish_quietly(rec, None)
+    return response
+
+
+def _stream(content: Iterator[bytes], rec: Record) -> Iterator[bytes]:
+    try:
+        yield from content
+        rec.t_body_end = perf_counter()
+    except BaseException as exc:
+        rec.outcome = rec.outcome or registry.outcome_of(exc)
+        raise
+    finally:
+        _finish_quietly(rec, None)
+
+
+async def _astream(content: AsyncIterator[bytes], rec: Record) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in content:
+            yield chunk
+        rec.t_body_end = perf_counter()
+    except BaseException as exc:
+        rec.outcome = rec.outcome or registry.outcome_of(exc)
+        raise
+    finally:
+        _finish_quietly(rec, None)
+
+
+def _finish_quietly(rec: Record, outcome: str | None) -> None:
+    try:
+        registry.finish(rec, outcome)
+    except Exception as exc:
+        internal_error("django finish", exc)

@@ -1,0 +1,152 @@
+"""What the pytest plugin does once enabled: wrap the frameworks' test clients, write the report.
+
+Test clients run the app in-process, so the hook wraps the client's entry into the app:
+`Flask.__call__`, Django's `ClientHandler`/`AsyncClientHandler`, and the app of Starlette's
+`TestClient` transport. A middleware the project installed itself sees the record already open
+and steps aside, so nothing is counted twice. Frameworks that are not installed are skipped.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import glob
+import importlib.util
+import os
+import weakref
+from typing import Any, Callable
+
+from . import control, registry
+from .registry import CURRENT, STATE
+from .routes import WerkzeugResolver, method_name, resolve_django
+
+PYTEST_LOOP_WARN_S = 0.1  # asyncio debug mode's own slow-callback threshold
+REPORT_NAME = "report.json"
+
+
+def enable(report_dir: str | None, worker: bool) -> str:
+    control.DEFAULTS = dataclasses.replace(control.DEFAULTS, loop_warn_s=PYTEST_LOOP_WARN_S)
+    config = control.configure({"report_dir": report_dir})
+    if not worker:
+        # Shards of an earlier session would be merged into this one's report.
+        for old in glob.glob(os.path.join(config.report_dir, "*-*-*.json")):
+            os.unlink(old)
+    for patch in (_patch_flask, _patch_django, _patch_starlette):
+        patch()
+    return config.report_dir
+
+
+def finish(report_dir: str, worker: bool) -> str | None:
+    if control.WATCHDOG is not None:
+        control.flush(timeout=5.0)
+    if worker:
+        return None
+    from .merge import merge_shards
+    from .shard import write_atomic
+
+    report = merge_shards([report_dir])
+    path = os.path.join(report_dir, REPORT_NAME)
+    write_atomic(path, report)
+    return f"{report['summary']['text']}; {report['summary']['loop_stalls']} loop stall(s); report: {path}"
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _patch_flask() -> None:
+    if not _installed("flask"):
+        return
+    import flask
+
+    from .wsgi import call_wsgi
+
+    original = flask.Flask.__call__
+    if getattr(original, "_greenit", False):
+        return
+    resolvers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __call__(self: Any, environ: dict, start_response: Callable) -> Any:
+        resolve = resolvers.get(self)
+        if resolve is None:
+            resolve = resolvers[self] = WerkzeugResolver(self)
+        return call_wsgi(original.__get__(self), environ, start_response, resolve, "flask")
+
+    __call__._greenit = True  # type: ignore[attr-defined]
+    flask.Flask.__call__ = __call__  # type: ignore[method-assign]
+
+
+def _resolve_response(response: Any) -> tuple[Any, Any]:
+    request = getattr(response, "wsgi_request", None) or getattr(response, "asgi_request", None)
+    return resolve_django(request)
+
+
+def _patch_django() -> None:
+    if not _installed("django"):
+        return
+    from django.test import client
+
+    from .django import _finish_quietly, _respond
+
+    sync_call, async_call = client.ClientHandler.__call__, client.AsyncClientHandler.__call__
+    if getattr(sync_call, "_greenit", False):
+        return
+
+    def __call__(self: Any, environ: dict) -> Any:
+        if not STATE.active or CURRENT.get() is not None:
+            return sync_call(self, environ)
+        rec = registry.begin(None, method_name(environ.get("REQUEST_METHOD")), _resolve_response, "django")
+        token = CURRENT.set(rec)
+        try:
+            response = sync_call(self, environ)
+        except BaseException as exc:
+            _finish_quietly(rec, registry.outcome_of(exc))
+            raise
+        finally:
+            CURRENT.reset(token)
+        rec.env = response
+        return _respond(rec, response)
+
+    async def __acall__(self: Any, scope: dict) -> Any:
+        if not STATE.active or CURRENT.get() is not None:
+            return await async_call(self, scope)
+        from .loop import ensure_monitor
+
+        rec = registry.begin(None, method_name(scope.get("method")), _resolve_response, "django")
+        rec.loop = ensure_monitor(asyncio.get_running_loop())
+        rec.task = asyncio.current_task()
+        token = CURRENT.set(rec)
+        try:
+            response = await async_call(self, scope)
+        except BaseException as exc:
+            _finish_quietly(rec, registry.outcome_of(exc))
+            raise
+        finally:
+            CURRENT.reset(token)
+        rec.env = response
+        return _respond(rec, response)
+
+    __call__._greenit = True  # type: ignore[attr-defined]
+    client.ClientHandler.__call__ = __call__  # type: ignore[method-assign]
+    client.AsyncClientHandler.__call__ = __acall__  # type: ignore[method-assign]
+
+
+def _patch_starlette() -> None:
+    if not _installed("starlette") or not _installed("httpx"):
+        return
+    from starlette import testclient
+
+    from .asgi import ASGIMiddleware
+
+    transport = testclient._TestClientTransport
+    original = transport.__init__
+    if getattr(original, "_greenit", False):
+        return
+
+    def __init__(self: Any, app: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, ASGIMiddleware(app), *args, **kwargs)
+
+    __init__._greenit = True  # type: ignore[attr-defined]
+    transport.__init__ = __init__  # type: ignore[method-assign]
