@@ -2,10 +2,10 @@
 
 The main CLI dispatches `report merge` here with the remaining words. Each `--format` pairs with
 the `--output` at the same position; a format without an output goes to standard output (at most
-one may). With no `--format`, the merged JSON report goes to standard output. Exit status: 0 when
-written, 2 when an input cannot be read or is not a report (the message names the file), and with
-`--gate`, 1 when the merged report fails the CI gate (`--max-violations`, `--fail-on`, defaulting
-to the merged configuration).
+one may). With no `--format`, the merged JSON report goes to the `--output` or standard output.
+Exit status: 0 when written, 2 when an input cannot be read or is not a report (the message names
+the file), and with `--gate`, 1 when the merged report fails the CI gate (`--max-violations`,
+`--fail-on`, defaulting to the merged configuration).
 """
 from __future__ import annotations
 

@@ -16,8 +16,11 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 24px; margin: 8px 0 4px; }
 h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f0f0f0;
-       padding: 1px 4px; border-radius: 3px; word-break: break-all; }
+       padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
+table#totals { width: auto; min-width: 480px; }
+#handlers th.wide { width: 34%; }
+#handlers th.remedy { width: 26%; }
 th, td { border: 1px solid #ddd; padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 td.num, th.num { text-align: right; }

@@ -22,6 +22,14 @@ def e(value: object) -> str:
     return escape(str(value if value is not None else ""), quote=True)
 
 
+def prose(value: object) -> str:
+    """Escaped text where `backticked` parts (call names in messages and fixes) become <code>."""
+    parts = str(value if value is not None else "").split("`")
+    if len(parts) % 2 == 0:  # unbalanced backticks: plain text
+        return e(value)
+    return "".join(f"<code>{e(part)}</code>" if i % 2 else e(part) for i, part in enumerate(parts))
+
+
 def render_html(report: Report) -> str:
     view = overview(report)
     badge = "compliant" if view.verdict == practice.COMPLIANT else "not-compliant"
@@ -110,10 +118,11 @@ def _inventory(report: Report, view: Overview) -> str:
         '<button type="button" id="expand-all" aria-pressed="false">Expand all chains</button>'
         '<span id="shown-count" aria-live="polite"></span></div>'
     )
-    columns = [("Verdict", "number"), ("Handler and evidence", "text"), ("Framework", "text"),
-               ("Route", "text"), ("Findings", "number"), ("Longest wait (s)", "number"), ("Remedy", "text")]
-    head = "".join(f'<th aria-sort="none"><button type="button" data-type="{kind}">{name}</button></th>'
-                   for name, kind in columns)
+    columns = [("Verdict", "number", ""), ("Handler and evidence", "text", "wide"), ("Framework", "text", ""),
+               ("Route", "text", ""), ("Findings", "number", ""), ("Longest wait (s)", "number", ""),
+               ("Remedy", "text", "remedy")]
+    head = "".join(f'<th aria-sort="none" class="{css or kind}"><button type="button" '
+                   f'data-type="{kind}">{name}</button></th>' for name, kind, css in columns)
     rows = "\n".join(_row(report, row) for row in sorted(view.rows, key=sort_key))
     return (f"<h2>Handlers ({len(view.rows)})</h2>{controls}"
             f'<table id="handlers"><thead><tr>{head}</tr></thead><tbody>\n{rows}\n</tbody></table>')
@@ -125,7 +134,7 @@ def _row(report: Report, row: HandlerRow) -> str:
     wait = wait if isinstance(wait, (int, float)) else None
     codes = " ".join(str(f.get("code")) for f in row.findings)
     search = " ".join([row.path, row.qualname, row.framework, row.route or "", row.verdict, codes]).lower()
-    remedies = "".join(f"<div>{e(t)}</div>" for t in row.remedies(report)) or "—"
+    remedies = "".join(f"<div>{prose(t)}</div>" for t in row.remedies(report)) or "—"
     asynchronous = " (async)" if row.is_async else ""
     return (
         f'<tr data-verdict="{e(row.verdict)}" data-framework="{e(row.framework)}" data-search="{e(search)}">'
@@ -160,8 +169,8 @@ def _finding(report: Report, row: HandlerRow, finding: Finding) -> str:
         measured = f"<div>Measured: {e(runtime.get('count'))} request(s), longest wait {e(runtime.get('max_wait_s'))} s</div>"
     remedy = fix_title(report, finding)
     return (f'<div class="{css}"><strong>{e(finding.get("code"))} {e(finding.get("severity"))}</strong>{e(flag)} '
-            f"at <code>{e(path)}:{line}:{column}</code>: {e(finding.get('message'))}"
-            f"<ol>{steps}</ol>{measured}{f'<div>Fix: {e(remedy)}</div>' if remedy else ''}</div>")
+            f"at <code>{e(path)}:{line}:{column}</code>: {prose(finding.get('message'))}"
+            f"<ol>{steps}</ol>{measured}{f'<div>Fix: {prose(remedy)}</div>' if remedy else ''}</div>")
 
 
 def _errors(report: Report, view: Overview) -> str:
@@ -171,7 +180,7 @@ def _errors(report: Report, view: Overview) -> str:
     for finding in view.errors:
         path, line, column = location(finding)
         items.append(f"<li>{e(finding.get('code'))} <code>{e(path)}:{line}:{column}</code>: "
-                     f"{e(finding.get('message'))}. {e(fix_title(report, finding))}</li>")
+                     f"{prose(finding.get('message'))}. {prose(fix_title(report, finding))}</li>")
     return f'<h2>Files that could not be analysed</h2><ul id="errors">{"".join(items)}</ul>'
 
 
@@ -179,7 +188,7 @@ def _stale(view: Overview) -> str:
     if not view.stale:
         return ""
     items = "".join(f"<li>{e(s.get('code'))} in <code>{e(s.get('handler') or s.get('path'))}</code>: "
-                    f"{e(s.get('message'))} <code>{e(s.get('fingerprint'))}</code></li>" for s in view.stale)
+                    f"{prose(s.get('message'))} <code>{e(s.get('fingerprint'))}</code></li>" for s in view.stale)
     return ('<h2>Stale baseline entries</h2><p>No longer found (fixed or changed): remove them from the '
             f'baseline.</p><ul id="stale">{items}</ul>')
 
