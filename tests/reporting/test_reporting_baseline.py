@@ -131,3 +131,13 @@ def test_malformed_baselines_raise_a_clear_value_error(static_report, tmp_path, 
 def test_missing_baseline_file_is_a_baseline_error(static_report, tmp_path):
     with pytest.raises(BaselineError, match="cannot read baseline"):
         apply_baseline(static_report, tmp_path / "absent.json")
+
+
+def test_reports_count_matches_even_from_a_trimmed_baseline_section(static_report, tmp_path):
+    """The check command may keep only path and stale entries; counts come from the findings."""
+    write_baseline(static_report, tmp_path / "b.json")
+    static_report["findings"].pop(0)
+    stale = apply_baseline(static_report, tmp_path / "b.json")
+    static_report["baseline"] = {"path": "b.json", "stale": stale}
+    text = render(static_report, "markdown")
+    assert f"| baseline applied | b.json: {len(static_report['findings'])} entries matched, 1 stale |" in text

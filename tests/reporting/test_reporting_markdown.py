@@ -82,7 +82,7 @@ def test_stale_baseline_entries_are_listed(static_report):
     text = render(static_report, "markdown")
     assert "## Stale baseline entries" in text
     assert "GAL107 in `old/views.py::backup`" in text
-    assert "| baseline applied | `gal-baseline.json`: 2 of 3 entries matched |" in text
+    assert "| baseline applied | gal-baseline.json: 0 of 3 entries matched, 1 stale |" in text
 
 
 def test_escaping_keeps_tables_intact_and_markup_inert(hostile_report):

@@ -89,6 +89,8 @@ class Overview:
     generated_at: str
     config: Mapping[str, Any]
 
+    baseline_note: str = ""
+
     @property
     def gate_passed(self) -> bool:
         return self.gate_count <= self.max_violations
@@ -160,7 +162,22 @@ def overview(report: Report) -> Overview:
         max_violations=_int(cfg.get("max_violations"), default=0), fail_on=fail_on,
         stale=list(baseline.get("stale") or []), tool_name=name, tool_version=version,
         generated_at=str(report.get("generated_at") or ""), config=cfg,
+        baseline_note=_baseline_note(report, baseline),
     )
+
+
+def _baseline_note(report: Report, baseline: Mapping[str, Any]) -> str:
+    """'gal-baseline.json: 3 of 4 entries matched', from whatever the baseline step recorded.
+
+    The count of matched entries is taken from the findings themselves, so the note stays right
+    when a caller keeps only part of the `baseline` section.
+    """
+    if not baseline:
+        return ""
+    matched = sum(1 for f in findings(report) if is_baselined(f))
+    entries = baseline.get("entries")
+    of = f" of {entries}" if isinstance(entries, int) else ""
+    return f"{baseline.get('path') or 'baseline'}: {matched}{of} entries matched, {len(baseline.get('stale') or [])} stale"
 
 
 def chain_steps(row: HandlerRow, finding: Finding) -> list[tuple[str, str, int]]:

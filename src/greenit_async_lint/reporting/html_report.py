@@ -199,10 +199,8 @@ def _configuration(report: Report, view: Overview) -> str:
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
         shown = {True: "true", False: "false"}.get(shown, shown) if isinstance(shown, bool) else shown
         pairs.append((str(key), f"<code>{e(shown)}</code>" if value not in (None, []) else "—"))
-    baseline = report.get("baseline")
-    if isinstance(baseline, Mapping):
-        pairs.append(("baseline applied", e(f"{baseline.get('path')}: {baseline.get('matched')} of "
-                                            f"{baseline.get('entries')} entries matched")))
+    if view.baseline_note:
+        pairs.append(("baseline applied", e(view.baseline_note)))
     merged = report.get("merged_from")
     if isinstance(merged, list) and merged:
         pairs.append(("merged from", e(f"{len(merged)} reports: " + ", ".join(

@@ -172,10 +172,8 @@ def _configuration(report: Report, view: Overview) -> list[str]:
     out = ["## Configuration", "", "| Setting | Value |", "|---|---|"]
     for key, value in view.config.items():
         out.append(f"| {md_text(key)} | {md_code(_value(value)) if value not in (None, []) else '—'} |")
-    baseline = report.get("baseline")
-    if isinstance(baseline, Mapping):
-        out.append(f"| baseline applied | {md_code(baseline.get('path'))}: {md_text(baseline.get('matched'))} of "
-                   f"{md_text(baseline.get('entries'))} entries matched |")
+    if view.baseline_note:
+        out.append(f"| baseline applied | {md_text(view.baseline_note)} |")
     merged = report.get("merged_from")
     if isinstance(merged, list) and merged:
         out.append(f"| merged from | {len(merged)} reports: " + ", ".join(
