@@ -85,8 +85,19 @@ def describe_handler(obj: Any, method: str, paths: Paths) -> dict[str, Any] | No
     return {
         "qualname": clean_qualname(getattr(obj, "__qualname__", code.co_name))[:MAX_TEXT],
         "path": paths.rel(code.co_filename),
-        "line": code.co_firstlineno,
+        "line": def_line(code.co_filename, code.co_firstlineno),
     }
+
+
+def def_line(filename: str, first: int) -> int:
+    """The `def` line of a function whose code starts at its first decorator."""
+    for lineno in range(first, first + 50):
+        text = linecache.getline(filename, lineno).lstrip()
+        if not text:
+            break
+        if text.startswith(("def ", "async def ")):
+            return lineno
+    return first
 
 
 def source_line(filename: str, lineno: int) -> str:

@@ -1,0 +1,150 @@
+"""The hook under real servers: gunicorn (sync, gthread) with Flask and Django, uvicorn with FastAPI.
+
+Thresholds are scaled down (warning 0.2 s, violation 0.5 s) so the slow routes take about a second.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("gunicorn")
+
+
+def test_flask_under_gunicorn_sync_names_the_slow_route_and_its_blocking_call(tmp_path, rt):
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "sync"), tmp_path) as server:
+        assert server.get("/fast") == (200, b"fast")
+        assert server.get("/report/7") == (200, b"report 7")
+        assert server.get("/warn") == (200, b"warn")
+        assert server.get("/close-callback") == (200, b"done")
+        status, body = server.get("/stream")
+        assert status == 200 and body.count(b"chunk") == 4
+        assert server.get("/boom")[0] == 500
+        assert server.get("/fast?user=alice&token=s3cret") == (200, b"fast")
+    report = rt.merge(server.report_dir)
+    app_file = rt.APPS / "flask_app.py"
+
+    violation = rt.finding(report, "violation", "/report/<int:pk>")
+    assert violation["method"] == "GET" and violation["count"] == 1
+    assert violation["handler"] == {"qualname": "slow_report", "path": "tests/runtime/apps/flask_app.py",
+                                    "line": rt.line_of(app_file, "def slow_report")}
+    assert 1.0 <= violation["max_wait_s"] < 2.0
+    assert violation["leaf"]["path"] == "tests/runtime/apps/flask_app.py"
+    assert violation["leaf"]["line"] == rt.line_of(app_file, "time.sleep(float(")
+    assert violation["leaf"]["call"] == "time.sleep"
+    assert violation["kind"] == "sync-thread" and violation["samples"] >= 2
+
+    assert rt.finding(report, "warning", "/warn")["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.3)")
+    # One violation out of everything served: the rule's own denominator.
+    assert report["summary"]["requests"] == 7 and report["summary"]["violations"] == 1
+    assert rt.route(report, "/fast")["count"] == 2
+    # Work done in the WSGI close() callback runs after the response: never a finding.
+    closing = rt.route(report, "/close-callback")
+    assert closing["max_wait_s"] < 0.2 and closing["warnings"] == closing["violations"] == 0
+    # A stream starts at once: its wait is short, its body time is measured apart, not a violation.
+    streamed = rt.route(report, "/stream")
+    assert streamed["max_wait_s"] < 0.2 and 0.9 <= streamed["max_stream_s"] < 2.0
+    assert streamed["violations"] == 0 and streamed["long_streams"] == 1
+    assert rt.route(report, "/boom")["statuses"] == {"5xx": 1}
+    # Privacy: templates only; nothing of the query string reaches the shard.
+    shard_text = "".join(p.read_text() for p in server.report_dir.glob("*.json"))
+    assert "s3cret" not in shard_text and "alice" not in shard_text and "/report/7" not in shard_text
+
+
+def test_gthread_counts_concurrent_requests_and_attributes_the_right_thread(tmp_path, rt):
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "gthread", "--threads", "4"), tmp_path) as server:
+        slow = threading.Thread(target=server.get, args=("/report/1",))
+        slow.start()
+        fast = [server.get("/fast") for _ in range(20)]
+        slow.join(10)
+    assert fast == [(200, b"fast")] * 20
+    report = rt.merge(server.report_dir)
+    assert rt.route(report, "/fast")["count"] == 20 and rt.route(report, "/fast")["violations"] == 0
+    violation = rt.finding(report, "violation", "/report/<int:pk>")
+    assert violation["count"] == 1 and violation["leaf"]["call"] == "time.sleep"
+    assert violation["handler"]["qualname"] == "slow_report"
+    assert report["run"]["servers"] == ["gunicorn"]
+
+
+def test_worker_killed_by_gunicorn_timeout_still_left_its_shard(tmp_path, rt):
+    options = ["-k", "sync", "--timeout", "1", "-c", str(rt.APPS / "gunicorn_conf.py")]
+    # flush_s is long: only the worker_abort hook (or exit) can have written this evidence.
+    with rt.serve(rt.gunicorn("flask_app:app", *options), tmp_path, APP_SLOW_S="30",
+                  GREENIT_RUNTIME_FLUSH_S="300") as server:
+        try:  # the worker dies under this request: gunicorn answers 500 or drops the connection
+            assert server.get("/report/3", timeout=15)[0] >= 500
+        except OSError:
+            pass
+        deadline = time.monotonic() + 10
+        while not list(server.report_dir.glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert "WORKER TIMEOUT" in server.log.read_text()
+    report = rt.merge(server.report_dir)
+    violation = rt.finding(report, "violation", "/report/<int:pk>")
+    assert violation["outcomes"] == {"server_killed": 1}
+    assert violation["leaf"]["line"] == rt.line_of(rt.APPS / "flask_app.py", "time.sleep(float(")
+    assert violation["max_wait_s"] >= 0.5
+
+
+def test_a_failing_hook_never_changes_the_response(tmp_path, rt):
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "sync"), tmp_path, APP_HOOK_FAULT="1") as server:
+        answers = [server.get(path) for path in ("/fast", "/fast", "/report/2", "/boom", "/fast")]
+    assert [a[0] for a in answers] == [200, 200, 200, 500, 200]
+    assert answers[0][1] == b"fast" and answers[2][1] == b"report 2"
+    log = server.log.read_text()
+    # Logged once, then the circuit breaker turns the hook into a pass-through.
+    assert log.count("greenit runtime hook failed in wsgi begin") == 1
+    assert "greenit runtime hook disabled after 5 internal errors" in log
+
+
+def test_django_under_gunicorn_reports_route_templates_and_class_based_views(tmp_path, rt):
+    args = rt.gunicorn("django_app:application", "-k", "gthread", "--threads", "2")
+    with rt.serve(args, tmp_path) as server:
+        assert server.get("/fast/") == (200, b"fast")
+        assert server.get("/report/5/") == (200, b"report 5")
+        status, body = server.get("/stream/")
+        assert status == 200 and body.count(b"chunk") == 4
+    report = rt.merge(server.report_dir)
+    app_file = rt.APPS / "django_app.py"
+    violation = rt.finding(report, "violation", "/report/<int:pk>/")
+    assert violation["handler"] == {"qualname": "ReportView.get", "path": "tests/runtime/apps/django_app.py",
+                                    "line": rt.line_of(app_file, "def get(self, request, pk)")}
+    assert violation["leaf"]["line"] == rt.line_of(app_file, "time.sleep(1.0)")
+    streamed = rt.route(report, "/stream/")
+    assert streamed["max_wait_s"] < 0.2 and streamed["max_stream_s"] >= 0.9 and streamed["violations"] == 0
+    assert report["summary"]["requests"] == 3
+
+
+def test_fastapi_under_uvicorn_async_threadpool_background_and_streaming(tmp_path, rt):
+    args = ["uvicorn", "--app-dir", str(rt.APPS), "fastapi_app:app", "--host", rt.HOST, "--port", "{port}"]
+    with rt.serve(args, tmp_path) as server:
+        for path in ("/fast", "/blocking/3", "/threadpool", "/awaiting", "/background", "/stream"):
+            assert server.get(path)[0] == 200
+        time.sleep(1.2)  # let the background task finish while the server still runs
+    report = rt.merge(server.report_dir)
+    app_file = rt.APPS / "fastapi_app.py"
+
+    blocking = rt.finding(report, "violation", "/blocking/{item_id}")
+    assert blocking["kind"] == "async-blocking-loop"
+    assert blocking["handler"]["qualname"] == "blocking_async"
+    assert blocking["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.8)  # blocks")
+    stall = rt.finding(report, "loop-stall", "/blocking/{item_id}")
+    assert stall["handler"]["qualname"] == "blocking_async" and stall["max_wait_s"] >= 0.5
+    assert stall["leaf"]["call"] == "time.sleep"
+
+    pooled = rt.finding(report, "violation", "/threadpool")
+    assert pooled["kind"] == "sync-thread"
+    assert pooled["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.8)  # a `def`")
+
+    awaiting = rt.finding(report, "violation", "/awaiting")
+    assert awaiting["kind"] == "async-awaiting" and awaiting["leaf"]["call"] == "asyncio.sleep"
+    assert not [f for f in report["findings"] if f["severity"] == "loop-stall" and f["route"] == "/awaiting"]
+
+    background = rt.route(report, "/background")
+    assert background["max_wait_s"] < 0.2 and background["violations"] == background["warnings"] == 0
+    streamed = rt.route(report, "/stream")
+    assert streamed["max_wait_s"] < 0.2 and streamed["max_stream_s"] >= 0.9 and streamed["violations"] == 0
+    assert report["summary"]["violations"] == 3 and report["summary"]["requests"] == 6
+    assert json.dumps(report).count('"severity": "loop-stall"') == 1
