@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -58,35 +59,49 @@ def module_name(path: Path) -> tuple[str, bool, Path]:
 
 
 class Excluder:
-    """Exclusion globs, matched against each path component and the relative path."""
+    """Exclusion globs. Bare names (`build`, `*.egg-info`) match any folder or file name below the
+    folder being walked, so that checking a folder inside site-packages still works; patterns with
+    a `/` match the path relative to the current directory."""
 
     def __init__(self, patterns: Iterable[str], base: Path) -> None:
-        self.patterns = tuple(patterns)
+        self.patterns = tuple(p.rstrip("/") for p in patterns)
         self.base = base
+        bare = [p for p in self.patterns if "/" not in p]
+        self.names = frozenset(p for p in bare if not any(c in p for c in "*?["))
+        globs = [fnmatch.translate(p) for p in bare if p not in self.names]
+        self.name_regex = re.compile("|".join(globs)) if globs else None
+        paths = [fnmatch.translate(p) + "|" + fnmatch.translate(p + "/*") for p in self.patterns if "/" in p]
+        self.path_regex = re.compile("|".join(paths)) if paths else None
 
-    def excluded(self, path: Path) -> bool:
+    def _name_excluded(self, name: str) -> bool:
+        return name in self.names or (self.name_regex is not None and self.name_regex.match(name) is not None)
+
+    def excluded(self, path: Path, walked_from: Path | None = None) -> bool:
+        if self.path_regex is not None:
+            try:
+                rel = path.relative_to(self.base).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            if self.path_regex.match(rel):
+                return True
+        if walked_from is not None and path.parent == walked_from:
+            return self._name_excluded(path.name)  # the parents were checked on the way down
         try:
-            rel = path.relative_to(self.base).as_posix()
+            local = path.relative_to(walked_from).parts if walked_from else path.parts
         except ValueError:
-            rel = path.as_posix()
-        for pattern in self.patterns:
-            pattern = pattern.rstrip("/")
-            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
-                return True
-            if "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in rel.split("/")):
-                return True
-        return False
+            local = path.parts
+        return any(self._name_excluded(part) for part in local)
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d))
+        dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here))
         for name in sorted(filenames):
             # Stubs (.pyi) have no bodies to follow; given explicitly, they are still read.
             if name.endswith(".py"):
                 candidate = here / name
-                if not excluder.excluded(candidate):
+                if not excluder.excluded(candidate, here):
                     yield candidate
 
 
@@ -98,7 +113,7 @@ def collect(paths: Iterable[Path], excluder: Excluder, cwd: Path) -> list[Source
         absolute = Path(os.path.normpath(absolute))
         if absolute.is_dir():
             files: Iterable[Path] = walk_python_files(absolute, excluder)
-        elif excluder.excluded(absolute):
+        elif excluder.excluded(absolute, absolute.parent):
             files = ()
         else:
             files = (absolute,)

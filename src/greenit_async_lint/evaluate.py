@@ -87,6 +87,15 @@ class Evaluator:
     def qualified(self, value: Value) -> Optional[str]:
         return value[1] if value[0] == "ext" else None
 
+    def dotted_name(self, value: Value) -> Optional[str]:
+        """The importable name of a value, project ones included (`django.urls.path` when the
+        project being checked is Django itself)."""
+        if value[0] == "ext":
+            return value[1]
+        if value[0] in ("fn", "meth", "cls"):
+            return f"{self.p.mods[value[1]].name}.{value[2]}"
+        return None
+
     def const_str(self, expr: Optional[Expr], ctx: Ctx) -> Optional[str]:
         if expr is None:
             return None

@@ -75,7 +75,7 @@ class HandlerFinder:
         self.found[key] = Handler(mi, fn.qualname, self.p.mods[mi].path, fn.line, framework, route, fn.is_async)
 
     def _names(self, expr: Expr, ctx: Ctx) -> list[str]:
-        return [v[1] for v in self.ev.eval(expr, ctx) if v[0] == "ext"]
+        return [name for v in self.ev.eval(expr, ctx) if (name := self.ev.dotted_name(v)) is not None]
 
     # -- decorators ---------------------------------------------------------------------------
 
@@ -164,7 +164,9 @@ class HandlerFinder:
                 registered = self.class_routes.get(key)
                 if not cls.bases and registered is None:
                     continue
-                _classes, external = self.ev.mro(mi, cls.qualname)
+                classes, external = self.ev.mro(mi, cls.qualname)
+                # Project bases count by their importable names too (checking Django itself).
+                external = external + [f"{self.p.mods[cmi].name}.{cq}" for cmi, cq in classes[1:]]
                 methods: list[tuple[str, tuple[str, ...]]] = [
                     (fw.name, r.methods) for fw, r in rules if any(r.bases.match(e) for e in external)]
                 if registered is not None and registered[2] is not None and registered[2].class_methods and not methods:
