@@ -17,7 +17,7 @@ from . import practice
 from .gate import gate_count
 from .model import (
     VERDICTS, VIOLATION, WARNING, Finding, Report, config, findings, fix_title, handler_key,
-    handlers, is_baselined, norm_path, tool,
+    handlers, is_baselined, mapping, norm_path, tool,
 )
 
 _VERDICT_OF_SEVERITY = {VIOLATION: "heavy", WARNING: "blocking", "loop-stall": "blocking"}
@@ -151,7 +151,7 @@ def overview(report: Report) -> Overview:
     cfg = config(report)
     fail_on = str(cfg.get("fail_on") or VIOLATION)
     measured = sum(1 for row in rows if row.in_violation)
-    baseline = report.get("baseline") if isinstance(report.get("baseline"), Mapping) else {}
+    baseline = mapping(report.get("baseline"))
     name, version = tool(report)
     return Overview(
         rows=rows, errors=errors,

@@ -58,7 +58,8 @@ def render_junit(report: Report) -> str:
         error.text = fix_title(report, finding)
     for key, value in counts.items():
         suite.set(key, str(value))
-    suites = ET.Element("testsuites", name="greenit-async-lint", **{k: str(v) for k, v in counts.items() if k != "skipped"})
+    suites = ET.Element("testsuites", {"name": "greenit-async-lint",
+                                       **{k: str(v) for k, v in counts.items() if k != "skipped"}})
     suites.append(suite)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -25,7 +25,7 @@ from typing import Any
 
 from .baseline import fingerprint
 from .compliance import worst_verdict
-from .model import ERROR, VIOLATION, WARNING, handler_key, norm_path, source
+from .model import ERROR, VIOLATION, WARNING, handler_key, mapping, norm_path, source
 from .runtime_findings import RUNTIME_RULES, message, runtime_summary, to_finding
 from .validate import validate_report
 
@@ -116,8 +116,9 @@ def _add_handler(handlers: dict[tuple[str, str], dict[str, Any]], handler: dict[
 
 def _handler_from_runtime(finding: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, Any]:
     ref = finding["handler"]
-    run = report.get("run") if isinstance(report.get("run"), Mapping) else {}
-    frameworks = run.get("frameworks") if isinstance(run.get("frameworks"), list) else []
+    run = mapping(report.get("run"))
+    frameworks = run.get("frameworks")
+    frameworks = frameworks if isinstance(frameworks, list) else []
     # The hook lists the frameworks imported in the process; only a single one is unambiguous.
     framework = report.get("framework") or run.get("framework") or (frameworks[0] if len(frameworks) == 1 else None)
     return {
@@ -187,9 +188,9 @@ def _config(inputs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _provenance(report: Mapping[str, Any]) -> dict[str, Any]:
-    tool = report.get("tool") if isinstance(report.get("tool"), Mapping) else {}
     return {"kind": report.get("kind", "static"), "generated_at": report.get("generated_at"),
-            "tool_version": tool.get("version"), "paths": (report.get("config") or {}).get("paths")}
+            "tool_version": mapping(report.get("tool")).get("version"),
+            "paths": mapping(report.get("config")).get("paths")}
 
 
 def _baseline(inputs: list[dict[str, Any]], findings: list[dict[str, Any]]) -> dict[str, Any] | None:

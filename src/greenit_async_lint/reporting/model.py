@@ -44,6 +44,11 @@ def handler_key(handler: Mapping[str, Any] | None) -> HandlerKey | None:
     return (norm_path(handler.get("path")), str(handler.get("qualname") or ""))
 
 
+def mapping(value: object) -> Mapping[str, Any]:
+    """`value` when it is an object, else an empty one: optional sub-objects read safely."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def findings(report: Report) -> list[Finding]:
     return [f for f in report.get("findings") or [] if isinstance(f, Mapping)]
 

@@ -11,11 +11,11 @@ on the event loop but are not, by themselves, a processing longer than a minute.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from . import practice
-from .model import VIOLATION, WARNING, norm_path
+from .model import VIOLATION, WARNING, mapping, norm_path
 
 RUNTIME_RULES: Final[dict[str, dict[str, str]]] = {
     "GAL301": {
@@ -42,14 +42,15 @@ def to_finding(raw: Mapping[str, Any]) -> dict[str, Any]:
     """One runtime-hook finding as a report finding (source "runtime")."""
     kind = str(raw.get("severity") or "warning")
     code = str(raw.get("code") or _CODE_OF.get(kind, "GAL302"))
-    handler = raw.get("handler") if isinstance(raw.get("handler"), Mapping) else {}
+    handler = mapping(raw.get("handler"))
     path = norm_path(handler.get("path") or handler.get("file"))
     line = _int(handler.get("line"))
     # Without a resolved handler the route is the only identity the measurement has.
     unresolved = " ".join(str(p) for p in (raw.get("method"), raw.get("route") or "<unmatched>") if p)
-    ref = {"path": path, "line": line, "qualname": str(handler.get("qualname") or unresolved)}
+    qualname = str(handler.get("qualname") or unresolved)
+    ref = {"path": path, "line": line, "qualname": qualname}
     leaf = raw.get("leaf") if isinstance(raw.get("leaf"), Mapping) else None
-    chain = []
+    chain: list[dict[str, Any]] = []
     if leaf:
         call = str(leaf.get("call") or leaf.get("label") or "?")
         chain.append({"path": norm_path(leaf.get("path") or leaf.get("file")), "line": _int(leaf.get("line")), "call": call})
@@ -67,7 +68,7 @@ def to_finding(raw: Mapping[str, Any]) -> dict[str, Any]:
         "path": path,
         "line": line,
         "column": 1,
-        "message": message(ref["qualname"], measurement, chain),
+        "message": message(qualname, measurement, chain),
         "handler": ref,
         "chain": chain,
         "source": "runtime",
@@ -94,7 +95,7 @@ def message(qualname: str, measurement: Mapping[str, Any], chain: list[dict[str,
     return text
 
 
-def runtime_summary(findings: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+def runtime_summary(findings: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The handler's `runtime` field from its runtime findings: total count, longest wait, worst
     severity (loop stalls count as warnings)."""
     measured = [f["runtime"] for f in findings if isinstance(f.get("runtime"), Mapping)]

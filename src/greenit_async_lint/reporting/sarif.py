@@ -43,7 +43,6 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "name": name, "version": version, "semanticVersion": version,
             "rules": [_rule(report, code) for code in codes],
         }},
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The directory the check ran from."}}},
         "invocations": [{
             "executionSuccessful": True,
             "toolExecutionNotifications": [_notification(f) for f in items if f.get("severity") == ERROR],

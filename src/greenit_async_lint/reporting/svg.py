@@ -7,7 +7,7 @@ Labels come from user code (framework names from config) and are escaped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from .model import VERDICTS
@@ -28,7 +28,7 @@ def framework_chart(by_framework: Mapping[str, Counter[str]]) -> str:
     return _chart("Handlers by framework and verdict", "chart-framework", rows, legend=True)
 
 
-def _chart(title: str, ident: str, rows: list[tuple[str, Mapping[str, int]]], legend: bool = False) -> str:
+def _chart(title: str, ident: str, rows: Sequence[tuple[str, Mapping[str, int]]], legend: bool = False) -> str:
     biggest = max((sum(parts.values()) for _, parts in rows), default=0) or 1
     legend_h = 26 if legend else 0
     height = _PAD * 2 + 24 + legend_h + max(len(rows), 1) * (_BAR_H + _GAP)
@@ -41,7 +41,7 @@ def _chart(title: str, ident: str, rows: list[tuple[str, Mapping[str, int]]], le
     ]
     y = _PAD + 24 + legend_h
     if legend:
-        x = _PAD
+        x: float = _PAD
         for verdict in VERDICTS:
             out.append(f'<rect x="{x}" y="{_PAD + 26}" width="12" height="12" fill="{COLOURS[verdict]}"/>')
             out.append(f'<text x="{x + 16}" y="{_PAD + 36}" font-size="12" fill="#333">{verdict}</text>')
