@@ -40,3 +40,9 @@ def test_every_format_names_each_violation_location(static_report, fmt):
     text = render(static_report, fmt)
     for finding in static_report["findings"]:
         assert finding["path"] in text, (fmt, finding["path"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_raw_runtime_report_renders_like_its_merge(runtime_report, fmt):
+    assert render(runtime_report, fmt) == render(merge_reports([runtime_report]), fmt)
+    assert "GAL301" in render(runtime_report, fmt) or fmt == "markdown" and "run_billing" in render(runtime_report, fmt)

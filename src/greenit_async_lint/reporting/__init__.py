@@ -43,6 +43,11 @@ def render(report: Report, fmt: str) -> str:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}") from None
+    if report.get("kind") == "runtime":
+        # A runtime-hook report has its own finding shape; merging it alone gives the common one.
+        from .merge import merge_reports
+
+        report = merge_reports([dict(report)])
     return renderer(report)
 
 
