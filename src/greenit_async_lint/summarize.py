@@ -9,6 +9,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -395,7 +396,9 @@ def summarize(data: bytes, path: str, module: str, is_package: bool) -> Module |
     if not text.strip() and not is_init:
         return FileProblem(path, "GAL905", "is empty")
     try:
-        tree = ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the project's SyntaxWarnings are not ours to print
+            tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
     except (ValueError, RecursionError, MemoryError) as exc:
