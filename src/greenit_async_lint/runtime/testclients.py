@@ -3,15 +3,15 @@
 Test clients run the app in-process, so the hook wraps the client's entry into the app:
 `Flask.__call__`, Django's `ClientHandler`/`AsyncClientHandler`, and the app of Starlette's
 `TestClient` transport. A middleware the project installed itself sees the record already open
-and steps aside, so nothing is counted twice. Frameworks that are not installed are skipped.
+and steps aside, so nothing is counted twice. Only frameworks the tests have imported are wrapped; none is imported here.
 """
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import glob
-import importlib.util
 import os
+import sys
 import weakref
 from typing import Any, Callable
 
@@ -19,6 +19,7 @@ from . import control, registry
 from .registry import CURRENT, STATE
 from .routes import WerkzeugResolver, method_name, resolve_django
 
+_PATCHED: set[str] = set()
 PYTEST_LOOP_WARN_S = 0.1  # asyncio debug mode's own slow-callback threshold
 REPORT_NAME = "report.json"
 
@@ -30,9 +31,21 @@ def enable(report_dir: str | None, worker: bool) -> str:
         # Shards of an earlier session would be merged into this one's report.
         for old in glob.glob(os.path.join(config.report_dir, "*-*-*.json")):
             os.unlink(old)
-    for patch in (_patch_flask, _patch_django, _patch_starlette):
-        patch()
+    patch_loaded()
     return config.report_dir
+
+
+def patch_loaded() -> None:
+    """Wrap the test clients of frameworks imported so far. Called again before each test: the
+    plugin never imports a framework itself (importing one can warn, or need settings)."""
+    for module, patch in (("flask", _patch_flask), ("django", _patch_django),
+                          ("starlette.testclient", _patch_starlette)):
+        if module in sys.modules and module not in _PATCHED:
+            _PATCHED.add(module)
+            try:
+                patch()
+            except Exception as exc:  # a framework version we do not know: leave it unwrapped
+                registry.internal_error(f"patching {module}", exc)
 
 
 def finish(report_dir: str, worker: bool) -> str | None:
@@ -49,16 +62,7 @@ def finish(report_dir: str, worker: bool) -> str | None:
     return f"{report['summary']['text']}; {report['summary']['loop_stalls']} loop stall(s); report: {path}"
 
 
-def _installed(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def _patch_flask() -> None:
-    if not _installed("flask"):
-        return
     import flask
 
     from .wsgi import call_wsgi
@@ -84,8 +88,6 @@ def _resolve_response(response: Any) -> tuple[Any, Any]:
 
 
 def _patch_django() -> None:
-    if not _installed("django"):
-        return
     from django.test import client
 
     from .django import _finish_quietly, _respond
@@ -134,8 +136,6 @@ def _patch_django() -> None:
 
 
 def _patch_starlette() -> None:
-    if not _installed("starlette") or not _installed("httpx"):
-        return
     from starlette import testclient
 
     from .asgi import ASGIMiddleware
