@@ -106,3 +106,16 @@ def test_escape_helpers():
     assert md_code("a|b") == "`a\\|b`" and md_code("a|b", table=False) == "`a|b`"
     assert md_message("`time.sleep` holds <it>") == "`time.sleep` holds &lt;it&gt;"
     assert md_message("odd ` count") == "odd \\` count"
+
+
+def test_runtime_totals_give_the_measured_denominator(static_report, runtime_report):
+    merged = merge_reports([static_report, runtime_report])
+    assert merged["summary"]["requests"] == 1182
+    line = "| Runtime measurement | 1182 request(s) measured on 4 route(s); 4 waited more than one minute"
+    assert line in render(merged, "markdown")  # from the histogram buckets above 60 s
+    for route in merged["routes"]:
+        route["violations"] = 1  # the hook's own count wins over the histogram
+    assert "; 4 waited" in render(merged, "markdown")
+    merged["routes"][0]["violations"] = 5
+    assert "; 8 waited" in render(merged, "markdown")
+    assert "Runtime measurement" not in render(static_report, "markdown")

@@ -90,6 +90,7 @@ class Overview:
     config: Mapping[str, Any]
 
     baseline_note: str = ""
+    runtime_note: str = ""
 
     @property
     def gate_passed(self) -> bool:
@@ -163,7 +164,31 @@ def overview(report: Report) -> Overview:
         stale=list(baseline.get("stale") or []), tool_name=name, tool_version=version,
         generated_at=str(report.get("generated_at") or ""), config=cfg,
         baseline_note=_baseline_note(report, baseline),
+        runtime_note=_runtime_note(report),
     )
+
+
+def _runtime_note(report: Report) -> str:
+    """'1182 requests measured on 4 routes; 6 waited more than one minute' from runtime totals.
+
+    Uses each route's `violations` count when the hook gives it, else the histogram buckets whose
+    upper bound is above the threshold. Empty when no runtime report was merged in.
+    """
+    routes = [r for r in report.get("routes") or [] if isinstance(r, Mapping)]
+    if not routes:
+        return ""
+    total = over = 0
+    for route in routes:
+        total += _int(route.get("count"), default=0)
+        if isinstance(route.get("violations"), int):
+            over += route["violations"]
+            continue
+        for bound, count in mapping(route.get("histogram")).items():
+            limit = float("inf") if str(bound).lstrip("+") == "inf" else _float(bound)
+            if limit > practice.THRESHOLD_SECONDS:
+                over += _int(count, default=0)
+    return (f"{total} request(s) measured on {len(routes)} route(s); "
+            f"{over} waited more than one minute before the response started")
 
 
 def _baseline_note(report: Report, baseline: Mapping[str, Any]) -> str:
@@ -199,6 +224,13 @@ def _int(value: object, default: int = 1) -> int:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return default
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _opt(value: object) -> str | None:

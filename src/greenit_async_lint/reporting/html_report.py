@@ -81,6 +81,7 @@ def _practice(view: Overview) -> str:
         ("Validation principle", e(f"{practice.VALIDATION_SUBJECT}: at most {practice.VALIDATION_MAX}")),
         ("Measured", f'<strong id="measured">{view.measured}</strong> handler(s) that can keep a user '
                      f"waiting more than one minute{e(accepted)}"),
+        *((("Runtime measurement", e(view.runtime_note)),) if view.runtime_note else ()),
         ("Verdict", f"<strong>{e(view.verdict)}</strong>"),
     ])
 

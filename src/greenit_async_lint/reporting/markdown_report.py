@@ -73,6 +73,7 @@ def _practice(view: Overview) -> list[str]:
         ("Resources saved", ", ".join(practice.RESOURCES_SAVED)),
         ("Validation principle", f"{practice.VALIDATION_SUBJECT}: at most {practice.VALIDATION_MAX}"),
         ("Measured", f"**{view.measured}** handler(s) that can keep a user waiting more than one minute{accepted}"),
+        *((("Runtime measurement", md_text(view.runtime_note)),) if view.runtime_note else ()),
         ("Verdict", f"**{view.verdict}**"),
     ]
     return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]

@@ -219,4 +219,5 @@ def _summary(inputs: list[dict[str, Any]], merged: Mapping[str, Any]) -> dict[st
         "warnings": sum(1 for f in findings if f.get("severity") == WARNING),
         "errors": sum(1 for f in findings if f.get("severity") == ERROR),
         "baselined": sum(1 for f in findings if f.get("baselined")),
+        **({"requests": sum(int(r.get("count") or 0) for r in merged["routes"])} if merged.get("routes") else {}),
     }
