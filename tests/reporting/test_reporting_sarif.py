@@ -143,3 +143,14 @@ def test_runtime_measurements_travel_in_properties(static_report, runtime_report
     assert {r["ruleId"] for r in runtime} == {"GAL301", "GAL302", "GAL303"}
     billing = [r for r in runtime if "run_billing" in r["message"]["text"]][0]
     assert billing["properties"]["runtime"]["max_wait_s"] == 95.0
+
+
+def test_the_same_call_twice_gets_two_distinct_fingerprints(static_report):
+    import copy
+
+    twin = copy.deepcopy(static_report["findings"][0])
+    twin["line"] += 2
+    static_report["findings"].append(twin)
+    prints = [r["partialFingerprints"]["greenitAsyncLint/v1"] for r in sarif(static_report)["runs"][0]["results"]]
+    assert len(set(prints)) == len(prints)
+    assert prints[0] == fingerprint(static_report["findings"][0])  # the first keeps the baseline value

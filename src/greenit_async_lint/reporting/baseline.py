@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,20 @@ def fingerprint(finding: Finding) -> str:
     path, qualname = key if key else (norm_path(finding.get("path")), "")
     parts = ["v1", path, qualname, str(finding.get("code") or ""), ">".join(chain_calls(finding))]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def occurrence_fingerprints(items: Iterable[Finding]) -> list[str]:
+    """Fingerprints made unique within one report, for tools that key alerts by fingerprint
+    (GitLab, GitHub code scanning): the n-th repeat of a fingerprint gets a derived one, so two
+    identical calls in one handler stay two alerts, and the first keeps the baseline's value."""
+    seen: dict[str, int] = {}
+    out = []
+    for finding in items:
+        base = fingerprint(finding)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        out.append(base if occurrence == 0 else hashlib.sha256(f"{base}:{occurrence}".encode()).hexdigest()[:32])
+    return out
 
 
 def entry_for(finding: Finding) -> dict[str, Any]:

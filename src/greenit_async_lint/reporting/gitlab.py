@@ -9,13 +9,11 @@ are accepted debt, and listing them would show as noise on every merge request.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from typing import Any
 
 from . import practice
-from .baseline import fingerprint
+from .baseline import occurrence_fingerprints
 from .model import ERROR, VIOLATION, WARNING, Report, active, chain_calls, findings, fix_title, location
 
 _SEVERITY = {VIOLATION: "critical", WARNING: "minor", ERROR: "major"}
@@ -23,13 +21,9 @@ _SEVERITY = {VIOLATION: "critical", WARNING: "minor", ERROR: "major"}
 
 def render_gitlab(report: Report) -> str:
     issues: list[dict[str, Any]] = []
-    seen: Counter[str] = Counter()
-    for finding in active(findings(report)):
+    items = active(findings(report))
+    for finding, unique in zip(items, occurrence_fingerprints(items)):
         path, line, _ = location(finding)
-        base = fingerprint(finding)
-        occurrence = seen[base]
-        seen[base] += 1
-        unique = base if occurrence == 0 else hashlib.sha256(f"{base}:{occurrence}".encode()).hexdigest()[:32]
         code = str(finding.get("code") or "")
         body = [str(finding.get("message") or code)]
         calls = chain_calls(finding)

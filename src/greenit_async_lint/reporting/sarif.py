@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import practice
-from .baseline import fingerprint
+from .baseline import occurrence_fingerprints
 from .compliance import overview
 from .diffs import parse_unified_diff
 from .model import (
@@ -47,7 +47,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "executionSuccessful": True,
             "toolExecutionNotifications": [_notification(f) for f in items if f.get("severity") == ERROR],
         }],
-        "results": [_result(report, f, index) for f in items],
+        "results": [_result(report, f, index, fp) for f, fp in zip(items, occurrence_fingerprints(items))],
         "properties": {
             "practice": practice.citation(),
             "validationPrinciple": practice.validation_principle(),
@@ -100,7 +100,7 @@ def _uri(path: str) -> str:
     return quote(norm_path(path) or ".", safe="/")
 
 
-def _result(report: Report, finding: Finding, index: Mapping[str, int]) -> dict[str, Any]:
+def _result(report: Report, finding: Finding, index: Mapping[str, int], unique: str) -> dict[str, Any]:
     code = str(finding.get("code"))
     path, line, column = location(finding)
     severity = str(finding.get("severity"))
@@ -112,7 +112,7 @@ def _result(report: Report, finding: Finding, index: Mapping[str, int]) -> dict[
         "level": _LEVEL.get(severity, "warning"),
         "message": {"text": f"{message}. Fix: {remedy}" if remedy and remedy not in message else message},
         "locations": [{"physicalLocation": _physical(path, line, column)}],
-        "partialFingerprints": {"greenitAsyncLint/v1": fingerprint(finding)},
+        "partialFingerprints": {"greenitAsyncLint/v1": unique},
         "properties": {"severity": severity, "source": source(finding)},
     }
     handler = finding.get("handler")
