@@ -11,7 +11,7 @@ asyncio task) that are dropped when the request finishes, so nothing of the requ
 from __future__ import annotations
 
 import logging
-import threading
+from threading import get_ident
 from collections import deque
 from contextvars import ContextVar
 from time import perf_counter
@@ -28,34 +28,33 @@ Resolver = Callable[[Any], "tuple[Any, Any]"]
 
 
 class Record:
-    """One HTTP request while it is measured. Times are perf_counter() seconds."""
+    """One HTTP request while it is measured. Times are perf_counter() seconds.
 
-    __slots__ = (
-        "tid", "t0", "t_headers", "t_body_end", "t_end", "env", "resolve", "method", "route",
-        "handler", "status", "outcome", "task", "loop", "workers", "kind", "samples", "sample_at",
-        "cpu", "framework",
-    )
+    Rarely-set fields are class-level defaults: the request thread assigns only six attributes,
+    which is measurably cheaper than filling twenty slots on every request.
+    """
+
+    t_headers = 0.0  # 0.0 until the response starts: the client is still waiting
+    t_body_end = 0.0
+    t_end = 0.0
+    route: Any = None
+    handler: Any = None
+    status = 0
+    outcome: str | None = None
+    task: Any = None
+    loop: Any = None
+    workers: list[int] | None = None  # thread-pool threads running this request's sync code
+    kind = "sync-thread"
+    samples: list[tuple] | None = None
+    sample_at = 0.0
+    cpu: list[float] | None = None
 
     def __init__(self, env: Any, method: str, resolve: Resolver | None, framework: str) -> None:
-        self.tid = threading.get_ident()
+        self.tid = get_ident()
         self.t0 = perf_counter()
-        self.t_headers = 0.0  # 0.0 until the response starts: the client is still waiting
-        self.t_body_end = 0.0
-        self.t_end = 0.0
         self.env = env
         self.resolve = resolve
         self.method = method
-        self.route: Any = None
-        self.handler: Any = None
-        self.status = 0
-        self.outcome: str | None = None
-        self.task: Any = None
-        self.loop: Any = None
-        self.workers: list[int] | None = None  # thread-pool threads running this request's sync code
-        self.kind = "sync-thread"
-        self.samples: list[tuple] | None = None
-        self.sample_at = 0.0
-        self.cpu: list[float] | None = None
         self.framework = framework
 
 
@@ -122,7 +121,8 @@ def finish(rec: Record, outcome: str | None = None) -> None:
     if outcome is not None and rec.outcome is None:
         rec.outcome = outcome
     try:
-        resolve_now(rec)
+        if rec.route is None and rec.handler is None:
+            resolve_now(rec)
     finally:
         rec.env = None  # never keep the request alive past its end
         rec.task = None

@@ -19,10 +19,11 @@ from .routes import WerkzeugResolver, method_name
 StartResponse = Callable[..., Any]
 
 
-class _Responder:
-    """Stands in for the server's start_response and wraps the body; one per request."""
+class _Body:
+    """Stands in for the server's start_response, then wraps the app's iterable: re-yields it
+    chunk by chunk, records the last chunk and always closes it. One object per request."""
 
-    __slots__ = ("rec", "start_response")
+    __slots__ = ("rec", "start_response", "result")
 
     def __init__(self, rec: Record, start_response: StartResponse) -> None:
         self.rec = rec
@@ -42,16 +43,6 @@ class _Responder:
             return self.start_response(status, headers)
         return self.start_response(status, headers, exc_info)
 
-
-class _Body:
-    """The app's iterable, re-yielded chunk by chunk; records the last chunk and always closes."""
-
-    __slots__ = ("result", "rec")
-
-    def __init__(self, result: Iterable[bytes], rec: Record) -> None:
-        self.result = result
-        self.rec = rec
-
     def __iter__(self) -> Iterator[bytes]:
         try:
             for chunk in self.result:
@@ -63,10 +54,11 @@ class _Body:
         self.rec.t_body_end = perf_counter()
         # The response is complete: close the record now. Servers call close() later (test clients
         # sometimes never do), and what close() runs is after the response, so it must not count.
-        try:
-            registry.finish(self.rec)
-        except Exception as exc:
-            internal_error("wsgi finish", exc)
+        _finish_quietly(self.rec, None)
+
+    def __len__(self) -> int:
+        # Some servers size list bodies with len(); TypeError is what they expect from the rest.
+        return len(self.result)
 
     def close(self) -> None:
         try:
@@ -74,19 +66,8 @@ class _Body:
             if close is not None:
                 close()
         finally:
-            try:
-                registry.finish(self.rec)
-            except Exception as exc:
-                internal_error("wsgi finish", exc)
-
-
-class _SizedBody(_Body):
-    """Keeps len() of list-like bodies, which some servers use to set Content-Length."""
-
-    __slots__ = ()
-
-    def __len__(self) -> int:
-        return len(self.result)  # type: ignore[arg-type]
+            if not self.rec.t_end:
+                _finish_quietly(self.rec, None)
 
 
 def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resolve: Any, framework: str) -> Any:
@@ -95,13 +76,13 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
         return app(environ, start_response)
     try:
         rec = registry.begin(environ, method_name(environ.get("REQUEST_METHOD")), resolve, framework)
-        responder = _Responder(rec, start_response)
+        body = _Body(rec, start_response)
         token = CURRENT.set(rec)
     except Exception as exc:
         internal_error("wsgi begin", exc)
         return app(environ, start_response)
     try:
-        result = app(environ, responder)
+        result = app(environ, body)
     except BaseException as exc:
         _finish_quietly(rec, registry.outcome_of(exc))
         raise
@@ -112,7 +93,8 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             _finish_quietly(rec, None)
             return result
-        return _SizedBody(result, rec) if hasattr(result, "__len__") else _Body(result, rec)
+        body.result = result
+        return body
     except Exception as exc:
         internal_error("wsgi body", exc)
         return result
