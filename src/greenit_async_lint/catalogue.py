@@ -137,6 +137,9 @@ def _add_work(work: WorkCatalogue, data: Any, where: str, family_code: dict[str,
     for i, raw in enumerate(as_list(data, where)):
         here = f"{where}[{i}]"
         entry = as_mapping(raw, here)
+        for key in entry:
+            if key not in ("family", "weight", "scope", "calls", "upgrades"):
+                raise CatalogueError(f"{here}.{key}", "is not a known key (family, weight, scope, calls, upgrades)")
         family = as_str(entry.get("family"), f"{here}.family")
         if family not in family_code:
             raise CatalogueError(f"{here}.family", f"names unknown family {family!r} (known: {sorted(family_code)})")
@@ -160,9 +163,15 @@ def _add_work(work: WorkCatalogue, data: Any, where: str, family_code: dict[str,
 
 def _add_offloads(off: Offloads, data: Any, where: str) -> None:
     data = as_mapping(data or {}, where)
+    for key in data:
+        if key not in ("queues", "background", "threads", "pools", "types"):
+            raise CatalogueError(f"{where}.{key}", "is not a known key (queues, background, threads, pools, types)")
     for i, raw in enumerate(as_list(data.get("queues", []), f"{where}.queues")):
         here = f"{where}.queues[{i}]"
         q = as_mapping(raw, here)
+        for key in q:
+            if key not in ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type"):
+                raise CatalogueError(f"{here}.{key}", "is not a known key")
         queue = Queue(
             name=as_str(q.get("name"), f"{here}.name"),
             send_methods=frozenset(as_str_list(q.get("send_methods", []), f"{here}.send_methods")),

@@ -391,8 +391,8 @@ class Evaluator:
         self._returns[key] = result
         return result
 
-    def task_queue(self, mi: int, fn: Function):
-        """The queue whose task decorator marks this function, if any."""
+    def decorated_by(self, mi: int, fn: Function, table: PatternTable):
+        """The value `table` gives the first of the function's decorators it matches, if any."""
         if not fn.decorators:
             return None
         ctx = self.p.defining_ctx(mi, fn)
@@ -401,7 +401,11 @@ class Evaluator:
             for value in self.eval(target, ctx):
                 name = self.qualified(value)
                 if name is not None:
-                    queue = self.cat.offloads.task_decorators.match(name)
-                    if queue is not None:
-                        return queue
+                    found = table.match(name)
+                    if found is not None:
+                        return found
         return None
+
+    def task_queue(self, mi: int, fn: Function):
+        """The queue whose task decorator marks this function, if any."""
+        return self.decorated_by(mi, fn, self.cat.offloads.task_decorators)

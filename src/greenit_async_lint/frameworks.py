@@ -7,7 +7,7 @@ Mechanisms the engine understands, each filled with data per framework:
   tuples instead (Tornado);
 - class_views: the methods named in `methods` of a class deriving from one of `bases`;
 - class_attr_calls: a view class attribute (`form_class`) whose methods the framework calls;
-- implicit_calls: calling one of `methods` on an instance of a class deriving from `on` runs the
+- implicit_calls: calling one of `methods` on an instance of a class deriving from `bases` runs the
   project's methods named in `calls` (form `clean_*` validators, serializer `create`);
 - dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`);
 - signals: receivers that run when a signal is sent, or when a model is saved.
@@ -79,6 +79,24 @@ class FrameworkRules:
     signals: SignalRules | None = None
 
 
+_RULE_KEYS = {
+    "decorators": {"calls", "route"},
+    "registrations": {"calls", "route", "view", "route_list", "class_methods"},
+    "class_views": {"bases", "methods"},
+    "class_attr_calls": {"bases", "attr", "calls"},
+    "implicit_calls": {"bases", "methods", "calls"},
+    "dependency_markers": {"calls", "provider"},
+}
+
+
+def _rule(raw: Any, key: str, section: str) -> dict[str, Any]:
+    data = as_mapping(raw, key)
+    for name in data:
+        if name not in _RULE_KEYS[section]:
+            raise CatalogueError(f"{key}.{name}", f"is not a known key ({', '.join(sorted(_RULE_KEYS[section]))})")
+    return data
+
+
 def _table(value: Any, key: str) -> PatternTable[bool]:
     return PatternTable((p, True) for p in as_str_list(value, key))
 
@@ -95,11 +113,11 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     fw = FrameworkRules(as_str(data.get("framework"), f"{where}.framework"))
     for i, r in enumerate(as_list(data.get("decorators"), f"{where}.decorators")):
         k = f"{where}.decorators[{i}]"
-        r = as_mapping(r, k)
+        r = _rule(r, k, "decorators")
         fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route")))
     for i, r in enumerate(as_list(data.get("registrations"), f"{where}.registrations")):
         k = f"{where}.registrations[{i}]"
-        r = as_mapping(r, k)
+        r = _rule(r, k, "registrations")
         rule = RegistrationRule(
             _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
             _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
@@ -109,23 +127,23 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         fw.registrations.append(rule)
     for i, r in enumerate(as_list(data.get("class_views"), f"{where}.class_views")):
         k = f"{where}.class_views[{i}]"
-        r = as_mapping(r, k)
+        r = _rule(r, k, "class_views")
         fw.class_views.append(ClassViewRule(_table(r.get("bases"), f"{k}.bases"),
                                             tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
     for i, r in enumerate(as_list(data.get("class_attr_calls"), f"{where}.class_attr_calls")):
         k = f"{where}.class_attr_calls[{i}]"
-        r = as_mapping(r, k)
+        r = _rule(r, k, "class_attr_calls")
         fw.class_attr_calls.append(ClassAttrRule(_table(r.get("bases"), f"{k}.bases"), as_str(r.get("attr"), f"{k}.attr"),
                                                  tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
     for i, r in enumerate(as_list(data.get("implicit_calls"), f"{where}.implicit_calls")):
         k = f"{where}.implicit_calls[{i}]"
-        r = as_mapping(r, k)
-        fw.implicit_calls.append(ImplicitRule(_table(r.get("on"), f"{k}.on"),
+        r = _rule(r, k, "implicit_calls")
+        fw.implicit_calls.append(ImplicitRule(_table(r.get("bases"), f"{k}.bases"),
                                               frozenset(as_str_list(r.get("methods"), f"{k}.methods")),
                                               tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
     for i, r in enumerate(as_list(data.get("dependency_markers"), f"{where}.dependency_markers")):
         k = f"{where}.dependency_markers[{i}]"
-        r = as_mapping(r, k)
+        r = _rule(r, k, "dependency_markers")
         spec = _spec(r.get("provider"), f"{k}.provider") or ArgSpec(arg=0)
         fw.dependency_markers.append((_table(r.get("calls"), f"{k}.calls"), spec))
     if data.get("signals") is not None:

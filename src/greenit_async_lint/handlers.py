@@ -155,8 +155,29 @@ class HandlerFinder:
 
     # -- class-based views --------------------------------------------------------------------
 
+    def _view_rules(self, mi: int, qualname: str) -> tuple[list[tuple[str, tuple[str, ...]]], list[str], list]:
+        """The (framework, handler method names) a class is a view for, its outside base names,
+        and its project classes in lookup order."""
+        key = (mi, qualname)
+        found = self._views.get(key)
+        if found is None:
+            classes, external = self.ev.mro(mi, qualname)
+            # Project bases count by their importable names too (checking Django itself).
+            names = external + [f"{self.p.mods[cmi].name}.{cq}" for cmi, cq in classes[1:]]
+            methods: list[tuple[str, tuple[str, ...]]] = []
+            for name in names:
+                matched = self._base_matches.get(name)
+                if matched is None:
+                    matched = [(fw.name, r.methods) for fw, r in self._cv_rules if r.bases.match(name)]
+                    self._base_matches[name] = matched
+                methods.extend(m for m in matched if m not in methods)
+            found = self._views[key] = (methods, names, classes)
+        return found
+
     def _class_views(self) -> None:
-        rules = [(fw, r) for fw in self.frameworks for r in fw.class_views]
+        self._cv_rules = [(fw, r) for fw in self.frameworks for r in fw.class_views]
+        self._views: dict = {}
+        self._base_matches: dict[str, list] = {}
         attr_rules = [(fw, r) for fw in self.frameworks for r in fw.class_attr_calls]
         for mi, module in enumerate(self.p.mods):
             for cls in module.classes.values():
@@ -164,23 +185,27 @@ class HandlerFinder:
                 registered = self.class_routes.get(key)
                 if not cls.bases and registered is None:
                     continue
-                classes, external = self.ev.mro(mi, cls.qualname)
-                # Project bases count by their importable names too (checking Django itself).
-                external = external + [f"{self.p.mods[cmi].name}.{cq}" for cmi, cq in classes[1:]]
-                methods: list[tuple[str, tuple[str, ...]]] = [
-                    (fw.name, r.methods) for fw, r in rules if any(r.bases.match(e) for e in external)]
+                methods, external, classes = self._view_rules(mi, cls.qualname)
                 if registered is not None and registered[2] is not None and registered[2].class_methods and not methods:
-                    methods.append((registered[0], registered[2].class_methods))
+                    methods = [(registered[0], registered[2].class_methods)]
                 if not methods:
                     continue
                 framework = methods[0][0]
                 route = registered[1] if registered is not None else None
-                own = [(name, fq) for name, fq in cls.methods.items()
-                       if any(fnmatch.fnmatchcase(name, pattern) for _fw, names in methods for pattern in names)]
-                for _name, fq in own:
-                    fn = self.p.function(mi, fq)
-                    if fn is not None:
-                        self._add(mi, fn, framework, route)
+                patterns = [pattern for _fw, names in methods for pattern in names]
+                own = False
+                # The class's own methods, and those of project mixins that are not views
+                # themselves (a view's mixin hook runs in the view's request).
+                for cmi, cq in classes:
+                    if (cmi, cq) != key and self._view_rules(cmi, cq)[0]:
+                        continue  # a project view base: listed on its own
+                    owner = self.p.klass(cmi, cq)
+                    for name, fq in (owner.methods.items() if owner else ()):
+                        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                            fn = self.p.function(cmi, fq)
+                            if fn is not None:
+                                own = own or (cmi, cq) == key
+                                self._add(cmi, fn, framework, route)
                 roots = self._attr_roots(mi, cls, external, attr_rules)
                 if roots or (not own and registered is not None):
                     handler = Handler(mi, cls.qualname, module.path, cls.line, framework, route, False, False, roots)

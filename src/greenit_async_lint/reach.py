@@ -44,7 +44,9 @@ class Effect:
     via_call: str = ""
 
     def key(self) -> tuple:
-        return (self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
+        first = self.chain[0] if self.chain else None
+        site = (first.path, first.line, first.col) if first else None
+        return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
 
 
 class Reach:
@@ -150,6 +152,9 @@ class Reach:
             return []
         effects = list(self.prefixed(hop, self.function_effects(mi, qualname)))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
+        if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
+            effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"
+                       else replace(e, on_loop=False) for e in effects]
         queue = self.ev.task_queue(mi, fn)
         if queue is not None:
             if queue.direct_call_enqueues:
@@ -300,7 +305,7 @@ class Reach:
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:
-    """One effect per kind of work reached, with the shortest chain."""
+    """One effect per call site and kind of work reached, with the shortest chain."""
     best: dict[tuple, Effect] = {}
     for effect in effects:
         key = effect.key()

@@ -145,5 +145,5 @@ def install_threadpool_marker() -> bool:
 
     run_sync._greenit_marker = True  # type: ignore[attr-defined]
     run_sync.__wrapped__ = original  # type: ignore[attr-defined]
-    to_thread.run_sync = run_sync
+    to_thread.run_sync = run_sync  # type: ignore[assignment]
     return True

@@ -216,7 +216,7 @@ def label_leaf(stack: tuple, paths: Paths, modules: dict[str, str], match: Any) 
                 leaf[attr] = value if value is None or isinstance(value, (str, int, float)) else str(value)
             break
     else:
-        leaf["call"] = (resolved or library or line_calls or [None])[0]
+        leaf["call"] = next(iter(resolved or library or line_calls), None)
     leaf["function"] = clean_qualname(site[2])
     leaf["source"] = source_line(site[0], site[1]) or None
     if app is not None and app > 0:

@@ -20,7 +20,7 @@ _SUMS = ("count", "total_wait_s", "warnings", "violations", "long_streams")
 
 def _expand(paths: Iterable[str]) -> list[tuple[str, bool]]:
     """(file, explicit) pairs: a directory contributes its shards only, a file always counts."""
-    out = []
+    out: list[tuple[str, bool]] = []
     for path in paths:
         path = os.fspath(path)
         if os.path.isdir(path):
@@ -46,7 +46,7 @@ def merge_shards(paths: Iterable[str]) -> dict[str, Any]:
     findings: dict[tuple, dict[str, Any]] = {}
     weights: dict[tuple, tuple] = {}
     run: dict[str, Any] = {"shards": 0, "pids": [], "skipped": [], "servers": set(), "frameworks": set()}
-    selfstats: Counter = Counter()
+    selfstats: dict[str, Any] = {}
     dropped: Counter = Counter()
     for path, explicit in _expand(paths):
         try:
@@ -69,7 +69,7 @@ def merge_shards(paths: Iterable[str]) -> dict[str, Any]:
                 run["thresholds_differ"] = True
         for name, value in (doc.get("self") or {}).items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                selfstats[name] += value
+                selfstats[name] = selfstats.get(name, 0) + value
         dropped.update((doc.get("self") or {}).get("dropped") or {})
         for route in doc.get("routes", []):
             _merge_route(routes, route)
@@ -77,7 +77,7 @@ def merge_shards(paths: Iterable[str]) -> dict[str, Any]:
             _merge_finding(findings, weights, finding)
     run["servers"] = sorted(run["servers"])
     run["frameworks"] = sorted(run["frameworks"])
-    return _report(run, routes, findings, dict(selfstats), dict(dropped))
+    return _report(run, routes, findings, selfstats, dict(dropped))
 
 
 def _merge_route(routes: dict[tuple, dict[str, Any]], route: dict[str, Any]) -> None:

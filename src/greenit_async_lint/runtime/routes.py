@@ -23,6 +23,7 @@ def route_text(route: Any) -> str:
     """The template of a route object (werkzeug Rule, Starlette/FastAPI route, Django route string)."""
     if route is None:
         return UNMATCHED
+    text: Any
     if isinstance(route, str):
         text = route if route.startswith(("/", "^", "<")) else "/" + route
     else:

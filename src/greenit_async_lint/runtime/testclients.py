@@ -99,8 +99,12 @@ def _patch_django() -> None:
     def __call__(self: Any, environ: dict) -> Any:
         if not STATE.active or CURRENT.get() is not None:
             return sync_call(self, environ)
-        rec = registry.begin(None, method_name(environ.get("REQUEST_METHOD")), _resolve_response, "django")
-        token = CURRENT.set(rec)
+        try:
+            rec = registry.begin(None, method_name(environ.get("REQUEST_METHOD")), _resolve_response, "django")
+            token = CURRENT.set(rec)
+        except Exception as exc:
+            registry.internal_error("django test client", exc)
+            return sync_call(self, environ)
         try:
             response = sync_call(self, environ)
         except BaseException as exc:
@@ -116,10 +120,14 @@ def _patch_django() -> None:
             return await async_call(self, scope)
         from .loop import ensure_monitor
 
-        rec = registry.begin(None, method_name(scope.get("method")), _resolve_response, "django")
-        rec.loop = ensure_monitor(asyncio.get_running_loop())
-        rec.task = asyncio.current_task()
-        token = CURRENT.set(rec)
+        try:
+            rec = registry.begin(None, method_name(scope.get("method")), _resolve_response, "django")
+            rec.loop = ensure_monitor(asyncio.get_running_loop())
+            rec.task = asyncio.current_task()
+            token = CURRENT.set(rec)
+        except Exception as exc:
+            registry.internal_error("django test client", exc)
+            return await async_call(self, scope)
         try:
             response = await async_call(self, scope)
         except BaseException as exc:
@@ -146,7 +154,7 @@ def _patch_starlette() -> None:
         return
 
     def __init__(self: Any, app: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, ASGIMiddleware(app), *args, **kwargs)
+        original(self, ASGIMiddleware(app), *args, **kwargs)  # type: ignore[arg-type]
 
     __init__._greenit = True  # type: ignore[attr-defined]
     transport.__init__ = __init__  # type: ignore[method-assign]

@@ -24,6 +24,7 @@ class _Body:
     chunk by chunk, records the last chunk and always closes it. One object per request."""
 
     __slots__ = ("rec", "start_response", "result")
+    result: Iterable[bytes]
 
     def __init__(self, rec: Record, start_response: StartResponse) -> None:
         self.rec = rec
@@ -58,7 +59,7 @@ class _Body:
 
     def __len__(self) -> int:
         # Some servers size list bodies with len(); TypeError is what they expect from the rest.
-        return len(self.result)
+        return len(self.result)  # type: ignore[arg-type]
 
     def close(self) -> None:
         try:
