@@ -3,7 +3,10 @@
 Values are tuples:
     ("mod", mi)                a project module
     ("fn", mi, qualname)       a project function (or unbound method)
-    ("meth", mi, qualname)     a project method bound to an instance (its `self` is supplied)
+    ("meth", mi, qualname[, receiver])
+                               a project method bound to an instance (its `self` is supplied);
+                               `receiver` is the instance's class when it is a subclass of the
+                               method's class
     ("cls", mi, qualname)      a project class
     ("inst", mi, qualname)     an instance of a project class
     ("ext", dotted)            something outside the project: a module attribute, or an instance of
@@ -215,12 +218,13 @@ class Evaluator:
     # -- parameters and types -----------------------------------------------------------------
 
     def param(self, ctx: Ctx, param, index: int) -> list[Value]:
-        mi, fq = ctx
+        mi, fq = ctx[0], ctx[1]
         fn = self.p.function(mi, fq)
         if fn is None:
             return []
         if index == 0 and fn.cls is not None and fn.kind in ("method", "property", "classmethod"):
-            return [("cls" if fn.kind == "classmethod" else "inst", mi, fn.cls)]
+            owner = ctx[2] if len(ctx) > 2 else (mi, fn.cls)
+            return [("cls" if fn.kind == "classmethod" else "inst", *owner)]
         dctx = self.p.defining_ctx(mi, fn)
         out: list[Value] = []
         if param.default is not None:
@@ -331,12 +335,15 @@ class Evaluator:
                 fn = self.p.function(cmi, fq)
                 if fn is None:
                     continue
+                # A method inherited from a base still runs with `self` an instance of this
+                # class, so that `self.hook()` reaches this class's override (template methods).
+                receiver = () if (cmi, cq) == (mi, qualname) else ((mi, qualname),)
                 if fn.kind == "property":
-                    return list(self.returns(("fn", cmi, fq))) if instance else []
+                    return list(self.returns(("meth", cmi, fq, *receiver))) if instance else []
                 if fn.kind == "staticmethod":
                     return [("fn", cmi, fq)]
                 if fn.kind == "classmethod" or instance:
-                    return [("meth", cmi, fq)]
+                    return [("meth", cmi, fq, *receiver)]
                 return [("fn", cmi, fq)]
             values = cls.attrs.get(attr)
             if values:
@@ -374,18 +381,18 @@ class Evaluator:
             return ()
         if kind not in ("fn", "meth"):
             return ()
-        key = (target[1], target[2])
+        key = target[1:]
         found = self._returns.get(key)
         if found is not None:
             return found
         self._returns[key] = ()
-        fn = self.p.function(*key)
+        fn = self.p.function(target[1], target[2])
         out: list[Value] = []
         if fn is not None:
             if fn.returns is not None:
-                out.extend(self.instances(self.eval(fn.returns, self.p.defining_ctx(key[0], fn))))
+                out.extend(self.instances(self.eval(fn.returns, self.p.defining_ctx(target[1], fn))))
             if not out:
-                ctx = (key[0], fn.qualname)
+                ctx = (target[1], fn.qualname, *target[3:])
                 out.extend(v for e in fn.return_values for v in self.eval(e, ctx))
         result = _dedupe(out)
         self._returns[key] = result

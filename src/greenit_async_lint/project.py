@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from .ir import Class, Expr, Function, Module
 
-Ctx = tuple  # (module index, function qualname or None)
+Ctx = tuple  # (module index, function qualname or None[, receiver class (module index, qualname)])
 _BUILTINS = frozenset(dir(builtins))
 
 
@@ -57,7 +57,8 @@ class Project:
         kind is "param" (detail: the Param and its index), "expr" (detail: a binding expression,
         see ir.py) or "builtin" (detail: the builtin's name).
         """
-        mi, fq = ctx
+        mi, fq = ctx[0], ctx[1]
+        receiver = ctx[2:]  # the class `self` is an instance of, when known to be a subclass
         module = self.mods[mi]
         while fq is not None:
             fn = module.functions.get(fq)
@@ -65,10 +66,10 @@ class Project:
                 break
             for index, param in enumerate(fn.params):
                 if param.name == name:
-                    return [("param", (param, index), (mi, fq))]
+                    return [("param", (param, index), (mi, fq, *receiver))]
             found = fn.scope.names.get(name)
             if found:
-                return [("expr", expr, (mi, fq)) for expr in found]
+                return [("expr", expr, (mi, fq, *receiver)) for expr in found]
             fq = fn.parent
         found = module.scope.names.get(name)
         if found:

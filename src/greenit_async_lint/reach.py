@@ -59,16 +59,18 @@ class Reach:
         self.max_depth = max_depth
         self.amplify = amplify
         self.signals = SignalIndex(project, evaluator, catalogue)
-        self._effects: dict[tuple[int, str], tuple] = {}
-        self._busy: set[tuple[int, str]] = set()
+        self._effects: dict[tuple, tuple] = {}
+        self._busy: set[tuple] = set()
         self._waits: dict[tuple, bool] = {}
         self._bounded: dict = {}
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
 
     # -- functions ----------------------------------------------------------------------------
 
-    def function_effects(self, mi: int, qualname: str) -> tuple:
-        key = (mi, qualname)
+    def function_effects(self, mi: int, qualname: str, *receiver: tuple) -> tuple:
+        """The work a function reaches; `receiver` is the class of `self` when the method is
+        inherited, so that `self.hook()` finds the subclass's override."""
+        key = (mi, qualname, *receiver)
         found = self._effects.get(key)
         if found is not None:
             return found
@@ -81,7 +83,7 @@ class Reach:
         try:
             effects: list[Effect] = []
             for cs in fn.scope.calls:
-                effects.extend(self.call_effects(cs, (mi, qualname), fn))
+                effects.extend(self.call_effects(cs, key, fn))
         finally:
             self._busy.discard(key)
         result = tuple(best_effects(effects))
@@ -137,10 +139,10 @@ class Reach:
             return self.project_call_effects(target, cs, ctx, hop)
         if kind == "cls":
             init = self.ev.class_attr(target[1], target[2], "__init__", True)
-            return [e for v in init if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(v[1], v[2]))]
+            return [e for v in init if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(*v[1:]))]
         if kind == "inst":
             call = self.ev.class_attr(target[1], target[2], "__call__", True)
-            return [e for v in call if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(v[1], v[2]))]
+            return [e for v in call if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(*v[1:]))]
         if kind == "cands":
             return [e for t in target[1] for e in self.target_effects(t, cs, ctx, hop)]
         return []  # fattr (task.delay: queued), modules, lookups
@@ -150,7 +152,7 @@ class Reach:
         fn = self.p.function(mi, qualname)
         if fn is None:
             return []
-        effects = list(self.prefixed(hop, self.function_effects(mi, qualname)))
+        effects = list(self.prefixed(hop, self.function_effects(mi, qualname, *target[3:])))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
             effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"
@@ -182,7 +184,7 @@ class Reach:
             inner_hop = Hop(self.p.mods[target[1]].path, inner.line, inner.col, inner.text)
             for value in self.ev.eval(arg, ctx):
                 if value[0] in ("fn", "meth"):
-                    nested = self.function_effects(value[1], value[2])
+                    nested = self.function_effects(*value[1:])
                     out.extend(self.prefixed(hop, self.prefixed(inner_hop, nested)))
         return out
 
@@ -226,7 +228,7 @@ class Reach:
         out: list[Effect] = []
         for value in self.ev.eval(expr, ctx):
             if value[0] in ("fn", "meth"):
-                out.extend(self.prefixed(hop, self.function_effects(value[1], value[2])))
+                out.extend(self.prefixed(hop, self.function_effects(*value[1:])))
             elif value[0] == "ext":
                 entry = self.cat.work.match(value[1])
                 if entry is not None:
