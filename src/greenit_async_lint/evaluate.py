@@ -13,8 +13,9 @@ Values are tuples:
                                an outside class (`httpx.Client()` is ("ext", "httpx.Client"), so its
                                `.get` is ("ext", "httpx.Client.get"))
     ("fattr", mi, qualname, a) an attribute of a project function (`task.delay`)
-    ("cands", values)          a container of values (dict or list of callables: a registry)
-    ("candsget", values)       a bound lookup on such a container (`REGISTRY.get`)
+    ("cands", values, keys)    a container of values (dict or list of callables: a registry);
+                               keys are the dict's constant keys, aligned with values, or None
+    ("candsget", values, keys) a bound lookup on such a container (`REGISTRY.get`)
 
 Evaluation is flow-insensitive (every assignment of a name counts), memoised, and guarded
 against recursion; an expression it cannot follow evaluates to no value.
@@ -44,6 +45,16 @@ def arg_value(args: tuple, kwargs: tuple, spec: ArgSpec) -> Optional[Expr]:
         value = args[spec.arg]
         return None if value[0] == "*" else value
     return None
+
+
+def pick(container: Value, index: Expr) -> tuple:
+    """The values a constant key selects from a registry; all of them for any other key."""
+    values, keys = container[1], container[2]
+    if keys is not None and index[0] == "k":
+        chosen = tuple(v for k, v in zip(keys, values) if k == index[1])
+        if chosen:
+            return chosen
+    return values
 
 
 def _dedupe(values: Iterable[Value]) -> tuple:
@@ -142,9 +153,18 @@ class Evaluator:
         if kind == "u":
             return [v for option in expr[1] for v in self.eval(option, ctx)]
         if kind == "t":
-            return [("cands", tuple(v for item in expr[1] for v in self.eval(item, ctx)))]
+            return [("cands", tuple(v for item in expr[1] for v in self.eval(item, ctx)), None)]
         if kind == "d":
-            return [("cands", tuple(v for item in expr[2] for v in self.eval(item, ctx)))]
+            values: list[Value] = []
+            keys: Optional[list] = []
+            for key, item in zip(expr[1], expr[2]):
+                found = self.eval(item, ctx)
+                values.extend(found)
+                if keys is not None and key[0] == "k" and len(found) == 1:
+                    keys.append(key[1])
+                else:
+                    keys = None
+            return [("cands", tuple(values), tuple(keys) if keys is not None else None)]
         if kind == "s":
             return self.subscript(expr, ctx)
         return []
@@ -153,7 +173,7 @@ class Evaluator:
         out: list[Value] = []
         for base in self.eval(expr[1], ctx):
             if base[0] == "cands":
-                out.extend(base[1])
+                out.extend(pick(base, expr[2]))
             elif base[0] == "ext" and base[1].rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
                 index = expr[2]
                 first = index[1][0] if index[0] == "t" and index[1] else index
@@ -166,6 +186,9 @@ class Evaluator:
         for target in self.eval(func, ctx):
             if target == ("ext", "functools.partial") and args:
                 out.extend(self.eval(args[0], ctx))
+            elif target[0] == "candsget" and args:  # REGISTRY.get("pdf", default)
+                out.extend(pick(target, args[0]))
+                out.extend(v for default in args[1:2] for v in self.eval(default, ctx))
             elif target == ("ext", "builtins.getattr") and len(args) >= 2:
                 attr = self.const_str(args[1], ctx)
                 if attr:
@@ -296,7 +319,7 @@ class Evaluator:
         if kind in ("fn", "meth"):
             return [("fattr", base[1], base[2], attr)]
         if kind == "cands" and attr in ("get", "pop", "setdefault", "values", "__getitem__"):
-            return [("candsget", base[1])]
+            return [("candsget", base[1], base[2])]
         return []
 
     def mro(self, mi: int, qualname: str) -> tuple[list[tuple[int, str]], list[str]]:

@@ -19,6 +19,7 @@ from .project import Ctx, Project
 from .signals import SignalIndex
 
 _SMALL = 16  # a loop over at most this many known items is bounded
+_CONTEXT_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,13 @@ class Reach:
         spec = off.pool_submits.match(name)
         if spec is not None:
             inner = self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
-            if ctx[1] is not None and self.waits(*ctx):
+            if ctx[1] is not None and self.waits(ctx[0], ctx[1]):
                 return [self.carried(replace(e, on_loop=False), "waited-pool", cs.text) for e in inner]
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]
-        if off.pool_waits.match(name) and ctx[1] is not None and self.submits(*ctx):
+        if off.pool_waits.match(name) and ctx[1] is not None and self.submits(ctx[0], ctx[1]):
             return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
+        if cs.tail in _CONTEXT_METHODS:
+            return []  # entering `requests.Session()` sends nothing: only project managers are followed
         entry = self.cat.work.match(name)
         if entry is None:
             return []

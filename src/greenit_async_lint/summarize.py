@@ -156,10 +156,19 @@ class _Builder:
             self.body(node.body, ctx)
             self.body(node.orelse, ctx)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
+            enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
             for item in node.items:
                 value = self.expr(item.context_expr, ctx)
                 if item.optional_vars is not None:
                     self.target(ctx, item.optional_vars, value)
+                if ctx.record:
+                    # Entering and leaving run the manager's own methods (a connection opened in
+                    # __enter__, a pool waited for in __exit__): calls like any other.
+                    line, col = item.context_expr.lineno, item.context_expr.col_offset + 1
+                    for method in (enter, exit_):
+                        ctx.scope.calls.append(CallSite(("a", value, method), (), (), line, col, method, ctx.loops,
+                                                        f"with {dotted(value)}"))
+                        self.tails.add(method)
             self.body(node.body, ctx)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.body(node.body, ctx)  # type: ignore[attr-defined]
