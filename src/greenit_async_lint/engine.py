@@ -5,7 +5,7 @@ Every front end (CLI, flake8 plugin, pre-commit hooks, fixer) calls `analyse` an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -97,7 +97,10 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
         effects.extend(reach.function_effects(handler.mi, handler.qualname))
     for root in handler.roots:
         hop = Hop(root.path, root.line, 1, root.call)
-        effects.extend(reach.prefixed(hop, reach.function_effects(root.mi, root.qualname)))
+        found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
+        if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler
+            found = [replace(e, on_loop=False, in_thread=True) for e in found]
+        effects.extend(found)
     return best_effects(effects)
 
 

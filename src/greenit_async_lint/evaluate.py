@@ -74,7 +74,7 @@ class Evaluator:
         self.p = project
         self.cat = catalogue
         self.types = catalogue.offloads.types
-        self.markers: list[tuple[PatternTable[bool], ArgSpec]] = [
+        self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [
             m for fw in catalogue.frameworks for m in fw.dependency_markers]
         self._memo: dict = {}
         self._busy: set = set()
@@ -255,36 +255,49 @@ class Evaluator:
             if provider is not None:
                 out.extend(v for p in self.eval(provider, dctx) for v in self.returns(p))
         if param.annotation is not None:
-            for ann in self.annotation_parts(param.annotation, dctx):
-                provider = self.dependency_provider(ann, dctx)
+            for ann, actx in self.annotation_parts(param.annotation, dctx):
+                provider = self.dependency_provider(ann, actx)
                 if provider is not None:
-                    out.extend(v for p in self.eval(provider, dctx) for v in self.returns(p))
+                    out.extend(v for p in self.eval(provider, actx) for v in self.returns(p))
             if not out:
                 out.extend(self.instances(self.eval(param.annotation, dctx)))
         if not out and param.default is not None:
             out.extend(self.eval(param.default, dctx))
         return out
 
-    def annotation_parts(self, ann: Expr, ctx: Ctx) -> list[Expr]:
-        """The metadata of `Annotated[T, Depends(...)]`."""
+    def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
+        """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
+        follows aliases such as `CurrentUser = Annotated[dict, Depends(get_user)]`."""
         if ann[0] == "s" and ann[2][0] == "t":
             for base in self.eval(ann[1], ctx):
                 if base[0] == "ext" and base[1].endswith("Annotated"):
-                    return list(ann[2][1][1:])
+                    return [(part, ctx) for part in ann[2][1][1:]]
+            return []
+        if ann[0] == "n" and depth < 4:
+            for kind, detail, bctx in self.p.bindings(ann[1], ctx):
+                if kind != "expr":
+                    continue
+                if detail[0] == "s":
+                    return self.annotation_parts(detail, bctx, depth + 1)
+                if detail[0] == "from":
+                    rkind, found = self.p.resolve_import(detail[1], detail[2], bctx[0])
+                    if rkind == "global":
+                        return self.annotation_parts(("n", found[1]), (found[0], None), depth + 1)
         return []
 
     def dependency_marker(self, expr: Expr, ctx: Ctx) -> Optional[tuple]:
-        """When `expr` is a dependency marker call (`Depends(get_service)`): a 1-tuple holding the
-        provider expression (None for a bare `Depends()`, whose provider is the annotation)."""
+        """When `expr` is a dependency marker call (`Depends(get_service)`): (provider expression or
+        None for a bare `Depends()`, whose provider is the annotation; whether a plain `def`
+        provider runs in a worker thread)."""
         if expr[0] != "c" or not self.markers:
             return None
         for target in self.eval(expr[1], ctx):
             name = self.qualified(target)
             if name is None:
                 continue
-            for table, spec in self.markers:
+            for table, spec, threadpool in self.markers:
                 if table.match(name):
-                    return (arg_value(expr[2], expr[3], spec),)
+                    return (arg_value(expr[2], expr[3], spec), threadpool)
         return None
 
     def dependency_provider(self, expr: Expr, ctx: Ctx) -> Optional[Expr]:

@@ -57,7 +57,11 @@ def message_for(effect: Effect, catalogue: Catalogue, is_async: bool) -> tuple[s
 
 
 def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
-    """The severity of an effect in a handler, or None when it does not matter there."""
+    """The severity of an effect in a handler, or None when it does not matter there.
+
+    `is_async`: the handler runs on an event loop."""
+    if effect.in_thread:
+        is_async = False  # a sync dependency: the user waits, the loop does not
     if effect.weight == "poll":
         return None  # a single status check; only polling (in a loop) counts
     if effect.scope == "async" and not (is_async and effect.on_loop):
@@ -73,21 +77,21 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
 
 def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Catalogue) -> list[Finding]:
     """One finding per call site in the handler and code: the worst severity, the shortest chain."""
-    best: dict[tuple, tuple[int, int, Finding]] = {}
+    best: dict[tuple, tuple[tuple, Finding]] = {}
     for effect in effects:
-        severity = severity_for(effect, handler.is_async)
+        severity = severity_for(effect, bool(handler.on_loop))
         if severity is None or not effect.chain:
             continue
-        code, message = message_for(effect, catalogue, handler.is_async)
+        code, message = message_for(effect, catalogue, bool(handler.on_loop) and not effect.in_thread)
         first: Hop = effect.chain[0]
         finding = Finding(code, severity, first.path, first.line, first.col, message, handler, effect.chain,
                           effect.weight, effect.leaf)
         key = (first.path, first.line, first.col, code)
-        rank = (SEVERITY_RANK[severity], -len(effect.chain))
+        rank = (SEVERITY_RANK[severity], effect.weight == "heavy", -len(effect.chain))
         current = best.get(key)
-        if current is None or rank > current[:2]:
-            best[key] = (*rank, finding)
-    return [entry[2] for entry in best.values()]
+        if current is None or rank > current[0]:
+            best[key] = (rank, finding)
+    return [entry[1] for entry in best.values()]
 
 
 def verdict(findings: Iterable[Finding]) -> str:

@@ -9,7 +9,8 @@ Mechanisms the engine understands, each filled with data per framework:
 - class_attr_calls: a view class attribute (`form_class`) whose methods the framework calls;
 - implicit_calls: calling one of `methods` on an instance of a class deriving from `bases` runs the
   project's methods named in `calls` (form `clean_*` validators, serializer `create`);
-- dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`);
+- dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`;
+  `sync_in_threadpool`: a plain `def` provider runs in a worker thread, off the event loop);
 - signals: receivers that run when a signal is sent, or when a model is saved.
 """
 from __future__ import annotations
@@ -18,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_list, as_mapping, as_str, as_str_list
+from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
-         "implicit_calls", "dependency_markers", "signals"}
+         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop"}
 
 
 @dataclass
@@ -75,8 +76,9 @@ class FrameworkRules:
     class_views: list[ClassViewRule] = field(default_factory=list)
     class_attr_calls: list[ClassAttrRule] = field(default_factory=list)
     implicit_calls: list[ImplicitRule] = field(default_factory=list)
-    dependency_markers: list[tuple[PatternTable[bool], ArgSpec]] = field(default_factory=list)
+    dependency_markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = field(default_factory=list)
     signals: SignalRules | None = None
+    sync_handlers_on_loop: bool = False  # Sanic calls plain `def` handlers on its event loop
 
 
 _RULE_KEYS = {
@@ -85,7 +87,7 @@ _RULE_KEYS = {
     "class_views": {"bases", "methods"},
     "class_attr_calls": {"bases", "attr", "calls"},
     "implicit_calls": {"bases", "methods", "calls"},
-    "dependency_markers": {"calls", "provider"},
+    "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
 }
 
 
@@ -110,7 +112,9 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     unknown = set(data) - _KEYS
     if unknown:
         raise CatalogueError(f"{where}.{sorted(unknown)[0]}", f"is not a known key ({', '.join(sorted(_KEYS))})")
-    fw = FrameworkRules(as_str(data.get("framework"), f"{where}.framework"))
+    fw = FrameworkRules(as_str(data.get("framework"), f"{where}.framework"),
+                        sync_handlers_on_loop=as_bool(data.get("sync_handlers_on_loop", False),
+                                                      f"{where}.sync_handlers_on_loop"))
     for i, r in enumerate(as_list(data.get("decorators"), f"{where}.decorators")):
         k = f"{where}.decorators[{i}]"
         r = _rule(r, k, "decorators")
@@ -145,7 +149,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         k = f"{where}.dependency_markers[{i}]"
         r = _rule(r, k, "dependency_markers")
         spec = _spec(r.get("provider"), f"{k}.provider") or ArgSpec(arg=0)
-        fw.dependency_markers.append((_table(r.get("calls"), f"{k}.calls"), spec))
+        threadpool = as_bool(r.get("sync_in_threadpool", False), f"{k}.sync_in_threadpool")
+        fw.dependency_markers.append((_table(r.get("calls"), f"{k}.calls"), spec, threadpool))
     if data.get("signals") is not None:
         k = f"{where}.signals"
         s = as_mapping(data["signals"], k)

@@ -28,6 +28,7 @@ class Root:
     line: int
     call: str
     path: str
+    in_thread: bool = False  # a plain `def` dependency that the framework runs in a worker thread
 
 
 @dataclass
@@ -41,6 +42,11 @@ class Handler:
     is_async: bool
     function: bool = True  # False for a class-level entry (the framework's own methods run)
     roots: list[Root] = field(default_factory=list)
+    on_loop: Optional[bool] = None  # runs on an event loop; None: when it is `async def`
+
+    def __post_init__(self) -> None:
+        if self.on_loop is None:
+            self.on_loop = self.is_async
 
 
 def _union_tails(patterns: Iterable[str]) -> Optional[set[str]]:
@@ -52,6 +58,7 @@ class HandlerFinder:
         self.p = project
         self.ev = evaluator
         self.frameworks = catalogue.frameworks
+        self.on_loop_frameworks = {fw.name: fw.sync_handlers_on_loop for fw in catalogue.frameworks}
         self.found: dict[tuple[int, str], Handler] = {}
         self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
 
@@ -72,7 +79,9 @@ class HandlerFinder:
             if self.found[key].route is None and route is not None:
                 self.found[key].route = route
             return
-        self.found[key] = Handler(mi, fn.qualname, self.p.mods[mi].path, fn.line, framework, route, fn.is_async)
+        on_loop = fn.is_async or self.on_loop_frameworks.get(framework, False)
+        self.found[key] = Handler(mi, fn.qualname, self.p.mods[mi].path, fn.line, framework, route, fn.is_async,
+                                  on_loop=on_loop)
 
     def _names(self, expr: Expr, ctx: Ctx) -> list[str]:
         return [name for v in self.ev.eval(expr, ctx) if (name := self.ev.dotted_name(v)) is not None]
@@ -241,15 +250,15 @@ class HandlerFinder:
         ctx = self.p.defining_ctx(mi, fn)
         roots: list[Root] = []
         for param in fn.params:
-            candidates = [param.default] if param.default is not None else []
+            candidates = [(param.default, ctx)] if param.default is not None else []
             if param.annotation is not None:
                 candidates.extend(self.ev.annotation_parts(param.annotation, ctx))
-            for expr in candidates:
-                marker = self.ev.dependency_marker(expr, ctx)
+            for expr, ectx in candidates:
+                marker = self.ev.dependency_marker(expr, ectx)
                 if marker is None:
                     continue
-                provider = marker[0] if marker[0] is not None else param.annotation
-                targets = self.ev.eval(provider, ctx) if provider is not None else ()
+                provider, pctx = (marker[0], ectx) if marker[0] is not None else (param.annotation, ctx)
+                targets = self.ev.eval(provider, pctx) if provider is not None else ()
                 for target in targets:
                     if target[0] == "cls":
                         init = self.ev.class_attr(target[1], target[2], "__init__", True)
@@ -259,6 +268,7 @@ class HandlerFinder:
                     pfn = self.p.function(target[1], target[2])
                     if pfn is None:
                         continue
-                    roots.append(Root(target[1], target[2], param.line, pfn.qualname, self.p.mods[mi].path))
+                    in_thread = marker[1] and not pfn.is_async
+                    roots.append(Root(target[1], target[2], param.line, pfn.qualname, self.p.mods[mi].path, in_thread))
                     roots.extend(self.dependency_roots(target[1], pfn, depth + 1))
         return roots

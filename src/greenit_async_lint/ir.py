@@ -32,7 +32,7 @@ from typing import Any, Optional
 Expr = tuple  # nested tuples as described above
 UNKNOWN: Expr = ("?",)
 
-SUMMARY_FORMAT = 4  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 5  # bump when the shape below changes: cached summaries are then rebuilt
 
 
 @dataclass(slots=True)

@@ -43,6 +43,7 @@ class Effect:
     loop: str = ""  # the unbounded loop that amplified it
     via: str = ""  # a fake-offload family that carries it (task called directly, thread wrapper...)
     via_call: str = ""
+    in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
 
     def key(self) -> tuple:
         first = self.chain[0] if self.chain else None

@@ -324,6 +324,8 @@ class _Builder:
             left, right = self.expr(node.left, ctx), self.expr(node.right, ctx)
             if isinstance(node.op, ast.BitOr):  # `Service | None` in annotations
                 return ("u", (left, right))
+            if isinstance(node.op, ast.Div):  # `ROOT / name` is still a Path
+                return left
             if isinstance(node.op, (ast.Add, ast.Mod)):
                 strings = [s[1] for s in (left, right) if s[0] == "k" and isinstance(s[1], str)]
                 if strings:
