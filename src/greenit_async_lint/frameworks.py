@@ -38,6 +38,7 @@ class RegistrationRule:
     view: ArgSpec | None
     route_list: ArgSpec | None
     class_methods: tuple[str, ...]
+    method: ArgSpec | None = None  # names the method of a registered class (Pyramid's attr=)
 
 
 @dataclass
@@ -83,7 +84,7 @@ class FrameworkRules:
 
 _RULE_KEYS = {
     "decorators": {"calls", "route"},
-    "registrations": {"calls", "route", "view", "route_list", "class_methods"},
+    "registrations": {"calls", "route", "view", "route_list", "class_methods", "method"},
     "class_views": {"bases", "methods"},
     "class_attr_calls": {"bases", "attr", "calls"},
     "implicit_calls": {"bases", "methods", "calls"},
@@ -125,7 +126,7 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         rule = RegistrationRule(
             _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
             _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
-            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")))
+            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), _spec(r.get("method"), f"{k}.method"))
         if rule.view is None and rule.route_list is None:
             raise CatalogueError(k, "needs `view` or `route_list`")
         fw.registrations.append(rule)

@@ -97,16 +97,30 @@ class HandlerFinder:
             for fn in module.functions.values():
                 if not fn.decorators or (wanted is not None and not set(fn.decorator_tails) & wanted):
                     continue
-                ctx = self.p.defining_ctx(mi, fn)
-                for dec in fn.decorators:
-                    target = dec[1] if dec[0] == "c" else dec
-                    for name in self._names(target, ctx):
-                        for fw, rule in rules:
-                            if rule.calls.match(name):
-                                route = None
-                                if rule.route is not None and dec[0] == "c":
-                                    route = self.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
-                                self._add(mi, fn, fw.name, route)
+                for fw, route in self._decorator_matches(fn.decorators, self.p.defining_ctx(mi, fn), rules):
+                    self._add(mi, fn, fw.name, route)
+            for cls in module.classes.values():
+                # A decorated callable class (Pyramid's @view_config): its __call__ is the handler.
+                if not cls.decorators:
+                    continue
+                for fw, route in self._decorator_matches(cls.decorators, self.p.class_ctx(mi, cls), rules):
+                    for value in self.ev.class_attr(mi, cls.qualname, "__call__", True):
+                        fn = self.p.function(value[1], value[2]) if value[0] == "meth" else None
+                        if fn is not None:
+                            self._add(value[1], fn, fw.name, route)
+
+    def _decorator_matches(self, decorators: list, ctx: Ctx, rules: list) -> list[tuple[FrameworkRules, Optional[str]]]:
+        out = []
+        for dec in decorators:
+            target = dec[1] if dec[0] == "c" else dec
+            for name in self._names(target, ctx):
+                for fw, rule in rules:
+                    if rule.calls.match(name):
+                        route = None
+                        if rule.route is not None and dec[0] == "c":
+                            route = self.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
+                        out.append((fw, route))
+        return out
 
     # -- registrations ------------------------------------------------------------------------
 
@@ -137,7 +151,15 @@ class HandlerFinder:
             return
         view = arg_value(args, kwargs, rule.view) if rule.view is not None else None
         route = self.ev.const_str(arg_value(args, kwargs, rule.route), ctx) if rule.route is not None else None
-        if view is not None:
+        method = self.ev.const_str(arg_value(args, kwargs, rule.method), ctx) if rule.method is not None else None
+        if view is not None and method is not None:
+            for value in self.ev.eval(view, ctx):
+                if value[0] in ("cls", "inst"):
+                    for bound in self.ev.class_attr(value[1], value[2], method, True):
+                        fn = self.p.function(bound[1], bound[2]) if bound[0] == "meth" else None
+                        if fn is not None:
+                            self._add(bound[1], fn, fw.name, route)
+        elif view is not None:
             self._view(fw, rule, view, route, ctx)
 
     def _view(self, fw: FrameworkRules, rule: RegistrationRule, view: Expr, route: Optional[str], ctx: Ctx) -> None:

@@ -32,7 +32,7 @@ from typing import Any, Optional
 Expr = tuple  # nested tuples as described above
 UNKNOWN: Expr = ("?",)
 
-SUMMARY_FORMAT = 5  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 6  # bump when the shape below changes: cached summaries are then rebuilt
 
 
 @dataclass(slots=True)
@@ -102,6 +102,7 @@ class Class:
     methods: dict  # name -> function qualname
     attrs: dict  # name -> list of expressions (class-level assignments and annotations)
     parent: Optional[str]  # enclosing function qualname, if defined in one
+    decorators: list = field(default_factory=list)
 
 
 @dataclass(slots=True)

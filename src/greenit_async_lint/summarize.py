@@ -271,7 +271,8 @@ class _Builder:
         cls = Class(qualname, node.name, node.lineno, [self.expr(b, quiet) for b in node.bases], {}, {},
                     ctx.func.qualname if ctx.func is not None else None)
         for dec in node.decorator_list:
-            self.tails.add(expr_tail(self.expr(dec, quiet)))
+            cls.decorators.append(self.expr(dec, quiet))
+            self.tails.add(expr_tail(cls.decorators[-1]))
         self.classes[qualname] = cls
         self.bind(ctx, node.name, ("class", qualname))
         # Class-body statements run in the enclosing scope (their calls are recorded there).
