@@ -5,6 +5,7 @@ Every front end (CLI, flake8 plugin, pre-commit hooks, fixer) calls `analyse` an
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Optional
@@ -54,14 +55,15 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 
 
 def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
-            catalogue: Optional[Catalogue] = None) -> Report:
+            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None) -> Report:
+    """`trees`: trees the caller already parsed (flake8), by absolute path; see loader.load."""
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
     catalogue = catalogue or load_catalogue(config.catalogue_extra())
     excluder = Excluder((*DEFAULT_EXCLUDE, *config.exclude), cwd)
     files, report_only, root = _scope(path_list, excluder, cwd)
     cache = SummaryCache(root / config.cache_dir) if config.cache else None
-    summaries = load(files, cache, config.max_file_bytes, config.effective_jobs())
+    summaries = load(files, cache, config.max_file_bytes, config.effective_jobs(), trees)
 
     modules = [s for s in summaries if isinstance(s, Module)]
     problems = [s for s in summaries if isinstance(s, FileProblem)]

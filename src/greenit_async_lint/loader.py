@@ -6,6 +6,7 @@ the summaries on every run, so a change in one module never leaves another's ent
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import pickle
@@ -72,8 +73,13 @@ def _summarize_job(job: tuple[bytes, str, str, bool]) -> object:
     return summarize(*job)
 
 
-def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int, jobs: int) -> list[object]:
-    """Summaries (ir.Module) or problems (ir.FileProblem), one per file, in the given order."""
+def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int, jobs: int,
+         trees: Optional[dict[Path, ast.Module]] = None) -> list[object]:
+    """Summaries (ir.Module) or problems (ir.FileProblem), one per file, in the given order.
+
+    `trees` maps absolute paths to trees already parsed by the caller (flake8's): those files are
+    summarised from that tree and bypass the cache both ways, because the tree may be an editor's
+    unsaved buffer that does not match the bytes on disk."""
     results: list[object] = [None] * len(files)
     pending: list[tuple[int, str, int, int, str, tuple[bytes, str, str, bool]]] = []
     for i, src in enumerate(files):
@@ -93,7 +99,8 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
         if info.st_size > max_bytes:
             results[i] = FileProblem(src.display, "GAL903", f"is {info.st_size} bytes, over the {max_bytes}-byte limit")
             continue
-        if cache is not None:
+        tree = trees.get(src.path) if trees else None
+        if cache is not None and tree is None:
             hit = cache.quick(key, info.st_size, info.st_mtime_ns)
             # The module name also depends on the folders' __init__.py files, not only on the bytes.
             if hit is not None and getattr(hit, "path", None) == src.display \
@@ -104,6 +111,9 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
             data = src.path.read_bytes()
         except OSError as exc:
             results[i] = FileProblem(src.display, "GAL904", f"cannot be read: {exc.strerror or exc}")
+            continue
+        if tree is not None:
+            results[i] = summarize(data, src.display, src.module, src.is_package, tree)
             continue
         sha = hashlib.sha256(data).hexdigest()
         if cache is not None and sha in cache.by_hash:

@@ -398,8 +398,12 @@ def _text(node: ast.expr, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def summarize(data: bytes, path: str, module: str, is_package: bool) -> Module | FileProblem:
-    """Summarise one file's bytes; a file that cannot be analysed gives a FileProblem."""
+def summarize(data: bytes, path: str, module: str, is_package: bool,
+              tree: Optional[ast.Module] = None) -> Module | FileProblem:
+    """Summarise one file's bytes; a file that cannot be analysed gives a FileProblem.
+
+    `tree`, when given, is the file's already-parsed tree (flake8 passes its own) and is used
+    instead of parsing `data` again; `data` still gives the `# noqa` comments and line count."""
     is_init = path.rsplit("/", 1)[-1] == "__init__.py"
     try:
         text = decode_source(data)
@@ -410,7 +414,7 @@ def summarize(data: bytes, path: str, module: str, is_package: bool) -> Module |
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the project's SyntaxWarnings are not ours to print
-            tree = ast.parse(text, filename=path)
+            tree = tree if tree is not None else ast.parse(text, filename=path)
     except SyntaxError as exc:
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
     except (ValueError, RecursionError, MemoryError) as exc:
