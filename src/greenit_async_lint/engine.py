@@ -99,7 +99,10 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
         effects.extend(reach.function_effects(handler.mi, handler.qualname))
     for root in handler.roots:
         hop = Hop(root.path, root.line, 1, root.call)
-        found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
+        if root.method:
+            found = reach.inherited_call_effects(("inst", root.mi, root.qualname), root.method, hop)
+        else:
+            found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
         if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler
             found = [replace(e, on_loop=False, in_thread=True) for e in found]
         effects.extend(found)

@@ -9,9 +9,11 @@ Values are tuples:
                                method's class
     ("cls", mi, qualname)      a project class
     ("inst", mi, qualname)     an instance of a project class
-    ("ext", dotted)            something outside the project: a module attribute, or an instance of
+    ("ext", dotted[, subject])  something outside the project: a module attribute, or an instance of
                                an outside class (`httpx.Client()` is ("ext", "httpx.Client"), so its
-                               `.get` is ("ext", "httpx.Client.get"))
+                               `.get` is ("ext", "httpx.Client.get")); `subject` is the project class
+                               an inherited outside attribute was reached from (`Report.objects` is
+                               ("ext", "django.db.models.Model.objects", (mi, "Report")))
     ("fattr", mi, qualname, a) an attribute of a project function (`task.delay`)
     ("cands", values, keys)    a container of values (dict or list of callables: a registry);
                                keys are the dict's constant keys, aligned with values, or None
@@ -76,6 +78,7 @@ class Evaluator:
         self.types = catalogue.offloads.types
         self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [
             m for fw in catalogue.frameworks for m in fw.dependency_markers]
+        self.instance_rules = [fw.instances for fw in catalogue.frameworks]
         self._memo: dict = {}
         self._busy: set = set()
         self._mro: dict = {}
@@ -174,6 +177,8 @@ class Evaluator:
         for base in self.eval(expr[1], ctx):
             if base[0] == "cands":
                 out.extend(pick(base, expr[2]))
+            elif base[0] == "ext" and len(base) > 2:
+                out.append(base)  # a slice of a queryset is a queryset
             elif base[0] == "ext" and base[1].rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
                 index = expr[2]
                 first = index[1][0] if index[0] == "t" and index[1] else index
@@ -189,6 +194,8 @@ class Evaluator:
             elif target[0] == "candsget" and args:  # REGISTRY.get("pdf", default)
                 out.extend(pick(target, args[0]))
                 out.extend(v for default in args[1:2] for v in self.eval(default, ctx))
+            elif target[0] == "ext" and args and any(r.first_arg.match(target[1]) for r in self.instance_rules):
+                out.extend(("inst", v[1], v[2]) for v in self.eval(args[0], ctx) if v[0] == "cls")
             elif target == ("ext", "builtins.getattr") and len(args) >= 2:
                 attr = self.const_str(args[1], ctx)
                 if attr:
@@ -217,7 +224,13 @@ class Evaluator:
         if kind == "class":
             return [("cls", ctx[0], expr[1])]
         if kind == "iter":
-            return [v for c in self.eval(expr[1], ctx) if c[0] == "cands" for v in c[1]]
+            out: list[Value] = []
+            for c in self.eval(expr[1], ctx):
+                if c[0] == "cands":
+                    out.extend(c[1])
+                elif c[0] == "ext" and len(c) > 2 and any(r.iterates.match(c[1]) for r in self.instance_rules):
+                    out.append(("inst", *c[2]))
+            return out
         if kind == "ann":
             return self.instances(self.eval(expr[1], ctx))
         return list(self.eval(expr, ctx))
@@ -320,7 +333,7 @@ class Evaluator:
     def attr(self, base: Value, attr: str) -> list[Value]:
         kind = base[0]
         if kind == "ext":
-            return [("ext", f"{base[1]}.{attr}")]
+            return [("ext", f"{base[1]}.{attr}", *base[2:])]
         if kind == "mod":
             module = self.p.mods[base[1]]
             sub = self.p.find_module(f"{module.name}.{attr}", base[1])
@@ -396,7 +409,7 @@ class Evaluator:
                             out.extend(self.binding(value, (cmi, mq)) if value[0] == "ann" else self.eval(value, (cmi, mq)))
                 if out:
                     return out
-        return [("ext", f"{external[0]}.{attr}")] if external else []
+        return [("ext", f"{external[0]}.{attr}", (mi, qualname))] if external else []
 
     def returns(self, target: Value) -> tuple:
         """What calling `target` gives back."""
@@ -404,7 +417,9 @@ class Evaluator:
         if kind == "cls":
             return (("inst", target[1], target[2]),)
         if kind == "ext":
-            return (("ext", self.types.get(target[1], target[1])),)
+            if len(target) > 2 and any(r.returns.match(target[1]) for r in self.instance_rules):
+                return (("inst", *target[2]),)
+            return (("ext", self.types.get(target[1], target[1]), *target[2:]),)
         if kind == "candsget":
             return target[1]
         if kind == "cands":

@@ -11,7 +11,9 @@ Mechanisms the engine understands, each filled with data per framework:
   project's methods named in `calls` (form `clean_*` validators, serializer `create`);
 - dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`;
   `sync_in_threadpool`: a plain `def` provider runs in a worker thread, off the event loop);
-- signals: receivers that run when a signal is sent, or when a model is saved.
+- signals: receivers that run when a signal is sent, or when a model is saved;
+- instances: outside calls that give back instances of the project class they are made on
+  (`Report.objects.get(...)` is a Report, so `report.save()` reaches Report's override and signals).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
-         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop"}
+         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances"}
 
 
 @dataclass
@@ -52,6 +54,7 @@ class ClassAttrRule:
     bases: PatternTable[bool]
     attr: str
     calls: tuple[str, ...]
+    instance_calls: tuple[str, ...] = ()  # methods the framework calls on an instance of the attr's class
 
 
 @dataclass
@@ -59,6 +62,18 @@ class ImplicitRule:
     on: PatternTable[bool]
     methods: frozenset[str]
     calls: tuple[str, ...]
+    names: PatternTable[bool] = field(default_factory=PatternTable)  # or: outside calls made on a project class
+    model: str = ""  # a class-attribute path to a model class (`Meta.model`)...
+    model_calls: tuple[str, ...] = ()  # ...on which the call amounts to these outside calls (its save)
+
+
+@dataclass
+class InstanceRules:
+    """Outside calls that give back instances of the project class they are made on."""
+
+    returns: PatternTable[bool] = field(default_factory=PatternTable)  # Report.objects.get(...) -> a Report
+    iterates: PatternTable[bool] = field(default_factory=PatternTable)  # for r in Report.objects.all(): a Report
+    first_arg: PatternTable[bool] = field(default_factory=PatternTable)  # get_object_or_404(Report, ...)
 
 
 @dataclass
@@ -80,14 +95,15 @@ class FrameworkRules:
     dependency_markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = field(default_factory=list)
     signals: SignalRules | None = None
     sync_handlers_on_loop: bool = False  # Sanic calls plain `def` handlers on its event loop
+    instances: InstanceRules = field(default_factory=InstanceRules)
 
 
 _RULE_KEYS = {
     "decorators": {"calls", "route"},
     "registrations": {"calls", "route", "view", "route_list", "class_methods", "method"},
     "class_views": {"bases", "methods"},
-    "class_attr_calls": {"bases", "attr", "calls"},
-    "implicit_calls": {"bases", "methods", "calls"},
+    "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
+    "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
     "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
 }
 
@@ -139,13 +155,26 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         k = f"{where}.class_attr_calls[{i}]"
         r = _rule(r, k, "class_attr_calls")
         fw.class_attr_calls.append(ClassAttrRule(_table(r.get("bases"), f"{k}.bases"), as_str(r.get("attr"), f"{k}.attr"),
-                                                 tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
+                                                 tuple(as_str_list(r.get("calls", []), f"{k}.calls")),
+                                                 tuple(as_str_list(r.get("instance_calls", []), f"{k}.instance_calls"))))
     for i, r in enumerate(as_list(data.get("implicit_calls"), f"{where}.implicit_calls")):
         k = f"{where}.implicit_calls[{i}]"
         r = _rule(r, k, "implicit_calls")
-        fw.implicit_calls.append(ImplicitRule(_table(r.get("bases"), f"{k}.bases"),
-                                              frozenset(as_str_list(r.get("methods"), f"{k}.methods")),
-                                              tuple(as_str_list(r.get("calls"), f"{k}.calls"))))
+        fw.implicit_calls.append(ImplicitRule(_table(r.get("bases", []), f"{k}.bases"),
+                                              frozenset(as_str_list(r.get("methods", []), f"{k}.methods")),
+                                              tuple(as_str_list(r.get("calls"), f"{k}.calls")),
+                                              _table(r.get("names", []), f"{k}.names"),
+                                              as_str(r["model"], f"{k}.model") if "model" in r else "",
+                                              tuple(as_str_list(r.get("model_calls", []), f"{k}.model_calls"))))
+    if data.get("instances") is not None:
+        k = f"{where}.instances"
+        inst = as_mapping(data["instances"], k)
+        for name in inst:
+            if name not in ("returns", "iterates", "first_arg"):
+                raise CatalogueError(f"{k}.{name}", "is not a known key (returns, iterates, first_arg)")
+        fw.instances = InstanceRules(_table(inst.get("returns", []), f"{k}.returns"),
+                                     _table(inst.get("iterates", []), f"{k}.iterates"),
+                                     _table(inst.get("first_arg", []), f"{k}.first_arg"))
     for i, r in enumerate(as_list(data.get("dependency_markers"), f"{where}.dependency_markers")):
         k = f"{where}.dependency_markers[{i}]"
         r = _rule(r, k, "dependency_markers")

@@ -29,6 +29,7 @@ class Root:
     call: str
     path: str
     in_thread: bool = False  # a plain `def` dependency that the framework runs in a worker thread
+    method: str = ""  # set: the framework calls this method on an instance of class `qualname`
 
 
 @dataclass
@@ -253,6 +254,9 @@ class HandlerFinder:
             for value in self.ev.class_attr(mi, qualname, rule.attr, False):
                 if value[0] != "cls":
                     continue
+                for method in rule.instance_calls:
+                    roots.append(Root(value[1], value[2], view.line, f"{value[2]}.{method}", self.p.mods[mi].path,
+                                      method=method))
                 classes, _ext = self.ev.mro(value[1], value[2])
                 for cmi, cq in classes:
                     target = self.p.klass(cmi, cq)

@@ -32,7 +32,7 @@ from typing import Any, Optional
 Expr = tuple  # nested tuples as described above
 UNKNOWN: Expr = ("?",)
 
-SUMMARY_FORMAT = 6  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 7  # bump when the shape below changes: cached summaries are then rebuilt
 
 
 @dataclass(slots=True)

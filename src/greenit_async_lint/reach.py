@@ -20,6 +20,7 @@ from .signals import SignalIndex
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 _CONTEXT_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
+_CONSUMERS = frozenset(f"builtins.{n}" for n in ("list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all", "dict"))
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Reach:
     def target_effects(self, target: tuple, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         kind = target[0]
         if kind == "ext":
-            return self.external_effects(target[1], cs, ctx, hop)
+            return self.external_effects(target, cs, ctx, hop)
         if kind in ("fn", "meth"):
             return self.project_call_effects(target, cs, ctx, hop)
         if kind == "cls":
@@ -190,7 +191,8 @@ class Reach:
                     out.extend(self.prefixed(hop, self.prefixed(inner_hop, nested)))
         return out
 
-    def external_effects(self, name: str, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+    def external_effects(self, target: tuple, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+        name = target[1]
         off = self.off
         if off.enqueue_calls.match(name) is not None:
             return []  # the work goes to a queue: the remedy
@@ -214,6 +216,13 @@ class Reach:
             return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
         if cs.tail in _CONTEXT_METHODS:
             return []  # entering `requests.Session()` sends nothing: only project managers are followed
+        if name in _CONSUMERS and cs.args:
+            # list(queryset): consuming a lazy collection of a project model runs its query.
+            return [Effect(e.family, e.code, e.weight, e.scope, f"{v[1]}.__iter__", (hop,))
+                    for v in self.ev.eval(cs.args[0], ctx) if v[0] == "ext" and len(v) > 2
+                    for e in [self.cat.work.match(f"{v[1]}.__iter__")] if e is not None]
+        if cs.tail == "__iter__" and (len(target) < 3):
+            return []  # iterating an outside result (rows already fetched) is no new work
         entry = self.cat.work.match(name)
         if entry is None:
             return []
@@ -237,31 +246,70 @@ class Reach:
                 entry = self.cat.work.match(value[1])
                 if entry is not None:
                     out.append(Effect(entry.family, entry.code, entry.weight, entry.scope, value[1], (hop,)))
+                # `sync_to_async(report.save)`: the save still sends its signals.
+                sender = set(self.ev.mro(*value[2])[0]) if len(value) > 2 else None
+                for rmi, rq, line in self.signals.triggered_by([value[1]], sender):
+                    receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
+                    out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
+        return out
+
+    def hook_effects(self, classes: list, patterns: tuple, hop: Hop) -> list[Effect]:
+        """Effects of the project methods matching `patterns` in these classes, as hooks."""
+        out: list[Effect] = []
+        for cmi, cq in classes:
+            cls = self.p.klass(cmi, cq)
+            for name, mq in (cls.methods.items() if cls else ()):
+                if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                    fn = self.p.function(cmi, mq)
+                    hook = Hop(self.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")
+                    out.extend(self.prefixed(hop, self.prefixed(hook, self.function_effects(cmi, mq))))
         return out
 
     def implicit_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        """Framework hooks a call runs: `form.is_valid()` runs the form's `clean_*` methods."""
+        """Framework hooks a call runs: `form.is_valid()` runs the form's `clean_*` methods,
+        `Photo.objects.create()` runs Photo's `save()` override."""
         if not self.implicit or cs.func[0] != "a":
             return []
         attr = cs.func[2]
         out: list[Effect] = []
+        for target in self.ev.eval(cs.func, ctx):
+            if target[0] == "ext" and len(target) > 2:
+                for rule in self.implicit:
+                    if rule.names.match(target[1]):
+                        out.extend(self.hook_effects(self.ev.mro(*target[2])[0], rule.calls, hop))
         for base in self.ev.eval(cs.func[1], ctx):
-            if base[0] not in ("inst", "cls"):
-                continue
-            if any(v[0] != "ext" for v in self.ev.class_attr(base[1], base[2], attr, True)):
-                continue  # the project defines it: followed as an ordinary call
-            classes, external = self.ev.mro(base[1], base[2])
-            for rule in self.implicit:
-                if attr not in rule.methods or not any(rule.on.match(e) for e in external):
-                    continue
-                for cmi, cq in classes:
-                    cls = self.p.klass(cmi, cq)
-                    for name, mq in (cls.methods.items() if cls else ()):
-                        if any(fnmatch.fnmatchcase(name, pattern) for pattern in rule.calls):
-                            fn = self.p.function(cmi, mq)
-                            hook = Hop(self.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")
-                            out.extend(self.prefixed(hop, self.prefixed(hook, self.function_effects(cmi, mq))))
+            if base[0] in ("inst", "cls"):
+                out.extend(self.inherited_call_effects(base, attr, hop))
         return out
+
+    def inherited_call_effects(self, base: tuple, attr: str, hop: Hop) -> list[Effect]:
+        """What calling an outside-defined method `attr` on a project instance runs: the hooks
+        the framework calls from it, and for a model form's save, the model's save and signals."""
+        if any(v[0] != "ext" for v in self.ev.class_attr(base[1], base[2], attr, True)):
+            return []  # the project defines it: followed as an ordinary call
+        classes, external = self.ev.mro(base[1], base[2])
+        out: list[Effect] = []
+        for rule in self.implicit:
+            if attr not in rule.methods or not any(rule.on.match(e) for e in external):
+                continue
+            out.extend(self.hook_effects(classes, rule.calls, hop))
+            for model in self.attribute_path(base, rule.model):
+                model_classes = self.ev.mro(model[1], model[2])[0]
+                methods = tuple(name.rsplit(".", 1)[-1] for name in rule.model_calls)
+                out.extend(self.hook_effects(model_classes, methods, hop))
+                for rmi, rq, line in self.signals.triggered_by(list(rule.model_calls), set(model_classes)):
+                    receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
+                    out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
+        return out
+
+    def attribute_path(self, base: tuple, path: str) -> list[tuple]:
+        """The project classes at a dotted class-attribute path (`Meta.model` of a model form)."""
+        if not path:
+            return []
+        values = [("cls", base[1], base[2])]
+        for part in path.split("."):
+            values = [v for c in values if c[0] == "cls" for v in self.ev.class_attr(c[1], c[2], part, False)]
+        return [v for v in values if v[0] == "cls"]
 
     def signal_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         out: list[Effect] = []

@@ -113,7 +113,12 @@ class SignalIndex:
             k = self.key(cs.func[1], ctx)
             if k is not None:
                 keys.append(k)
-        names = self._callee_names(cs, ctx)
+        return self.triggered_by(self._callee_names(cs, ctx), self._model_of(cs.func, ctx), keys)
+
+    def triggered_by(self, names: list[str], sender: Optional[set], keys: Optional[list] = None) -> list[tuple[int, str, int]]:
+        """Receivers run by calling something known by `names` (`django.db.models.Model.save`) on
+        an instance of `sender` (None: unknown), plus those of the signals in `keys`."""
+        keys = list(keys or [])
         for rule in self.rules:
             for table, signals in rule.implicit:
                 if any(table.match(n) for n in names):
@@ -121,7 +126,6 @@ class SignalIndex:
         if not keys:
             return []
         index = self.receivers()
-        sender = self._model_of(cs.func, ctx)
         out = []
         for k in keys:
             for mi, fq, line, wanted in index.get(k, ()):

@@ -142,6 +142,8 @@ class _Builder:
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = self.expr(node.iter, ctx)
             self.target(ctx, node.target, ("iter", iterable))
+            if ctx.record and isinstance(node, ast.For):
+                self.iterates(iterable, node.iter, ctx)
             loop = Loop(node.lineno, "for", iterable, _text(node.iter))
             self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
             self.body(node.orelse, ctx)
@@ -200,6 +202,13 @@ class _Builder:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.expr(child, ctx)
+
+    def iterates(self, iterable: Expr, node: ast.expr, ctx: _Ctx) -> None:
+        """A sync `for` calls the iterable's __iter__ (a queryset runs its query there)."""
+        if iterable[0] in ("c", "n", "a", "s"):
+            ctx.scope.calls.append(CallSite(("a", iterable, "__iter__"), (), (), node.lineno, node.col_offset + 1,
+                                            "__iter__", ctx.loops, f"for ... in {dotted(iterable)}"))
+            self.tails.add("__iter__")
 
     def resolve_from(self, module: Optional[str], level: int) -> str:
         if not level:
@@ -380,6 +389,8 @@ class _Builder:
         for i, gen in enumerate(generators):
             iterable = self.expr(gen.iter, inner)
             self.target(ctx, gen.target, ("iter", iterable))
+            if inner.record and not gen.is_async:
+                self.iterates(iterable, gen.iter, inner)
             loop = Loop(node.lineno, "comprehension", iterable, _text(gen.iter))
             inner = replace(inner, loops=inner.loops + (loop,))
             for cond in gen.ifs:
