@@ -1,4 +1,5 @@
-"""`greenit-async-lint check`: analyse, write each requested report, apply the gate."""
+"""`greenit-async-lint check`: analyse, join runtime evidence, apply the baseline, write each
+requested report, and answer with the gate's exit status."""
 from __future__ import annotations
 
 import argparse
@@ -23,49 +24,59 @@ def _write(path: str, content: str) -> None:
     os.replace(tmp, target)
 
 
-def render(fmt: str, report, data: dict[str, Any]) -> str:
+def render(fmt: str, data: dict[str, Any]) -> str:
     if fmt == "text":
-        return output.text(report)
+        return output.text(data)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     from .reporting import render as render_other
     return render_other(data, fmt)
 
 
-def gate(data: dict[str, Any], config: Config) -> int:
+def _join_runtime(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """Attach what the runtime hook measured to the handlers it measured (and keep the runtime
+    violations the static checker missed, with the call they were stuck in)."""
+    from .reporting.merge import merge_reports
+    from .runtime.merge import load_report
+
     try:
-        from .reporting.gate import gate_exit_code
-    except ImportError:
-        counted = [f for f in data["findings"] if not f.get("baselined")]
-        bad = sum(1 for f in counted if f["severity"] == "violation")
-        if config.fail_on == "warning":
-            bad += sum(1 for f in counted if f["severity"] == "warning")
-        return 1 if bad > config.max_violations else 0
-    return gate_exit_code(data, max_violations=config.max_violations, fail_on=config.fail_on)
+        runtime = load_report(path)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"--runtime-report {path}", f"cannot be read: {exc}") from exc
+    merged = merge_reports([data, runtime])
+    merged["config"] = {**data["config"], "runtime_report": path}
+    return merged
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
     report = analyse(args.paths, config)
+    try:
+        from .fix.remedies import attach_fixes
+    except ImportError:  # pragma: no cover - the fix package is optional at this layer
+        attach_fixes = None
+    if attach_fixes is not None:
+        wanted = {fmt for fmt, _dest in (args.reports or [])}
+        attach_fixes(report, diffs=bool(wanted & {"json", "sarif", "html", "markdown"}))
     data = output.to_dict(report)
     if args.runtime_report:
-        from .runtime_join import join_runtime
-        join_runtime(data, args.runtime_report)
+        data = _join_runtime(data, args.runtime_report)
     if config.baseline:
         from .reporting.baseline import apply_baseline
         try:
-            stale = apply_baseline(data, config.baseline)
+            apply_baseline(data, config.baseline)
         except (OSError, ValueError) as exc:
             raise ConfigError(f"baseline {config.baseline}", f"cannot be used: {exc}") from exc
-        data["baseline"] = {"path": config.baseline, "stale": stale}
-        for finding, item in zip(report.findings, data["findings"]):
-            finding.extra["baselined"] = item.get("baselined", False)
     if args.write_baseline:
         from .reporting.baseline import write_baseline
         write_baseline(data, args.write_baseline)
     for fmt, destination in (args.reports or [["text", None]]):
-        content = render(fmt, report, data)
+        content = render(fmt, data)
         if destination:
             _write(destination, content)
         else:
             sys.stdout.write(content)
-    return gate(data, config)
+    from .reporting.gate import gate_exit_code
+    try:
+        return gate_exit_code(data, max_violations=config.max_violations, fail_on=config.fail_on)
+    except ValueError as exc:
+        raise ConfigError("max-violations/fail-on", str(exc)) from exc

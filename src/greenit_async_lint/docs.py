@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .catalogue import CodeInfo, default_catalogue
 
-GROUPS = (("GAL1", "Work in the request path"), ("GAL2", "Fake offloads"), ("GAL9", "Files that could not be analysed"))
+GROUPS = (("GAL1", "Work in the request path"), ("GAL2", "Fake offloads"), ("GAL3", "Measured by the runtime hook"),
+          ("GAL9", "Files that could not be analysed"))
 
 
 def _fence(code: str) -> str:
@@ -22,6 +23,8 @@ def page(info: CodeInfo) -> str:
         f"# {info.code} {info.name}\n",
         "## What it finds\n",
         f"A file that {info.found}." if info.code.startswith("GAL9")
+        else f"A request that {info.found}, measured by the runtime hook (see docs/runtime.md)."
+        if info.code.startswith("GAL3")
         else f"A call that {info.found}, reached from a request handler directly or through helpers.",
         "\n## Why it breaks practice 112\n",
         f"{info.why[0].upper()}{info.why[1:]}. GreenIT best practice 112 asks that long processing triggered "

@@ -17,18 +17,30 @@ from .handlers import Handler
 JSON_VERSION = 1
 
 
-def text(report: Report) -> str:
+def text(data: dict[str, Any]) -> str:
+    """One finding a line, the fix title on the next, a summary last (from the JSON report, so
+    that merged runtime findings and baselines show too)."""
     lines: list[str] = []
-    for f in report.findings:
-        line = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-        if f.handler is not None:
-            line += f" (handler {f.handler.qualname} via {chain_text(f)})"
+    rules = data.get("rules") or {}
+    for f in data["findings"]:
+        line = f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}"
+        if f.get("handler"):
+            chain = " -> ".join(hop["call"] for hop in f.get("chain") or [])
+            line += f" (handler {f['handler']['qualname']}" + (f" via {chain})" if chain else ")")
+        if f.get("baselined"):
+            line += " [baselined]"
         lines.append(line)
-        title = (f.fix or {}).get("title") or report.catalogue.codes[f.code].fix
-        lines.append(f"    fix: {title}")
-    summary = (f"{len(report.handlers)} handlers in {report.files} files: "
-               f"{report.count('violation')} violations, {report.count('warning')} warnings, "
-               f"{report.count('error')} errors")
+        title = (f.get("fix") or {}).get("title") or (rules.get(f["code"]) or {}).get("fix")
+        if title:
+            lines.append(f"    fix: {title}")
+    s = data["summary"]
+    summary = (f"{s['handlers']} handlers in {s['files']} files: {s['violations']} violations, "
+               f"{s['warnings']} warnings, {s['errors']} errors")
+    if s.get("baselined"):
+        summary += f" ({s['baselined']} accepted by the baseline)"
+    stale = (data.get("baseline") or {}).get("stale") or []
+    if stale:
+        summary += f"; {len(stale)} stale baseline entries (fixed or changed: remove them)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

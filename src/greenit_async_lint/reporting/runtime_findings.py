@@ -5,8 +5,8 @@ names the dominant blocking call (`leaf`). Here each becomes a finding with `sou
 located at the handler, with the leaf as a one-step chain (so its fingerprint is handler + code
 + leaf call, stable across runs), and the measurement kept under `runtime`.
 
-The runtime hook's findings carry no catalogue code yet; until they do (a `code` field is used
-when present), they get the codes below. Loop stalls are warnings here: they block every request
+The runtime hook's findings carry no catalogue code; they get GAL301-GAL303 from rules/codes.yaml
+(a `code` field is used when present). Loop stalls are warnings here: they block every request
 on the event loop but are not, by themselves, a processing longer than a minute.
 """
 from __future__ import annotations
@@ -17,23 +17,16 @@ from typing import Any, Final
 from . import practice
 from .model import VIOLATION, WARNING, mapping, norm_path
 
-RUNTIME_RULES: Final[dict[str, dict[str, str]]] = {
-    "GAL301": {
-        "name": "long-synchronous-request-measured",
-        "summary": "A request kept its user waiting longer than one minute before the response started (measured at run time)",
-        "fix": "Queue the work as a job, answer 202 with a status URL and notify the user when it is done",
-    },
-    "GAL302": {
-        "name": "slow-synchronous-request-measured",
-        "summary": "A request kept its user waiting longer than the warning threshold (measured at run time)",
-        "fix": "Move the slow part to a worker job before it reaches a minute, or bound it",
-    },
-    "GAL303": {
-        "name": "event-loop-stall-measured",
-        "summary": "A handler blocked the event loop, stalling every request that shares it (measured at run time)",
-        "fix": "Use async I/O or `await asyncio.to_thread(...)` for bounded calls; queue heavy work as a job",
-    },
-}
+def _runtime_rules() -> dict[str, dict[str, str]]:
+    # The codes live with all the others in rules/codes.yaml (one rule, one place).
+    from ..catalogue import default_catalogue
+
+    codes = default_catalogue().codes
+    return {code: {"name": codes[code].name, "summary": f"A request {codes[code].found}: {codes[code].why}",
+                   "fix": codes[code].fix} for code in ("GAL301", "GAL302", "GAL303")}
+
+
+RUNTIME_RULES: Final[dict[str, dict[str, str]]] = _runtime_rules()
 _CODE_OF: Final = {"violation": "GAL301", "warning": "GAL302", "loop-stall": "GAL303"}
 _SEVERITY_OF: Final = {"violation": VIOLATION, "warning": WARNING, "loop-stall": WARNING}
 
