@@ -6,6 +6,7 @@ Every front end (CLI, flake8 plugin, pre-commit hooks, fixer) calls `analyse` an
 from __future__ import annotations
 
 import ast
+import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Optional
@@ -18,6 +19,7 @@ from .findings import Finding, chain_text, handler_findings, verdict
 from .handlers import Handler, HandlerFinder
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
+from . import resultcache
 from .project import Project
 from .reach import Effect, Hop, Reach, best_effects
 
@@ -57,11 +59,33 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
             catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None) -> Report:
     """`trees`: trees the caller already parsed (flake8), by absolute path; see loader.load."""
+    # The analysis builds millions of small acyclic tuples; the cyclic garbage collector would
+    # scan them again and again for nothing (it more than doubled a large project's check).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(paths, config, cwd, catalogue, trees)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogue: Optional[Catalogue],
+             trees: Optional[dict[Path, ast.Module]]) -> Report:
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
     catalogue = catalogue or load_catalogue(config.catalogue_extra())
     excluder = Excluder((*DEFAULT_EXCLUDE, *config.exclude), cwd)
     files, report_only, root = _scope(path_list, excluder, cwd)
+    key = None
+    if config.cache:
+        settings = (catalogue.fingerprint, repr(config.describe()), config.max_file_bytes,
+                    sorted(report_only or ()), str(cwd))
+        key = resultcache.fingerprint(files, settings)
+        stored = resultcache.load(root / config.cache_dir, key)
+        if stored is not None:
+            handlers, findings, verdicts = stored
+            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list])
     cache = SummaryCache(root / config.cache_dir) if config.cache else None
     summaries = load(files, cache, config.max_file_bytes, config.effective_jobs(), trees)
 
@@ -90,6 +114,8 @@ def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
             findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
                                     f"{problem.path} {problem.reason}: {info.why}"))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    if config.cache:
+        resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts))
     return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list])
 
 

@@ -26,8 +26,20 @@ Bindings of names (in `Scope.names`) use the same tuples plus:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Optional
+
+
+def _compact_pickle(cls):
+    """Pickle as (class, field values): a fraction of the size and time of the default slots
+    state dict, which matters for the tens of thousands of call sites a big project has."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self):
+        return (cls, tuple(getattr(self, n) for n in names))
+
+    cls.__reduce__ = __reduce__
+    return cls
 
 Expr = tuple  # nested tuples as described above
 UNKNOWN: Expr = ("?",)
@@ -35,6 +47,7 @@ UNKNOWN: Expr = ("?",)
 SUMMARY_FORMAT = 7  # bump when the shape below changes: cached summaries are then rebuilt
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Loop:
     line: int
@@ -43,6 +56,7 @@ class Loop:
     text: str
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class CallSite:
     func: Expr
@@ -55,6 +69,7 @@ class CallSite:
     text: str  # short source text of the callee, for messages and chains
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Param:
     name: str
@@ -64,6 +79,7 @@ class Param:
     line: int
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Scope:
     """What a function body (or the module body) binds and calls."""
@@ -74,6 +90,7 @@ class Scope:
     stores: list = field(default_factory=list)  # (target expression, value expression): x[k] = v, x.append(v)
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Function:
     qualname: str
@@ -93,6 +110,7 @@ class Function:
     decorator_tails: tuple = ()
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Class:
     qualname: str
@@ -105,6 +123,7 @@ class Class:
     decorators: list = field(default_factory=list)
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class Module:
     name: str
@@ -119,6 +138,7 @@ class Module:
     lines: int
 
 
+@_compact_pickle
 @dataclass(slots=True)
 class FileProblem:
     """A file that could not be summarised: the reason becomes an error finding."""

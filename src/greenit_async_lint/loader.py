@@ -7,6 +7,7 @@ the summaries on every run, so a change in one module never leaves another's ent
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import os
 import pickle
@@ -73,6 +74,10 @@ def _summarize_job(job: tuple[bytes, str, str, bool]) -> object:
     return summarize(*job)
 
 
+def _worker_init() -> None:
+    gc.disable()  # as in the parent: summaries are acyclic, collection passes are pure cost
+
+
 def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int, jobs: int,
          trees: Optional[dict[Path, ast.Module]] = None) -> list[object]:
     """Summaries (ir.Module) or problems (ir.FileProblem), one per file, in the given order.
@@ -125,7 +130,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
         pending.append((i, key, info.st_size, info.st_mtime_ns, sha, (data, src.display, src.module, src.is_package)))
 
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
             summaries = list(pool.map(_summarize_job, [p[5] for p in pending], chunksize=16))
     else:
         summaries = [_summarize_job(p[5]) for p in pending]
