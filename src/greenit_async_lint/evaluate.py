@@ -30,6 +30,7 @@ from .catalogue import Catalogue
 from .ir import Expr, Function
 from .patterns import PatternTable
 from .project import Ctx, Project
+from .registries import RegistryIndex
 from .schema import ArgSpec
 
 Value = tuple
@@ -79,6 +80,7 @@ class Evaluator:
         self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [
             m for fw in catalogue.frameworks for m in fw.dependency_markers]
         self.instance_rules = [fw.instances for fw in catalogue.frameworks]
+        self.registries = RegistryIndex(project, self)
         self._memo: dict = {}
         self._busy: set = set()
         self._mro: dict = {}
@@ -211,6 +213,13 @@ class Evaluator:
                 out.append(("ext", f"builtins.{detail}"))
             elif kind == "param":
                 out.extend(self.param(bctx, *detail))
+            elif bctx[1] is None and detail[0] in ("d", "t"):
+                # A module-level registry: what the module puts in it, and what is stored into it
+                # from anywhere (`REGISTRY[name] = fn`, a registering decorator).
+                extra = self.registries.extra(bctx[0], name)
+                for value in self.binding(detail, bctx):
+                    out.append(("cands", value[1] + tuple(extra), value[2] if not extra else None)
+                               if value[0] == "cands" else value)
             else:
                 out.extend(self.binding(detail, bctx))
         return out

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 from .catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
 from .ir import CallSite, Expr, Function, Loop
+from .summarize import dotted
 from .project import Ctx, Project
 from .signals import SignalIndex
 
@@ -209,6 +210,9 @@ class Reach:
         spec = off.pool_submits.match(name)
         if spec is not None:
             inner = self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
+            mapped = cs.args[spec.iterable] if spec.iterable is not None and spec.iterable < len(cs.args) else None
+            if mapped is not None and self.amplify and not self.bounded(mapped, ctx):
+                inner = [self.amplified(e, Loop(cs.line, "map", mapped, dotted(mapped))) for e in inner]
             if ctx[1] is not None and self.waits(ctx[0], ctx[1]):
                 return [self.carried(replace(e, on_loop=False), "waited-pool", cs.text) for e in inner]
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]

@@ -64,14 +64,16 @@ class ArgSpec:
     call: str = ""
     arg: int | None = None
     kwarg: str | None = None
+    iterable: int | None = None  # the position of an iterable the callable is mapped over (pool.map)
 
     @classmethod
     def parse(cls, raw: Any, key: str, need_call: bool = False) -> "ArgSpec":
         data = as_mapping(raw, key)
-        unknown = set(data) - {"call", "arg", "kwarg"}
+        unknown = set(data) - {"call", "arg", "kwarg", "iterable"}
         if unknown:
-            raise CatalogueError(f"{key}.{sorted(unknown)[0]}", "is not a known key (call, arg, kwarg)")
+            raise CatalogueError(f"{key}.{sorted(unknown)[0]}", "is not a known key (call, arg, kwarg, iterable)")
         call = as_str(data["call"], f"{key}.call") if need_call or "call" in data else ""
         arg = as_int(data["arg"], f"{key}.arg") if "arg" in data else None
         kwarg = as_str(data["kwarg"], f"{key}.kwarg") if "kwarg" in data else None
-        return cls(call, arg, kwarg)
+        iterable = as_int(data["iterable"], f"{key}.iterable") if "iterable" in data else None
+        return cls(call, arg, kwarg, iterable)

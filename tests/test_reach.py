@@ -1,0 +1,57 @@
+"""Targeted reach semantics, one small program each (the fixture apps cover them in context)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from greenit_async_lint.config import Config
+from greenit_async_lint.engine import analyse
+
+
+def findings(tmp_path: Path, source: str) -> set[tuple[int, str, str]]:
+    (tmp_path / "app.py").write_text(source)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    return {(f.line, f.code, f.severity) for f in report.findings}
+
+
+HEAD = "import requests\nfrom concurrent.futures import ThreadPoolExecutor\nfrom flask import Flask, request\napp = Flask(__name__)\npool = ThreadPoolExecutor(4)\n\n"
+
+
+def test_pool_map_over_request_data_is_heavy_and_over_a_literal_is_not(tmp_path: Path) -> None:
+    src = HEAD + ("def fetch(sku):\n    return requests.get(f'https://p.example.com/{sku}', timeout=5).json()\n\n"
+                  "@app.post('/prices')\ndef prices():\n    return list(pool.map(fetch, request.json['skus']))\n\n"
+                  "@app.get('/two')\ndef two():\n    return list(pool.map(fetch, ('a', 'b')))\n")
+    assert findings(tmp_path, src) == {(12, "GAL204", "violation"), (16, "GAL204", "warning")}
+
+
+def test_flask_request_hooks_are_handlers(tmp_path: Path) -> None:
+    src = HEAD + "@app.before_request\ndef check_licence():\n    requests.get('https://licence.example.com', timeout=3)\n"
+    (tmp_path / "app.py").write_text(src)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert [h.qualname for h in report.handlers] == ["check_licence"]
+    assert [(f.line, f.code) for f in report.findings] == [(9, "GAL106")]
+
+
+def test_template_method_reaches_the_subclass_override_only(tmp_path: Path) -> None:
+    src = HEAD + ("import subprocess\n\nclass Exporter:\n    def export(self):\n        return self.render()\n"
+                  "    def render(self):\n        return b''\n\n"
+                  "class PdfExporter(Exporter):\n    def render(self):\n        subprocess.run(['soffice', '--convert-to', 'pdf', 'x'])\n\n"
+                  "class TextExporter(Exporter):\n    pass\n\n"
+                  "@app.get('/pdf')\ndef pdf():\n    return PdfExporter().export()\n\n"
+                  "@app.get('/txt')\ndef txt():\n    return TextExporter().export()\n")
+    assert findings(tmp_path, src) == {(24, "GAL101", "violation")}
+
+
+def test_registry_constant_key_picks_one_entry_and_a_variable_key_all(tmp_path: Path) -> None:
+    src = HEAD + ("import subprocess\n\ndef to_pdf(p):\n    subprocess.run(['soffice', '--convert-to', 'pdf', p])\n\n"
+                  "def to_txt(p):\n    return p\n\nEXPORTERS = {'pdf': to_pdf, 'txt': to_txt}\n\n"
+                  "@app.get('/txt')\ndef txt():\n    return EXPORTERS['txt']('x')\n\n"
+                  "@app.get('/any/<kind>')\ndef any_kind(kind):\n    return EXPORTERS[kind]('x')\n")
+    assert findings(tmp_path, src) == {(23, "GAL101", "violation")}
+
+
+def test_registry_filled_by_a_decorator(tmp_path: Path) -> None:
+    src = HEAD + ("import subprocess\n\nHANDLERS = {}\n\ndef register(name):\n    def deco(fn):\n        HANDLERS[name] = fn\n"
+                  "        return fn\n    return deco\n\n@register('video')\ndef transcode(p):\n"
+                  "    subprocess.run(['ffmpeg', '-i', p, 'out.webm'])\n\n"
+                  "@app.post('/media/<kind>')\ndef media(kind):\n    return HANDLERS[kind]('x')\n")
+    assert findings(tmp_path, src) == {(23, "GAL102", "violation")}
