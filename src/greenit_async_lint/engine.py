@@ -78,7 +78,9 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     excluder = Excluder((*DEFAULT_EXCLUDE, *config.exclude), cwd)
     files, report_only, root = _scope(path_list, excluder, cwd)
     key = None
-    if config.cache:
+    # Trees handed in (flake8's, of an editor's unsaved buffer) are not what the disk holds, and the
+    # result cache is keyed by the files' stats: such a run neither reads nor writes it.
+    if config.cache and not trees:
         settings = (catalogue.fingerprint, repr(config.describe()), config.max_file_bytes,
                     sorted(report_only or ()), str(cwd))
         key = resultcache.fingerprint(files, settings)
