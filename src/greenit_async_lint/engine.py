@@ -102,8 +102,8 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     reach = Reach(project, evaluator, catalogue, config.max_depth, config.loop_amplification)
 
     noqa = {m.path: m.noqa for m in modules}
-    findings: list[Finding] = []
-    verdicts: dict[tuple[str, str], str] = {}
+    findings = []
+    verdicts = {}
     for handler in handlers:
         effects = list(_handler_effects(handler, reach))
         mine = [f for f in handler_findings(handler, effects, catalogue)

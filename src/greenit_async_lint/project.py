@@ -7,7 +7,7 @@ parameters, then enclosing functions, then module globals (star imports included
 from __future__ import annotations
 
 import builtins
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .ir import Class, Expr, Function, Module
 
@@ -51,7 +51,7 @@ class Project:
 
     # -- names --------------------------------------------------------------------------------
 
-    def bindings(self, name: str, ctx: Ctx) -> list[tuple[str, object, Ctx]]:
+    def bindings(self, name: str, ctx: Ctx) -> list[tuple[str, Any, Ctx]]:
         """Where `name` is bound as seen from `ctx`: (kind, detail, ctx of the binding).
 
         kind is "param" (detail: the Param and its index), "expr" (detail: a binding expression,
@@ -86,10 +86,10 @@ class Project:
             return [("builtin", name, (mi, None))]
         return []
 
-    def global_bindings(self, mi: int, name: str) -> list[tuple[str, object, Ctx]]:
+    def global_bindings(self, mi: int, name: str) -> list[tuple[str, Any, Ctx]]:
         return self.bindings(name, (mi, None))
 
-    def resolve_import(self, module: str, name: Optional[str], near: int) -> tuple[str, object]:
+    def resolve_import(self, module: str, name: Optional[str], near: int) -> tuple[str, Any]:
         """`from module import name` (or `import module` when name is None).
 
         Returns ("mod", index), ("global", (index, name)) for a name defined in a project module,

@@ -262,7 +262,9 @@ class Reach:
         out: list[Effect] = []
         for cmi, cq in classes:
             cls = self.p.klass(cmi, cq)
-            for name, mq in (cls.methods.items() if cls else ()):
+            if cls is None:
+                continue
+            for name, mq in cls.methods.items():
                 if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
                     fn = self.p.function(cmi, mq)
                     hook = Hop(self.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")

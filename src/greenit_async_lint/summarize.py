@@ -299,8 +299,8 @@ class _Builder:
         if isinstance(node, ast.Call):
             return self.call(node, ctx)
         if isinstance(node, ast.Constant):
-            value = node.value
-            return ("k", value) if isinstance(value, (str, int, float, bool, type(None))) else UNKNOWN
+            constant = node.value
+            return ("k", constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if isinstance(node, ast.Await):
             return self.expr(node.value, ctx)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -318,16 +318,16 @@ class _Builder:
         if isinstance(node, ast.BoolOp):
             return ("u", tuple(self.expr(v, ctx) for v in node.values))
         if isinstance(node, ast.NamedExpr):
-            value = self.expr(node.value, ctx)
-            self.target(ctx, node.target, value)
-            return value
+            assigned = self.expr(node.value, ctx)
+            self.target(ctx, node.target, assigned)
+            return assigned
         if isinstance(node, ast.JoinedStr):
             parts = []
-            for value in node.values:
-                if isinstance(value, ast.Constant):
-                    parts.append(str(value.value))
+            for piece in node.values:
+                if isinstance(piece, ast.Constant):
+                    parts.append(str(piece.value))
                 else:
-                    self.expr(value, ctx)
+                    self.expr(piece, ctx)
                     parts.append(" ")
             return ("k", "".join(parts))
         if isinstance(node, ast.BinOp):
@@ -346,9 +346,9 @@ class _Builder:
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(node, ctx)
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            value = self.expr(node.value, ctx) if node.value is not None else UNKNOWN
+            yielded = self.expr(node.value, ctx) if node.value is not None else UNKNOWN
             if ctx.func is not None and isinstance(node, ast.Yield):
-                ctx.func.return_values.append(value)
+                ctx.func.return_values.append(yielded)
             return UNKNOWN
         if isinstance(node, ast.Starred):
             return self.expr(node.value, ctx)
