@@ -41,6 +41,7 @@ class RegistrationRule:
     route_list: ArgSpec | None
     class_methods: tuple[str, ...]
     method: ArgSpec | None = None  # names the method of a registered class (Pyramid's attr=)
+    includes: PatternTable[bool] | None = None  # a view that includes another module's routes
 
 
 @dataclass
@@ -100,7 +101,7 @@ class FrameworkRules:
 
 _RULE_KEYS = {
     "decorators": {"calls", "route"},
-    "registrations": {"calls", "route", "view", "route_list", "class_methods", "method"},
+    "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes"},
     "class_views": {"bases", "methods"},
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
     "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
@@ -142,7 +143,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         rule = RegistrationRule(
             _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
             _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
-            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), _spec(r.get("method"), f"{k}.method"))
+            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), _spec(r.get("method"), f"{k}.method"),
+            _table(r["includes"], f"{k}.includes") if "includes" in r else None)
         if rule.view is None and rule.route_list is None:
             raise CatalogueError(k, "needs `view` or `route_list`")
         fw.registrations.append(rule)

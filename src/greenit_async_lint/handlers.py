@@ -61,6 +61,7 @@ class HandlerFinder:
         self.frameworks = catalogue.frameworks
         self.on_loop_frameworks = {fw.name: fw.sync_handlers_on_loop for fw in catalogue.frameworks}
         self.found: dict[tuple[int, str], Handler] = {}
+        self.prefixes: dict[int, str] = {}
         self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
 
     def find(self) -> list[Handler]:
@@ -128,6 +129,7 @@ class HandlerFinder:
     def _registered(self) -> None:
         rules = [(fw, r) for fw in self.frameworks for r in fw.registrations]
         wanted = _union_tails(p for _fw, r in rules for p in r.calls.patterns())
+        found: list[tuple[FrameworkRules, RegistrationRule, tuple, tuple, Ctx]] = []
         for mi, module in enumerate(self.p.mods):
             if wanted is not None and not module.tails & wanted:
                 continue
@@ -139,7 +141,37 @@ class HandlerFinder:
                     for name in self._names(cs.func, ctx):
                         for fw, rule in rules:
                             if rule.calls.match(name):
-                                self._registration(fw, rule, cs.args, cs.kwargs, ctx)
+                                found.append((fw, rule, cs.args, cs.kwargs, ctx))
+        self.prefixes = self._include_prefixes(found)
+        for fw, rule, args, kwargs, ctx in found:
+            self._registration(fw, rule, args, kwargs, ctx)
+
+    def _include_prefixes(self, found: list) -> dict[int, str]:
+        """Route prefixes of modules included from another's routes (`path("api/", include("x.urls"))`)."""
+        edges: list[tuple[int, int, str]] = []
+        for _fw, rule, args, kwargs, ctx in found:
+            view = arg_value(args, kwargs, rule.view) if rule.view is not None else None
+            if view is None or view[0] != "c" or not view[2] or rule.includes is None:
+                continue
+            if not any(rule.includes.match(n) for n in self._names(view[1], ctx)):
+                continue
+            route = self.ev.const_str(arg_value(args, kwargs, rule.route), ctx) if rule.route else None
+            name = self.ev.const_str(view[2][0], ctx)
+            target = self.p.find_module(name, ctx[0]) if name else next(
+                (v[1] for v in self.ev.eval(view[2][0], ctx) if v[0] == "mod"), None)
+            if target is not None and route is not None:
+                edges.append((ctx[0], target, route))
+        prefixes: dict[int, str] = {}
+        for _round in range(6):  # nested includes, a few levels deep
+            changed = False
+            for source, target, route in edges:
+                full = prefixes.get(source, "") + route
+                if prefixes.get(target) != full:
+                    prefixes[target] = full
+                    changed = True
+            if not changed:
+                break
+        return prefixes
 
     def _registration(self, fw: FrameworkRules, rule: RegistrationRule, args: tuple, kwargs: tuple, ctx: Ctx) -> None:
         if rule.route_list is not None:
@@ -152,6 +184,8 @@ class HandlerFinder:
             return
         view = arg_value(args, kwargs, rule.view) if rule.view is not None else None
         route = self.ev.const_str(arg_value(args, kwargs, rule.route), ctx) if rule.route is not None else None
+        if route is not None and ctx[0] in self.prefixes:
+            route = self.prefixes[ctx[0]] + route
         method = self.ev.const_str(arg_value(args, kwargs, rule.method), ctx) if rule.method is not None else None
         if view is not None and method is not None:
             for value in self.ev.eval(view, ctx):
@@ -169,6 +203,11 @@ class HandlerFinder:
             func = view[1]
             if func[0] == "a":  # ReportView.as_view(...), Handler.as_asgi()
                 values.extend(v for v in self.ev.eval(func[1], ctx) if v[0] == "cls")
+            if not values:  # Resource(storage): an instance of a project class
+                values.extend(v for v in self.ev.eval(view[1], ctx) if v[0] == "cls")
+            if not values and view[2] and view[2][0][0] == "c":  # login_required(View.as_view())
+                self._view(fw, rule, view[2][0], route, ctx)
+                return
             if not values and view[2]:  # a wrapper such as login_required(view)
                 values.extend(v for v in self.ev.eval(view[2][0], ctx) if v[0] in ("fn", "cls"))
             if not values:
