@@ -26,32 +26,14 @@ class SignalIndex:
         self.send_methods = frozenset(m for r in self.rules for m in r.send_methods)
         self._receivers: Optional[dict[tuple, list[Receiver]]] = None
 
-    def key(self, expr: Expr, ctx: Ctx, depth: int = 0) -> Optional[tuple]:
-        """Where a signal is defined: ("ext", dotted) or ("glob", module index, name)."""
-        if depth > 6:
-            return None
-        if expr[0] == "n":
-            for kind, detail, bctx in self.p.bindings(expr[1], ctx):
-                if kind != "expr":
-                    continue
-                if detail[0] == "from":
-                    rkind, found = self.p.resolve_import(detail[1], detail[2], bctx[0])
-                    if rkind == "ext":
-                        return ("ext", found)
-                    if rkind == "global":
-                        return self.key(("n", found[1]), (found[0], None), depth + 1)
-                elif detail[0] == "imp":
-                    return ("ext", detail[1])
-                elif bctx[1] is None:
-                    return ("glob", bctx[0], expr[1])
-            return None
+    def key(self, expr: Expr, ctx: Ctx) -> Optional[tuple]:
+        """Where a signal is defined: ("glob", module index, name) in the project, else ("ext", dotted)."""
+        found = self.ev.registries.global_key(expr, ctx)
+        if found is not None:
+            return found
         for value in self.ev.eval(expr, ctx):
             if value[0] == "ext":
                 return ("ext", value[1])
-        if expr[0] == "a":
-            for value in self.ev.eval(expr[1], ctx):
-                if value[0] == "mod":
-                    return self.key(("n", expr[2]), (value[1], None), depth + 1)
         return None
 
     def receivers(self) -> dict[tuple, list[Receiver]]:
