@@ -1,1 +1,13 @@
-"""Placeholder; filled in by its own capability."""
+"""Remedies and codemods: a fix for every finding, and `greenit-async-lint fix` to apply them.
+
+- `remedies.attach_fixes(report, diffs=False)`: sets `finding.fix` (pattern, safety, title,
+  description, diff) from `rules/remedies.yaml`, by the project's task queue and framework.
+- `queues`: which task queue a project uses (imports and dependency files).
+- `codemods`: one libcst codemod per module; `source` applies their edits in one pass per file.
+- `apply`: plans and writes the fixes of a report; `cli`: the `fix` command.
+"""
+from __future__ import annotations
+
+from .remedies import attach_fixes
+
+__all__ = ["attach_fixes"]

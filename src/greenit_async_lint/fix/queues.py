@@ -1,0 +1,190 @@
+"""Which task queue a project uses: from its imports and from its dependency files.
+
+Imports are read with a line regex (no parse: this runs on every `check`), dependency files with
+their own formats: `pyproject.toml` (PEP 621 and Poetry), `requirements*.txt` (also under a
+`requirements/` folder), `setup.cfg` and `Pipfile`. What a queue is called in each is catalogue
+data (`queues[].modules`, `queues[].packages` in remedies.yaml).
+"""
+from __future__ import annotations
+
+import configparser
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from ..discovery import DEFAULT_EXCLUDE, Excluder, find_project_root, walk_python_files
+from .rules import QueueInfo, RemedyCatalogue
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 only
+    import tomli as tomllib
+
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([^#\n;]+))", re.M)
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+MAX_FILES = 5000  # a huge tree is sampled, not read whole: detection only needs a few imports
+
+
+def normalise(package: str) -> str:
+    """PEP 503 normalisation: `Django_RQ` and `django-rq` are the same package."""
+    return re.sub(r"[-_.]+", "-", package).lower()
+
+
+@dataclass
+class Stack:
+    """What the project uses: queues by evidence, best first; the files that showed them."""
+
+    queues: list[QueueInfo] = field(default_factory=list)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def primary(self) -> Optional[QueueInfo]:
+        return self.queues[0] if self.queues else None
+
+    def primary_for(self, path: Optional[Path]) -> Optional[QueueInfo]:
+        """The queue for code in `path`: one imported in the same top-level package first (a folder
+        holding several apps may use a different queue in each), else the project's primary."""
+        if path is None or not self.queues:
+            return self.primary
+        home = _home(path)
+        for queue in self.queues:
+            if any(_home(Path(e)) == home for e in self.evidence.get(queue.name, ()) if e.endswith(".py")):
+                return queue
+        return self.primary
+
+
+def _home(path: Path) -> Path:
+    """The top-level package folder a module belongs to (its own folder outside packages)."""
+    folder = path.parent
+    top = folder
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        top = folder
+        folder = folder.parent
+    return top
+
+
+def imported_modules(text: str) -> Iterable[str]:
+    for match in _IMPORT.finditer(text):
+        if match.group(1):
+            if not match.group(1).startswith("."):
+                yield match.group(1)
+            continue
+        for part in match.group(2).split(","):
+            name = part.strip().split(" ")[0].strip("()\\ ")
+            if name:
+                yield name
+
+
+def _module_matches(module: str, prefixes: Iterable[str]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def _requirement_names(lines: Iterable[str]) -> set[str]:
+    names = set()
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        match = _REQUIREMENT.match(line)
+        if match:
+            names.add(normalise(match.group(1)))
+    return names
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def dependency_names(folder: Path) -> dict[str, str]:
+    """Normalised package name -> the dependency file (name) that declares it, in one folder."""
+    found: dict[str, str] = {}
+
+    def add(names: Iterable[str], source: str) -> None:
+        for name in names:
+            found.setdefault(name, source)
+
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        data = _toml(pyproject)
+        project = data.get("project") or {}
+        add(_requirement_names(project.get("dependencies") or []), pyproject.name)
+        for extra in (project.get("optional-dependencies") or {}).values():
+            add(_requirement_names(extra or []), pyproject.name)
+        poetry = (data.get("tool") or {}).get("poetry") or {}
+        add((normalise(n) for n in (poetry.get("dependencies") or {})), pyproject.name)
+        for group in (poetry.get("group") or {}).values():
+            add((normalise(n) for n in ((group or {}).get("dependencies") or {})), pyproject.name)
+    requirement_files = sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements/*.txt"))
+    for path in requirement_files:
+        try:
+            add(_requirement_names(path.read_text("utf-8").splitlines()), path.relative_to(folder).as_posix())
+        except (OSError, UnicodeDecodeError):
+            continue
+    setup_cfg = folder / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+            add(_requirement_names(parser.get("options", "install_requires", fallback="").splitlines()), "setup.cfg")
+        except (configparser.Error, UnicodeDecodeError):
+            pass
+    pipfile = folder / "Pipfile"
+    if pipfile.is_file():
+        data = _toml(pipfile)
+        for section in ("packages", "dev-packages"):
+            add((normalise(n) for n in (data.get(section) or {})), "Pipfile")
+    return found
+
+
+def _folders(paths: list[Path]) -> list[Path]:
+    """The analysed folders and their parents up to each one's project root."""
+    out: list[Path] = []
+    for path in paths:
+        start = path if path.is_dir() else path.parent
+        root = find_project_root(start)
+        for folder in (start, *start.parents):
+            if folder not in out:
+                out.append(folder)
+            if folder == root:
+                break
+    return out
+
+
+def detect(paths: list[Path], catalogue: RemedyCatalogue) -> Stack:
+    """The task queues `paths` use (folders or files, absolute), best evidence first."""
+    excluder = Excluder(DEFAULT_EXCLUDE, paths[0] if paths else Path.cwd())
+    importers: Counter[str] = Counter()
+    evidence: dict[str, list[str]] = {}
+    scan_roots = [p if p.is_dir() else find_project_root(p) for p in paths]
+    seen: set[Path] = set()
+    for root in scan_roots:
+        for file in walk_python_files(root, excluder) if root.is_dir() else ():
+            if file in seen or len(seen) >= MAX_FILES:
+                continue
+            seen.add(file)
+            try:
+                text = file.read_text("utf-8", errors="replace")
+            except OSError:
+                continue
+            modules = set(imported_modules(text))
+            for queue in catalogue.queues:
+                if any(_module_matches(m, queue.modules) for m in modules):
+                    importers[queue.name] += 1
+                    evidence.setdefault(queue.name, []).append(file.as_posix())
+    declared: set[str] = set()
+    for folder in _folders(paths):
+        for package, source in dependency_names(folder).items():
+            for queue in catalogue.queues:
+                if package in {normalise(p) for p in queue.packages}:
+                    declared.add(queue.name)
+                    evidence.setdefault(queue.name, []).append((folder / source).as_posix())
+    order = {q.name: i for i, q in enumerate(catalogue.queues)}
+    found = [q for q in catalogue.queues if q.name in importers or q.name in declared]
+    found.sort(key=lambda q: (-importers[q.name], q.name not in declared, order[q.name]))
+    return Stack(found, evidence)

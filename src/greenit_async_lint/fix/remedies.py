@@ -1,0 +1,127 @@
+"""A remedy for every finding, chosen from `rules/remedies.yaml` by what the project uses.
+
+`attach_fixes(report)` sets `finding.fix` on each finding of a Report:
+`{"pattern", "safety", "title", "description", "diff"}`. The remedy is the first catalogue entry
+whose `when` matches the finding's code family, handler (framework, `async def` or not), weight,
+offending call and the task queue the project uses (detected from its imports and dependency
+files). `diff` is the unified diff of the remedy's codemods for that finding, computed only with
+`diffs=True` (it parses files with libcst); when a codemod cannot be made safely, the description
+says why and the finding keeps the suggestion alone.
+"""
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from .queues import Stack, detect
+from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
+
+if TYPE_CHECKING:
+    from ..engine import Report
+    from ..findings import Finding
+
+GENERIC_FAMILY = {"work": "this work", "then": "notify the user when it is done"}
+
+
+def report_cwd(report: "Report", cwd: Optional[Path] = None) -> Path:
+    """The folder the report's paths are relative to."""
+    return Path(cwd or getattr(report, "cwd", None) or Path.cwd()).resolve()
+
+
+def project_stack(report: "Report", cwd: Path, remedies: Optional[RemedyCatalogue] = None) -> Stack:
+    paths = [p if p.is_absolute() else cwd / p for p in (Path(x) for x in (report.paths or ["."]))]
+    return detect([p for p in paths if p.exists()] or [cwd], remedies or load_remedies())
+
+
+def family_of(finding: "Finding", report: "Report") -> str:
+    info = report.catalogue.codes.get(finding.code)
+    return info.family if info is not None else ""
+
+
+def queue_for(finding: "Finding", stack: Stack, cwd: Path) -> Optional[QueueInfo]:
+    """The task queue of the code the finding is in (see Stack.primary_for)."""
+    return stack.primary_for(cwd / finding.path if finding.path else None)
+
+
+def matches(remedy: Remedy, finding: "Finding", family: str, primary: Optional[QueueInfo]) -> bool:
+    when = remedy.when
+    handler = finding.handler
+    if when.codes and not any(finding.code.startswith(c) for c in when.codes):
+        return False
+    if when.families and family not in when.families:
+        return False
+    if when.frameworks and (handler is None or handler.framework not in when.frameworks):
+        return False
+    if when.handler is not None and (handler is None or handler.is_async != (when.handler == "async")):
+        return False
+    if when.weight is not None and finding.weight != when.weight:
+        return False
+    if when.leaves and not any(fnmatch.fnmatchcase(finding.leaf, p) for p in when.leaves):
+        return False
+    if when.queues:
+        wanted = set(when.queues)
+        if not (("none" in wanted and primary is None) or ("any" in wanted and primary is not None)
+                or (primary is not None and primary.name in wanted)):
+            return False
+    if when.job is not None and (primary is not None and primary.job is not None) != when.job:
+        return False
+    return True
+
+
+def select(finding: "Finding", report: "Report", queue: Optional[QueueInfo], remedies: RemedyCatalogue) -> Remedy:
+    family = family_of(finding, report)
+    for remedy in remedies.remedies:
+        if matches(remedy, finding, family, queue):
+            return remedy
+    return remedies.remedies[-1]  # pragma: no cover - the last entry matches everything (validated)
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def placeholders(finding: "Finding", report: "Report", queue: Optional[QueueInfo],
+                 remedies: RemedyCatalogue) -> dict[str, str]:
+    family = remedies.families.get(family_of(finding, report), GENERIC_FAMILY)
+    timeout = report.config.request_timeout
+    info = report.catalogue.codes.get(finding.code)
+    return _Blank({
+        "work": family["work"], "then": family["then"],
+        "queue": queue.title if queue else remedies.no_queue["title"],
+        "queue_name": queue.name if queue else "queue",
+        "define": queue.define if queue else remedies.no_queue["define"],
+        "send": queue.send if queue else remedies.no_queue["send"],
+        "timeout": str(int(timeout)) if float(timeout).is_integer() else str(timeout),
+        "leaf": finding.leaf, "framework": finding.handler.framework if finding.handler else "",
+        "code_fix": info.fix if info is not None else "",
+    })
+
+
+def describe(remedy: Remedy, values: dict[str, str]) -> dict[str, Any]:
+    return {"pattern": remedy.pattern.format_map(values), "safety": remedy.safety,
+            "title": remedy.title.format_map(values), "description": remedy.description.format_map(values),
+            "diff": None}
+
+
+def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = None) -> None:
+    """Set `finding.fix` on every finding of `report` (see the module docstring)."""
+    remedies = load_remedies()
+    base = report_cwd(report, cwd)
+    stack = project_stack(report, base, remedies)
+    planner = None
+    if diffs:
+        from .apply import FindingPlanner
+        planner = FindingPlanner(report, base, stack, remedies)
+    for finding in report.findings:
+        queue = queue_for(finding, stack, base)
+        remedy = select(finding, report, queue, remedies)
+        fix = describe(remedy, placeholders(finding, report, queue, remedies))
+        if planner is not None and remedy.codemods:
+            outcome = planner.diff_for(finding, remedy)
+            fix["diff"] = outcome.diff or None
+            extra = " ".join(t for t in (*outcome.notes, outcome.refusal_text()) if t)
+            if extra:
+                fix["description"] += " " + extra
+        finding.fix = fix
