@@ -1,0 +1,167 @@
+"""Plan the codemods of a report's findings, render them in one pass per file, check, write.
+
+Codemods that rewrite a whole handler (move-to-queue) are planned first; the others then leave
+those handlers alone. Every rendered file must compile before anything is written, so a run
+writes all of its fixes or none.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from .codemods import get as get_codemod
+from .codemods.base import Target
+from .queues import Stack
+from .remedies import describe, placeholders, project_stack, queue_for, report_cwd, select
+from .rules import Remedy, RemedyCatalogue, load_remedies
+from .source import Changes, SourceFile, Sources
+
+if TYPE_CHECKING:
+    from ..engine import Report
+    from ..findings import Finding
+
+
+class FixError(Exception):
+    """A codemod produced code that does not compile: nothing is written."""
+
+
+@dataclass
+class Outcome:
+    finding: "Finding"
+    remedy: Remedy
+    applied: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # unsafe codemods left out (no --unsafe-fixes)
+    diff: str = ""
+    pattern: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def primary_refusals(self) -> list[tuple[str, str]]:
+        """Why the codemods listed before the first one that applied were not made (the ones
+        after it were extras: a timeout on a call that has one is no news)."""
+        if not self.applied:
+            return list(self.refused)
+        order = list(self.remedy.codemods)
+        first = min(order.index(n) for n in self.applied)
+        return [(n, r) for n, r in self.refused if order.index(n) < first]
+
+    def refusal_text(self) -> str:
+        reasons = "; ".join(reason for _, reason in self.primary_refusals())
+        return f"Not fixed automatically: {reasons}." if reasons else ""
+
+
+class FindingPlanner:
+    """Plans codemods for findings of one report, sharing parsed files between them."""
+
+    def __init__(self, report: "Report", cwd: Path, stack: Stack, remedies: RemedyCatalogue) -> None:
+        self.report = report
+        self.sources = Sources(cwd)
+        self.stack = stack
+        self.remedies = remedies
+        self.heavy_sites = frozenset((h.path, h.line, h.col) for f in report.findings if f.weight == "heavy"
+                                     for h in f.chain)
+
+    def target(self, finding: "Finding") -> Target:
+        return Target(finding, self.sources, self.remedies, self.stack, self.report.config,
+                      heavy_sites=self.heavy_sites)
+
+    def plan(self, outcome: Outcome, changes: Changes, allow_unsafe: bool, handler_phase: Optional[bool]) -> None:
+        for name in outcome.remedy.codemods:
+            codemod = get_codemod(name)
+            if handler_phase is not None and codemod.rewrites_handler != handler_phase:
+                continue
+            if codemod.safety == "unsafe" and not allow_unsafe:
+                outcome.held.append(name)
+                continue
+            target = self.target(outcome.finding)
+            reason = codemod.plan(target, changes)
+            if reason is None:
+                outcome.applied.append(name)
+                outcome.notes.extend(target.notes)
+            else:
+                outcome.refused.append((name, reason))
+
+    def diff_for(self, finding: "Finding", remedy: Remedy) -> Outcome:
+        """The finding's own fix, alone, as a diff (unsafe codemods included: the safety says so)."""
+        outcome = Outcome(finding, remedy)
+        changes = Changes(self.sources)
+        for phase in (True, False):
+            self.plan(outcome, changes, True, phase)
+        try:
+            rendered = checked(changes)
+        except FixError as exc:
+            outcome.refused.append(("render", str(exc)))
+            outcome.applied.clear()
+            return outcome
+        outcome.diff = changes.diff(rendered)
+        return outcome
+
+
+@dataclass
+class FixRun:
+    outcomes: list[Outcome]
+    changes: Changes
+    rendered: dict[Path, tuple[SourceFile, str]]
+
+    @property
+    def diff(self) -> str:
+        return self.changes.diff(self.rendered)
+
+    def fixed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.applied]
+
+
+def plan_report(report: "Report", unsafe: bool = False, cwd: Optional[Path] = None) -> FixRun:
+    remedies = load_remedies()
+    base = report_cwd(report, cwd)
+    planner = FindingPlanner(report, base, project_stack(report, base, remedies), remedies)
+    outcomes = []
+    for finding in report.findings:
+        queue = queue_for(finding, planner.stack, base)
+        remedy = select(finding, report, queue, remedies)
+        pattern = describe(remedy, placeholders(finding, report, queue, remedies))["pattern"]
+        outcomes.append(Outcome(finding, remedy, pattern=pattern))
+    changes = Changes(planner.sources)
+    for phase in (True, False):
+        for outcome in outcomes:
+            planner.plan(outcome, changes, unsafe, phase)
+    return FixRun(outcomes, changes, checked(changes))
+
+
+def checked(changes: Changes) -> dict[Path, tuple[SourceFile, str]]:
+    rendered = changes.rendered()
+    for source, text in rendered.values():
+        try:
+            compile(text, source.display, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            raise FixError(f"the fixes for {source.display} produce code that does not compile ({exc}); "
+                           f"nothing was written. Please report this.") from exc
+    return rendered
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write(rendered: dict[Path, tuple[SourceFile, str]]) -> list[Path]:
+    written = []
+    for path, (source, text) in sorted(rendered.items()):
+        encoding = source.module.encoding if source.module is not None else "utf-8"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode(encoding))
+            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        written.append(path)
+    return written

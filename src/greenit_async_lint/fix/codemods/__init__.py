@@ -1,0 +1,39 @@
+"""The codemods `greenit-async-lint fix` can apply, by the name remedies.yaml uses for them.
+
+One module per codemod; each is a `Codemod` with a name, a safety (`safe` keeps the program's
+meaning, `unsafe` changes behaviour and is applied only with `--unsafe-fixes`) and a `plan`
+method that adds its edits to a `Changes` set or says why it cannot.
+
+`SAFETY` lists them without importing libcst, so that choosing remedies (which every `check`
+does) stays cheap; `get(name)` imports a codemod when a fix is planned. A test checks that the
+two agree.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .base import Codemod
+
+# name -> (safety, module, class)
+REGISTRY: dict[str, tuple[str, str, str]] = {
+    "asyncio-sleep": ("safe", "asyncio_sleep", "AsyncioSleep"),
+    "to-thread": ("safe", "to_thread", "ToThread"),
+    "requests-timeout": ("safe", "requests_timeout", "RequestsTimeout"),
+    "fastapi-background-task": ("unsafe", "background_tasks", "FastapiBackgroundTask"),
+    "move-to-queue": ("unsafe", "move_to_queue", "MoveToQueue"),
+}
+SAFETY: dict[str, str] = {name: entry[0] for name, entry in REGISTRY.items()}
+_LOADED: dict[str, "Codemod"] = {}
+
+
+def get(name: str) -> "Codemod":
+    if name not in _LOADED:
+        _, module, cls = REGISTRY[name]
+        _LOADED[name] = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+    return _LOADED[name]
+
+
+def all_codemods() -> dict[str, "Codemod"]:
+    return {name: get(name) for name in REGISTRY}
