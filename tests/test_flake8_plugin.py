@@ -234,6 +234,24 @@ def test_one_analysis_per_process_not_per_file(tmp_path: Path, monkeypatch: pyte
     assert gal_lines((tmp_path / "out.txt").read_text()) == cli_lines(check(root, "--no-cache", ".").stdout)
 
 
+def test_a_process_that_runs_flake8_again_sees_the_edits(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Editors keep the process (VS Code's flake8 extension runs flake8 inside its language server):
+    the memo lasts one run, so an edit of the helper shows up at the next run."""
+    from flake8.main.cli import main as flake8_main
+
+    monkeypatch.chdir(project)
+    assert flake8_main(["--select", "GAL", "views.py"]) == 1
+    assert "GAL101" in capsys.readouterr().out
+    (project / "helpers.py").write_text(HELPERS.replace('"soffice", "--headless", "--convert-to", "pdf", ', '"true", '))
+    assert flake8_main(["--select", "GAL", "views.py"]) == 1  # a plain subprocess: a warning now
+    out = capsys.readouterr().out
+    assert "GAL101" not in out and "GAL107" in out, out
+    (project / "helpers.py").write_text("def convert(name):\n    return name\n")
+    assert flake8_main(["--select", "GAL", "views.py"]) == 0
+    assert "GAL" not in capsys.readouterr().out
+
+
 def _bench_generator():
     spec = importlib.util.spec_from_file_location("flake8_editor_bench", REPO / "bench" / "flake8_editor.py")
     module = importlib.util.module_from_spec(spec)

@@ -10,10 +10,12 @@ what flake8 needs:
   files, the engine finds their project root and follows calls into every module of the project
   while reporting only the given files' handlers: an editor linting `views.py` still sees the
   helper in `services/` that runs `soffice`, at the handler's call site, with the chain.
-- One analysis per process, not per file: flake8 instantiates the plugin once per checked file
-  (in each of its `-j N` workers, or in the main process with `--jobs 1`). The first file
+- One analysis per process and run, not per file: flake8 instantiates the plugin once per checked
+  file (in each of its `-j N` workers, or in the main process with `--jobs 1`). The first file
   analyses the whole run's paths; the findings are memoised per paths and configuration, and
-  every other file is answered from the memo.
+  every other file is answered from the memo. The memo is emptied when a run starts
+  (`parse_options`), because editors keep the process: VS Code's flake8 extension runs flake8
+  again and again inside its language server, where a memo kept across runs would hide edits.
 - The tree flake8 already parsed is handed to the engine when it is not what the disk holds: an
   editor's unsaved buffer, piped to `flake8 -` with `--stdin-display-name`. The engine then
   analyses the buffer (and keeps it out of its caches). When flake8 read the file from disk, the
@@ -49,7 +51,7 @@ from .schema import CatalogueError
 # `greenit-async-lint check` still reports both: it is the compliance gate, flake8 the editor.
 DEFAULT_OFF = ("GAL109", "GAL205")
 
-# (paths, configuration) -> findings by absolute path, for this process.
+# (paths, configuration) -> findings by absolute path, for this process and flake8 run.
 _MEMO: dict[tuple[tuple[str, ...], str], dict[str, list[Finding]]] = {}
 
 
@@ -81,6 +83,7 @@ class Plugin:
         except (ConfigError, CatalogueError) as exc:
             raise ExecutionError(f"greenit-async-lint: {exc}") from None
         cls._targets = tuple(getattr(options, "filenames", None) or ["."])
+        _MEMO.clear()  # a new run: files may have changed since the last one in this process
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         path = _absolute(self.filename)
