@@ -471,9 +471,14 @@ def _tool(name: str) -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", name.replace("-", "_")]
 
 
+FLAKE8 = "flake8 portal/views.py"
+CHECK = "greenit-async-lint check portal/views.py"
+BASELINE = "flake8 on a lone empty file (fixed cost)"
+
+
 def _commands() -> dict[str, list[str]]:
-    return {"flake8 portal/views.py": [sys.executable, "-m", "flake8", "portal/views.py"],
-            "greenit-async-lint check portal/views.py": [*_tool("greenit-async-lint"), "check", "portal/views.py"]}
+    return {FLAKE8: [sys.executable, "-m", "flake8", "portal/views.py"],
+            CHECK: [*_tool("greenit-async-lint"), "check", "portal/views.py"]}
 
 
 def _run(cmd: list[str], cwd: Path) -> tuple[float, str]:
@@ -495,6 +500,11 @@ def measure(project: Path, repeat: int) -> dict[str, dict[str, list[float]]]:
     cache = project / ".greenit-cache"
     views = project / "portal/views.py"
     results: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": [], "edited": []} for name in _commands()}
+    results[BASELINE] = {"cold": [], "warm": [], "edited": []}
+    lone = project.parent / "lone"
+    lone.mkdir(exist_ok=True)
+    (lone / "setup.cfg").write_text("")
+    (lone / "empty.py").write_text("")
     outputs: dict[str, str] = {}
     for round_ in range(repeat):
         for name, cmd in _commands().items():  # interleaved: both tools see the same machine state
@@ -506,8 +516,12 @@ def measure(project: Path, repeat: int) -> dict[str, dict[str, list[float]]]:
             results[name]["warm"].append(_run(cmd, project)[0])
             _edit(views, round_)
             results[name]["edited"].append(_run(cmd, project)[0])
+        baseline = _run([sys.executable, "-m", "flake8", "empty.py"], lone)[0]
+        for column in ("cold", "warm", "edited"):
+            results[BASELINE][column].append(baseline)
     gal = {name: sorted(line for line in out.splitlines() if re.search(r": GAL\d{3} ", line))
            for name, out in outputs.items()}
+    assert gal[FLAKE8] == gal[CHECK] and len(gal[FLAKE8]) == 6, gal  # the same six findings
     print("findings in portal/views.py: " + ", ".join(f"{n.split()[0]} {len(v)}" for n, v in gal.items()))
     return results
 
@@ -518,11 +532,53 @@ def report(results: dict[str, dict[str, list[float]]], files: int, repeat: int) 
     for name, runs in results.items():
         cells = [f"{statistics.median(v):.3f} ({min(v):.2f}-{max(v):.2f})" for v in runs.values()]
         print(f"{name:44} {cells[0]:>18} {cells[1]:>18} {cells[2]:>24}")
+    version = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True,
+                             timeout=TIMEOUT).stdout.replace("\n", " ")
+    print(f"\nflake8 plugins installed: {version.strip()}")
+
+
+_PROFILED = {  # (module path fragment, function): what the time is spent on
+    ("flake8/plugins/finder.py", "load_plugins"): "flake8: import every installed plugin",
+    ("flake8/checker.py", "run_checks"): "flake8: all checks of the file",
+    ("greenit_async_lint/engine.py", "analyse"): "engine: analyse",
+    ("greenit_async_lint/catalogue.py", "load_catalogue"): "engine: parse the YAML catalogue",
+    ("greenit_async_lint/engine.py", "_scope"): "engine: walk the project for files",
+    ("greenit_async_lint/resultcache.py", "fingerprint"): "engine: stat every file (result cache key)",
+    ("greenit_async_lint/resultcache.py", "load"): "engine: read the result cache",
+    ("greenit_async_lint/loader.py", "__init__"): "engine: unpickle the summary cache",
+    ("greenit_async_lint/loader.py", "load"): "engine: summaries (cache + parse changed files)",
+    ("greenit_async_lint/project.py", "__init__"): "engine: build the project index",
+    ("greenit_async_lint/handlers.py", "find"): "engine: find handlers (whole project)",
+    ("greenit_async_lint/reach.py", "function_effects"): "engine: follow calls from the handlers",
+}
+
+
+def _profile_run(project: Path, label: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "flake8.prof"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "flake8", "portal/views.py"],
+                       cwd=project, capture_output=True, timeout=TIMEOUT)
+        import pstats
+
+        stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    rows: dict[str, float] = {}
+    total = 0.0
+    for (file, _line, func), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+        short = file.replace("\\", "/")
+        if func == "<module>" and short.endswith("flake8/__main__.py"):
+            total = cumulative
+        for (fragment, name), what in _PROFILED.items():
+            if func == name and short.endswith(fragment):
+                rows[what] = max(rows.get(what, 0.0), cumulative)
+    print(f"\ncProfile, {label} (cumulative seconds; the flake8 run {total:.3f} s under the profiler):")
+    for what, seconds in sorted(rows.items(), key=lambda kv: -kv[1]):
+        print(f"  {seconds:7.3f}  {what}")
 
 
 def profile(project: Path) -> None:
-    """Where a warm `flake8 portal/views.py` spends its time."""
+    """Where `flake8 portal/views.py` spends its time: imports, then cProfile warm and after an edit."""
     cmd = [sys.executable, "-m", "flake8", "portal/views.py"]
+    _run(cmd, project)
     _run(cmd, project)  # warm
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "flake8", "portal/views.py"], cwd=project,
                           capture_output=True, text=True, timeout=TIMEOUT)
@@ -531,31 +587,13 @@ def profile(project: Path) -> None:
         match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
         if match and len(match.group(2)) <= 1:  # top-level imports only: their cumulative time
             top[match.group(3)] = top.get(match.group(3), 0) + int(match.group(1))
-    print("\nimports (python -X importtime, cumulative, top-level modules):")
+    print("\nimports of a warm run (python -X importtime, cumulative, top-level modules):")
     for name, us in sorted(top.items(), key=lambda kv: -kv[1])[:12]:
         print(f"  {us / 1000:8.1f} ms  {name}")
     print(f"  {sum(top.values()) / 1000:8.1f} ms  total")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "flake8.prof"
-        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "flake8", "portal/views.py"],
-                       cwd=project, capture_output=True, timeout=TIMEOUT)
-        import pstats
-
-        stats = pstats.Stats(str(out))
-        wanted = ("analyse", "load", "__init__", "find", "load_catalogue", "collect", "_scope", "run_checks",
-                  "function_effects", "load_plugins", "parse_args", "_handler_effects", "build_config")
-        rows = []
-        for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-            short = file.replace("\\", "/")
-            if func in wanted and ("greenit_async_lint" in short or "flake8" in short):
-                label = f"{short.split('site-packages/')[-1].split('src/')[-1]}:{func}"
-                rows.append((ct, label))
-        total = max((ct for (_f, _l, fn), (_a, _b, _c, ct, _d) in stats.stats.items()  # type: ignore[attr-defined]
-                     if fn == "<module>"), default=0.0)
-        print(f"\ncProfile of a warm run (cumulative seconds; whole process {total:.3f} s):")
-        for ct, label in sorted(rows, reverse=True)[:16]:
-            print(f"  {ct:7.3f}  {label}")
+    _profile_run(project, "warm run, nothing changed")
+    _edit(project / "portal/views.py", 999)
+    _profile_run(project, "warm run after an edit of views.py")
 
 
 def main(argv: list[str] | None = None) -> int:
