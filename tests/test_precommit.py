@@ -99,8 +99,12 @@ def test_manifest_validates_with_pre_commits_own_schema(tmp_path: Path) -> None:
 
 
 def test_every_hook_entry_is_a_console_script_of_this_package() -> None:
-    import tomllib
     from pre_commit.clientlib import load_manifest
+
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     for hook in load_manifest(str(MANIFEST)):
