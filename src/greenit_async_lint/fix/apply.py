@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .codemods import get as get_codemod
-from .codemods.base import Target
+from .codemod_base import Target
 from .queues import Stack
 from .remedies import describe, placeholders, project_stack, queue_for, report_cwd, select
 from .rules import Remedy, RemedyCatalogue, load_remedies

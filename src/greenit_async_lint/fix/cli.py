@@ -89,5 +89,9 @@ def _notes(run: FixRun, unsafe: bool, applying: bool) -> None:
             print(f"{where} note: {note}", file=sys.stderr)
         held += bool(outcome.held and not outcome.applied)
     if held and not unsafe:
-        print(f"greenit-async-lint fix: {held} more findings have unsafe fixes (moving work out of the request); "
+        print(f"greenit-async-lint fix: {held} more findings have unsafe fixes (they change behaviour); "
               f"review them with --unsafe-fixes --diff", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m greenit_async_lint.fix.cli`
+    raise SystemExit(main())

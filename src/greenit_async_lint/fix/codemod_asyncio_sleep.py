@@ -10,8 +10,8 @@ from typing import Optional
 
 import libcst as cst
 
-from ..source import Changes, ImportChange
-from .base import Codemod, Target, awaited, dotted, loop_blocking_hop, matches, needs_parentheses
+from .source import Changes, ImportChange
+from .codemod_base import Codemod, Target, awaited, dotted, loop_blocking_hop, matches, needs_parentheses
 
 
 class AsyncioSleep(Codemod):

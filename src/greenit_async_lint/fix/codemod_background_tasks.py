@@ -15,8 +15,8 @@ from typing import Optional
 
 import libcst as cst
 
-from ..source import Changes, ImportChange, SourceFile
-from .base import Codemod, Target, call_with_callee, hop_call, names_bound_in, unique_name
+from .source import Changes, ImportChange, SourceFile
+from .codemod_base import Codemod, Target, call_with_callee, hop_call, names_bound_in, unique_name
 
 BACKGROUND_TYPES = ("fastapi.BackgroundTasks", "fastapi.background.BackgroundTasks",
                     "starlette.background.BackgroundTasks")

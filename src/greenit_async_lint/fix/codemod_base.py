@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 import libcst as cst
 
-from ..source import Changes, SourceFile, Sources
+from .source import Changes, SourceFile, Sources
 
 if TYPE_CHECKING:
-    from ...config import Config
-    from ...findings import Finding
-    from ..queues import Stack
-    from ..rules import QueueInfo, RemedyCatalogue
+    from ..config import Config
+    from ..findings import Finding
+    from .queues import Stack
+    from .rules import QueueInfo, RemedyCatalogue
 
 
 @dataclass

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 import libcst as cst
+from libcst.metadata import ImportAssignment
 
-from ..layout import find_instance, home_folder, import_change, tasks_module
-from ..rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
-from ..source import Changes, FileChanges, ImportChange, SourceFile, module_bindings
-from .base import Codemod, Target, hop_call, names_bound_in, unique_name
-from .moving import Move, plan_move
+from .layout import find_instance, home_folder, import_change, tasks_module
+from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
+from .source import Changes, FileChanges, ImportChange, SourceFile, module_bindings
+from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
+from .codemod_moving import Move, NeededImport, needed_import, plan_move
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class MoveToQueue(Codemod):
             if spec.name in taken:
                 return f"`{spec.name}` is already a name in {tasks.display}"
             taken.add(spec.name)
+            _start_new_module(tasks_file)
             statement = cst.parse_statement(f"{spec.name} = {spec.create}\n")
             tasks_file.appended.append(statement.with_changes(leading_lines=[cst.EmptyLine()]))
             tasks_file.add_imports.extend(_plain(i) for i in spec.imports)
@@ -144,10 +146,8 @@ class MoveToQueue(Codemod):
         if job.decorator:
             text = job.decorator.format(instance=_instance_name(instance), task=task_name, args="")
             decorators.append(cst.Decorator(decorator=cst.parse_expression(text)))
+        _start_new_module(tasks_file)
         has_content = bool(tasks.module and tasks.module.body) or bool(tasks_file.appended)
-        if not tasks.exists and not tasks_file.appended and not (tasks.module and tasks.module.body):
-            tasks_file.appended.append(cst.parse_statement(NEW_MODULE_DOC))
-            has_content = True
         definition = cst.FunctionDef(
             name=cst.Name(task_name), params=cst.Parameters(params=params), body=cst.IndentedBlock(body=body),
             decorators=decorators, leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if has_content else [])
@@ -188,12 +188,46 @@ class MoveToQueue(Codemod):
         if instance is not None and "{instance}" in job.send and instance.source is not source:
             file.add_imports.append(import_change(source, instance.source.name, instance.name))
         file.add_imports.extend(_plain(i) for i in (*job.send_imports, *framework.imports))
-        moved = [*move.moved, *([move.result] if move.result is not None else [])]
-        for needed in move.imports:
+        gone = [*move.moved, *([move.result] if move.result is not None else []),
+                *([move.dropped] if move.dropped is not None else [])]
+        dropped = _module_imports(source, move.dropped) if move.dropped is not None else []
+        for needed in [*move.imports, *dropped]:
             # RemoveImportsVisitor is slow (scope analysis): ask it only about imports whose every
-            # use moves out of this module.
-            if _only_used_in(source, needed.bound, moved):
+            # use leaves this module (moved to the task, or in the response that is dropped).
+            if _only_used_in(source, needed.bound, gone):
                 file.remove_imports.append(ImportChange(needed.module, needed.obj, needed.asname))
+
+
+def _start_new_module(tasks_file: FileChanges) -> None:
+    """A tasks module the fix creates starts with a docstring that says where it comes from."""
+    source = tasks_file.source
+    if not source.exists and not (source.module and source.module.body) and not tasks_file.appended:
+        tasks_file.appended.append(cst.parse_statement(NEW_MODULE_DOC))
+
+
+def _module_imports(source: SourceFile, node: cst.CSTNode) -> list[NeededImport]:
+    """The module-level imports a subtree reads."""
+    out: dict[str, NeededImport] = {}
+    names: list[cst.Name] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            names.append(name)
+
+    node.visit(Visitor())
+    for name in names:
+        scope = source.scope(name)
+        if scope is None:
+            continue
+        for access in scope.accesses[name]:
+            if access.node is not name:
+                continue
+            for ref in access.referents:
+                if isinstance(ref, ImportAssignment) and name.value not in out:
+                    needed = needed_import(source, ref.node, name.value)
+                    if needed is not None:
+                        out[name.value] = needed
+    return list(out.values())
 
 
 def _only_used_in(source: SourceFile, name: str, roots: list[cst.CSTNode]) -> bool:

@@ -16,8 +16,8 @@ from typing import Optional, Union
 import libcst as cst
 from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 
-from ..rules import RemedyCatalogue
-from ..source import SourceFile, absolute_module
+from .rules import RemedyCatalogue
+from .source import SourceFile, absolute_module
 
 DEPENDENCY_MARKERS = ("Depends", "Security")
 
@@ -41,6 +41,7 @@ class Move:
     result: Optional[cst.BaseExpression]
     params: list[cst.Param]
     returned: list[str] = field(default_factory=list)  # locals the dropped response used
+    dropped: Optional[cst.Return] = None  # the response the handler no longer builds
     imports: list[NeededImport] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # every name the moved code mentions
 
@@ -158,7 +159,7 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
                     continue
                 if isinstance(ref.scope, GlobalScope):
                     if isinstance(ref, ImportAssignment):
-                        needed = _needed_import(source, ref.node, label)
+                        needed = needed_import(source, ref.node, label)
                         if needed is None:
                             return f"the import of `{label}` cannot be repeated in the tasks module"
                         imports[label] = needed
@@ -176,8 +177,8 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
     if not statements and result is None:
         return "the handler has no work to move"
     returned = _returned(source, final, function_scope, statements) if result is None else []
-    return Move(function, docstring, statements, result, params, returned, list(imports.values()),
-                {n.value for n in names})
+    return Move(function, docstring, statements, result, params, returned, final if result is None else None,
+                list(imports.values()), {n.value for n in names})
 
 
 def _returned(source: SourceFile, final: Optional[cst.Return], function_scope: object,
@@ -260,7 +261,7 @@ def _serialisable(source: SourceFile, node: cst.BaseExpression, types: frozenset
     return False
 
 
-def _needed_import(source: SourceFile, node: cst.CSTNode, bound: str) -> Optional[NeededImport]:
+def needed_import(source: SourceFile, node: cst.CSTNode, bound: str) -> Optional[NeededImport]:
     if isinstance(node, cst.Import):
         for alias in node.names:
             full = cst.Module([]).code_for_node(alias.name)

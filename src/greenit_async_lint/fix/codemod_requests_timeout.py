@@ -12,8 +12,8 @@ from typing import Optional
 
 import libcst as cst
 
-from ..source import Changes
-from .base import Codemod, Target, add_keyword, hop_call, matches, number
+from .source import Changes
+from .codemod_base import Codemod, Target, add_keyword, hop_call, matches, number
 
 DEFAULT_CALLS = ("requests.*",)
 

@@ -6,8 +6,9 @@ remedy only offers it for `blocking` work, never for heavy work, which would be 
 
 Where the blocking call is the receiver of another call that starts at the same place
 (`open(path).read()`), the whole expression runs in the thread as `lambda: open(path).read()`,
-but only when every name it reads is a local, a parameter, a builtin or an import (the coroutine
-is suspended while the thread runs, so those cannot change under it).
+but only when every name it reads is a local, a parameter, a builtin, an import or a module-level
+name bound once (the coroutine is suspended while the thread runs, so those cannot change under
+it).
 
 Not rewritten: a call used as a context manager (`with open(...)`), a call in a lambda or
 comprehension, a sleep (see asyncio-sleep), and calls whose receiver holds an `await`.
@@ -19,8 +20,8 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 
-from ..source import Changes, ImportChange, SourceFile
-from .base import Codemod, Target, awaited, call_with_callee, loop_blocking_hop, needs_parentheses
+from .source import Changes, ImportChange, SourceFile
+from .codemod_base import Codemod, Target, awaited, call_with_callee, loop_blocking_hop, needs_parentheses
 
 
 class ToThread(Codemod):
@@ -112,11 +113,29 @@ def _lambda_unsafe(source: SourceFile, expr: cst.CSTNode) -> Optional[str]:
             for ref in access.referents:
                 if ref.scope is home or ref.scope is scope or isinstance(ref.scope, BuiltinScope):
                     continue
-                if isinstance(ref.scope, GlobalScope) and isinstance(ref, ImportAssignment):
+                if isinstance(ref.scope, GlobalScope) and (isinstance(ref, ImportAssignment)
+                                                           or _constant(source, ref.scope, ref.name)):
                     continue
                 return (f"`{access.node.value}` is not local to the handler: running the expression in a "
                         f"thread could read it at another time")
     return None
+
+
+def _constant(source: SourceFile, scope: GlobalScope, name: str) -> bool:
+    """A module-level name bound once and never declared `global`: nothing can rebind it while the
+    coroutine waits for the thread."""
+    if len(scope.assignments[name]) != 1:
+        return False
+    rebinds = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> None:
+            nonlocal rebinds
+            rebinds = rebinds or any(item.name.value == name for item in node.names)
+
+    assert source.module is not None
+    source.module.visit(Visitor())
+    return not rebinds
 
 
 def _within(source: SourceFile, node: cst.CSTNode, root: cst.CSTNode) -> bool:

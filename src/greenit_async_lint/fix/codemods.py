@@ -1,8 +1,9 @@
 """The codemods `greenit-async-lint fix` can apply, by the name remedies.yaml uses for them.
 
-One module per codemod; each is a `Codemod` with a name, a safety (`safe` keeps the program's
-meaning, `unsafe` changes behaviour and is applied only with `--unsafe-fixes`) and a `plan`
-method that adds its edits to a `Changes` set or says why it cannot.
+One module per codemod (`codemod_<name>.py`, beside this one: a flat layout, so that the wheel's
+explicit package list ships them); each is a `Codemod` with a name, a safety (`safe` keeps the
+program's meaning, `unsafe` changes behaviour and is applied only with `--unsafe-fixes`) and a
+`plan` method that adds its edits to a `Changes` set or says why it cannot.
 
 `SAFETY` lists them without importing libcst, so that choosing remedies (which every `check`
 does) stays cheap; `get(name)` imports a codemod when a fix is planned. A test checks that the
@@ -14,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .base import Codemod
+    from .codemod_base import Codemod
 
 # name -> (safety, module, class)
 REGISTRY: dict[str, tuple[str, str, str]] = {
@@ -31,7 +32,7 @@ _LOADED: dict[str, "Codemod"] = {}
 def get(name: str) -> "Codemod":
     if name not in _LOADED:
         _, module, cls = REGISTRY[name]
-        _LOADED[name] = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+        _LOADED[name] = getattr(importlib.import_module(f"{__package__}.codemod_{module}"), cls)()
     return _LOADED[name]
 
 

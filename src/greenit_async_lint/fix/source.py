@@ -87,8 +87,10 @@ class SourceFile:
 
             class Visitor(cst.CSTVisitor):
                 def visit_Call(self, node: cst.Call) -> None:
-                    start = _value(positions[_leftmost(node.func)]).start
-                    index.setdefault((start.line, start.column), []).append(node)
+                    # `ast` starts `(a / b).c()` at the parenthesis, libcst's node after it.
+                    starts = {_value(positions[n]).start for n in _leftmost_path(node.func)}
+                    for start in starts:
+                        index.setdefault((start.line, start.column), []).append(node)
 
             self.module.visit(Visitor())
             self._calls = index
@@ -132,8 +134,11 @@ def _value(value):  # type: ignore[no-untyped-def]
     return value
 
 
-def _leftmost(expr: cst.CSTNode) -> cst.CSTNode:
+def _leftmost_path(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes from a callee down to its first token, then the outermost parenthesis on the way."""
+    path: list[cst.CSTNode] = []
     while True:
+        path.append(expr)
         if isinstance(expr, cst.Attribute):
             expr = expr.value
         elif isinstance(expr, cst.Call):
@@ -141,7 +146,12 @@ def _leftmost(expr: cst.CSTNode) -> cst.CSTNode:
         elif isinstance(expr, cst.Subscript):
             expr = expr.value
         else:
-            return expr
+            break
+    starts: list[cst.CSTNode] = [path[-1]]
+    paren = next((n.lpar[0] for n in path if getattr(n, "lpar", None)), None)  # type: ignore[attr-defined]
+    if paren is not None:
+        starts.append(paren)
+    return starts
 
 
 def package_parts(source: SourceFile) -> list[str]:
