@@ -1,0 +1,13 @@
+"""Report views."""
+from django.http import HttpResponse
+from django.urls import path
+
+from .services import render_pdf
+
+
+def report_pdf(request, report_id: int):
+    pdf = render_pdf(report_id)
+    return HttpResponse(pdf, content_type="application/pdf")
+
+
+urlpatterns = [path("reports/<int:report_id>.pdf", report_pdf)]

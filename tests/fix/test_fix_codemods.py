@@ -1,0 +1,341 @@
+"""Edge cases of the codemods, each on a small project: where a fix must be made differently
+(parentheses, columns after non-ASCII text, parameters with defaults), and where it must not be
+made at all (the reason is then given)."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from greenit_async_lint.fix.apply import plan_report
+
+from fixtools import analyse
+
+FASTAPI = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+def _fix(tmp_path: Path, code: str, unsafe: bool = False, extra: dict | None = None):
+    (tmp_path / "app.py").write_text(textwrap.dedent(code))
+    for name, text in (extra or {}).items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    run = plan_report(analyse(tmp_path), unsafe=unsafe, cwd=tmp_path)
+    new = {src.path.name: text for src, text in run.rendered.values()}
+    reasons = {f"{o.finding.code} {o.finding.handler.qualname}": [r for _, r in o.refused] for o in run.outcomes}
+    return new, reasons
+
+
+def test_an_awaited_call_whose_result_is_used_at_once_is_parenthesised(tmp_path):
+    new, _ = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/code")
+        async def code(url: str):
+            return {"code": requests.get(url).status_code}
+        """)
+    assert '"code": (await asyncio.to_thread(requests.get, url, timeout=10)).status_code' in new["app.py"]
+
+
+def test_columns_after_non_ascii_text_still_find_the_call(tmp_path):
+    new, _ = _fix(tmp_path, """\
+        import time
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/cafe")
+        async def cafe():
+            label = "café crème"; time.sleep(1)
+            return {"label": label}
+        """)
+    assert 'label = "café crème"; await asyncio.sleep(1)' in new["app.py"]
+
+
+def test_one_call_with_two_findings_is_wrapped_once(tmp_path):
+    new, _ = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        def sync_and_log(url):
+            with open("/var/log/sync.log", "a") as log:
+                log.write(url)
+            return requests.get(url, timeout=5).status_code
+
+
+        @app.post("/sync")
+        async def sync(url: str):
+            return {"status": sync_and_log(url)}
+        """)
+    assert new["app.py"].count("asyncio.to_thread") == 1
+    assert '{"status": await asyncio.to_thread(sync_and_log, url)}' in new["app.py"]
+
+
+def test_no_thread_for_a_call_that_also_carries_heavy_work(tmp_path):
+    new, reasons = _fix(tmp_path, """\
+        import shutil
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        def export(folder):
+            note = open(folder + "/NOTE").read()
+            return shutil.make_archive("/tmp/export", "zip", folder), note
+
+
+        @app.post("/export")
+        async def run_export(folder: str):
+            return {"archive": export(folder)}
+        """)
+    assert new == {}
+    assert any("heavy work also runs through this call" in r for r in reasons["GAL109 run_export"])
+
+
+def test_no_thread_inside_a_comprehension(tmp_path):
+    new, reasons = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/two")
+        async def two():
+            return [requests.get(u, timeout=2).status_code for u in ("https://a.example", "https://b.example")]
+        """)
+    assert new == {}
+    assert any("lambda or comprehension" in r for r in reasons["GAL106 two"])
+
+
+def test_no_lambda_over_a_module_global_that_is_rebound(tmp_path):
+    new, reasons = _fix(tmp_path, """\
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        CURRENT = "/srv/a.txt"
+
+
+        def rotate(path):
+            global CURRENT
+            CURRENT = path
+
+
+        @app.get("/current")
+        async def current():
+            return {"text": open(CURRENT).read()}
+        """)
+    assert new == {}
+    assert any("`CURRENT` is not local to the handler" in r for r in reasons["GAL109 current"])
+
+
+def test_a_sleep_in_a_sync_helper_is_left_with_the_reason(tmp_path):
+    new, reasons = _fix(tmp_path, """\
+        import time
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        def pause():
+            time.sleep(1)
+
+
+        @app.get("/wait")
+        async def wait():
+            pause()
+            return {}
+        """)
+    assert new == {}
+    assert any("inside the sync helper `pause`" in r for r in reasons["GAL108 wait"])
+
+
+def test_background_parameter_goes_before_the_defaults_and_avoids_taken_names(tmp_path):
+    new, _ = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.post("/ping/{item}")
+        def ping(item: int, background_tasks: str = "x", *, verbose: bool = False):
+            requests.post("https://hooks.example.com", json={"item": item, "tag": background_tasks}, timeout=5)
+            return {"item": item}
+        """, unsafe=True)
+    text = new["app.py"]
+    assert ("def ping(item: int, background_tasks_2: BackgroundTasks, background_tasks: str = \"x\", *, "
+            "verbose: bool = False):") in text
+    assert "background_tasks_2.add_task(requests.post, " in text
+    assert "from fastapi import BackgroundTasks, FastAPI" in text
+
+
+def test_background_parameter_for_an_endpoint_without_parameters(tmp_path):
+    new, _ = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.post("/ping")
+        def ping():
+            requests.post("https://hooks.example.com", timeout=5)
+            return {}
+        """, unsafe=True)
+    assert "def ping(background_tasks: BackgroundTasks):" in new["app.py"]
+
+
+def test_no_background_task_inside_try(tmp_path):
+    new, reasons = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.post("/ping")
+        def ping():
+            try:
+                requests.post("https://hooks.example.com", timeout=5)
+            except requests.RequestException:
+                return {"ok": False}
+            return {"ok": True}
+        """, unsafe=True)
+    assert new == {}
+    assert any("inside `try`/`with`" in r for r in reasons["GAL106 ping"])
+
+
+CELERY = {"tasks.py": "from celery import shared_task\n"}
+
+
+def _move(tmp_path, body: str, head: str = "from flask import Flask\n\napp = Flask(__name__)\n"):
+    code = "import shutil\n" + head + "\n\n" + textwrap.dedent(body)
+    return _fix(tmp_path, code, unsafe=True, extra=CELERY)
+
+
+def test_move_refused_for_the_view_instance(tmp_path):
+    new, reasons = _move(tmp_path, """\
+        from flask.views import MethodView
+
+
+        class Export(MethodView):
+            folder = "/srv"
+
+            def post(self):
+                archive = shutil.make_archive("/tmp/x", "zip", self.folder)
+                return {"archive": archive}
+
+
+        app.add_url_rule("/export", view_func=Export.as_view("export"))
+        """)
+    assert new == {}
+    assert any("`self` (the view instance)" in r for r in reasons["GAL104 Export.post"])
+
+
+def test_move_refused_for_an_early_response(tmp_path):
+    new, reasons = _move(tmp_path, """\
+        @app.post("/export/<name>")
+        def export(name: str):
+            if name == "all":
+                return {"error": "too big"}, 400
+            archive = shutil.make_archive("/tmp/" + name, "zip", "/srv/" + name)
+            return {"archive": archive}
+        """)
+    assert new == {}
+    assert any("returns from inside its work" in r for r in reasons["GAL104 export"])
+
+
+def test_move_refused_for_a_name_of_the_views_module(tmp_path):
+    new, reasons = _move(tmp_path, """\
+        ROOT = "/srv"
+
+
+        @app.post("/export")
+        def export():
+            archive = shutil.make_archive("/tmp/x", "zip", ROOT)
+            return {"archive": archive}
+        """)
+    assert new == {}
+    assert any("uses `ROOT`, defined in app.py" in r for r in reasons["GAL104 export"])
+
+
+def test_move_refused_for_an_injected_dependency_and_an_upload(tmp_path):
+    head = ("from fastapi import Depends, FastAPI, UploadFile\n\napp = FastAPI()\n\n\n"
+            "def folder() -> str:\n    return '/srv'\n")
+    new, reasons = _move(tmp_path, """\
+        @app.post("/a")
+        def a(root: str = Depends(folder)):
+            archive = shutil.make_archive("/tmp/a", "zip", root)
+            return {"archive": archive}
+
+
+        @app.post("/b")
+        def b(upload: UploadFile):
+            archive = shutil.make_archive("/tmp/b", "zip", upload.filename)
+            return {"archive": archive}
+        """, head=head)
+    assert new == {}
+    assert any("injected by the framework" in r for r in reasons["GAL104 a"])
+    assert any("`upload: UploadFile` may not be serialisable" in r for r in reasons["GAL104 b"])
+
+
+def test_move_keeps_typed_parameters_and_returns_a_json_like_response(tmp_path):
+    new, _ = _move(tmp_path, """\
+        @app.post("/export/<int:account>")
+        def export(account: int, tag: str | None = None):
+            return {"archive": shutil.make_archive(f"/tmp/{account}", "zip", "/srv"), "tag": tag}
+        """)
+    tasks = new["tasks.py"]
+    assert "def export_task(account: int, tag: str | None):" in tasks
+    assert 'return {"archive": shutil.make_archive(f"/tmp/{account}", "zip", "/srv"), "tag": tag}' in tasks
+    assert "job = export_task.delay(account, tag)" in new["app.py"]
+    assert "import shutil" not in new["app.py"]
+
+
+def test_move_for_the_other_queues_writes_their_own_task_and_send(tmp_path):
+    """Huey, django-q and Django's tasks framework: the same move, in each queue's own words
+    (catalogue data), and the finding is gone afterwards."""
+    view = """\
+        import shutil
+        from django.http import HttpResponse
+        from django.urls import path
+
+
+        def export(request, account: int):
+            archive = shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+            return HttpResponse(archive)
+
+
+        urlpatterns = [path("export/<int:account>", export)]
+        """
+    expected = {
+        "huey": ("@huey.task()", "job = export_task(account)", "huey = RedisHuey()"),
+        "django-q": ("def export_task(account: int):", "job = async_task(export_task, account)", None),
+        "django-tasks": ("@task", "job = export_task.enqueue(account)", None),
+    }
+    for queue, (decorator, send, instance) in expected.items():
+        root = tmp_path / queue
+        root.mkdir()
+        (root / "requirements.txt").write_text({"huey": "huey\n", "django-q": "django-q2\n",
+                                                "django-tasks": "django-tasks\n"}[queue])
+        (root / "views.py").write_text(textwrap.dedent(view))
+        before = analyse(root)
+        run = plan_report(before, unsafe=True, cwd=root)
+        written = {src.path.name: text for src, text in run.rendered.values()}
+        assert decorator in written["tasks.py"], queue
+        assert send in written["views.py"], queue
+        assert 'JsonResponse({"status": f"/jobs/' in written["views.py"], queue
+        if instance:
+            assert instance in written["tasks.py"]
+        for text in written.values():
+            compile(text, queue, "exec")
+        from greenit_async_lint.fix.apply import write
+
+        write(run.rendered)
+        assert not [f for f in analyse(root).findings if f.code == "GAL104"], queue
