@@ -44,7 +44,7 @@ def _compact_pickle(cls):
 Expr = tuple  # nested tuples as described above
 UNKNOWN: Expr = ("?",)
 
-SUMMARY_FORMAT = 7  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 8  # bump when the shape below changes: cached summaries are then rebuilt
 
 
 @_compact_pickle

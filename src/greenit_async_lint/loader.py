@@ -25,30 +25,45 @@ _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more tha
 
 
 class SummaryCache:
+    """Summaries on disk, each kept as its own pickled blob: loading the cache costs one read,
+    a summary is unpickled only for a file that is still there, and saving after an edit writes
+    the blobs back as bytes instead of pickling every summary again."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.file = folder / f"summaries-v{SUMMARY_FORMAT}.pickle"
-        self.entries: dict[str, tuple[int, int, str, object]] = {}
-        self.by_hash: dict[str, object] = {}
+        self.entries: dict[str, tuple[int, int, str, bytes]] = {}
+        self.by_hash: dict[str, bytes] = {}
         self.dirty = False
         try:
             with open(self.file, "rb") as handle:
                 data = pickle.load(handle)
             if isinstance(data, dict):
                 self.entries = data
-                self.by_hash = {sha: summary for (_s, _m, sha, summary) in data.values()}
+                self.by_hash = {sha: blob for (_s, _m, sha, blob) in data.values()}
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             self.entries = {}  # a missing or unreadable cache is rebuilt, never an error
+
+    @staticmethod
+    def _load(blob: bytes) -> Optional[object]:
+        try:
+            return pickle.loads(blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
 
     def quick(self, key: str, size: int, mtime: int) -> Optional[object]:
         entry = self.entries.get(key)
         if entry is not None and entry[0] == size and entry[1] == mtime:
-            return entry[3]
+            return self._load(entry[3])
         return None
 
-    def put(self, key: str, size: int, mtime: int, sha: str, summary: object) -> None:
-        self.entries[key] = (size, mtime, sha, summary)
-        self.by_hash[sha] = summary
+    def by_content(self, sha: str) -> Optional[object]:
+        blob = self.by_hash.get(sha)
+        return None if blob is None else self._load(blob)
+
+    def put(self, key: str, size: int, mtime: int, sha: str, blob: bytes) -> None:
+        self.entries[key] = (size, mtime, sha, blob)
+        self.by_hash[sha] = blob
         self.dirty = True
 
     def save(self, keep: set[str]) -> None:
@@ -70,8 +85,9 @@ class SummaryCache:
             pass  # a read-only checkout still gets its report, only slower next time
 
 
-def _summarize_job(job: tuple[bytes, str, str, bool]) -> object:
-    return summarize(*job)
+def _summarize_job(job: tuple[bytes, str, str, bool]) -> bytes:
+    """Summarise one file; the result travels (and is cached) pickled once, in the worker."""
+    return pickle.dumps(summarize(*job), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _worker_init() -> None:
@@ -122,22 +138,27 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
             continue
         sha = hashlib.sha256(data).hexdigest()
         if cache is not None and sha in cache.by_hash:
-            summary = cache.by_hash[sha]
+            summary = cache.by_content(sha)
             if getattr(summary, "path", None) == src.display and getattr(summary, "name", src.module) == src.module:
                 results[i] = summary
-                cache.put(key, info.st_size, info.st_mtime_ns, sha, summary)
+                cache.put(key, info.st_size, info.st_mtime_ns, sha, cache.by_hash[sha])
                 continue
         pending.append((i, key, info.st_size, info.st_mtime_ns, sha, (data, src.display, src.module, src.is_package)))
 
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            summaries = list(pool.map(_summarize_job, [p[5] for p in pending], chunksize=16))
-    else:
-        summaries = [_summarize_job(p[5]) for p in pending]
-    for (i, key, size, mtime, sha, _job), summary in zip(pending, summaries):
+            blobs = list(pool.map(_summarize_job, [p[5] for p in pending], chunksize=16))
+        summaries = [pickle.loads(blob) for blob in blobs]
+    elif cache is not None:
+        summaries = [summarize(*p[5]) for p in pending]
+        blobs = [pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL) for s in summaries]
+    else:  # nothing to store: no need to pickle
+        summaries = [summarize(*p[5]) for p in pending]
+        blobs = []
+    for n, ((i, key, size, mtime, sha, _job), summary) in enumerate(zip(pending, summaries)):
         results[i] = summary
         if cache is not None:
-            cache.put(key, size, mtime, sha, summary)
+            cache.put(key, size, mtime, sha, blobs[n])
     if cache is not None:
         cache.save({str(f.path) for f in files})
     return results
