@@ -56,7 +56,16 @@ def test_thread_wrappers_are_offered_only_for_bounded_work_on_an_event_loop(repo
     for _, f in _all(reports):
         if f.fix["pattern"] == "asyncio-to-thread":
             assert f.handler.is_async and f.weight == "blocking", (f.code, f.handler.qualname)
+            assert f.severity == "violation", "work the framework already runs in a thread needs no thread"
             assert "the user still waits" in f.fix["description"]
+
+
+def test_a_sync_dependency_of_an_async_endpoint_is_not_sent_to_a_thread(reports):
+    """FastAPI runs a `def` dependency in its thread pool: its bounded work is a warning, and the
+    remedy is the timeout, not `asyncio.to_thread`."""
+    owner = next(f for f in reports["fastapi_media"].findings if f.handler.qualname == "image_owner")
+    assert owner.severity == "warning" and owner.handler.is_async
+    assert owner.fix["pattern"] == "requests-timeout"
 
 
 def test_background_tasks_are_offered_only_for_light_work_in_fastapi(reports):

@@ -65,6 +65,7 @@ def test_remedies_never_advise_async_def_for_a_fastapi_def_endpoint():
     (lambda d: d["remedies"][4].update(colour="red"), "remedies.yaml:remedies[4].colour"),
     (lambda d: d["remedies"][4]["when"].update(handler="asnyc"), "remedies.yaml:remedies[4].when.handler"),
     (lambda d: d["remedies"][4]["when"].update(queues=["sqs"]), "remedies.yaml:remedies[4].when.queues[0]"),
+    (lambda d: d["remedies"][4]["when"].update({"on-loop": "yes"}), "remedies.yaml:remedies[4].when.on-loop"),
     (lambda d: d["remedies"][4].update(title="Use {nothing}"), "remedies.yaml:remedies[4].title"),
     (lambda d: d["queues"][0]["job"].update(send="{task}.delay({argz})"), "remedies.yaml:queues[0].job.send"),
     (lambda d: d["queues"][0].pop("title"), "remedies.yaml:queues[0].title"),

@@ -98,6 +98,9 @@ def hop_call(target: Target, index: int) -> tuple[Optional[SourceFile], Optional
         return source, None, f"{source.display}: {source.error}"
     call = locate_call(source, hop.line, hop.col, hop.call)
     if call is None:
+        if index == 0 and _framework_root(target):
+            return source, None, (f"the framework runs `{hop.call}` for the handler (a dependency or a class "
+                                  f"attribute): fix the work where it is defined")
         return source, None, f"no call `{hop.call}` found at {source.display}:{hop.line}:{hop.col}"
     return source, call, None
 
@@ -117,6 +120,8 @@ def loop_blocking_hop(target: Target) -> tuple[Optional[int], Optional[SourceFil
     (the catalogued call itself, or a sync helper that reaches it). It must sit directly in an
     `async def` body (not in a lambda, comprehension or nested `def`)."""
     for index in range(len(target.finding.chain)):
+        if index == 0 and _framework_root(target) and len(target.finding.chain) > 1:
+            continue  # a dependency the framework runs (and awaits, when it is `async def`)
         source, call, reason = hop_call(target, index)
         if call is None or source is None:
             return None, source, None, reason
@@ -128,6 +133,13 @@ def loop_blocking_hop(target: Target) -> tuple[Optional[int], Optional[SourceFil
         if not is_awaited(source, call):
             return index, source, call, None
     return None, None, None, "every call on the chain is awaited"
+
+
+def _framework_root(target: Target) -> bool:
+    """True when the chain starts at work the framework runs for the handler (a `Depends(...)`
+    provider), not at a call in its body."""
+    handler, hop = target.handler, target.finding.chain[0]
+    return handler is not None and any(r.path == hop.path and r.line == hop.line for r in handler.roots)
 
 
 def matches(qualname: str, patterns: Iterable[str]) -> bool:

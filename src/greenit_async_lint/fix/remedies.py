@@ -39,6 +39,25 @@ def family_of(finding: "Finding", report: "Report") -> str:
     return info.family if info is not None else ""
 
 
+def on_loop(finding: "Finding") -> bool:
+    """Whether the work runs on an event loop: in an `async def` handler, unless the framework
+    already runs it in a thread (a sync FastAPI dependency: bounded work there is a warning)."""
+    handler = finding.handler
+    if handler is None or not handler.is_async:
+        return False
+    return not (finding.weight == "blocking" and finding.severity == "warning")
+
+
+def in_body(finding: "Finding") -> bool:
+    """Whether the work starts at a call in the handler's own body (not in a dependency or a
+    class attribute the framework uses)."""
+    handler = finding.handler
+    if handler is None or not handler.function or not finding.chain:
+        return False
+    first = finding.chain[0]
+    return not any(r.path == first.path and r.line == first.line for r in handler.roots)
+
+
 def queue_for(finding: "Finding", stack: Stack, cwd: Path) -> Optional[QueueInfo]:
     """The task queue of the code the finding is in (see Stack.primary_for)."""
     return stack.primary_for(cwd / finding.path if finding.path else None)
@@ -54,6 +73,10 @@ def matches(remedy: Remedy, finding: "Finding", family: str, primary: Optional[Q
     if when.frameworks and (handler is None or handler.framework not in when.frameworks):
         return False
     if when.handler is not None and (handler is None or handler.is_async != (when.handler == "async")):
+        return False
+    if when.on_loop is not None and on_loop(finding) != when.on_loop:
+        return False
+    if when.in_body is not None and in_body(finding) != when.in_body:
         return False
     if when.weight is not None and finding.weight != when.weight:
         return False

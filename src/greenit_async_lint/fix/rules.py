@@ -18,7 +18,8 @@ from ..schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_st
 SAFETIES = ("safe", "unsafe")
 TEXT_FIELDS = frozenset({"work", "then", "queue", "queue_name", "define", "send", "timeout", "leaf", "framework",
                          "code_fix"})
-WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "weight", "leaves", "job")
+WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "on-loop", "in-body", "weight", "leaves",
+             "job")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class When:
     weight: Optional[str] = None
     leaves: tuple[str, ...] = ()
     job: Optional[bool] = None
+    on_loop: Optional[bool] = None
+    in_body: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -208,8 +211,10 @@ def _when(value: Any, where: str, queue_names: set[str]) -> When:
     handler = as_str(data["handler"], f"{where}.handler", ("async", "sync")) if "handler" in data else None
     weight = as_str(data["weight"], f"{where}.weight", ("heavy", "blocking")) if "weight" in data else None
     job = as_bool(data["job"], f"{where}.job") if "job" in data else None
+    on_loop = as_bool(data["on-loop"], f"{where}.on-loop") if "on-loop" in data else None
+    in_body = as_bool(data["in-body"], f"{where}.in-body") if "in-body" in data else None
     return When(strings("codes"), strings("families"), strings("frameworks"), queues, handler, weight,
-                strings("leaves"), job)
+                strings("leaves"), job, on_loop, in_body)
 
 
 def _remedy(value: Any, where: str, queue_names: set[str], codemods: dict[str, str]) -> Remedy:
