@@ -95,7 +95,7 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     problems = [s for s in summaries if isinstance(s, FileProblem)]
     project = Project(modules)
     evaluator = Evaluator(project, catalogue)
-    handlers = HandlerFinder(project, evaluator, catalogue).find()
+    handlers = HandlerFinder(project, evaluator, catalogue).find(report_only)
     if report_only is not None:
         handlers = [h for h in handlers if h.path in report_only]
         problems = [p for p in problems if p.path in report_only]

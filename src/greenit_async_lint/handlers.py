@@ -59,12 +59,17 @@ class HandlerFinder:
         self.p = project
         self.ev = evaluator
         self.frameworks = catalogue.frameworks
+        self.only: Optional[set[int]] = None
         self.on_loop_frameworks = {fw.name: fw.sync_handlers_on_loop for fw in catalogue.frameworks}
         self.found: dict[tuple[int, str], Handler] = {}
         self.prefixes: dict[int, str] = {}
         self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
 
-    def find(self) -> list[Handler]:
+    def find(self, only: Optional[set[str]] = None) -> list[Handler]:
+        """Every handler; with `only` (display paths), those defined in these files — decorated
+        functions and class views are looked for there only, registrations everywhere (a urls.py
+        elsewhere may route a view of these files)."""
+        self.only = None if only is None else {mi for mi, m in enumerate(self.p.mods) if m.path in only}
         self._decorated()
         self._registered()
         self._class_views()
@@ -90,10 +95,13 @@ class HandlerFinder:
 
     # -- decorators ---------------------------------------------------------------------------
 
+    def _modules(self):
+        return ((mi, m) for mi, m in enumerate(self.p.mods) if self.only is None or mi in self.only)
+
     def _decorated(self) -> None:
         rules = [(fw, r) for fw in self.frameworks for r in fw.decorators]
         wanted = _union_tails(p for _fw, r in rules for p in r.calls.patterns())
-        for mi, module in enumerate(self.p.mods):
+        for mi, module in self._modules():
             if wanted is not None and not module.tails & wanted:
                 continue
             for fn in module.functions.values():
@@ -250,7 +258,7 @@ class HandlerFinder:
         self._views: dict = {}
         self._base_matches: dict[str, list] = {}
         attr_rules = [(fw, r) for fw in self.frameworks for r in fw.class_attr_calls]
-        for mi, module in enumerate(self.p.mods):
+        for mi, module in self._modules():
             for cls in module.classes.values():
                 key = (mi, cls.qualname)
                 registered = self.class_routes.get(key)
