@@ -339,3 +339,29 @@ def test_move_for_the_other_queues_writes_their_own_task_and_send(tmp_path):
 
         write(run.rendered)
         assert not [f for f in analyse(root).findings if f.code == "GAL104"], queue
+
+
+def test_a_codemod_that_fails_is_reported_and_the_others_still_run(tmp_path, monkeypatch):
+    from greenit_async_lint.fix import codemod_to_thread
+    from greenit_async_lint.fix.apply import INTERNAL_ERROR
+
+    def boom(self, target, changes):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(codemod_to_thread.ToThread, "plan", boom)
+    new, reasons = _fix(tmp_path, """\
+        import time
+
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/a")
+        async def a():
+            time.sleep(1)
+            return requests.get("https://a.example").json()
+        """)
+    assert "await asyncio.sleep(1)" in new["app.py"]
+    assert any(r.startswith(INTERNAL_ERROR) and "RuntimeError: boom" in r for r in reasons["GAL106 a"])

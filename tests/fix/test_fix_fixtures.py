@@ -35,6 +35,9 @@ def test_fixing_a_fixture_app(app: Path, unsafe: bool, tmp_path: Path) -> None:
     _compiles(project)
     after = analyse(project)
 
+    from greenit_async_lint.fix.apply import INTERNAL_ERROR
+
+    assert not [r for o in run.outcomes for _, r in o.refused if r.startswith(INTERNAL_ERROR)]
     fixed = Counter(_key(o.finding) for o in run.outcomes if set(o.applied) - {"requests-timeout"})
     if not unsafe:
         assert not any(name in ("move-to-queue", "fastapi-background-task") for o in run.outcomes

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ..findings import Finding
 
 
+INTERNAL_ERROR = "internal error in the fixer"
+
+
 class FixError(Exception):
     """A codemod produced code that does not compile: nothing is written."""
 
@@ -77,7 +80,10 @@ class FindingPlanner:
                 outcome.held.append(name)
                 continue
             target = self.target(outcome.finding)
-            reason = codemod.plan(target, changes)
+            try:
+                reason = codemod.plan(target, changes)
+            except Exception as exc:  # noqa: BLE001 - one odd file must not stop the report or the run
+                reason = f"{INTERNAL_ERROR} ({type(exc).__name__}: {exc}); please report it"
             if reason is None:
                 outcome.applied.append(name)
                 outcome.notes.extend(target.notes)
