@@ -365,3 +365,104 @@ def test_a_codemod_that_fails_is_reported_and_the_others_still_run(tmp_path, mon
         """)
     assert "await asyncio.sleep(1)" in new["app.py"]
     assert any(r.startswith(INTERNAL_ERROR) and "RuntimeError: boom" in r for r in reasons["GAL106 a"])
+
+
+FRAMEWORK_APPS = {
+    "drf": (
+        """\
+        import shutil
+        from rest_framework.decorators import api_view
+
+
+        @api_view(["POST"])
+        def export(request, account: int):
+            archive = shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+            return archive
+        """,
+        'return Response({"status": f"/jobs/{job.id}"}, status=202)',
+        "from rest_framework.response import Response",
+    ),
+    "starlette": (
+        """\
+        import shutil
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+
+        async def export(request):
+            archive = shutil.make_archive("/tmp/all", "zip", "/srv")
+            return archive
+
+
+        app = Starlette(routes=[Route("/export", export, methods=["POST"])])
+        """,
+        'return JSONResponse({"status": f"/jobs/{job.id}"}, status_code=202)',
+        "from starlette.responses import JSONResponse",
+    ),
+    "aiohttp": (
+        """\
+        import shutil
+        from aiohttp import web
+
+        routes = web.RouteTableDef()
+
+
+        @routes.post("/export")
+        async def export(request):
+            archive = shutil.make_archive("/tmp/all", "zip", "/srv")
+            return archive
+        """,
+        'return web.json_response({"status": f"/jobs/{job.id}"}, status=202)',
+        "from aiohttp import web",
+    ),
+    "sanic": (
+        """\
+        import shutil
+        from sanic import Sanic
+
+        app = Sanic("x")
+
+
+        @app.post("/export/<account:int>")
+        async def export(request, account: int):
+            archive = shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+            return archive
+        """,
+        'return json_response({"status": f"/jobs/{job.id}"}, status=202)',
+        "from sanic.response import json as json_response",
+    ),
+    "litestar": (
+        """\
+        import shutil
+        from litestar import Litestar, post
+
+
+        @post("/export/{account:int}")
+        async def export(account: int) -> dict:
+            archive = shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+            return {"archive": archive}
+
+
+        app = Litestar([export])
+        """,
+        'return Response({"status": f"/jobs/{job.id}"}, status_code=202)',
+        "Response",
+    ),
+}
+
+
+def test_each_framework_answers_202_in_its_own_way(tmp_path):
+    from greenit_async_lint.fix.apply import write
+
+    for framework, (code, answer, imported) in FRAMEWORK_APPS.items():
+        root = tmp_path / framework
+        root.mkdir()
+        (root / "requirements.txt").write_text("celery\n")
+        (root / "app.py").write_text(textwrap.dedent(code))
+        run = plan_report(analyse(root), unsafe=True, cwd=root)
+        written = {src.path.name: text for src, text in run.rendered.values()}
+        assert answer in written["app.py"], framework
+        assert imported in written["app.py"], framework
+        assert "@shared_task" in written["tasks.py"], framework
+        write(run.rendered)
+        assert not analyse(root).findings, framework
