@@ -217,13 +217,17 @@ class Sources:
     def get(self, path: Union[str, Path]) -> SourceFile:
         absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
         if absolute not in self.files:
+            problem = None
             try:
                 data: Optional[bytes] = absolute.read_bytes()
             except FileNotFoundError:
-                data = None
-            except OSError:
-                data = None
-            self.files[absolute] = SourceFile(absolute, _display(absolute, self.cwd), data)
+                data = None  # a module a fix may create
+            except OSError as exc:
+                data, problem = b"", f"cannot be read ({exc.strerror or exc})"
+            source = SourceFile(absolute, _display(absolute, self.cwd), data)
+            if problem:
+                source.module, source.error = None, problem
+            self.files[absolute] = source
         return self.files[absolute]
 
     def forget(self, path: Path) -> None:
