@@ -108,18 +108,20 @@ def _config(args: argparse.Namespace) -> Config:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Sub-commands with their own parsers get their arguments untouched: argparse's REMAINDER
+    # would reject an option right after the command (`fix --apply FILE`, as pre-commit runs it).
+    if argv and argv[0] == "runtime":
+        from .runtime.cli import main as runtime_main
+        return runtime_main(argv[1:])
+    if argv and argv[0] == "report":
+        return _report(argv[1:])
+    if argv and argv[0] == "fix":
+        from .fix.cli import main as fix_main
+        return fix_main(argv[1:])
     parser = build_parser()
     if not argv:
         argv = ["check"]
     args = parser.parse_args(argv)
-    if args.command == "runtime":
-        from .runtime.cli import main as runtime_main
-        return runtime_main(args.rest)
-    if args.command == "report":
-        return _report(args.rest)
-    if args.command == "fix":
-        from .fix.cli import main as fix_main
-        return fix_main(args.rest)
     try:
         config = _config(args)
         from .check import run_check

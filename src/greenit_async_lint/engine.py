@@ -33,6 +33,7 @@ class Report:
     config: Config
     catalogue: Catalogue
     paths: list[str] = field(default_factory=list)
+    cwd: Optional[Path] = None  # the folder finding paths are relative to
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -87,7 +88,7 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
         stored = resultcache.load(root / config.cache_dir, key)
         if stored is not None:
             handlers, findings, verdicts = stored
-            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list])
+            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
     cache = SummaryCache(root / config.cache_dir) if config.cache else None
     summaries = load(files, cache, config.max_file_bytes, config.effective_jobs(), trees)
 
@@ -118,7 +119,7 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     if config.cache:
         resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts))
-    return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list])
+    return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
 
 
 def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:

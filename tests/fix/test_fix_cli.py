@@ -98,9 +98,6 @@ def test_the_top_level_cli_dispatches_fix(project, capsys):
     assert top_main(["fix", ".", "--apply"]) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=SystemExit, reason=(
-    "engine: `greenit-async-lint fix --apply FILE` stops in the top-level argparse (REMAINDER does not "
-    "take an option first); cli.main must hand `fix` its arguments before parsing. Remove this marker then."))
 def test_the_top_level_cli_passes_options_first_to_fix(project, capsys):
     assert top_main(["fix", "--apply", "."]) == 1
 
@@ -135,9 +132,8 @@ def test_pre_commit_fix_hook_fixes_then_passes(tmp_path):
     (repo / ".pre-commit-config.yaml").write_text(
         "repos:\n- repo: local\n  hooks:\n  - id: greenit-async-lint-fix\n"
         "    name: greenit-async-lint fix\n"
-        # The proposed manifest entry is `greenit-async-lint fix --apply`; until the top-level CLI
-        # passes options first to `fix` (see the xfail above), call the fix command directly.
-        f"    entry: {sys.executable} -m greenit_async_lint.fix.cli --apply\n"
+        # The manifest's entry, `greenit-async-lint fix --apply`, through this interpreter.
+        f"    entry: {sys.executable} -m greenit_async_lint fix --apply\n"
         "    language: system\n    types_or: [python]\n    require_serial: true\n")
     _git(repo, "init", "-q")
     _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", ".")
