@@ -103,6 +103,9 @@ class Watchdog:
         """One sample of whatever runs this request: its thread, its pool thread or its loop."""
         tid: int | None = rec.tid
         if rec.workers:
+            # A `def` endpoint's pool thread may register after an early sample saw the request
+            # awaiting on the loop (the hop to the pool is slow under load): the latest sample wins.
+            rec.kind = "sync-thread"
             tid = rec.workers[-1]
             stack, cut = sample_thread(tid)
         elif rec.task is not None:
