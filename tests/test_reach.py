@@ -55,3 +55,16 @@ def test_registry_filled_by_a_decorator(tmp_path: Path) -> None:
                   "    subprocess.run(['ffmpeg', '-i', p, 'out.webm'])\n\n"
                   "@app.post('/media/<kind>')\ndef media(kind):\n    return HANDLERS[kind]('x')\n")
     assert findings(tmp_path, src) == {(23, "GAL102", "violation")}
+
+
+def test_fastapi_route_and_router_dependencies_run_before_the_endpoint(tmp_path: Path) -> None:
+    (tmp_path / "deps.py").write_text(
+        "import requests\n\ndef check_licence():\n    requests.get('https://licence.example.com', timeout=3)\n\n"
+        "async def audit():\n    requests.post('https://audit.example.com', timeout=3)\n")
+    (tmp_path / "routers.py").write_text(
+        "from fastapi import APIRouter, Depends\nfrom deps import audit\n\n"
+        "router = APIRouter(prefix='/admin', dependencies=[Depends(audit)])\n")
+    src = ("from fastapi import Depends, FastAPI\nfrom deps import check_licence\nfrom routers import router\n\n"
+           "app = FastAPI()\n\n@app.get('/report', dependencies=[Depends(check_licence)])\nasync def report():\n"
+           "    return {}\n\n@router.get('/users')\nasync def users():\n    return []\n")
+    assert findings(tmp_path, src) == {(8, "GAL106", "warning"), (12, "GAL106", "violation")}

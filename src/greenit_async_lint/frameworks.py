@@ -31,6 +31,7 @@ _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_
 class DecoratorRule:
     calls: PatternTable[bool]
     route: ArgSpec | None
+    dependencies: ArgSpec | None = None  # dependency markers run before the route (FastAPI)
 
 
 @dataclass
@@ -100,7 +101,7 @@ class FrameworkRules:
 
 
 _RULE_KEYS = {
-    "decorators": {"calls", "route"},
+    "decorators": {"calls", "route", "dependencies"},
     "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes"},
     "class_views": {"bases", "methods"},
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
@@ -136,7 +137,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     for i, r in enumerate(as_list(data.get("decorators"), f"{where}.decorators")):
         k = f"{where}.decorators[{i}]"
         r = _rule(r, k, "decorators")
-        fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route")))
+        fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
+                                           _spec(r.get("dependencies"), f"{k}.dependencies")))
     for i, r in enumerate(as_list(data.get("registrations"), f"{where}.registrations")):
         k = f"{where}.registrations[{i}]"
         r = _rule(r, k, "registrations")

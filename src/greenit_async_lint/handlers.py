@@ -63,6 +63,7 @@ class HandlerFinder:
         self.on_loop_frameworks = {fw.name: fw.sync_handlers_on_loop for fw in catalogue.frameworks}
         self.found: dict[tuple[int, str], Handler] = {}
         self.prefixes: dict[int, str] = {}
+        self.route_dependencies: dict[tuple[int, str], list] = {}
         self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
 
     def find(self, only: Optional[set[str]] = None) -> list[Handler]:
@@ -78,6 +79,8 @@ class HandlerFinder:
                 fn = self.p.function(handler.mi, handler.qualname)
                 if fn is not None:
                     handler.roots.extend(self.dependency_roots(handler.mi, fn, depth=0))
+                    for expr, ctx in self.route_dependencies.get((handler.mi, handler.qualname), []):
+                        handler.roots.extend(self.marker_roots(expr, ctx, None, fn.line, handler.path, 0))
         return sorted(self.found.values(), key=lambda h: (h.path, h.line, h.qualname))
 
     def _add(self, mi: int, fn: Function, framework: str, route: Optional[str]) -> None:
@@ -107,19 +110,23 @@ class HandlerFinder:
             for fn in module.functions.values():
                 if not fn.decorators or (wanted is not None and not set(fn.decorator_tails) & wanted):
                     continue
-                for fw, route in self._decorator_matches(fn.decorators, self.p.defining_ctx(mi, fn), rules):
+                ctx = self.p.defining_ctx(mi, fn)
+                for fw, route, deps in self._decorator_matches(fn.decorators, ctx, rules):
                     self._add(mi, fn, fw.name, route)
+                    if deps:
+                        self.route_dependencies.setdefault((mi, fn.qualname), []).extend(deps)
             for cls in module.classes.values():
                 # A decorated callable class (Pyramid's @view_config): its __call__ is the handler.
                 if not cls.decorators:
                     continue
-                for fw, route in self._decorator_matches(cls.decorators, self.p.class_ctx(mi, cls), rules):
+                for fw, route, _deps in self._decorator_matches(cls.decorators, self.p.class_ctx(mi, cls), rules):
                     for value in self.ev.class_attr(mi, cls.qualname, "__call__", True):
                         fn = self.p.function(value[1], value[2]) if value[0] == "meth" else None
                         if fn is not None:
                             self._add(value[1], fn, fw.name, route)
 
-    def _decorator_matches(self, decorators: list, ctx: Ctx, rules: list) -> list[tuple[FrameworkRules, Optional[str]]]:
+    def _decorator_matches(self, decorators: list, ctx: Ctx, rules: list) -> list[tuple[FrameworkRules, Optional[str], list]]:
+        """(framework, route, dependency expressions with their contexts) per matching decorator."""
         out = []
         for dec in decorators:
             target = dec[1] if dec[0] == "c" else dec
@@ -129,8 +136,25 @@ class HandlerFinder:
                         route = None
                         if rule.route is not None and dec[0] == "c":
                             route = self.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
-                        out.append((fw, route))
+                        out.append((fw, route, self._route_dependencies(rule, dec, ctx)))
         return out
+
+    def _route_dependencies(self, rule, dec: Expr, ctx: Ctx) -> list[tuple[Expr, Ctx]]:
+        """`@router.get("/", dependencies=[Depends(check)])`, and the router's own
+        `APIRouter(dependencies=[...])`: providers that run before every such route."""
+        if rule.dependencies is None or dec[0] != "c":
+            return []
+        found = [(arg_value(dec[2], dec[3], rule.dependencies), ctx)]
+        if dec[1][0] == "a" and dec[1][1][0] == "n":
+            for kind, detail, bctx in self.p.bindings(dec[1][1][1], ctx):
+                if kind == "expr" and detail[0] == "from":
+                    rkind, where = self.p.resolve_import(detail[1], detail[2], bctx[0])
+                    if rkind == "global":
+                        bindings = self.p.bindings(where[1], (where[0], None))
+                        detail, bctx = (bindings[0][1], bindings[0][2]) if bindings else (detail, bctx)
+                if kind == "expr" and detail[0] == "c":
+                    found.append((arg_value(detail[2], detail[3], rule.dependencies), bctx))
+        return [(item, c) for listing, c in found if listing is not None and listing[0] == "t" for item in listing[1]]
 
     # -- registrations ------------------------------------------------------------------------
 
@@ -327,21 +351,28 @@ class HandlerFinder:
             if param.annotation is not None:
                 candidates.extend(self.ev.annotation_parts(param.annotation, ctx))
             for expr, ectx in candidates:
-                marker = self.ev.dependency_marker(expr, ectx)
-                if marker is None:
-                    continue
-                provider, pctx = (marker[0], ectx) if marker[0] is not None else (param.annotation, ctx)
-                targets = self.ev.eval(provider, pctx) if provider is not None else ()
-                for target in targets:
-                    if target[0] == "cls":
-                        init = self.ev.class_attr(target[1], target[2], "__init__", True)
-                        target = init[0] if init and init[0][0] == "meth" else None
-                    if target is None or target[0] not in ("fn", "meth"):
-                        continue
-                    pfn = self.p.function(target[1], target[2])
-                    if pfn is None:
-                        continue
-                    in_thread = marker[1] and not pfn.is_async
-                    roots.append(Root(target[1], target[2], param.line, pfn.qualname, self.p.mods[mi].path, in_thread))
-                    roots.extend(self.dependency_roots(target[1], pfn, depth + 1))
+                roots.extend(self.marker_roots(expr, ectx, (param.annotation, ctx), param.line,
+                                               self.p.mods[mi].path, depth))
+        return roots
+
+    def marker_roots(self, expr: Expr, ctx: Ctx, annotation: Optional[tuple], line: int, path: str,
+                     depth: int) -> list[Root]:
+        """Roots for one dependency marker (`Depends(get_db)`); a bare `Depends()` uses the
+        parameter's annotation."""
+        marker = self.ev.dependency_marker(expr, ctx)
+        if marker is None:
+            return []
+        provider, pctx = (marker[0], ctx) if marker[0] is not None else (annotation or (None, ctx))
+        roots: list[Root] = []
+        for target in self.ev.eval(provider, pctx) if provider is not None else ():
+            if target[0] == "cls":
+                init = self.ev.class_attr(target[1], target[2], "__init__", True)
+                target = init[0] if init and init[0][0] == "meth" else None
+            if target is None or target[0] not in ("fn", "meth"):
+                continue
+            pfn = self.p.function(target[1], target[2])
+            if pfn is None:
+                continue
+            roots.append(Root(target[1], target[2], line, pfn.qualname, path, marker[1] and not pfn.is_async))
+            roots.extend(self.dependency_roots(target[1], pfn, depth + 1))
         return roots
