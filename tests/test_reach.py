@@ -68,3 +68,18 @@ def test_fastapi_route_and_router_dependencies_run_before_the_endpoint(tmp_path:
            "app = FastAPI()\n\n@app.get('/report', dependencies=[Depends(check_licence)])\nasync def report():\n"
            "    return {}\n\n@router.get('/users')\nasync def users():\n    return []\n")
     assert findings(tmp_path, src) == {(8, "GAL106", "warning"), (12, "GAL106", "violation")}
+
+
+def test_django_middleware_listed_in_settings_is_a_handler(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "middleware.py").write_text(
+        "import requests\n\nclass GeoMiddleware:\n    def __init__(self, get_response):\n"
+        "        self.get_response = get_response\n\n    def __call__(self, request):\n"
+        "        request.country = requests.get('https://geo.example.com', timeout=2).json()\n"
+        "        return self.get_response(request)\n")
+    (tmp_path / "shop" / "settings.py").write_text(
+        "MIDDLEWARE = [\n    'django.middleware.common.CommonMiddleware',\n    'shop.middleware.GeoMiddleware',\n]\n")
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert [(h.qualname, h.framework) for h in report.handlers] == [("GeoMiddleware.__call__", "django")]
+    assert [(f.path, f.line, f.code) for f in report.findings] == [("shop/middleware.py", 8, "GAL106")]

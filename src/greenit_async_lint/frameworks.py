@@ -12,6 +12,8 @@ Mechanisms the engine understands, each filled with data per framework:
 - dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`;
   `sync_in_threadpool`: a plain `def` provider runs in a worker thread, off the event loop);
 - signals: receivers that run when a signal is sent, or when a model is saved;
+- setting_lists: a module-level list of dotted class paths (Django's MIDDLEWARE) whose classes'
+  `methods` run in every request;
 - instances: outside calls that give back instances of the project class they are made on
   (`Report.objects.get(...)` is a Report, so `report.save()` reaches Report's override and signals).
 """
@@ -24,7 +26,7 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
-         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances"}
+         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists"}
 
 
 @dataclass
@@ -98,6 +100,7 @@ class FrameworkRules:
     signals: SignalRules | None = None
     sync_handlers_on_loop: bool = False  # Sanic calls plain `def` handlers on its event loop
     instances: InstanceRules = field(default_factory=InstanceRules)
+    setting_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 _RULE_KEYS = {
@@ -107,6 +110,7 @@ _RULE_KEYS = {
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
     "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
     "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
+    "setting_lists": {"name", "methods"},
 }
 
 
@@ -170,6 +174,10 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
                                               _table(r.get("names", []), f"{k}.names"),
                                               as_str(r["model"], f"{k}.model") if "model" in r else "",
                                               tuple(as_str_list(r.get("model_calls", []), f"{k}.model_calls"))))
+    for i, r in enumerate(as_list(data.get("setting_lists"), f"{where}.setting_lists")):
+        k = f"{where}.setting_lists[{i}]"
+        r = _rule(r, k, "setting_lists")
+        fw.setting_lists.append((as_str(r.get("name"), f"{k}.name"), tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
     if data.get("instances") is not None:
         k = f"{where}.instances"
         inst = as_mapping(data["instances"], k)

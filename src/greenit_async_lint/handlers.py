@@ -72,6 +72,7 @@ class HandlerFinder:
         elsewhere may route a view of these files)."""
         self.only = None if only is None else {mi for mi, m in enumerate(self.p.mods) if m.path in only}
         self._decorated()
+        self._setting_lists()
         self._registered()
         self._class_views()
         for handler in self.found.values():
@@ -124,6 +125,28 @@ class HandlerFinder:
                         fn = self.p.function(value[1], value[2]) if value[0] == "meth" else None
                         if fn is not None:
                             self._add(value[1], fn, fw.name, route)
+
+    def _setting_lists(self) -> None:
+        """Classes named by dotted path in a settings list (Django's MIDDLEWARE) run in every request."""
+        rules = [(fw, name, methods) for fw in self.frameworks for name, methods in fw.setting_lists]
+        if not rules:
+            return
+        for mi, module in enumerate(self.p.mods):
+            for fw, name, methods in rules:
+                for listing in module.scope.names.get(name, ()):
+                    for item in listing[1] if listing[0] == "t" else ():
+                        if item[0] != "k" or not isinstance(item[1], str) or "." not in item[1]:
+                            continue
+                        owner, _, cls_name = item[1].rpartition(".")
+                        target = self.p.find_module(owner, mi)
+                        if target is None or cls_name not in self.p.mods[target].classes:
+                            continue
+                        cls = self.p.mods[target].classes[cls_name]
+                        for method in methods:
+                            for value in self.ev.class_attr(target, cls.qualname, method, True):
+                                fn = self.p.function(value[1], value[2]) if value[0] == "meth" else None
+                                if fn is not None and (self.only is None or value[1] in self.only):
+                                    self._add(value[1], fn, fw.name, None)
 
     def _decorator_matches(self, decorators: list, ctx: Ctx, rules: list) -> list[tuple[FrameworkRules, Optional[str], list]]:
         """(framework, route, dependency expressions with their contexts) per matching decorator."""
