@@ -50,13 +50,11 @@ def _join_runtime(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
     report = analyse(args.paths, config)
-    try:
-        from .fix.remedies import attach_fixes
-    except ImportError:  # pragma: no cover - the fix package is optional at this layer
-        attach_fixes = None
-    if attach_fixes is not None:
-        wanted = {fmt for fmt, _dest in (args.reports or [])}
-        attach_fixes(report, diffs=bool(wanted & {"json", "sarif", "html", "markdown"}))
+    from .fix.remedies import attach_fixes
+
+    # Diffs cost a codemod run per finding: only the formats that carry them pay for them.
+    wanted = {fmt for fmt, _dest in (args.reports or [])}
+    attach_fixes(report, diffs=bool(wanted & {"json", "sarif", "html", "markdown"}))
     data = output.to_dict(report)
     if args.runtime_report:
         data = _join_runtime(data, args.runtime_report)

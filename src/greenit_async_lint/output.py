@@ -11,7 +11,7 @@ from typing import Any
 
 from . import __version__
 from .engine import Report
-from .findings import Finding, chain_text
+from .findings import Finding
 from .handlers import Handler
 
 JSON_VERSION = 1

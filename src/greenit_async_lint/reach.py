@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 from .catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
 from .ir import CallSite, Expr, Function, Loop
-from .summarize import dotted
+from .sourcetext import dotted
 from .project import Ctx, Project
 from .signals import SignalIndex
 

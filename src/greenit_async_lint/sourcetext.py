@@ -1,0 +1,58 @@
+"""Small readings of source text and expressions: decoding, `# noqa` comments, callee names."""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Optional
+
+from .ir import Expr
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.IGNORECASE)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does (PEP 263 cookie or BOM, else UTF-8); raises SyntaxError/UnicodeDecodeError."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def noqa_map(text: str) -> dict[int, Optional[frozenset[str]]]:
+    out: dict[int, Optional[frozenset[str]]] = {}
+    if "noqa" not in text.lower():
+        return out
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "noqa" not in line.lower():
+            continue
+        match = _NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            out[number] = None if not codes else frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+    return out
+
+
+def dotted(expr: Expr) -> str:
+    """Readable text of a callee expression: `requests.get`, `self.service.run`, `HANDLERS[...]`."""
+    kind = expr[0]
+    if kind == "n":
+        return expr[1]
+    if kind == "a":
+        return f"{dotted(expr[1])}.{expr[2]}"
+    if kind == "c":
+        return f"{dotted(expr[1])}(...)"
+    if kind == "s":
+        return f"{dotted(expr[1])}[...]"
+    if kind == "def":
+        return expr[1].rsplit(".", 1)[-1]
+    return "<expr>"
+
+
+def expr_tail(expr: Expr) -> str:
+    kind = expr[0]
+    if kind == "n":
+        return expr[1]
+    if kind == "a":
+        return expr[2]
+    if kind == "c":
+        return expr_tail(expr[1])
+    return ""
