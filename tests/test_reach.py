@@ -83,3 +83,12 @@ def test_django_middleware_listed_in_settings_is_a_handler(tmp_path: Path) -> No
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     assert [(h.qualname, h.framework) for h in report.handlers] == [("GeoMiddleware.__call__", "django")]
     assert [(f.path, f.line, f.code) for f in report.findings] == [("shop/middleware.py", 8, "GAL106")]
+
+
+def test_wtforms_field_validators_run_when_the_form_validates(tmp_path: Path) -> None:
+    src = HEAD + ("from flask_wtf import FlaskForm\nfrom wtforms import StringField\n\n"
+                  "class AvatarForm(FlaskForm):\n    url = StringField()\n\n    def validate_url(self, field):\n"
+                  "        requests.head(field.data, timeout=5)\n\n"
+                  "@app.post('/avatar')\ndef avatar():\n    form = AvatarForm()\n    if form.validate_on_submit():\n"
+                  "        return 'ok'\n    return 'bad', 400\n")
+    assert findings(tmp_path, src) == {(20, "GAL106", "warning")}
