@@ -91,4 +91,4 @@ def test_wtforms_field_validators_run_when_the_form_validates(tmp_path: Path) ->
                   "        requests.head(field.data, timeout=5)\n\n"
                   "@app.post('/avatar')\ndef avatar():\n    form = AvatarForm()\n    if form.validate_on_submit():\n"
                   "        return 'ok'\n    return 'bad', 400\n")
-    assert findings(tmp_path, src) == {(20, "GAL106", "warning")}
+    assert findings(tmp_path, src) == {(19, "GAL106", "warning")}
