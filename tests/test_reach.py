@@ -92,3 +92,15 @@ def test_wtforms_field_validators_run_when_the_form_validates(tmp_path: Path) ->
                   "@app.post('/avatar')\ndef avatar():\n    form = AvatarForm()\n    if form.validate_on_submit():\n"
                   "        return 'ok'\n    return 'bad', 400\n")
     assert findings(tmp_path, src) == {(19, "GAL106", "warning")}
+
+
+def test_fastapi_dependencies_given_at_include_router_time(tmp_path: Path) -> None:
+    (tmp_path / "admin.py").write_text(
+        "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+        "@router.get('/stats')\nasync def stats():\n    return {}\n")
+    src = ("import requests\nfrom fastapi import Depends, FastAPI\nimport admin\n\n"
+           "async def staff_only():\n    requests.get('https://sso.example.com/me', timeout=3)\n\n"
+           "app = FastAPI()\napp.include_router(admin.router, prefix='/admin', dependencies=[Depends(staff_only)])\n")
+    (tmp_path / "app.py").write_text(src)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert [(f.path, f.line, f.code, f.severity) for f in report.findings] == [("admin.py", 7, "GAL106", "violation")]

@@ -12,6 +12,8 @@ Mechanisms the engine understands, each filled with data per framework:
 - dependency_markers: parameter defaults whose provider runs in the request (FastAPI `Depends`;
   `sync_in_threadpool`: a plain `def` provider runs in a worker thread, off the event loop);
 - signals: receivers that run when a signal is sent, or when a model is saved;
+- router_includes: including a router with dependencies (`app.include_router(r, dependencies=[...])`)
+  runs them before every route of that router;
 - setting_lists: a module-level list of dotted class paths (Django's MIDDLEWARE) whose classes'
   `methods` run in every request;
 - instances: outside calls that give back instances of the project class they are made on
@@ -26,7 +28,8 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
-         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists"}
+         "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
+         "router_includes"}
 
 
 @dataclass
@@ -101,6 +104,7 @@ class FrameworkRules:
     sync_handlers_on_loop: bool = False  # Sanic calls plain `def` handlers on its event loop
     instances: InstanceRules = field(default_factory=InstanceRules)
     setting_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    router_includes: list[tuple[PatternTable[bool], ArgSpec, ArgSpec]] = field(default_factory=list)
 
 
 _RULE_KEYS = {
@@ -111,6 +115,7 @@ _RULE_KEYS = {
     "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
     "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
     "setting_lists": {"name", "methods"},
+    "router_includes": {"calls", "router", "dependencies"},
 }
 
 
@@ -174,6 +179,13 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
                                               _table(r.get("names", []), f"{k}.names"),
                                               as_str(r["model"], f"{k}.model") if "model" in r else "",
                                               tuple(as_str_list(r.get("model_calls", []), f"{k}.model_calls"))))
+    for i, r in enumerate(as_list(data.get("router_includes"), f"{where}.router_includes")):
+        k = f"{where}.router_includes[{i}]"
+        r = _rule(r, k, "router_includes")
+        router, deps = _spec(r.get("router"), f"{k}.router"), _spec(r.get("dependencies"), f"{k}.dependencies")
+        if router is None or deps is None:
+            raise CatalogueError(k, "needs `router` and `dependencies`")
+        fw.router_includes.append((_table(r.get("calls"), f"{k}.calls"), router, deps))
     for i, r in enumerate(as_list(data.get("setting_lists"), f"{where}.setting_lists")):
         k = f"{where}.setting_lists[{i}]"
         r = _rule(r, k, "setting_lists")

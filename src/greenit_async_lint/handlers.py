@@ -64,6 +64,7 @@ class HandlerFinder:
         self.found: dict[tuple[int, str], Handler] = {}
         self.prefixes: dict[int, str] = {}
         self.route_dependencies: dict[tuple[int, str], list] = {}
+        self.included_dependencies: dict[tuple, list] = {}
         self.class_routes: dict[tuple[int, str], tuple[str, Optional[str], Optional[RegistrationRule]]] = {}
 
     def find(self, only: Optional[set[str]] = None) -> list[Handler]:
@@ -71,6 +72,7 @@ class HandlerFinder:
         functions and class views are looked for there only, registrations everywhere (a urls.py
         elsewhere may route a view of these files)."""
         self.only = None if only is None else {mi for mi, m in enumerate(self.p.mods) if m.path in only}
+        self._router_includes()
         self._decorated()
         self._setting_lists()
         self._registered()
@@ -126,6 +128,26 @@ class HandlerFinder:
                         if fn is not None:
                             self._add(value[1], fn, fw.name, route)
 
+    def _router_includes(self) -> None:
+        """Dependencies given when a router is included apply to every route declared on it."""
+        rules = [rule for fw in self.frameworks for rule in fw.router_includes]
+        wanted = {p.rsplit(".", 1)[-1] for table, _r, _d in rules for p in table.patterns()}
+        for mi, module in enumerate(self.p.mods):
+            if not module.tails & wanted:
+                continue
+            scopes = [(module.scope, (mi, None))] + [(f.scope, (mi, f.qualname)) for f in module.functions.values()]
+            for scope, ctx in scopes:
+                for cs in scope.calls:
+                    if cs.tail not in wanted:
+                        continue
+                    for table, router_spec, deps_spec in rules:
+                        if not any(table.match(n) for n in self._names(cs.func, ctx)):
+                            continue
+                        router, deps = arg_value(cs.args, cs.kwargs, router_spec), arg_value(cs.args, cs.kwargs, deps_spec)
+                        key = self.ev.registries.global_key(router, ctx) if router is not None else None
+                        if key is not None and deps is not None and deps[0] == "t":
+                            self.included_dependencies.setdefault(key, []).extend((item, ctx) for item in deps[1])
+
     def _setting_lists(self) -> None:
         """Classes named by dotted path in a settings list (Django's MIDDLEWARE) run in every request."""
         rules = [(fw, name, methods) for fw in self.frameworks for name, methods in fw.setting_lists]
@@ -168,6 +190,10 @@ class HandlerFinder:
         if rule.dependencies is None or dec[0] != "c":
             return []
         found = [(arg_value(dec[2], dec[3], rule.dependencies), ctx)]
+        included: list[tuple[Expr, Ctx]] = []
+        if dec[1][0] == "a":
+            key = self.ev.registries.global_key(dec[1][1], ctx)
+            included = self.included_dependencies.get(key, []) if key is not None else []
         if dec[1][0] == "a" and dec[1][1][0] == "n":
             for kind, detail, bctx in self.p.bindings(dec[1][1][1], ctx):
                 if kind == "expr" and detail[0] == "from":
@@ -177,7 +203,8 @@ class HandlerFinder:
                         detail, bctx = (bindings[0][1], bindings[0][2]) if bindings else (detail, bctx)
                 if kind == "expr" and detail[0] == "c":
                     found.append((arg_value(detail[2], detail[3], rule.dependencies), bctx))
-        return [(item, c) for listing, c in found if listing is not None and listing[0] == "t" for item in listing[1]]
+        return [(item, c) for listing, c in found if listing is not None and listing[0] == "t"
+                for item in listing[1]] + included
 
     # -- registrations ------------------------------------------------------------------------
 
