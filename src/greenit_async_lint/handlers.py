@@ -54,6 +54,18 @@ def _union_tails(patterns: Iterable[str]) -> Optional[set[str]]:
     return tails(patterns)
 
 
+def _module_function_tails(patterns: Iterable[str]) -> set[str]:
+    """Call tails that, among the registration patterns, only module-level functions have
+    (`aiohttp.web.get`, `django.urls.path`); method tails (`router.register`) are not in it."""
+    functions: set[str] = set()
+    methods: set[str] = set()
+    for pattern in patterns:
+        parts = pattern.split(".")
+        module_level = len(parts) >= 2 and all(p[:1].islower() for p in parts[:-1]) and "*" not in pattern
+        (functions if module_level else methods).add(parts[-1])
+    return functions - methods
+
+
 class HandlerFinder:
     def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
         self.p = project
@@ -212,6 +224,7 @@ class HandlerFinder:
         rules = [(fw, r) for fw in self.frameworks for r in fw.registrations]
         wanted = _union_tails(p for _fw, r in rules for p in r.calls.patterns())
         found: list[tuple[FrameworkRules, RegistrationRule, tuple, tuple, Ctx]] = []
+        module_functions = _module_function_tails(p for _fw, r in rules for p in r.calls.patterns())
         for mi, module in enumerate(self.p.mods):
             if wanted is not None and not module.tails & wanted:
                 continue
@@ -220,6 +233,8 @@ class HandlerFinder:
                 for cs in scope.calls:
                     if wanted is not None and cs.tail not in wanted:
                         continue
+                    if cs.tail in module_functions and not self._imported_callee(cs.func, ctx):
+                        continue  # `d.get(k)` is not aiohttp's `web.get(...)`: only imported names can be
                     for name in self._names(cs.func, ctx):
                         for fw, rule in rules:
                             if rule.calls.match(name):
@@ -254,6 +269,13 @@ class HandlerFinder:
             if not changed:
                 break
         return prefixes
+
+    def _imported_callee(self, func: Expr, ctx: Ctx) -> bool:
+        """Is the callee an imported name, or an attribute of one (`path`, `web.get`)?"""
+        name = func[1] if func[0] == "n" else func[1][1] if func[0] == "a" and func[1][0] == "n" else None
+        if name is None:
+            return False
+        return any(kind == "expr" and detail[0] in ("imp", "from") for kind, detail, _c in self.p.bindings(name, ctx))
 
     def _registration(self, fw: FrameworkRules, rule: RegistrationRule, args: tuple, kwargs: tuple, ctx: Ctx) -> None:
         if rule.route_list is not None:
