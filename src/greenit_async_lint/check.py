@@ -49,12 +49,13 @@ def _join_runtime(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
-    report = analyse(args.paths, config)
     from .fix.remedies import attach_fixes
 
-    # Diffs cost a codemod run per finding: only the formats that carry them pay for them.
+    # Diffs cost a codemod run per finding: only the formats that carry them pay for them, and
+    # the result cache keeps them, so an unchanged project does not pay again.
     wanted = {fmt for fmt, _dest in (args.reports or [])}
-    attach_fixes(report, diffs=bool(wanted & {"json", "sarif", "html", "markdown"}))
+    diffs = bool(wanted & {"json", "sarif", "html", "markdown"})
+    report = analyse(args.paths, config, enrich=lambda r: attach_fixes(r, diffs=diffs), enrich_key=f"fixes:{diffs}")
     data = output.to_dict(report)
     if args.runtime_report:
         data = _join_runtime(data, args.runtime_report)

@@ -9,7 +9,7 @@ import ast
 import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from .catalogue import Catalogue, load_catalogue
 from .config import Config
@@ -58,21 +58,25 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 
 
 def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
-            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None) -> Report:
-    """`trees`: trees the caller already parsed (flake8), by absolute path; see loader.load."""
+            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None,
+            enrich: Optional[Callable[["Report"], None]] = None, enrich_key: str = "") -> Report:
+    """`trees`: trees the caller already parsed (flake8), by absolute path; see loader.load.
+    `enrich`: run on a fresh report before it is cached (the fix suggestions), so that a cached
+    run does not pay for it again; `enrich_key` names what it adds, as part of the cache key."""
     # The analysis builds millions of small acyclic tuples; the cyclic garbage collector would
     # scan them again and again for nothing (it more than doubled a large project's check).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(paths, config, cwd, catalogue, trees)
+        return _analyse(paths, config, cwd, catalogue, trees, enrich, enrich_key)
     finally:
         if enabled:
             gc.enable()
 
 
 def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogue: Optional[Catalogue],
-             trees: Optional[dict[Path, ast.Module]]) -> Report:
+             trees: Optional[dict[Path, ast.Module]], enrich: Optional[Callable[["Report"], None]],
+             enrich_key: str) -> Report:
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
     catalogue = catalogue or load_catalogue(config.catalogue_extra())
@@ -83,7 +87,7 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
     if config.cache and not trees:
         settings = (catalogue.fingerprint, repr(config.describe()), config.max_file_bytes,
-                    sorted(report_only or ()), str(cwd))
+                    sorted(report_only or ()), str(cwd), enrich_key)
         key = resultcache.fingerprint(files, settings)
         stored = resultcache.load(root / config.cache_dir, key)
         if stored is not None:
@@ -117,9 +121,12 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
             findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
                                     f"{problem.path} {problem.reason}: {info.why}"))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    report = Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
+    if enrich is not None:
+        enrich(report)
     if config.cache:
         resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts))
-    return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
+    return report
 
 
 def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
