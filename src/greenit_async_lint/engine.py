@@ -15,7 +15,7 @@ from .catalogue import Catalogue, load_catalogue
 from .config import Config
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
-from .findings import Finding, chain_text, handler_findings, verdict
+from .findings import Finding, handler_findings, verdict
 from .handlers import Handler, HandlerFinder
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
@@ -154,4 +154,4 @@ def _suppressed(finding: Finding, noqa: dict) -> bool:
     return codes is None or finding.code in codes
 
 
-__all__ = ["Report", "analyse", "chain_text"]
+__all__ = ["Report", "analyse"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Iterable, Optional
 
-from .ir import Class, Expr, Function, Module
+from .ir import Class, Function, Module
 
 Ctx = tuple  # (module index, function qualname or None[, receiver class (module index, qualname)])
 _BUILTINS = frozenset(dir(builtins))
@@ -86,9 +86,6 @@ class Project:
             return [("builtin", name, (mi, None))]
         return []
 
-    def global_bindings(self, mi: int, name: str) -> list[tuple[str, Any, Ctx]]:
-        return self.bindings(name, (mi, None))
-
     def resolve_import(self, module: str, name: Optional[str], near: int) -> tuple[str, Any]:
         """`from module import name` (or `import module` when name is None).
 
@@ -107,16 +104,9 @@ class Project:
             return ("global", (owner, name))
         return ("ext", full)
 
-    def function_ctx(self, mi: int, fn: Function) -> Ctx:
-        return (mi, fn.qualname)
-
     def defining_ctx(self, mi: int, fn: Function) -> Ctx:
         """Where a function's decorators, defaults and annotations are evaluated."""
         return (mi, fn.parent)
 
     def class_ctx(self, mi: int, cls: Class) -> Ctx:
         return (mi, cls.parent)
-
-
-def expr_is_name(expr: Expr, name: str) -> bool:
-    return expr[0] == "n" and expr[1] == name
