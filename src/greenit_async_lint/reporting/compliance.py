@@ -96,6 +96,15 @@ class Overview:
     def gate_passed(self) -> bool:
         return self.gate_count <= self.max_violations
 
+    def gate_sentence(self) -> str:
+        """What the CI gate counted, after "CI gate passed:" / "CI gate failed:" (one wording for
+        every report format)."""
+        counted = "violations and warnings" if self.fail_on == "warning" else "violations"
+        text = f"{self.gate_count} non-baselined {counted} counted, at most {self.max_violations} allowed."
+        if self.errors:
+            text += f" {len(self.errors)} file(s) could not be analysed; the verdict covers the analysed files only."
+        return text
+
 
 def worst_verdict(*verdicts: str | None) -> str:
     known = [v for v in verdicts if v in VERDICTS]

@@ -88,12 +88,7 @@ def _practice(view: Overview) -> str:
 
 def _gate(view: Overview) -> str:
     state = "passed" if view.gate_passed else "failed"
-    counted = "violations and warnings" if view.fail_on == "warning" else "violations"
-    text = (f"CI gate {state}: {view.gate_count} non-baselined {counted} counted, "
-            f"at most {view.max_violations} allowed.")
-    if view.errors:
-        text += f" {len(view.errors)} file(s) could not be analysed; the verdict covers the analysed files only."
-    return f'<p class="gate {state}">{e(text)}</p>'
+    return f'<p class="gate {state}">{e(f"CI gate {state}: {view.gate_sentence()}")}</p>'
 
 
 def _totals(view: Overview) -> str:

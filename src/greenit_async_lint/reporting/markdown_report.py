@@ -81,12 +81,7 @@ def _practice(view: Overview) -> list[str]:
 
 def _gate(view: Overview) -> list[str]:
     state = "passed" if view.gate_passed else "FAILED"
-    counted = "violations and warnings" if view.fail_on == "warning" else "violations"
-    line = (f"**CI gate {state}:** {view.gate_count} non-baselined {counted} counted, "
-            f"at most {view.max_violations} allowed.")
-    if view.errors:
-        line += f" {len(view.errors)} file(s) could not be analysed; the verdict covers the analysed files only."
-    return [line, ""]
+    return [f"**CI gate {state}:** {view.gate_sentence()}", ""]
 
 
 def _totals(view: Overview) -> list[str]:
