@@ -104,3 +104,18 @@ def test_fastapi_dependencies_given_at_include_router_time(tmp_path: Path) -> No
     (tmp_path / "app.py").write_text(src)
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     assert [(f.path, f.line, f.code, f.severity) for f in report.findings] == [("admin.py", 7, "GAL106", "violation")]
+
+
+def test_a_chain_of_300_helpers_is_walked_without_recursion_error(tmp_path: Path) -> None:
+    helpers = "".join(f"def h{i}():\n    return h{i + 1}()\n\n" for i in range(300))
+    src = HEAD + helpers + "def h300():\n    return requests.get('https://x.example.com', timeout=3)\n\n" \
+        "@app.get('/deep')\ndef deep():\n    return h0()\n\n@app.get('/near')\ndef near():\n    return h296()\n"
+    # h296 -> ... -> h300 -> requests.get is within max-depth 8; h0's chain is not
+    assert {code for _, code, _ in findings(tmp_path, src)} == {"GAL106"}
+    assert len(findings(tmp_path, src)) == 1
+
+
+def test_500_mutual_helpers_do_not_raise_recursion_error(tmp_path: Path) -> None:
+    helpers = "".join(f"def m{i}(n):\n    return m{(i + 1) % 500}(n - 1) if n else m{(i + 250) % 500}(n)\n\n" for i in range(500))
+    src = HEAD + helpers + "@app.get('/cycle')\ndef cycle():\n    return m0(3)\n"
+    assert findings(tmp_path, src) == set()

@@ -65,6 +65,8 @@ class Reach:
         self.signals = SignalIndex(project, evaluator, catalogue)
         self._effects: dict[tuple, tuple] = {}
         self._busy: set[tuple] = set()
+        self._stack: list[tuple] = []
+        self._cut = False  # the current walk met the depth bound
         self._waits: dict[tuple, bool] = {}
         self._bounded: dict = {}
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
@@ -78,20 +80,35 @@ class Reach:
         found = self._effects.get(key)
         if found is not None:
             return found
+        # The walk is bounded by max-depth before it recurses (a chain of 300 helpers must not
+        # overflow Python's stack): effects deeper than the budget would be dropped anyway. A
+        # result cut short by the budget is complete only for that budget, so it is memoised
+        # under it; a result that never met the bound is memoised for every caller.
+        budget = self.max_depth - len(self._stack)
+        found = self._effects.get((*key, "budget", budget))
+        if found is not None:
+            return found
         if key in self._busy:
             return ()  # a cycle: the work is counted where the cycle was entered
+        if budget <= 0:
+            self._cut = True
+            return ()
         fn = self.p.function(mi, qualname)
         if fn is None:
             return ()
         self._busy.add(key)
+        self._stack.append(key)
+        outer_cut, self._cut = self._cut, False
         try:
             effects: list[Effect] = []
             for cs in fn.scope.calls:
                 effects.extend(self.call_effects(cs, key, fn))
         finally:
             self._busy.discard(key)
+            self._stack.pop()
+            cut, self._cut = self._cut, outer_cut or self._cut
         result = tuple(best_effects(effects))
-        self._effects[key] = result
+        self._effects[(*key, "budget", budget) if cut else key] = result
         return result
 
     def waits(self, mi: int, qualname: str) -> bool:
