@@ -122,8 +122,35 @@ def test_explicit_arguments_win_over_environment(fresh_runtime, monkeypatch):
     monkeypatch.setenv("GREENIT_RUNTIME_VIOLATION_S", "7")
     middleware = WSGIMiddleware(lambda e, s: [], violation_s=9)
     assert (middleware.config.warn_s, middleware.config.violation_s) == (3.0, 9.0)
-    with pytest.raises(ValueError):
-        WSGIMiddleware(lambda e, s: [], warn_s=10, violation_s=5)
+    # Fails open: a contradictory pair is logged and replaced by the defaults, the app still boots.
+    assert WSGIMiddleware(lambda e, s: [], warn_s=10, violation_s=5).config.violation_s == 60.0
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "nan", "inf"])
+def test_bad_environment_value_is_replaced_by_its_default(fresh_runtime, monkeypatch, raw):
+    monkeypatch.setenv("GREENIT_RUNTIME_WARN_S", raw)
+    middleware = WSGIMiddleware(lambda e, s: [b"ok"], bogus_option=1)
+    assert middleware.config.warn_s == 10.0
+
+
+def test_unwritable_report_dir_falls_back_and_the_app_still_answers(fresh_runtime, tmp_path):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    middleware = WSGIMiddleware(lambda e, s: (s("200 OK", []), [b"ok"])[1], report_dir=str(blocked / "sub"))
+    assert middleware.config.report_dir != str(blocked / "sub")
+    assert list(middleware({"REQUEST_METHOD": "GET"}, lambda *a: None)) == [b"ok"]
+
+
+def test_streaming_body_has_no_len_and_a_list_body_keeps_it(fresh_runtime):
+    def stream(environ, start_response):
+        start_response("200 OK", [])
+        yield b"chunk"
+
+    body = WSGIMiddleware(stream)({"REQUEST_METHOD": "GET"}, lambda *a: None)
+    assert not hasattr(body, "__len__")  # waitress calls len() on any body that has it
+    assert list(body) == [b"chunk"]
+    sized = WSGIMiddleware(lambda e, s: (s("200 OK", []), [b"a", b"b"])[1])({"REQUEST_METHOD": "GET"}, lambda *a: None)
+    assert len(sized) == 2 and list(sized) == [b"a", b"b"]
 
 
 def test_circuit_breaker_trips_after_repeated_internal_errors(fresh_runtime, monkeypatch):

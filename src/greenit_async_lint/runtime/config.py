@@ -1,17 +1,29 @@
 """Runtime hook settings: thresholds, report directory and switches, from arguments or environment.
 
 Explicit arguments win over environment variables, which win over defaults. Settings are validated
-once, when a middleware is built (fail fast at start-up, never on a request): a bad threshold or an
-unwritable report directory raises there and nowhere else.
+once, when a middleware is built. The hook fails open: a bad value (`abc`, `-1`, `nan`, an unknown
+option) is logged once and replaced by its default, and an unwritable report directory falls back to
+a temporary one, so the application always boots.
 """
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
 import os
+import tempfile
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 ENV_PREFIX = "GREENIT_RUNTIME"
+LOG = logging.getLogger("greenit_async_lint.runtime")
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        LOG.warning("greenit runtime: %s; the default is used", message)
 
 # name -> (environment variable, parser); every option a user can set from outside the code.
 _ENV: dict[str, tuple[str, type]] = {
@@ -81,13 +93,14 @@ def load_config(
             try:
                 values[name] = parse(raw)
             except ValueError:
-                raise ValueError(f"{var}={raw!r} is not a valid {parse.__name__}") from None
+                _warn_once(f"{var}={raw!r} is not a valid {parse.__name__}")
     if env.get("GREENIT_RUNTIME_SAMPLING", "").strip() == "0":
         values["sampling"] = False
     known = {f.name for f in dataclasses.fields(RuntimeConfig)}
     for name, value in (explicit or {}).items():
         if name not in known:
-            raise TypeError(f"unknown greenit runtime option {name!r}; known: {', '.join(sorted(known))}")
+            _warn_once(f"unknown option {name!r} ignored (known: {', '.join(sorted(known))})")
+            continue
         if value is not None:
             values[name] = value
     if env_disabled(env):
@@ -95,28 +108,49 @@ def load_config(
     for name in ("exclude_methods", "exclude_routes"):
         if name in values:
             values[name] = tuple(values[name])
-    config = dataclasses.replace(base or RuntimeConfig(), **values)
-    _validate(config)
+    return _sanitize(base or RuntimeConfig(), values)
+
+
+def _sanitize(base: RuntimeConfig, values: dict[str, Any]) -> RuntimeConfig:
+    """Drop every value that is not usable (logged once), keeping the base's value instead."""
+    defaults = RuntimeConfig()
+    for name in ("warn_s", "violation_s", "loop_warn_s", "flush_s"):
+        value = values.get(name)
+        if name in values and (isinstance(value, bool) or not isinstance(value, (int, float))
+                               or not math.isfinite(value) or not value > 0):
+            _warn_once(f"{name} must be a positive number of seconds, got {value!r}")
+            del values[name]
+    for name in ("max_samples", "max_errors"):
+        value = values.get(name)
+        if name in values and (not isinstance(value, int) or value < 1):
+            _warn_once(f"{name} must be an integer of at least 1, got {value!r}")
+            del values[name]
+    try:
+        config = dataclasses.replace(base, **values)
+    except Exception as exc:  # a value of the wrong type for the dataclass itself
+        _warn_once(f"settings {sorted(values)} not usable ({exc})")
+        config = base
+    if config.warn_s > config.violation_s:
+        _warn_once(f"warn_s ({config.warn_s}) exceeds violation_s ({config.violation_s})")
+        config = dataclasses.replace(config, warn_s=defaults.warn_s, violation_s=defaults.violation_s)
     return config
 
 
-def _validate(config: RuntimeConfig) -> None:
-    for name in ("warn_s", "violation_s", "loop_warn_s", "flush_s"):
-        value = getattr(config, name)
-        if not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"greenit runtime: {name} must be a positive number of seconds, got {value!r}")
-    if config.warn_s > config.violation_s:
-        raise ValueError(
-            f"greenit runtime: warn_s ({config.warn_s}) must not exceed violation_s ({config.violation_s})"
-        )
-    if config.max_samples < 1 or config.max_errors < 1:
-        raise ValueError("greenit runtime: max_samples and max_errors must be at least 1")
-
-
 def ensure_report_dir(config: RuntimeConfig) -> str:
-    """Create the report directory now and prove it writable, so a bad path fails at start-up."""
-    path = os.path.abspath(config.report_dir)
-    os.makedirs(path, exist_ok=True)
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise PermissionError(f"greenit runtime: report directory {path} is not writable")
-    return path
+    """Create the report directory and prove it writable; fall back to a temporary folder.
+
+    Never raises: returns "" when neither folder is writable (the shard then stays in memory).
+    """
+    candidates = [os.path.abspath(config.report_dir),
+                  os.path.join(tempfile.gettempdir(), f"greenit-runtime-{os.getuid()}")]
+    for path in candidates:
+        try:
+            os.makedirs(path, exist_ok=True)
+            if os.access(path, os.W_OK | os.X_OK):
+                if path != candidates[0]:
+                    _warn_once(f"report directory {candidates[0]} is not writable, writing to {path}")
+                return path
+        except OSError:
+            continue
+    _warn_once(f"report directory {candidates[0]} is not writable and no temporary folder either")
+    return ""

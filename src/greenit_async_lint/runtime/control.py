@@ -8,6 +8,7 @@ gunicorn `worker_abort` hook: a worker killed for a slow request still leaves it
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import signal
 import threading
@@ -32,12 +33,14 @@ def configure(explicit: Mapping[str, Any] | None = None) -> RuntimeConfig:
 
     One process writes one shard with one set of thresholds, so options are process-wide: each
     middleware adds the arguments it was given explicitly, and environment variables fill the rest.
-    Raises on invalid settings: start-up is the only place the hook may fail.
+    Never raises: bad settings are logged once and replaced by defaults (see config.py).
     """
     merged = {**_EXPLICIT, **{k: v for k, v in (explicit or {}).items() if v is not None}}
     config = load_config(merged, base=DEFAULTS)
     if config.enabled:
-        ensure_report_dir(config)
+        path = ensure_report_dir(config)
+        if path and path != os.path.abspath(config.report_dir):
+            config = dataclasses.replace(config, report_dir=path)
     _EXPLICIT.clear()
     _EXPLICIT.update(merged)
     STATE.config = config

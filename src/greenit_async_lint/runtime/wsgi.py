@@ -57,10 +57,6 @@ class _Body:
         # sometimes never do), and what close() runs is after the response, so it must not count.
         _finish_quietly(self.rec, None)
 
-    def __len__(self) -> int:
-        # Some servers size list bodies with len(); TypeError is what they expect from the rest.
-        return len(self.result)  # type: ignore[arg-type]
-
     def close(self) -> None:
         try:
             close = getattr(self.result, "close", None)
@@ -69,6 +65,17 @@ class _Body:
         finally:
             if not self.rec.t_end:
                 _finish_quietly(self.rec, None)
+
+
+class _SizedBody(_Body):
+    """A body whose app iterable has a length: servers (waitress) size it with len(). The plain
+    _Body has no __len__ at all, since waitress calls len() on any body that defines it and answers
+    500 when it raises."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return len(self.result)  # type: ignore[arg-type]
 
 
 def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resolve: Any, framework: str) -> Any:
@@ -94,6 +101,8 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             _finish_quietly(rec, None)
             return result
+        if hasattr(result, "__len__"):
+            body.__class__ = _SizedBody
         body.result = result
         return body
     except Exception as exc:
