@@ -95,6 +95,26 @@ def test_bad_config_names_the_key_and_exits_2(app: Path, table: str, key: str) -
     assert key in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args, table, where", [
+    (("--select", "GAL1O1"), "", "--select"),
+    (("--ignore", "GAL106,XYZ"), "", "--ignore"),
+    ((), "[tool.greenit-async-lint]\nselect = ['GAL1O1']\n", "select 'GAL1O1'"),
+    ((), "[tool.greenit-async-lint]\nignore = ['GL101']\n", "ignore"),
+])
+def test_unknown_code_prefix_exits_2_with_one_line(app: Path, args: tuple, table: str, where: str) -> None:
+    # `--select GAL1O1` selected nothing and passed the gate: a typo must not turn the gate off.
+    if table:
+        (app / "pyproject.toml").write_text(table)
+    result = cli("check", "--no-cache", *args, cwd=app)
+    assert result.returncode == 2
+    assert where in result.stderr and "not a code prefix" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_known_code_prefixes_are_accepted(app: Path) -> None:
+    assert cli("check", "--no-cache", "--select", "gal1", "--ignore", "GAL106", cwd=app).returncode == 0
+
+
 def test_unparsable_config_file_exits_2(app: Path) -> None:
     (app / "pyproject.toml").write_text("[tool.greenit-async-lint\n")
     result = cli("check", "--no-cache", cwd=app)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, check_code_prefixes, load_config
 from .schema import CatalogueError
 
 CORE_FORMATS = ("text", "json")
@@ -83,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.config, Path.cwd())
     if args.select:
-        config.select = [c.strip().upper() for c in args.select.split(",") if c.strip()]
+        config.select = check_code_prefixes(args.select.split(","), "--select")
     if args.ignore:
-        config.ignore = [c.strip().upper() for c in args.ignore.split(",") if c.strip()]
+        config.ignore = check_code_prefixes(args.ignore.split(","), "--ignore")
     config.exclude = [*config.exclude, *args.exclude]
     if args.max_depth is not None:
         if args.max_depth < 1:

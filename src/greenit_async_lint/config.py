@@ -7,6 +7,7 @@ CLI turns that into exit status 2.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -25,6 +26,20 @@ DEFAULT_DOCS_URL = "https://github.com/greenit-async-lint/greenit-async-lint/blo
 
 class ConfigError(CatalogueError):
     pass
+
+
+# Every code is GAL and three digits: a prefix of that shape selects something, anything else
+# (`GAL1O1`, `GL101`) would silently select nothing, so it is rejected as ruff rejects it.
+_CODE_PREFIX = re.compile(r"G(A(L[0-9]{0,3})?)?")
+
+
+def check_code_prefixes(items: list[str], where: str) -> list[str]:
+    """Upper-case code prefixes, each checked to be the prefix of some GALnnn code."""
+    codes = [item.strip().upper() for item in items if item.strip()]
+    for code in codes:
+        if not _CODE_PREFIX.fullmatch(code):
+            raise ConfigError(where, f"{code!r} is not a code prefix (codes are GAL and three digits, e.g. GAL101)")
+    return codes
 
 
 @dataclass
@@ -87,7 +102,7 @@ class Config:
 def _check(name: str, value: Any, where: str) -> Any:
     if name in ("select", "ignore", "exclude", "heavy_calls", "blocking_calls"):
         items = as_str_list(value, where)
-        return [i.upper() for i in items] if name in ("select", "ignore") else items
+        return check_code_prefixes(items, where) if name in ("select", "ignore") else items
     if name in ("max_depth",):
         return as_int(value, where, minimum=1)
     if name in ("max_file_bytes", "max_violations", "jobs"):
