@@ -21,6 +21,7 @@ def test_flask_under_gunicorn_sync_names_the_slow_route_and_its_blocking_call(tm
         assert server.get("/close-callback") == (200, b"done")
         status, body = server.get("/stream")
         assert status == 200 and body.count(b"chunk") == 4
+        assert server.get("/late-stream") == (200, b"late\n")
         assert server.get("/boom")[0] == 500
         assert server.get("/fast?user=alice&token=s3cret") == (200, b"fast")
     report = rt.merge(server.report_dir)
@@ -37,8 +38,11 @@ def test_flask_under_gunicorn_sync_names_the_slow_route_and_its_blocking_call(tm
     assert violation["kind"] == "sync-thread" and violation["samples"] >= 2
 
     assert rt.finding(report, "warning", "/warn")["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.3)")
-    # One violation out of everything served: the rule's own denominator.
-    assert report["summary"]["requests"] == 7 and report["summary"]["violations"] == 1
+    # Two violations out of everything served: the rule's own denominator.
+    assert report["summary"]["requests"] == 8 and report["summary"]["violations"] == 2
+    # A generator that blocks before its first chunk keeps the user waiting: the wait runs to that byte.
+    late = rt.route(report, "/late-stream")
+    assert late["violations"] == 1 and 1.0 <= late["max_wait_s"] < 2.0
     assert rt.route(report, "/fast")["count"] == 2
     # Work done in the WSGI close() callback runs after the response: never a finding.
     closing = rt.route(report, "/close-callback")

@@ -231,3 +231,26 @@ def test_asgi_reraises_the_apps_exception_and_records_the_outcome(fresh_runtime)
     (warning,) = _shard(fresh_runtime)["findings"]
     assert warning["severity"] == "warning" and warning["outcomes"] == {"exception:KeyError": 1}
     assert warning["kind"] == "async-awaiting"
+
+
+def test_wsgi_wait_ends_at_the_first_non_empty_chunk_not_at_start_response(fresh_runtime, monkeypatch):
+    from greenit_async_lint.runtime import wsgi
+
+    clock = [100.0]
+    monkeypatch.setattr(wsgi, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(registry, "perf_counter", lambda: clock[0])
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        yield b""  # an empty chunk gives the user nothing
+        clock[0] += 3.0  # the generator blocks before its first byte
+        yield b"first"
+        clock[0] += 2.0  # streaming time, measured apart
+        yield b"last"
+
+    body = WSGIMiddleware(app, warn_s=1, violation_s=2)({"REQUEST_METHOD": "GET"}, lambda *a: None)
+    assert list(body) == [b"", b"first", b"last"]
+    body.close()
+    (route,) = _shard(fresh_runtime)["routes"]
+    assert route["max_wait_s"] == pytest.approx(3.0) and route["violations"] == 1
+    assert route["max_stream_s"] == pytest.approx(2.0)

@@ -1,9 +1,10 @@
-"""Pure WSGI middleware: times the synchronous wait (entry to `start_response`) and the body.
+"""Pure WSGI middleware: times the synchronous wait (entry to the first non-empty body chunk) and the body.
 
 Protocol rules it keeps: status, headers and body pass through untouched; the app's exceptions are
 re-raised unchanged; the inner iterable's `close()` is always called; `wsgi.file_wrapper` responses
 are passed through as they are (servers send those with sendfile). The clock of the synchronous wait
-stops at `start_response`, and the body clock at the last chunk: work done in `close()` callbacks
+stops at the first non-empty chunk (a generator may block long after `start_response`; the user
+has no byte until then), or at the end of an empty body, and the body clock at the last chunk: work done in `close()` callbacks
 runs after the response and is never counted.
 """
 from __future__ import annotations
@@ -23,17 +24,18 @@ class _Body:
     """Stands in for the server's start_response, then wraps the app's iterable: re-yields it
     chunk by chunk, records the last chunk and always closes it. One object per request."""
 
-    __slots__ = ("rec", "start_response", "result")
+    __slots__ = ("rec", "start_response", "result", "started")
     result: Iterable[bytes]
 
     def __init__(self, rec: Record, start_response: StartResponse) -> None:
         self.rec = rec
         self.start_response = start_response
+        self.started = False
 
     def __call__(self, status: str, headers: list, exc_info: Any = None) -> Any:
         rec = self.rec
-        if not rec.t_headers:
-            rec.t_headers = perf_counter()
+        if not self.started:
+            self.started = True
             try:
                 rec.status = int(status[:3])
             except (TypeError, ValueError):
@@ -45,14 +47,19 @@ class _Body:
         return self.start_response(status, headers, exc_info)
 
     def __iter__(self) -> Iterator[bytes]:
+        rec = self.rec
         try:
             for chunk in self.result:
+                if chunk and not rec.t_headers:
+                    rec.t_headers = perf_counter()  # the user's first byte: the wait ends here
                 yield chunk
         except BaseException as exc:
             if self.rec.outcome is None:
                 self.rec.outcome = registry.outcome_of(exc)
             raise
-        self.rec.t_body_end = perf_counter()
+        rec.t_body_end = perf_counter()
+        if not rec.t_headers:
+            rec.t_headers = rec.t_body_end
         # The response is complete: close the record now. Servers call close() later (test clients
         # sometimes never do), and what close() runs is after the response, so it must not count.
         _finish_quietly(self.rec, None)
@@ -99,6 +106,7 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
     try:
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
+            rec.t_headers = perf_counter()
             _finish_quietly(rec, None)
             return result
         if hasattr(result, "__len__"):

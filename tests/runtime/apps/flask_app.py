@@ -38,9 +38,19 @@ def close_callback() -> Response:
 @app.get("/stream")
 def stream() -> Response:
     def chunks():
+        yield "start\n"  # the first byte at once: only the streaming time is long
         for i in range(4):
             time.sleep(0.25)
             yield f"chunk {i}\n"
+
+    return Response(stream_with_context(chunks()), mimetype="text/plain")
+
+
+@app.get("/late-stream")
+def late_stream() -> Response:
+    def chunks():
+        time.sleep(1.0)  # blocks after start_response, before the user's first byte
+        yield "late\n"
 
     return Response(stream_with_context(chunks()), mimetype="text/plain")
 
