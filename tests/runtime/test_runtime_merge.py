@@ -83,3 +83,16 @@ def test_cli_runs_as_a_module(tmp_path):
     done = subprocess.run([sys.executable, "-m", "greenit_async_lint.runtime.cli", "merge", str(directory)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and json.loads(done.stdout)["findings"][0]["route"] == "/r"
+
+
+def test_check_wording_quotes_the_runtime_reports_own_thresholds():
+    from greenit_async_lint.reporting.runtime_findings import to_finding
+    from greenit_async_lint.runtime.merge import _report
+
+    found = {k: {"severity": sev, "route": "/r", "method": "GET", "count": 1, "max_wait_s": 3.8,
+                 "handler": {"qualname": "view", "path": "app.py", "line": 3}}
+             for k, sev in (("v", "violation"), ("w", "warning"))}
+    report = _report({"thresholds": {"warn_s": 0.2, "violation_s": 0.5, "loop_warn_s": 0.2}}, {}, found, {}, {})
+    messages = {f["severity"]: to_finding(f)["message"] for f in report["findings"]}
+    assert "up to 3.8 s (over 0.5 s)" in messages["violation"] and "60 s" not in messages["violation"]
+    assert "up to 3.8 s (over 0.2 s)" in messages["warning"]

@@ -54,6 +54,8 @@ def to_finding(raw: Mapping[str, Any]) -> dict[str, Any]:
         "count": _int(raw.get("count"), 0),
         "max_wait_s": _seconds(raw),
     }
+    if isinstance(raw.get("threshold_s"), (int, float)):  # the threshold the runtime report used
+        measurement["threshold_s"] = float(raw["threshold_s"])
     return {
         "code": code,
         "name": RUNTIME_RULES.get(code, {}).get("name", code),
@@ -79,7 +81,10 @@ def message(qualname: str, measurement: Mapping[str, Any], chain: list[dict[str,
     if measurement.get("kind") == "loop-stall":
         text = f"`{qualname}` stalls the event loop{waited} in {count} request(s)"
     else:
-        over = f" (over {practice.THRESHOLD_SECONDS:.0f} s)" if measurement.get("kind") == "violation" else ""
+        limit = measurement.get("threshold_s")
+        if not isinstance(limit, (int, float)) and measurement.get("kind") == "violation":
+            limit = practice.THRESHOLD_SECONDS  # a report without thresholds: the practice's minute
+        over = f" (over {limit:g} s)" if isinstance(limit, (int, float)) else ""
         text = f"`{qualname}` keeps {count} request(s) waiting{waited}{over} before the response starts"
     if route:
         text += f" on {route}"

@@ -130,7 +130,14 @@ def _report(run: dict, routes: dict, findings: dict, selfstats: dict, dropped: d
     route_list = sorted(routes.values(), key=lambda r: (r.get("route") or "", r.get("method") or ""))
     requests = sum(r.get("count", 0) for r in route_list)
     violations = sum(r.get("violations", 0) for r in route_list)
-    violation_s = (run.get("thresholds") or {}).get("violation_s", 60)
+    thresholds = run.get("thresholds") or {}
+    violation_s = thresholds.get("violation_s", 60)
+    # Each finding carries the threshold it crossed, so the static report's wording can quote it.
+    crossed = {"violation": "violation_s", "warning": "warn_s", "loop-stall": "loop_warn_s"}
+    for finding in found:
+        limit = thresholds.get(crossed.get(finding.get("severity"), ""))
+        if isinstance(limit, (int, float)):
+            finding["threshold_s"] = limit
     summary = {
         "requests": requests,
         "violations": violations,
