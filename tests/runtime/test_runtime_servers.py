@@ -152,3 +152,15 @@ def test_fastapi_under_uvicorn_async_threadpool_background_and_streaming(tmp_pat
     assert streamed["max_wait_s"] < 0.2 and streamed["max_stream_s"] >= 0.9 and streamed["violations"] == 0
     assert report["summary"]["violations"] == 3 and report["summary"]["requests"] == 6
     assert json.dumps(report).count('"severity": "loop-stall"') == 1
+
+
+def test_waitress_serves_streaming_responses_unchanged(tmp_path, rt):
+    # waitress calls len() on any body that defines __len__ and answered 500 when it raised.
+    pytest.importorskip("waitress")
+    args = ["waitress", "--listen=127.0.0.1:{port}", "flask_app:app"]
+    with rt.serve(args, tmp_path, PYTHONPATH=str(rt.APPS)) as server:
+        status, body = server.get("/stream")
+        assert status == 200 and body.count(b"chunk") == 4
+        assert server.get("/fast") == (200, b"fast")
+    report = rt.merge(server.report_dir)
+    assert rt.route(report, "/stream")["statuses"] == {"2xx": 1}

@@ -46,6 +46,13 @@ def configure(explicit: Mapping[str, Any] | None = None) -> RuntimeConfig:
     STATE.config = config
     STATE.configured = True
     STATE.active = config.enabled and not STATE.tripped
+    if config.enabled:
+        # Now, while the app is loaded (on the main thread): threaded servers (waitress, runserver)
+        # serve the first request on a pool thread, where no signal handler can be installed.
+        try:
+            _chain_sigterm()
+        except Exception as exc:
+            internal_error("sigterm hook", exc)
     return config
 
 
