@@ -108,3 +108,48 @@ def test_warm_cache_gives_the_same_report_and_notices_edits(tmp_path: Path) -> N
     (tmp_path / "app.py").write_text(ROUTED.replace('    subprocess.run(["soffice", "--convert-to", "pdf", path])', "    pass"))
     edited = analyse(["."], config, cwd=tmp_path)
     assert edited.findings == []
+
+
+# -- hostile files: one reader for the fixer and the reports ----------------------------------------
+
+def _fifo(path: Path) -> Path:
+    import os
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    os.mkfifo(path)
+    return path
+
+
+def test_the_reader_refuses_a_fifo_a_huge_file_and_undecodable_bytes(tmp_path: Path) -> None:
+    from greenit_async_lint.readfile import Unreadable, maybe_text, read_text
+    fifo = _fifo(tmp_path / "x.py")
+    with pytest.raises(Unreadable, match="not a regular file"):
+        read_text(fifo)  # opening a FIFO for reading blocks until a writer comes: never opened so
+    (tmp_path / "big.py").write_bytes(b"x = 1\n" * 100)
+    with pytest.raises(Unreadable, match="limit"):
+        read_text(tmp_path / "big.py", max_bytes=10)
+    (tmp_path / "latin.py").write_bytes(b"s = '\xe9'\n")
+    with pytest.raises(Unreadable, match="not UTF-8"):
+        read_text(tmp_path / "latin.py")
+    assert maybe_text(tmp_path / "latin.py") == "s = '\ufffd'\n"
+    assert maybe_text(tmp_path / "missing.py") is None
+
+
+def test_queue_detection_and_fix_sources_skip_a_fifo_named_like_python(tmp_path: Path) -> None:
+    from greenit_async_lint.fix.queues import detect
+    from greenit_async_lint.fix.rules import load_remedies
+    from greenit_async_lint.fix.source import Sources
+    (tmp_path / "app.py").write_text("import celery\n")
+    _fifo(tmp_path / "x.py")
+    _fifo(tmp_path / "requirements.txt")
+    stack = detect([tmp_path], load_remedies())  # read the FIFOs (hung) before the shared reader
+    assert stack is not None
+    source = Sources(tmp_path).get("x.py")
+    assert source.module is None and "not a regular file" in (source.error or "")
+
+
+def test_deep_json_is_refused_with_a_reason_not_a_recursion_error() -> None:
+    from greenit_async_lint.readfile import Unreadable, loads_json
+    with pytest.raises(Unreadable, match="nested deeper"):
+        loads_json("[" * 100_000 + "]" * 100_000)
+    assert loads_json('{"a": ["[[[[", {"b": 1}]}') == {"a": ["[[[[", {"b": 1}]}

@@ -9,6 +9,7 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from ..readfile import maybe_text
 from ..discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
 from .source import ImportChange, SourceFile, Sources, package_parts
 
@@ -65,9 +66,8 @@ def find_instance(sources: Sources, root: Path, calls: Iterable[str]) -> Optiona
     for count, path in enumerate(walk_python_files(root, excluder)):
         if count >= MAX_SCAN:
             break
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError:
+        text = maybe_text(path)
+        if text is None:
             continue
         if not pattern.search(text):
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+from ..readfile import Unreadable, maybe_text, read_text
 from ..discovery import DEFAULT_EXCLUDE, Excluder, find_project_root, walk_python_files
 from .rules import QueueInfo, RemedyCatalogue
 
@@ -96,8 +97,8 @@ def _requirement_names(lines: Iterable[str]) -> set[str]:
 
 def _toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomllib.loads(read_text(path))
+    except (Unreadable, tomllib.TOMLDecodeError):
         return {}
 
 
@@ -123,8 +124,8 @@ def dependency_names(folder: Path) -> dict[str, str]:
     requirement_files = sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements/*.txt"))
     for path in requirement_files:
         try:
-            add(_requirement_names(path.read_text("utf-8").splitlines()), path.relative_to(folder).as_posix())
-        except (OSError, UnicodeDecodeError):
+            add(_requirement_names(read_text(path).splitlines()), path.relative_to(folder).as_posix())
+        except Unreadable:
             continue
     setup_cfg = folder / "setup.cfg"
     if setup_cfg.is_file():
@@ -168,9 +169,8 @@ def detect(paths: list[Path], catalogue: RemedyCatalogue) -> Stack:
             if file in seen or len(seen) >= MAX_FILES:
                 continue
             seen.add(file)
-            try:
-                text = file.read_text("utf-8", errors="replace")
-            except OSError:
+            text = maybe_text(file)
+            if text is None:
                 continue
             modules = set(imported_modules(text))
             for queue in catalogue.queues:

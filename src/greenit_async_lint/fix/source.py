@@ -19,6 +19,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider,
                              ScopeProvider)
 
+from ..readfile import Unreadable, read_bytes
 from ..discovery import module_name
 
 NodeEdit = Callable[[cst.CSTNode, cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]]
@@ -218,12 +219,14 @@ class Sources:
         absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
         if absolute not in self.files:
             problem = None
-            try:
-                data: Optional[bytes] = absolute.read_bytes()
-            except FileNotFoundError:
+            data: Optional[bytes]
+            if not absolute.exists() and not absolute.is_symlink():
                 data = None  # a module a fix may create
-            except OSError as exc:
-                data, problem = b"", f"cannot be read ({exc.strerror or exc})"
+            else:
+                try:
+                    data = read_bytes(absolute)
+                except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
+                    data, problem = b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
             source = SourceFile(absolute, _display(absolute, self.cwd), data)
             if problem:
                 source.module, source.error = None, problem
