@@ -1,6 +1,6 @@
 """The real-application primer: how the checker does on code nobody on the team wrote.
 
-    python eval/primer.py [--apps A,B] [--baseline GIT_REF] [--markdown FILE] [--sample N]
+    python eval/primer.py [--apps A,B] [--baseline GIT_REF] [--markdown FILE] [--sample N] [--reuse]
 
 Fetches what is missing from eval/apps.yaml into a cache folder outside the repository
 (GREENIT_PRIMER_CACHE, default ~/.cache/greenit-primer), runs the checker on each
@@ -220,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", metavar="GIT_REF", help="also run the checker at this ref and diff")
     parser.add_argument("--markdown", metavar="FILE", help="write the table (and the diff) as Markdown")
     parser.add_argument("--sample", type=int, metavar="N", help="draw N findings per app into eval/judged")
+    parser.add_argument("--reuse", action="store_true",
+                        help="score the last run's reports again (labels changed, the checker did not)")
     parser.add_argument("--show-missing", action="store_true", help="list labelled handlers not found")
     args = parser.parse_args(argv)
 
@@ -231,7 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     diffs: list[str] = []
     for app in apps:
         tree = fetch(app)
-        report, wall, peak = run_checker(sys.executable, tree, app["root"], runs / f"{app['name']}.json")
+        out, meta = runs / f"{app['name']}.json", runs / f"{app['name']}.meta.json"
+        if args.reuse and out.exists() and meta.exists():
+            report = json.loads(out.read_text("utf-8"))
+            wall, peak = json.loads(meta.read_text("utf-8"))
+        else:
+            report, wall, peak = run_checker(sys.executable, tree, app["root"], out)
+            meta.write_text(json.dumps([wall, peak]), "utf-8")
         labels, judged, routes = load_truth(app["name"])
         result = score(report, labels, judged, routes)
         rows.append((app["name"], result, wall, peak))
