@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scoring import Score, diff, finding_key, score  # noqa: E402
+from scoring import Score, diff, finding_key, is_work_finding, score  # noqa: E402
 
 EVAL = Path(__file__).resolve().parent
 REPO = EVAL.parent
@@ -160,7 +160,7 @@ def sample(name: str, report: dict[str, Any], count: int) -> int:
     existing = _yaml_list(path, "findings")
     known = {(f["handler"]["path"], f["handler"]["qualname"], f["code"], f["call_path"], int(f["call_line"]))
              for f in existing}
-    pool = sorted({finding_key(f): f for f in report.get("findings", [])}.items())
+    pool = sorted({finding_key(f): f for f in report.get("findings", []) if is_work_finding(f["code"])}.items())
     rng = random.Random(f"{SEED}:{name}")
     drawn = rng.sample(pool, min(count, len(pool)))
     for key, finding in drawn:

@@ -78,7 +78,7 @@ def test_judged_findings_count_only_when_still_reported(report):
     base = {"handler": {"path": "app.py", "qualname": "convert"}, "code": finding["code"],
             "call_path": finding["path"], "call_line": finding["line"]}
     judged = [dict(base, judgment="TRUE"), dict(base, judgment="FALSE", call_line=999),
-              dict(base, judgment="DEBATABLE")]
+              dict(base, judgment="DEBATABLE"), dict(base, code="GAL901", judgment="FALSE")]
     s = score(report, [], judged, [])
     assert (s.judged_true, s.judged_false, s.judged_debatable, s.judged_absent) == (1, 0, 1, 1)
     assert s.figures["finding precision"] == 1.0
