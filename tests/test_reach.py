@@ -119,3 +119,17 @@ def test_500_mutual_helpers_do_not_raise_recursion_error(tmp_path: Path) -> None
     helpers = "".join(f"def m{i}(n):\n    return m{(i + 1) % 500}(n - 1) if n else m{(i + 250) % 500}(n)\n\n" for i in range(500))
     src = HEAD + helpers + "@app.get('/cycle')\ndef cycle():\n    return m0(3)\n"
     assert findings(tmp_path, src) == set()
+
+
+def test_work_behind_lru_cache_runs_once_per_process_and_is_not_reported(tmp_path: Path) -> None:
+    # Found on mealie (primer): template folders copied behind @lru_cache'd settings helpers
+    # were reported from every handler, 11 of its 24 false findings.
+    body = ("import subprocess\n\n{dec}def settings_pdf():\n"
+            "    subprocess.run(['soffice', '--convert-to', 'pdf', 'defaults.odt'])\n\n"
+            "@app.get('/a')\ndef a():\n    return settings_pdf()\n")
+    cached = HEAD + "import functools\n" + body.format(dec="@functools.lru_cache(maxsize=None)\n")
+    assert findings(tmp_path, cached) == set()
+    bare = HEAD + "from functools import cache\n" + body.format(dec="@cache\n")
+    assert findings(tmp_path, bare) == set()
+    plain = HEAD + body.format(dec="")
+    assert {code for _line, code, _sev in findings(tmp_path, plain)} == {"GAL101"}

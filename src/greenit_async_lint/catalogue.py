@@ -87,6 +87,7 @@ class Offloads:
     threads: PatternTable[ArgSpec] = field(default_factory=PatternTable)
     pool_submits: PatternTable[ArgSpec] = field(default_factory=PatternTable)
     pool_waits: PatternTable[bool] = field(default_factory=PatternTable)
+    once_per_process: PatternTable[bool] = field(default_factory=PatternTable)
     types: dict[str, str] = field(default_factory=dict)
 
 
@@ -164,8 +165,9 @@ def _add_work(work: WorkCatalogue, data: Any, where: str, family_code: dict[str,
 def _add_offloads(off: Offloads, data: Any, where: str) -> None:
     data = as_mapping(data or {}, where)
     for key in data:
-        if key not in ("queues", "background", "threads", "pools", "types"):
-            raise CatalogueError(f"{where}.{key}", "is not a known key (queues, background, threads, pools, types)")
+        if key not in ("queues", "background", "threads", "pools", "once_per_process", "types"):
+            raise CatalogueError(f"{where}.{key}",
+                                 "is not a known key (queues, background, threads, pools, once_per_process, types)")
     for i, raw in enumerate(as_list(data.get("queues", []), f"{where}.queues")):
         here = f"{where}.queues[{i}]"
         q = as_mapping(raw, here)
@@ -193,6 +195,8 @@ def _add_offloads(off: Offloads, data: Any, where: str) -> None:
         off.pool_submits.add(spec.call, spec)
     for pattern in as_str_list(pools.get("waits", []), f"{where}.pools.waits"):
         off.pool_waits.add(pattern, True)
+    for pattern in as_str_list(data.get("once_per_process", []), f"{where}.once_per_process"):
+        off.once_per_process.add(pattern, True)
     for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
         off.types[str(name)] = as_str(target, f"{where}.types.{name}")
 

@@ -173,6 +173,8 @@ class Reach:
         fn = self.p.function(mi, qualname)
         if fn is None:
             return []
+        if self.ev.decorated_by(mi, fn, self.off.once_per_process):
+            return []  # @lru_cache: the body runs once per process and argument, not in every request
         effects = list(self.prefixed(hop, self.function_effects(mi, qualname, *target[3:])))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
