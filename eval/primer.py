@@ -63,9 +63,11 @@ def fetch(app: dict[str, Any]) -> Path:
         def norm(text: str) -> str:
             return text.lower().replace("-", "_").replace(".", "_")
 
-        found = [p for p in sdists.glob("*.tar.gz")
-                 if p.name[: -len(".tar.gz")].rpartition("-")[::2] == (p.name[: len(name)], version)
-                 and norm(p.name[: len(name)]) == norm(name)]
+        def pinned(sdist: Path) -> bool:
+            head, _, sdist_version = sdist.name[: -len(".tar.gz")].rpartition("-")
+            return norm(head) == norm(name) and sdist_version == version
+
+        found = [p for p in sdists.glob("*.tar.gz") if pinned(p)]
         if not found:
             subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary",
                             ":all:", spec, "-d", str(sdists)], check=True)
