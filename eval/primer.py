@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -181,19 +180,14 @@ def install_ref(ref: str) -> str:
                             text=True).stdout.strip()
     home = CACHE / "baselines" / commit
     python = home / "venv" / "bin" / "python"
-    if python.exists():
+    if (home / ".installed").exists():  # not python alone: an install that failed half-way is redone
         return str(python)
     shutil.rmtree(home, ignore_errors=True)
     (home / "src").mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", commit], check=True,
-                             capture_output=True).stdout
-    with tempfile.TemporaryFile() as tmp:
-        tmp.write(archive)
-        tmp.seek(0)
-        with tarfile.open(fileobj=tmp) as tar:
-            tar.extractall(home / "src", filter="data")
+    _extract_commit(REPO, commit, home / "src")
     subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(home / "src")], check=True)
+    (home / ".installed").write_text(commit)
     return str(python)
 
 
@@ -252,9 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         if base_python:
             before, _w, _m = run_checker(base_python, tree, app["root"], runs / f"{app['name']}.base.json")
             change = diff(before, report)
-            diffs.append(f"### {app['name']}\n" + "\n".join(
-                f"- {kind}: {item}" for kind in ("added", "removed", "verdicts") for item in change[kind])
-                or f"### {app['name']}\nno change")
+            lines = [f"- {kind}: {item}" for kind in ("added", "removed", "verdicts") for item in change[kind]]
+            diffs.append(f"### {app['name']}\n" + ("\n".join(lines) if lines else "no change"))
     text = table(rows)
     print(text)
     if diffs:
