@@ -31,7 +31,7 @@ def expected_findings(folder: Path) -> set[tuple[str, int, str]]:
 def run_check(tmp_path):
     """Analyse a folder (relative paths in the report are relative to it); returns the Report."""
     from greenit_async_lint.config import Config
-    from greenit_async_lint.engine import analyse
+    from greenit_async_lint.analysis.engine import analyse
 
     def run(folder: Path, config: Config | None = None, paths=None):
         config = config or Config(cache=False, jobs=1)

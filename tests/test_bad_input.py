@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from greenit_async_lint.config import Config
-from greenit_async_lint.engine import analyse
+from greenit_async_lint.analysis.engine import analyse
 
 VIOLATING_APP = '''
 import subprocess

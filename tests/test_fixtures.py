@@ -25,7 +25,7 @@ def test_fixture_app_reports_exactly_its_annotations(app: Path, run_check) -> No
 def test_every_fixture_app_has_handlers_and_annotations() -> None:
     """A fixture that finds no handler would pass the test above while proving nothing."""
     from greenit_async_lint.config import Config
-    from greenit_async_lint.engine import analyse
+    from greenit_async_lint.analysis.engine import analyse
 
     for app in APPS:
         report = analyse(["."], Config(cache=False, jobs=1), cwd=app)

@@ -195,7 +195,7 @@ def test_an_unsaved_buffer_on_stdin_is_analysed_not_the_file_on_disk(project: Pa
 
 def test_the_engine_uses_given_trees_and_keeps_them_out_of_its_caches(project: Path) -> None:
     from greenit_async_lint.config import Config
-    from greenit_async_lint.engine import analyse
+    from greenit_async_lint.analysis.engine import analyse
 
     views = project / "views.py"
     config = Config(cache=True, jobs=1)

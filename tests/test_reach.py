@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from greenit_async_lint.config import Config
-from greenit_async_lint.engine import analyse
+from greenit_async_lint.analysis.engine import analyse
 
 
 def findings(tmp_path: Path, source: str) -> set[tuple[int, str, str]]:

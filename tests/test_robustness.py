@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 from greenit_async_lint.catalogue import default_catalogue
 from greenit_async_lint.config import Config
-from greenit_async_lint.engine import analyse
-from greenit_async_lint.evaluate import Evaluator
-from greenit_async_lint.handlers import HandlerFinder
-from greenit_async_lint.project import Project
-from greenit_async_lint.reach import Reach
-from greenit_async_lint.summarize import summarize
+from greenit_async_lint.analysis.engine import analyse
+from greenit_async_lint.analysis.evaluate import Evaluator
+from greenit_async_lint.analysis.handlers import HandlerFinder
+from greenit_async_lint.analysis.project import Project
+from greenit_async_lint.analysis.reach import Reach
+from greenit_async_lint.analysis.summarize import summarize
 
 CATALOGUE = default_catalogue()
 
@@ -121,7 +121,7 @@ def _fifo(path: Path) -> Path:
 
 
 def test_the_reader_refuses_a_fifo_a_huge_file_and_undecodable_bytes(tmp_path: Path) -> None:
-    from greenit_async_lint.readfile import Unreadable, maybe_text, read_text
+    from greenit_async_lint.analysis.readfile import Unreadable, maybe_text, read_text
     fifo = _fifo(tmp_path / "x.py")
     with pytest.raises(Unreadable, match="not a regular file"):
         read_text(fifo)  # opening a FIFO for reading blocks until a writer comes: never opened so
@@ -149,7 +149,7 @@ def test_queue_detection_and_fix_sources_skip_a_fifo_named_like_python(tmp_path:
 
 
 def test_deep_json_is_refused_with_a_reason_not_a_recursion_error() -> None:
-    from greenit_async_lint.readfile import Unreadable, loads_json
+    from greenit_async_lint.analysis.readfile import Unreadable, loads_json
     with pytest.raises(Unreadable, match="nested deeper"):
         loads_json("[" * 100_000 + "]" * 100_000)
     assert loads_json('{"a": ["[[[[", {"b": 1}]}') == {"a": ["[[[[", {"b": 1}]}

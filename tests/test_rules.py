@@ -10,7 +10,7 @@ from conftest import FIXTURES, REPO, expected_findings
 from greenit_async_lint.catalogue import default_catalogue
 from greenit_async_lint.config import Config
 from greenit_async_lint.docs import render_all
-from greenit_async_lint.engine import analyse
+from greenit_async_lint.analysis.engine import analyse
 
 CODES = default_catalogue().codes
 RUNNABLE = sorted(c for c, info in CODES.items() if info.bad.strip())

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import output
 from .config import Config, ConfigError
-from .engine import analyse
+from .analysis.engine import analyse
 
 
 def _write(path: str, content: str) -> None:

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from . import __version__
 from .config import Config, ConfigError, check_code_prefixes, load_config
-from .schema import CatalogueError
+from .catalogue.schema import CatalogueError
 
 CORE_FORMATS = ("text", "json")
 

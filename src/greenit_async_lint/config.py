@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
-from .schema import CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
+from .catalogue.schema import CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .config import Config, ConfigError, load_config
-from .schema import CatalogueError
+from .catalogue.schema import CatalogueError
 
 PREFIX = "greenit-"
 

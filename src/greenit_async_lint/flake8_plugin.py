@@ -35,10 +35,10 @@ from typing import Any, Callable, ClassVar, Iterator, Optional
 
 from . import __version__
 from .config import Config, ConfigError
-from .engine import analyse
-from .findings import Finding, chain_text
+from .analysis.engine import analyse
+from .analysis.findings import Finding, chain_text
 from .flake8_options import build_config, explicit_config, overrides, register
-from .schema import CatalogueError
+from .catalogue.schema import CatalogueError
 
 # Off unless selected (`--extend-select GAL109,GAL205`, or `select`): flake8 shows these in
 # editors on every keystroke, so the defaults stay to what breaks practice 112 for certain.

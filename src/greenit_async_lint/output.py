@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import __version__
-from .engine import Report
-from .findings import Finding
-from .handlers import Handler
+from .analysis.engine import Report
+from .analysis.findings import Finding
+from .analysis.handlers import Handler
 
 JSON_VERSION = 1
 

@@ -20,7 +20,7 @@ def copy_project(source: Path, target: Path) -> Path:
 
 def analyse(folder: Path, paths: Iterable[str] = (".",)):
     from greenit_async_lint.config import Config
-    from greenit_async_lint.engine import analyse as run
+    from greenit_async_lint.analysis.engine import analyse as run
 
     return run(list(paths), Config(cache=False, jobs=1), cwd=folder)
 

@@ -140,7 +140,7 @@ def test_attaching_fixes_without_diffs_does_not_import_libcst():
     import sys
 
     code = ("import sys; from pathlib import Path; from greenit_async_lint.config import Config; "
-            "from greenit_async_lint.engine import analyse; from greenit_async_lint.fix import attach_fixes; "
+            "from greenit_async_lint.analysis.engine import analyse; from greenit_async_lint.fix import attach_fixes; "
             f"r = analyse(['.'], Config(cache=False), cwd=Path({str(FIXTURES / 'docconvert')!r})); "
             "attach_fixes(r); print('libcst' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
@@ -153,7 +153,7 @@ def test_paths_are_resolved_against_the_reports_folder(monkeypatch, tmp_path):
     app = copy_project(FIXTURES / "fastapi_media", tmp_path / "app")
     monkeypatch.chdir(app)
     from greenit_async_lint.config import Config
-    from greenit_async_lint.engine import analyse as engine_analyse
+    from greenit_async_lint.analysis.engine import analyse as engine_analyse
 
     report = engine_analyse(["."], Config(cache=False, jobs=1))
     attach_fixes(report, diffs=True)

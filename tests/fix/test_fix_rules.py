@@ -10,7 +10,7 @@ import yaml
 
 from greenit_async_lint.fix.codemods import REGISTRY, SAFETY, all_codemods
 from greenit_async_lint.fix.rules import When, load_remedies, parse_remedies
-from greenit_async_lint.schema import CatalogueError
+from greenit_async_lint.catalogue.schema import CatalogueError
 
 
 @pytest.fixture

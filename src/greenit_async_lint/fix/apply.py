@@ -20,8 +20,8 @@ from .rules import Remedy, RemedyCatalogue, load_remedies
 from .source import Changes, SourceFile, Sources
 
 if TYPE_CHECKING:
-    from ..engine import Report
-    from ..findings import Finding
+    from ..analysis.engine import Report
+    from ..analysis.findings import Finding
 
 
 INTERNAL_ERROR = "internal error in the fixer"

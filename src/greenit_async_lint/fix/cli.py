@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ..config import ConfigError, load_config
-from ..schema import CatalogueError
+from ..catalogue.schema import CatalogueError
 from .apply import FixError, FixRun, plan_report, write
 
 
@@ -54,7 +54,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             config.ignore = _codes(args.ignore)
         if args.no_cache:
             config.cache = False
-        from ..engine import analyse
+        from ..analysis.engine import analyse
         report = analyse(args.paths, config)
         run = plan_report(report, unsafe=args.unsafe_fixes)
     except (ConfigError, CatalogueError) as exc:

@@ -18,7 +18,7 @@ from .source import Changes, SourceFile, Sources
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..findings import Finding
+    from ..analysis.findings import Finding
     from .queues import Stack
     from .rules import QueueInfo, RemedyCatalogue
 

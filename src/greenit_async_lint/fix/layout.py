@@ -9,8 +9,8 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from ..readfile import maybe_text
-from ..discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
+from ..analysis.readfile import maybe_text
+from ..analysis.discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
 from .source import ImportChange, SourceFile, Sources, package_parts
 
 MAX_SCAN = 2000

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from ..readfile import Unreadable, maybe_text, read_text
-from ..discovery import DEFAULT_EXCLUDE, Excluder, find_project_root, walk_python_files
+from ..analysis.readfile import Unreadable, maybe_text, read_text
+from ..analysis.discovery import DEFAULT_EXCLUDE, Excluder, find_project_root, walk_python_files
 from .rules import QueueInfo, RemedyCatalogue
 
 if sys.version_info >= (3, 11):

@@ -18,8 +18,8 @@ from .queues import Stack, detect
 from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
 
 if TYPE_CHECKING:
-    from ..engine import Report
-    from ..findings import Finding
+    from ..analysis.engine import Report
+    from ..analysis.findings import Finding
 
 GENERIC_FAMILY = {"work": "this work", "then": "notify the user when it is done"}
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-from ..schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from ..catalogue.schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 SAFETIES = ("safe", "unsafe")
 TEXT_FIELDS = frozenset({"work", "then", "queue", "queue_name", "define", "send", "timeout", "leaf", "framework",

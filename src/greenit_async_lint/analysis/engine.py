@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .catalogue import Catalogue, load_catalogue
-from .config import Config
+from ..catalogue import Catalogue, load_catalogue
+from ..config import Config
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
 from .findings import Finding, handler_findings, verdict

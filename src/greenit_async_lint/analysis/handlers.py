@@ -11,11 +11,11 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .catalogue import Catalogue
+from ..catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
-from .frameworks import FrameworkRules, RegistrationRule
+from ..catalogue.frameworks import FrameworkRules, RegistrationRule
 from .ir import Class, Expr, Function
-from .patterns import tails
+from ..catalogue.patterns import tails
 from .project import Ctx, Project
 
 

@@ -12,7 +12,7 @@ import fnmatch
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-from .catalogue import Catalogue
+from ..catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
 from .ir import CallSite, Expr, Function, Loop
 from .sourcetext import dotted

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .catalogue import Catalogue
+from ..catalogue import Catalogue
 from .evaluate import Evaluator
 from .ir import CallSite, Expr
-from .patterns import tails
+from ..catalogue.patterns import tails
 from .project import Ctx, Project
 
 Receiver = tuple  # (module index, function qualname, def line, sender values or None)

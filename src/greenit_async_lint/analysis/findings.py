@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .catalogue import Catalogue, CodeInfo
+from ..catalogue import Catalogue, CodeInfo
 from .handlers import Handler
 from .reach import Effect, Hop
 

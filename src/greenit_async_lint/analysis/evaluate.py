@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from .catalogue import Catalogue
+from ..catalogue import Catalogue
 from .classes import ClassLookup
 from .ir import Expr, Function
-from .patterns import PatternTable
+from ..catalogue.patterns import PatternTable
 from .project import Ctx, Project
 from .registries import RegistryIndex
-from .schema import ArgSpec
+from ..catalogue.schema import ArgSpec
 
 Value = tuple
 _MAX_VALUES = 12  # a name bound to more than this many things is not worth following further
