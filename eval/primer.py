@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     apps = load_apps(args.apps.split(",") if args.apps else None)
-    runs = CACHE / "runs"
+    # Several people (or helpers) may run the primer at once: each can keep its own runs folder.
+    runs = Path(os.environ.get("GREENIT_PRIMER_RUNS", CACHE / "runs"))
     runs.mkdir(parents=True, exist_ok=True)
     base_python = install_ref(args.baseline) if args.baseline else None
     rows: list[tuple[str, Score, float, float]] = []
