@@ -6,6 +6,7 @@ formatting; libcst is kept for the fixes, where formatting must survive.
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -359,6 +360,27 @@ def _text(node: ast.expr, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _newer_python_tree(text: str, path: str, exc: SyntaxError) -> ast.Module | FileProblem:
+    """The tree of a file this interpreter's `ast` rejects, read through a newer grammar
+    (newsyntax.py); GAL901 when no grammar accepts it, naming the Python it would need."""
+    from .newsyntax import NewerSyntax, downgrade, needed_python
+    where = (exc.lineno or 1, max(exc.offset or 1, 1))
+    try:
+        code, features = downgrade(text)
+    except NewerSyntax:
+        return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", *where)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        need = needed_python(features)
+        running = ".".join(map(str, sys.version_info[:2]))
+        hint = (f"it uses Python {need} syntax that Python {running} cannot read; run the check with "
+                f"Python {need} or newer") if need else f"Python {running} cannot read it"
+        return FileProblem(path, "GAL901", f"does not parse: {exc.msg} ({hint})", *where)
+
+
 def summarize(data: bytes, path: str, module: str, is_package: bool,
               tree: Optional[ast.Module] = None) -> Module | FileProblem:
     """Summarise one file's bytes; a file that cannot be analysed gives a FileProblem.
@@ -377,7 +399,9 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
             warnings.simplefilter("ignore")  # the project's SyntaxWarnings are not ours to print
             tree = tree if tree is not None else ast.parse(text, filename=path)
     except SyntaxError as exc:
-        return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
+        tree = _newer_python_tree(text, path, exc)
+        if isinstance(tree, FileProblem):
+            return tree
     except (ValueError, RecursionError, MemoryError) as exc:
         return FileProblem(path, "GAL901", f"does not parse: {type(exc).__name__}: {exc}")
     package = module if is_package else module.rpartition(".")[0]

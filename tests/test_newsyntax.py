@@ -1,0 +1,115 @@
+"""Files written for a newer Python than the one running the checker are still analysed.
+
+Each case is a Flask view module in a newer syntax and its twin in the old syntax: the checker
+must report the same findings, on the same lines, for both (issue: handlers vanished when `ast`
+rejected a 3.12 f-string). The new syntax is run on whatever Python runs the tests: on 3.12+ some
+cases are plain `ast` files, which must of course give the same answer.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis.newsyntax import NewerSyntax, downgrade, needed_python
+
+APP = """\
+from flask import Flask
+import subprocess
+
+app = Flask(__name__)
+{defs}
+
+@app.route("/convert/<name>")
+def convert(name):
+    row = {{"id": name}}
+    label = {label}
+{body}
+    subprocess.run(["soffice", "--convert-to", "pdf", row["id"]])
+    return label
+"""
+
+CASES = {
+    # PEP 701 (3.12): the same quotes inside an f-string's expression
+    "pep701": dict(new=dict(defs="", label='f"{row["id"]}: {", ".join([row["id"], "x"])}"', body=""),
+                   old=dict(defs="", label="f\"{row['id']}: {', '.join([row['id'], 'x'])}\"", body="")),
+    # PEP 701: nested f-strings with the same quotes, two levels deep
+    "pep701-nested": dict(new=dict(defs="", label='f"{f"{f"{row["id"]}"}"}"', body=""),
+                          old=dict(defs="", label="str(row['id'])", body="")),
+    # PEP 695 (3.12): type parameters and type aliases
+    "pep695": dict(new=dict(defs="type Rows[K] = dict[K, str]\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n\n"
+                               "class Box[T: int]:\n    pass\n",
+                            label="first([name])", body=""),
+                   old=dict(defs="Rows = dict\n\ndef first(items):\n    return items[0]\n\n"
+                                 "class Box:\n    pass\n",
+                            label="first([name])", body="")),
+    # PEP 758 (3.14): except without parentheses
+    "pep758": dict(new=dict(defs="", label="name", body="    try:\n        int(name)\n    except ValueError, TypeError:\n        pass"),
+                   old=dict(defs="", label="name", body="    try:\n        int(name)\n    except (ValueError, TypeError):\n        pass")),
+    # PEP 750 (3.14): template strings
+    "pep750": dict(new=dict(defs="", label='t"{name}"', body=""),
+                   old=dict(defs="", label='f"{name}"', body="")),
+}
+
+
+def _check(folder: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", str(folder), "--format", "json",
+                           "--no-cache"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _write(folder: Path, parts: dict) -> None:
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (folder / "views.py").write_text(APP.format(**parts))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_new_syntax_reports_like_old_syntax(tmp_path: Path, case: str) -> None:
+    _write(tmp_path / "new", CASES[case]["new"])
+    _write(tmp_path / "old", CASES[case]["old"])
+    new, old = _check(tmp_path / "new"), _check(tmp_path / "old")
+
+    def seen(report: dict) -> list[tuple]:
+        return sorted((Path(f["path"]).name, f["line"], f["code"], f["severity"]) for f in report["findings"])
+
+    assert seen(old), "the old-syntax twin must have the soffice finding"
+    assert seen(new) == seen(old)
+    assert [h["qualname"] for h in new["handlers"]] == [h["qualname"] for h in old["handlers"]] == ["convert"]
+
+
+def test_downgrade_keeps_lines_and_says_what_it_used() -> None:
+    text = textwrap.dedent('''\
+        def first[T](items: list[T]) -> T:
+            return items[0]
+        x = f"{first(["a"])}"
+        try:
+            pass
+        except ValueError, TypeError:
+            pass
+        ''')
+    code, features = downgrade(text)
+    assert code.count("\n") == text.count("\n")
+    assert features == {"pep695", "pep701", "pep758"}
+    assert needed_python(features) == "3.14"
+    tree = compile(code, "x.py", "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    call_lines = sorted({n.lineno for n in __import__("ast").walk(tree) if type(n).__name__ == "Call"})
+    assert call_lines == [3]
+
+
+def test_a_real_syntax_error_is_still_gal901(tmp_path: Path) -> None:
+    with pytest.raises(NewerSyntax):
+        downgrade("def broken(:\n    pass\n")
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (folder / "views.py").write_text("def broken(:\n    pass\n")
+    report = _check(folder)
+    problems = [p for p in report.get("problems", report.get("errors", []))] or \
+        [f for f in report["findings"] if f["code"] == "GAL901"]
+    assert any("GAL901" in json.dumps(p) for p in problems), report
