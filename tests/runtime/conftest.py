@@ -130,14 +130,18 @@ def fresh_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setattr(control, "DEFAULTS", RuntimeConfig(report_dir=str(report_dir)))
     control._EXPLICIT.clear()
     registry.STATE.tripped = False
-    registry.STATE.errors = 0
+    registry.STATE.errors = registry.STATE.trips = 0
     registry.STATE.logged.clear()
     registry.INFLIGHT.clear()
     with watchdog.LOCK:
         registry.FINISHED.clear()
         registry.STALLS.clear()
         if control.WATCHDOG is not None:
+            from greenit_async_lint.runtime.output import Output
+
             control.WATCHDOG.store = None
+            control.WATCHDOG.output = Output()
+            control.WATCHDOG.flushed = control.WATCHDOG.evidence = control.WATCHDOG.dirty = False
     yield report_dir
     control._EXPLICIT.clear()
     registry.STATE.active = False

@@ -3,7 +3,11 @@
 Explicit arguments win over environment variables, which win over defaults. Settings are validated
 once, when a middleware is built. The hook fails open: a bad value (`abc`, `-1`, `nan`, an unknown
 option) is logged once and replaced by its default, and an unwritable report directory falls back to
-a temporary one, so the application always boots.
+a temporary one (then to memory, see output.py), so the application always boots.
+
+The default report directory is absolute, `$TMPDIR/greenit-runtime` (usually `/tmp/greenit-runtime`):
+a folder relative to the working directory broke the one-line set-up on read-only container images
+and scattered shards when workers started from different directories.
 """
 from __future__ import annotations
 
@@ -20,10 +24,10 @@ LOG = logging.getLogger("greenit_async_lint.runtime")
 _WARNED: set[str] = set()
 
 
-def _warn_once(message: str) -> None:
+def _warn_once(message: str, consequence: str = "; the default is used") -> None:
     if message not in _WARNED:
         _WARNED.add(message)
-        LOG.warning("greenit runtime: %s; the default is used", message)
+        LOG.warning("greenit runtime: %s%s", message, consequence)
 
 # name -> (environment variable, parser); every option a user can set from outside the code.
 _ENV: dict[str, tuple[str, type]] = {
@@ -33,7 +37,9 @@ _ENV: dict[str, tuple[str, type]] = {
     "loop_warn_s": ("GREENIT_RUNTIME_LOOP_WARN_S", float),
     "flush_s": ("GREENIT_RUNTIME_FLUSH_S", float),
     "root": ("GREENIT_RUNTIME_ROOT", str),
+    "breaker_cooldown_s": ("GREENIT_RUNTIME_BREAKER_COOLDOWN_S", float),
 }
+DEFAULT_DIR = os.path.join(tempfile.gettempdir(), "greenit-runtime")
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class RuntimeConfig:
     """Everything the hook needs to decide what to record; one per process once installed."""
 
     enabled: bool = True
-    report_dir: str = "greenit-runtime"
+    report_dir: str = DEFAULT_DIR
     warn_s: float = 10.0
     violation_s: float = 60.0  # the practice's own limit: no synchronous processing over a minute
     loop_warn_s: float = 1.0
@@ -50,6 +56,7 @@ class RuntimeConfig:
     sampling: bool = True  # GREENIT_RUNTIME_SAMPLING=0 keeps timings but never walks a stack
     max_samples: int = 12
     max_errors: int = 5  # internal errors before the circuit breaker makes the hook a pass-through
+    breaker_cooldown_s: float = 300.0  # then it re-arms: a transient fault must not end measurement for good
     exclude_methods: tuple[str, ...] = ()
     exclude_routes: tuple[str, ...] = ()
 
@@ -114,7 +121,7 @@ def load_config(
 def _sanitize(base: RuntimeConfig, values: dict[str, Any]) -> RuntimeConfig:
     """Drop every value that is not usable (logged once), keeping the base's value instead."""
     defaults = RuntimeConfig()
-    for name in ("warn_s", "violation_s", "loop_warn_s", "flush_s"):
+    for name in ("warn_s", "violation_s", "loop_warn_s", "flush_s", "breaker_cooldown_s"):
         value = values.get(name)
         if name in values and (isinstance(value, bool) or not isinstance(value, (int, float))
                                or not math.isfinite(value) or not value > 0):
@@ -136,21 +143,33 @@ def _sanitize(base: RuntimeConfig, values: dict[str, Any]) -> RuntimeConfig:
     return config
 
 
-def ensure_report_dir(config: RuntimeConfig) -> str:
-    """Create the report directory and prove it writable; fall back to a temporary folder.
+def report_dirs(config: RuntimeConfig) -> list[str]:
+    """Where shards may go, best first: the configured folder, then a per-user temporary one."""
+    first = os.path.abspath(config.report_dir)
+    fallback = os.path.join(tempfile.gettempdir(), f"greenit-runtime-{os.getuid()}")
+    return [first] if first == fallback else [first, fallback]
 
-    Never raises: returns "" when neither folder is writable (the shard then stays in memory).
+
+def writable_dir(path: str) -> bool:
+    """Create `path` if missing and tell whether this process may write in it. Never raises."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        return os.access(path, os.W_OK | os.X_OK)
+    except (OSError, ValueError):
+        return False
+
+
+def ensure_report_dir(config: RuntimeConfig) -> str:
+    """The first writable folder of `report_dirs`, created now; "" when none is (memory only).
+
+    Never raises. Called when a middleware is built; the watchdog retries later with backoff.
     """
-    candidates = [os.path.abspath(config.report_dir),
-                  os.path.join(tempfile.gettempdir(), f"greenit-runtime-{os.getuid()}")]
+    candidates = report_dirs(config)
     for path in candidates:
-        try:
-            os.makedirs(path, exist_ok=True)
-            if os.access(path, os.W_OK | os.X_OK):
-                if path != candidates[0]:
-                    _warn_once(f"report directory {candidates[0]} is not writable, writing to {path}")
-                return path
-        except OSError:
-            continue
-    _warn_once(f"report directory {candidates[0]} is not writable and no temporary folder either")
+        if writable_dir(path):
+            if path != candidates[0]:
+                _warn_once(f"report directory {candidates[0]} is not writable, writing to {path}", "")
+            return path
+    _warn_once(f"report directory {candidates[0]} is not writable and no temporary folder either: "
+               "the report stays in memory (bounded) and writing is retried with backoff", "")
     return ""

@@ -37,6 +37,7 @@ def configure(explicit: Mapping[str, Any] | None = None) -> RuntimeConfig:
     """
     merged = {**_EXPLICIT, **{k: v for k, v in (explicit or {}).items() if v is not None}}
     config = load_config(merged, base=DEFAULTS)
+    STATE.wanted_dir = os.path.abspath(config.report_dir)
     if config.enabled:
         path = ensure_report_dir(config)
         if path and path != os.path.abspath(config.report_dir):
@@ -95,10 +96,20 @@ def flush(timeout: float = 2.0) -> str | None:
             watchdog.waiters.append(done)
             watchdog.wake.set()
             if done.wait(timeout):
-                return "written"
+                return watchdog.last_write
         return watchdog.write()
     except Exception as exc:
         internal_error("flush", exc)
+        return None
+
+
+def snapshot() -> dict | None:
+    """This process's report as it would be written now; the way to read it when no folder is
+    writable and it stays in memory. None before the first request. Never raises."""
+    try:
+        return WATCHDOG.document() if WATCHDOG is not None else None
+    except Exception as exc:
+        internal_error("snapshot", exc)
         return None
 
 

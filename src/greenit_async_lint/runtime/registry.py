@@ -11,6 +11,7 @@ asyncio task) that are dropped when the request finishes, so nothing of the requ
 from __future__ import annotations
 
 import logging
+import threading
 from threading import get_ident
 from collections import deque
 from contextvars import ContextVar
@@ -67,6 +68,8 @@ class State:
         self.configured = False
         self.errors = 0
         self.tripped = False
+        self.trips = 0  # how often the circuit breaker tripped in this process (it re-arms)
+        self.wanted_dir = ""  # the report folder asked for, absolute, before any fallback
         self.logged: set[str] = set()
         self.dropped = {"inflight": 0, "finished": 0, "findings": 0, "samples": 0, "frames": 0}
         self.samples_taken = 0
@@ -84,7 +87,11 @@ _on_first_request: Callable[[], None] = lambda: None
 
 
 def internal_error(where: str, exc: BaseException) -> None:
-    """Count a failure of the hook itself; log the first of each kind; trip the breaker at the cap."""
+    """Count a failure of the hook itself; log the first of each kind; trip the breaker at the cap.
+
+    A tripped breaker makes the hook a pass-through for `breaker_cooldown_s`, then re-arms it: a
+    transient fault (a full disk, a framework upgrade mid-deploy) must not end measurement for good.
+    """
     try:
         STATE.errors += 1
         if where not in STATE.logged:
@@ -92,9 +99,27 @@ def internal_error(where: str, exc: BaseException) -> None:
             log.warning("greenit runtime hook failed in %s (the request is unaffected)", where, exc_info=exc)
         if STATE.errors >= STATE.config.max_errors and not STATE.tripped:
             STATE.tripped = True
+            STATE.trips += 1
             STATE.active = False
-            log.warning("greenit runtime hook disabled after %d internal errors", STATE.errors)
+            cooldown = STATE.config.breaker_cooldown_s
+            log.warning("greenit runtime hook disabled after %d internal errors (trip %d); it re-arms in %g s",
+                        STATE.errors, STATE.trips, cooldown)
+            timer = threading.Timer(cooldown, rearm)
+            timer.daemon = True
+            timer.start()
     except Exception:  # logging itself failed: still never raise into the application
+        pass
+
+
+def rearm() -> None:
+    """End a breaker's cool-down: count errors from zero and measure again (if still enabled)."""
+    try:
+        if STATE.tripped:
+            STATE.tripped = False
+            STATE.errors = 0
+            STATE.active = STATE.config.enabled and STATE.configured
+            log.warning("greenit runtime hook re-armed after its cool-down (tripped %d times so far)", STATE.trips)
+    except Exception:
         pass
 
 
@@ -163,4 +188,6 @@ def reset_after_fork() -> None:
     STALLS.clear()
     STATE.watchdog_running = False
     STATE.samples_taken = 0
+    if STATE.tripped:  # the parent's cool-down timer did not survive the fork
+        rearm()
     STATE.dropped = dict.fromkeys(STATE.dropped, 0)

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from . import control, registry
 from .registry import CURRENT, STATE
+from .config import DEFAULT_DIR
 from .routes import WerkzeugResolver, method_name, resolve_django
 
 _PATCHED: set[str] = set()
@@ -25,7 +26,10 @@ REPORT_NAME = "report.json"
 
 
 def enable(report_dir: str | None, worker: bool) -> str:
-    control.DEFAULTS = dataclasses.replace(control.DEFAULTS, loop_warn_s=PYTEST_LOOP_WARN_S)
+    # Under pytest the report belongs to the project being tested: `greenit-runtime/` in the working
+    # directory, not the middleware's absolute default in the temporary folder.
+    folder = "greenit-runtime" if control.DEFAULTS.report_dir == DEFAULT_DIR else control.DEFAULTS.report_dir
+    control.DEFAULTS = dataclasses.replace(control.DEFAULTS, loop_warn_s=PYTEST_LOOP_WARN_S, report_dir=folder)
     config = control.configure({"report_dir": report_dir})
     if not worker:
         # Shards of an earlier session would be merged into this one's report.

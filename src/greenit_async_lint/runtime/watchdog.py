@@ -17,6 +17,7 @@ from . import loop as loops
 from . import registry
 from .aggregate import Store
 from .labels import Paths, describe_handler
+from .output import Output
 from .registry import FINISHED, INFLIGHT, STALLS, STATE, Record, internal_error
 from .routes import handler_code, route_text
 from .sampling import contains_code, sample_task, sample_thread, task_running, thread_cpu_s
@@ -41,6 +42,10 @@ class Watchdog:
         self.next_flush = 0.0
         self.names: dict[Any, tuple[Any, Any]] = {}
         self.paths = Paths(STATE.config.root)
+        self.output = Output()
+        self.evidence = False  # a warning, violation or stall seen (finished or still running)
+        self.flushed = False  # a shard has been written by this process
+        self.last_write: str | None = None  # path of the last write, None when it stayed in memory
 
     # -- thread ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -63,7 +68,10 @@ class Watchdog:
             try:
                 self.tick(now)
                 waiters, self.waiters = self.waiters, []
-                if waiters or (self.dirty and now >= self.next_flush):
+                # The first evidence is written at once (a worker SIGKILLed before its first periodic
+                # flush left nothing); later ones every flush_s, or on the output's backoff.
+                early = self.evidence and not self.flushed and self.output.due(now)
+                if waiters or early or (self.dirty and now >= self.next_flush):
                     self.write()
                 for event in waiters:
                     event.set()
@@ -78,7 +86,7 @@ class Watchdog:
         for rec in list(INFLIGHT.values()):
             if rec.t_headers or now - rec.t0 < config.warn_s:
                 continue
-            self.dirty = True
+            self.dirty = self.evidence = True
             if rec.cpu is not None:
                 cpu = thread_cpu_s(int(rec.cpu[0]))
                 if cpu is not None:
@@ -178,6 +186,8 @@ class Watchdog:
             pending, late = STALLS.popleft()
             self.add_stall(store, pending, late, "completed")
             self.dirty = True
+        if store.findings:
+            self.evidence = True
 
     def add_record(self, store: Store, rec: Record, now: float | None) -> None:
         config = store.config
@@ -226,32 +236,38 @@ class Watchdog:
                 self.add_stall(store, monitor.pending, now - monitor.due, "in_flight")
         return store
 
+    def selfstats(self) -> dict[str, Any]:
+        return {
+            "internal_errors": STATE.errors, "breaker_tripped": STATE.tripped,
+            "breaker_trips": STATE.trips, "samples_taken": STATE.samples_taken, "inflight": len(INFLIGHT),
+            "watchdog_lag_max_s": round(self.lag_max, 6), "failed_writes": self.output.failed_total,
+            "dropped": {**STATE.dropped, **self.get_store().dropped},
+        }
+
+    def document(self) -> dict[str, Any]:
+        """The shard as it would be written now (also what `control.snapshot()` returns in memory mode)."""
+        from .shard import build
+
+        with LOCK:
+            self.drain()
+            return build(self.snapshot_store(), STATE.config, self.paths, self.started, self.selfstats())
+
     def write(self) -> str | None:
-        """Write this process's shard now (atomic); on failure keep the data and retry next flush."""
-        from .shard import build, shard_name, write_atomic
+        """Write this process's shard now (atomic), in the best writable folder; else keep it in memory."""
+        from .shard import shard_name, write_atomic
 
         if not LOCK.acquire(timeout=2.0):
             return None
         try:
-            self.drain()
-            config = STATE.config
-            path = f"{config.report_dir.rstrip('/')}/{shard_name(self.start_ns)}"
-            selfstats = {
-                "internal_errors": STATE.errors, "breaker_tripped": STATE.tripped,
-                "samples_taken": STATE.samples_taken, "inflight": len(INFLIGHT),
-                "watchdog_lag_max_s": round(self.lag_max, 6),
-                "dropped": {**STATE.dropped, **self.get_store().dropped},
-            }
-            try:
-                write_atomic(path, build(self.snapshot_store(), config, self.paths, self.started, selfstats))
-            except OSError as exc:  # a full disk is not a hook bug: log once, keep data, retry later
-                STATE.dropped["writes"] = STATE.dropped.get("writes", 0) + 1
-                if "shard write" not in STATE.logged:
-                    STATE.logged.add("shard write")
-                    registry.log.warning("greenit runtime: cannot write %s: %s", path, exc)
+            now = perf_counter()
+            path = self.output.write(STATE.config, STATE.wanted_dir, shard_name(self.start_ns), self.document, write_atomic, now)
+            self.last_write = path
+            if path is None:
+                self.next_flush = self.output.retry_at  # back off: no attempt per tick on a read-only disk
                 return None
             self.dirty = False
-            self.next_flush = perf_counter() + config.flush_s
+            self.flushed = True
+            self.next_flush = now + STATE.config.flush_s
             return path
         finally:
             LOCK.release()
