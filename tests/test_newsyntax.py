@@ -113,3 +113,53 @@ def test_a_real_syntax_error_is_still_gal901(tmp_path: Path) -> None:
     problems = [p for p in report.get("problems", report.get("errors", []))] or \
         [f for f in report["findings"] if f["code"] == "GAL901"]
     assert any("GAL901" in json.dumps(p) for p in problems), report
+
+
+def _oldest_interpreter() -> str | None:
+    """A Python of the oldest version pyproject.toml supports, if this machine has one."""
+    import re
+    import shutil
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8")
+    oldest = re.search(r'requires-python\s*=\s*">=\s*(\d+\.\d+)"', text).group(1)
+    candidates = sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{oldest}.*/bin/python{oldest}"))
+    candidates.append(shutil.which(f"python{oldest}"))
+    for candidate in filter(None, candidates):  # a pyenv shim exists even when that version is not active
+        if subprocess.run([candidate, "--version"], capture_output=True, timeout=30).returncode == 0:
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def oldest_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A venv of the oldest supported Python with this checkout installed (about a minute, once)."""
+    interpreter = _oldest_interpreter()
+    if interpreter is None:
+        pytest.skip("no interpreter of the oldest supported Python on this machine")
+    venv = tmp_path_factory.mktemp("oldest") / "venv"
+    subprocess.run([interpreter, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([python, "-m", "pip", "install", "-q", str(root)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return python
+
+
+def test_every_newer_syntax_on_the_oldest_supported_python(tmp_path: Path, oldest_python: str) -> None:
+    """The same twins, checked by the oldest Python the project supports (it knows none of the
+    newer syntax, and 3.10 does not know `except*` either)."""
+    cases = dict(CASES)
+    cases["except-star"] = dict(
+        new=dict(defs="", label="name", body="    try:\n        int(name)\n    except* ValueError:\n        pass"),
+        old=dict(defs="", label="name", body="    try:\n        int(name)\n    except ValueError:\n        pass"))
+    for case, twins in sorted(cases.items()):
+        for side in ("new", "old"):
+            _write(tmp_path / f"{case}-{side}", twins[side])
+        reports = {}
+        for side in ("new", "old"):
+            proc = subprocess.run([oldest_python, "-m", "greenit_async_lint", "check", str(tmp_path / f"{case}-{side}"),
+                                   "--format", "json", "--no-cache"], capture_output=True, text=True, timeout=120)
+            assert proc.returncode in (0, 1), proc.stderr
+            reports[side] = sorted((f["line"], f["code"], f["severity"]) for f in json.loads(proc.stdout)["findings"])
+        assert reports["old"], case
+        assert reports["new"] == reports["old"], case
