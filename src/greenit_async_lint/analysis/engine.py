@@ -17,6 +17,7 @@ from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_proj
 from .evaluate import Evaluator
 from .findings import Finding, handler_findings, verdict
 from .handlers import Handler, HandlerFinder
+from .index import ProjectIndex
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
 from . import resultcache
@@ -99,8 +100,9 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     modules = [s for s in summaries if isinstance(s, Module)]
     problems = [s for s in summaries if isinstance(s, FileProblem)]
     project = Project(modules)
-    evaluator = Evaluator(project, catalogue)
-    handlers = HandlerFinder(project, evaluator, catalogue).find(report_only)
+    index = ProjectIndex(project)  # call sites by tail & co., shared by every whole-project lookup
+    evaluator = Evaluator(project, catalogue, index)
+    handlers = HandlerFinder(project, evaluator, catalogue, index).find(report_only)
     if report_only is not None:
         handlers = [h for h in handlers if h.path in report_only]
         problems = [p for p in problems if p.path in report_only]

@@ -31,6 +31,7 @@ from .classes import ClassLookup
 from .ir import Expr, Function
 from ..catalogue.patterns import PatternTable
 from .project import Ctx, Project
+from .index import ProjectIndex
 from .registries import RegistryIndex
 from ..catalogue.schema import ArgSpec
 
@@ -74,8 +75,11 @@ def _dedupe(values: Iterable[Value]) -> tuple:
 
 
 class Evaluator(ClassLookup):
-    def __init__(self, project: Project, catalogue: Catalogue) -> None:
+    def __init__(self, project: Project, catalogue: Catalogue, index: Optional[ProjectIndex] = None) -> None:
         self.p = project
+        # Call sites by tail, decorated definitions, stores: one index per run, shared by the
+        # registries, signals and handler finding.
+        self.index = index if index is not None else ProjectIndex(project)
         self.cat = catalogue
         self.types = catalogue.offloads.types
         self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [

@@ -50,19 +50,15 @@ class RegistryIndex:
     def _build(self) -> dict[tuple, list]:
         entries: dict[tuple, list] = {}
         registrars: dict[tuple[int, str], tuple] = {}  # decorator function -> registry it fills
-        for mi, module in enumerate(self.p.mods):
-            scopes = [(module.scope, (mi, None), None)] + [
-                (fn.scope, (mi, fn.qualname), fn) for fn in module.functions.values() if fn.scope.stores]
-            for scope, ctx, fn in scopes:
-                for target, value in scope.stores:
-                    key = self.global_key(target, ctx)
-                    if key is None:
-                        continue
-                    params = {p.name for p in fn.params} if fn is not None else set()
-                    if value[0] == "n" and value[1] in params:
-                        registrars[(mi, fn.qualname)] = key
-                    else:
-                        entries.setdefault(key, []).extend(self.ev.eval(value, ctx))
+        for target, value, ctx, fn in self.ev.index.stores():
+            key = self.global_key(target, ctx)
+            if key is None:
+                continue
+            params = {p.name for p in fn.params} if fn is not None else set()
+            if fn is not None and value[0] == "n" and value[1] in params:
+                registrars[(ctx[0], fn.qualname)] = key
+            else:
+                entries.setdefault(key, []).extend(self.ev.eval(value, ctx))
         if registrars:
             self._decorated(registrars, entries)
         return entries
@@ -70,18 +66,13 @@ class RegistryIndex:
     def _decorated(self, registrars: dict[tuple[int, str], tuple], entries: dict[tuple, list]) -> None:
         """Functions decorated by a registrar (or by a factory returning one) are registered."""
         names = set()
-        for mi, qualname in registrars:
+        for _mi, qualname in registrars:
             parts = qualname.split(".")
             names.update(parts[-2:])  # the registrar and the factory it is nested in
-        for mi, module in enumerate(self.p.mods):
-            if not module.tails & names:
-                continue
-            for fn in module.functions.values():
-                if not set(fn.decorator_tails) & names:
-                    continue
-                ctx = self.p.defining_ctx(mi, fn)
-                for dec in fn.decorators:
-                    for value in self.ev.eval(dec, ctx) if dec[0] == "c" else self.ev.eval(dec, ctx):
-                        key = registrars.get((value[1], value[2])) if value[0] == "fn" else None
-                        if key is not None:
-                            entries.setdefault(key, []).append(("fn", mi, fn.qualname))
+        for _seq, mi, fn in self.ev.index.decorated(names):
+            ctx = self.p.defining_ctx(mi, fn)
+            for dec in fn.decorators:
+                for value in self.ev.eval(dec, ctx):
+                    key = registrars.get((value[1], value[2])) if value[0] == "fn" else None
+                    if key is not None:
+                        entries.setdefault(key, []).append(("fn", mi, fn.qualname))

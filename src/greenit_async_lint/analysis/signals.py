@@ -43,41 +43,40 @@ class SignalIndex:
         decorator_tails: set[str] = set()
         any_tail = False
         for rule in self.rules:
-            found = tails(rule.receivers.patterns())
-            if found is None:
+            rule_tails = tails(rule.receivers.patterns())
+            if rule_tails is None:
                 any_tail = True
             else:
-                decorator_tails |= found
+                decorator_tails |= rule_tails
         connect = frozenset(m for r in self.rules for m in r.connect_methods)
-        for mi, module in enumerate(self.p.mods):
-            if not (any_tail or module.tails & decorator_tails or module.tails & connect):
-                continue
-            for fn in module.functions.values():
-                for dec in fn.decorators:
-                    if dec[0] != "c" or not (any_tail or set(fn.decorator_tails) & decorator_tails):
-                        continue
-                    dctx = self.p.defining_ctx(mi, fn)
-                    names = [v[1] for v in self.ev.eval(dec[1], dctx) if v[0] == "ext"]
-                    if not any(r.receivers.match(n) for r in self.rules for n in names):
-                        continue
-                    signals = dec[2][0][1] if dec[2] and dec[2][0][0] == "t" else dec[2][:1]
-                    sender = self._sender(dec[3], dctx)
-                    for sig in signals:
-                        k = self.key(sig, dctx)
-                        if k is not None:
-                            index.setdefault(k, []).append((mi, fn.qualname, fn.line, sender))
-            scopes = [(module.scope, (mi, None))] + [(f.scope, (mi, f.qualname)) for f in module.functions.values()]
-            for scope, ctx in scopes:
-                for cs in scope.calls:
-                    if cs.tail in connect and cs.func[0] == "a" and cs.args:
-                        k = self.key(cs.func[1], ctx)
-                        if k is None:
-                            continue
-                        sender = self._sender(cs.kwargs, ctx)
-                        for value in self.ev.eval(cs.args[0], ctx):
-                            if value[0] in ("fn", "meth"):
-                                fn = self.p.function(value[1], value[2])
-                                index.setdefault(k, []).append((value[1], value[2], fn.line if fn else cs.line, sender))
+        # Receivers are listed module by module, decorated ones before connected ones.
+        found: list[tuple[int, int, int, tuple, Receiver]] = []
+        for seq, mi, fn in self.ev.index.decorated(None if any_tail else decorator_tails):
+            for dec in fn.decorators:
+                if dec[0] != "c":
+                    continue
+                dctx = self.p.defining_ctx(mi, fn)
+                names = [v[1] for v in self.ev.eval(dec[1], dctx) if v[0] == "ext"]
+                if not any(r.receivers.match(n) for r in self.rules for n in names):
+                    continue
+                signals = dec[2][0][1] if dec[2] and dec[2][0][0] == "t" else dec[2][:1]
+                sender = self._sender(dec[3], dctx)
+                for sig in signals:
+                    k = self.key(sig, dctx)
+                    if k is not None:
+                        found.append((mi, 0, seq, k, (mi, fn.qualname, fn.line, sender)))
+        for seq, cs, ctx in self.ev.index.calls(connect):
+            if cs.func[0] == "a" and cs.args:
+                k = self.key(cs.func[1], ctx)
+                if k is None:
+                    continue
+                sender = self._sender(cs.kwargs, ctx)
+                for value in self.ev.eval(cs.args[0], ctx):
+                    if value[0] in ("fn", "meth"):
+                        fn = self.p.function(value[1], value[2])
+                        found.append((ctx[0], 1, seq, k, (value[1], value[2], fn.line if fn else cs.line, sender)))
+        for _mi, _phase, _seq, k, receiver in sorted(found, key=lambda f: f[:3]):
+            index.setdefault(k, []).append(receiver)
         self._receivers = index
         return index
 

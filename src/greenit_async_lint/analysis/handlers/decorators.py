@@ -1,0 +1,76 @@
+"""Route decorators: `@app.route("/x")`, `@router.get("/x")`, `@view_config(...)` on a class.
+
+A decorated function is a handler; a decorated callable class (Pyramid's `@view_config` on a
+class) has its `__call__` as the handler. Each match is also a route registration of the
+inventory, resolved by construction: the decorated definition is in the project.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+from ...catalogue.frameworks import DecoratorRule, FrameworkRules
+from ...catalogue.patterns import tails
+from ..evaluate import arg_value
+from ..ir import Expr
+from ..project import Ctx
+from .dependencies import Dependency, route_dependencies
+from .model import Candidate, Registration, Scan
+
+Rules = list[tuple[FrameworkRules, DecoratorRule]]
+
+
+class Match(NamedTuple):
+    framework: FrameworkRules
+    route: Optional[str]
+    dependencies: list[Dependency]
+
+
+class Decorated(NamedTuple):
+    candidates: list[Candidate]
+    dependencies: dict[tuple[int, str], list[Dependency]]  # route-level dependencies by handler
+    registrations: list[Registration]
+
+
+def decorated(scan: Scan, included: dict[tuple, list[Dependency]]) -> Decorated:
+    """Handlers declared by a decorator, with the dependencies their decorator (or the router it
+    belongs to, `included`) declares."""
+    rules: Rules = [(fw, r) for fw in scan.frameworks for r in fw.decorators]
+    wanted = tails(p for _fw, r in rules for p in r.calls.patterns())
+    out = Decorated([], {}, [])
+    for _seq, mi, fn in scan.index.decorated(wanted):
+        if not scan.wanted(mi):
+            continue
+        ctx = scan.p.defining_ctx(mi, fn)
+        for match in matches(scan, fn.decorators, ctx, rules, included):
+            out.candidates.append(Candidate(mi, fn, match.framework.name, match.route))
+            out.registrations.append(Registration(scan.p.mods[mi].path, fn.line, match.framework.name, "decorator",
+                                                  match.route, fn.qualname, "project"))
+            if match.dependencies:
+                out.dependencies.setdefault((mi, fn.qualname), []).extend(match.dependencies)
+    for mi, cls in scan.index.decorated_classes():
+        if not scan.wanted(mi):
+            continue
+        for match in matches(scan, cls.decorators, scan.p.class_ctx(mi, cls), rules, included):
+            out.registrations.append(Registration(scan.p.mods[mi].path, cls.line, match.framework.name, "decorator",
+                                                  match.route, cls.qualname, "project"))
+            for value in scan.ev.class_attr(mi, cls.qualname, "__call__", True):
+                method = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
+                if method is not None:
+                    out.candidates.append(Candidate(value[1], method, match.framework.name, match.route))
+    return out
+
+
+def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
+            included: dict[tuple, list[Dependency]]) -> list[Match]:
+    """(framework, route, dependency expressions with their contexts) per matching decorator."""
+    out = []
+    for dec in decorators:
+        target = dec[1] if dec[0] == "c" else dec
+        for name in scan.names(target, ctx):
+            for fw, rule in rules:
+                if rule.calls.match(name):
+                    route = None
+                    if rule.route is not None and dec[0] == "c":
+                        route = scan.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
+                    out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included)))
+    return out

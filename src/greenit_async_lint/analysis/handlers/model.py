@@ -1,0 +1,89 @@
+"""What handler finding produces, and what each of its mechanisms is given.
+
+A mechanism (decorators, registrations, class views, ...) reads the project through a `Scan`
+and returns what it found; only the finder merges the results, so that no mechanism depends on
+state another one set earlier in the run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple, Optional
+
+from ...catalogue.frameworks import FrameworkRules
+from ..evaluate import Evaluator
+from ..index import ProjectIndex
+from ..ir import Expr, Function, Module
+from ..project import Ctx, Project
+
+
+@dataclass
+class Root:
+    """Work the framework runs for this handler beyond its own body: (module, qualname) at a hop."""
+
+    mi: int
+    qualname: str
+    line: int
+    call: str
+    path: str
+    in_thread: bool = False  # a plain `def` dependency that the framework runs in a worker thread
+    method: str = ""  # set: the framework calls this method on an instance of class `qualname`
+
+
+@dataclass
+class Handler:
+    mi: int
+    qualname: str
+    path: str
+    line: int
+    framework: str
+    route: Optional[str]
+    is_async: bool
+    function: bool = True  # False for a class-level entry (the framework's own methods run)
+    roots: list[Root] = field(default_factory=list)
+    on_loop: Optional[bool] = None  # runs on an event loop; None: when it is `async def`
+
+    def __post_init__(self) -> None:
+        if self.on_loop is None:
+            self.on_loop = self.is_async
+
+
+class Registration(NamedTuple):
+    """One route registration seen (a registration call, a route decorator, an entry of a URL
+    list), and whether its view was followed into the project: the inventory's denominator."""
+
+    path: str
+    line: int
+    framework: str
+    kind: str  # "call", "decorator" or "list"
+    route: Optional[str]
+    view: str  # the view as written, for the unresolved list
+    resolved: str  # "project", "outside" (an installed package's view) or "" (not followed)
+
+
+class Candidate(NamedTuple):
+    """A function a mechanism found to be a handler."""
+
+    mi: int
+    fn: Function
+    framework: str
+    route: Optional[str]
+
+
+class Scan(NamedTuple):
+    """What every mechanism reads: the project, its index, the evaluator and the rules."""
+
+    p: Project
+    ev: Evaluator
+    index: ProjectIndex
+    frameworks: list[FrameworkRules]
+    only: Optional[frozenset[int]]  # module indexes whose definitions are looked at; None: all
+
+    def modules(self) -> Iterator[tuple[int, Module]]:
+        return ((mi, m) for mi, m in enumerate(self.p.mods) if self.only is None or mi in self.only)
+
+    def wanted(self, mi: int) -> bool:
+        return self.only is None or mi in self.only
+
+    def names(self, expr: Expr, ctx: Ctx) -> list[str]:
+        """The dotted names an expression evaluates to (`flask.Flask.route`)."""
+        return [name for v in self.ev.eval(expr, ctx) if (name := self.ev.dotted_name(v)) is not None]
