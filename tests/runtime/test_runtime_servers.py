@@ -164,3 +164,52 @@ def test_waitress_serves_streaming_responses_unchanged(tmp_path, rt):
         assert server.get("/fast") == (200, b"fast")
     report = rt.merge(server.report_dir)
     assert rt.route(report, "/stream")["statuses"] == {"2xx": 1}
+
+
+def test_a_request_killed_by_gunicorn_timeout_is_joined_to_its_handler_without_a_config_line(tmp_path, rt):
+    # No -c gunicorn.conf.py: the middleware installs its own abort hook in the worker.
+    options = ["-k", "sync", "--timeout", "1"]
+    with rt.serve(rt.gunicorn("flask_app:app", *options), tmp_path, APP_SLOW_S="30",
+                  GREENIT_RUNTIME_FLUSH_S="300") as server:
+        try:
+            assert server.get("/report/3", timeout=15)[0] >= 500
+        except OSError:
+            pass
+        deadline = time.monotonic() + 10
+        while "WORKER TIMEOUT" not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+    report = rt.merge(server.report_dir)
+    killed = rt.finding(report, "violation", "/report/<int:pk>")
+    assert killed["outcomes"] == {"server_killed": 1}
+    assert killed["handler"]["qualname"] == "slow_report"
+    assert killed["leaf"]["call"] == "time.sleep"
+
+
+def test_a_worker_sigkilled_before_its_first_periodic_flush_still_left_the_slow_request(tmp_path, rt):
+    import os
+    import signal
+
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "sync", "--timeout", "60"), tmp_path, APP_SLOW_S="30",
+                  GREENIT_RUNTIME_FLUSH_S="300") as server:
+        client = threading.Thread(target=lambda: _quietly(server.get, "/report/4", 15), daemon=True)
+        client.start()
+        deadline = time.monotonic() + 10
+        while not list(server.report_dir.glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shards = list(server.report_dir.glob("*.json"))
+        assert shards, "no shard written while the slow request was still running"
+        worker_pid = int(shards[0].name.split("-")[1])  # <host-hash>-<pid>-<start_ns>.json
+        os.kill(worker_pid, signal.SIGKILL)  # no atexit, no signal handler, no hook runs now
+        client.join(15)
+    report = rt.merge(server.report_dir)
+    slow = rt.finding(report, "warning", "/report/<int:pk>")
+    assert slow["outcomes"] == {"in_flight": 1} and slow["handler"]["qualname"] == "slow_report"
+    assert slow["leaf"]["call"] == "time.sleep"
+
+
+def _quietly(call, *args):
+    try:
+        call(*args)
+    except OSError:
+        pass

@@ -11,6 +11,7 @@ import atexit
 import dataclasses
 import os
 import signal
+import sys
 import threading
 from typing import Any, Mapping
 
@@ -54,6 +55,10 @@ def configure(explicit: Mapping[str, Any] | None = None) -> RuntimeConfig:
             _chain_sigterm()
         except Exception as exc:
             internal_error("sigterm hook", exc)
+        if "gunicorn" in sys.modules:  # a killed worker leaves its evidence without a config line
+            from .gunicorn import install
+
+            install()
     return config
 
 
