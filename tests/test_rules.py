@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, expected_findings
+from conftest import FIXTURES, REPO, expected_findings, expected_in_text
 from greenit_async_lint.catalogue import default_catalogue
 from greenit_async_lint.config import Config
 from greenit_async_lint.docs import render_all
@@ -16,18 +16,18 @@ CODES = default_catalogue().codes
 RUNNABLE = sorted(c for c, info in CODES.items() if info.bad.strip())
 
 
-def _run(tmp_path: Path, source: str, config: dict) -> set[tuple[int, str]]:
+def _run(tmp_path: Path, source: str, config: dict) -> set[tuple[int, str, str]]:
+    """(line, code, severity) of every finding in the example."""
     (tmp_path / "example.py").write_text(source, "utf-8")
     report = analyse(["."], Config.from_mapping({**config, "cache": False, "jobs": 1}), cwd=tmp_path)
-    return {(f.line, f.code) for f in report.findings}
+    return {(f.line, f.code, f.severity) for f in report.findings}
 
 
 @pytest.mark.parametrize("code", RUNNABLE)
 def test_bad_example_reports_its_code_on_the_marked_lines(code: str, tmp_path: Path) -> None:
     info = CODES[code]
-    (tmp_path / "example.py").write_text(info.bad, "utf-8")
-    expected = {(line, c) for _p, line, c in expected_findings(tmp_path)}
-    assert any(c == code for _l, c in expected), f"{code}'s bad example marks no line with {code}"
+    expected = {(e.line, e.code, e.severity) for e in expected_in_text(info.bad)}
+    assert any(c == code for _l, c, _s in expected), f"{code}'s bad example marks no line with {code}"
     assert _run(tmp_path, info.bad, info.config) == expected
 
 
@@ -59,7 +59,7 @@ def test_doc_pages_match_the_code_table() -> None:
 
 
 def test_every_work_and_offload_code_is_exercised_by_a_fixture_app() -> None:
-    annotated = {code for app in FIXTURES.iterdir() if app.is_dir() for _p, _l, code in expected_findings(app)}
+    annotated = {e.code for app in FIXTURES.iterdir() if app.is_dir() for e in expected_findings(app)}
     missing = sorted(c for c in CODES if c.startswith(("GAL1", "GAL2")) and c not in annotated and c != "GAL113")
     assert not missing, f"codes no fixture app exercises: {missing}"
 

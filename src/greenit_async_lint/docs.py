@@ -1,17 +1,29 @@
 """Render each rule's doc page (docs/rules/<CODE>.md) from rules/codes.yaml.
 
-`python -m greenit_async_lint.docs [DIR]` writes the pages; the tests compare them with a fresh
-rendering, so the pages never drift from the code table.
+`python -m greenit_async_lint.docs [DIR]` writes the pages (and DIR/../frameworks.md, the framework
+file reference); the tests compare them with a fresh rendering, so the pages never drift.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
+from . import framework_docs
 from .catalogue import CodeInfo, default_catalogue
 
 GROUPS = (("GAL1", "Work in the request path"), ("GAL2", "Fake offloads"), ("GAL3", "Measured by the runtime hook"),
           ("GAL9", "Files that could not be analysed"))
+
+
+# The examples' annotations carry the test's severity marker (`# GAL106!`); a reader gets words.
+_MARKED = re.compile(r"(GAL\d{3})(!!|!|\?)(?=[ ,]|$)")
+_SEVERITY = {"!!": "error", "!": "violation", "?": "warning"}
+
+
+def _readable(example: str) -> str:
+    return "\n".join(_MARKED.sub(lambda m: f"{m.group(1)} ({_SEVERITY[m.group(2)]})", line) if "# GAL" in line
+                     else line for line in example.splitlines())
 
 
 def _fence(code: str) -> str:
@@ -34,7 +46,7 @@ def page(info: CodeInfo) -> str:
         f"{info.fix}.\n",
     ]
     if info.bad.strip():
-        parts += ["## Example\n", _fence(info.bad)]
+        parts += ["## Example\n", _fence(_readable(info.bad))]
     if info.good.strip():
         parts += ["## Use instead\n", _fence(info.good)]
     if info.config:
@@ -70,6 +82,7 @@ def main(argv: list[str]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in render_all().items():
         (folder / name).write_text(content, "utf-8")
+    (folder.parent / "frameworks.md").write_text(framework_docs.render(), "utf-8")
     return 0
 
 
