@@ -86,3 +86,17 @@ def test_handler_names_match_the_static_checkers_form(tmp_path):
     as_view = lambda: None  # noqa: E731  (Django's as_view() wrapper carries view_class)
     as_view.view_class = View
     assert describe_handler(as_view, "GET", paths)["qualname"].endswith("View.get")
+
+
+def test_frames_outside_the_project_carry_no_absolute_machine_path(tmp_path, monkeypatch):
+    project, elsewhere = tmp_path / "project", tmp_path / "opt" / "vendor"
+    project.mkdir()
+    elsewhere.mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path / "opt"))
+    paths = Paths(str(project))
+    assert paths.rel(str(project / "app" / "views.py")) == "app/views.py"
+    assert paths.rel(str(elsewhere / "lib.py")) == "<python-path>/vendor/lib.py"
+    assert paths.rel(str(tmp_path / "nowhere" / "mod.py")) == "<external>/mod.py"
+    assert paths.rel("<frozen runpy>") == "<frozen runpy>"
+    # A handler defined outside the project root (this test file) is named without the machine's path.
+    assert not describe_handler(_blocking_subprocess, "GET", paths)["path"].startswith("/")

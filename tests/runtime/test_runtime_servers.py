@@ -36,6 +36,8 @@ def test_flask_under_gunicorn_sync_names_the_slow_route_and_its_blocking_call(tm
     assert violation["leaf"]["line"] == rt.line_of(app_file, "time.sleep(float(")
     assert violation["leaf"]["call"] == "time.sleep"
     assert violation["kind"] == "sync-thread" and violation["samples"] >= 2
+    # Measured on the forked worker's main thread (a stale native id after fork made it null).
+    assert violation["cpu_share"] is not None and violation["cpu_share"] < 0.5  # sleeping, not computing
 
     assert rt.finding(report, "warning", "/warn")["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.3)")
     # Two violations out of everything served: the rule's own denominator.

@@ -45,7 +45,9 @@ class Paths:
         return hit
 
     def rel(self, filename: str) -> str:
-        """Project-relative with '/' when in-app; libraries collapsed to <site-packages>/…, <stdlib>/…."""
+        """Project-relative with '/' when in-app; libraries collapsed to <site-packages>/…, <stdlib>/…;
+        any other file relative to the import path entry it was loaded from (<python-path>/pkg/mod.py),
+        else its name alone (<external>/mod.py): a report never carries a machine's absolute paths."""
         if filename.startswith("<"):
             return filename
         path = os.path.abspath(filename)
@@ -57,7 +59,11 @@ class Paths:
                 return "<stdlib>/" + os.path.relpath(path, std).replace(os.sep, "/")
         if path.startswith(self.root + os.sep):
             return os.path.relpath(path, self.root).replace(os.sep, "/")
-        return path.replace(os.sep, "/")
+        entries = [os.path.abspath(e) for e in sys.path if e and isinstance(e, str)]
+        best = max((e for e in entries if path.startswith(e.rstrip(os.sep) + os.sep)), key=len, default=None)
+        if best is not None and best != os.sep:
+            return "<python-path>/" + os.path.relpath(path, best).replace(os.sep, "/")
+        return "<external>/" + os.path.basename(path)
 
 
 def clean_qualname(qualname: str) -> str:

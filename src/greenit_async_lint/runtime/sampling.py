@@ -59,6 +59,9 @@ def task_running(task: Any) -> bool:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in getattr(os, "sysconf_names", {}) else 100
 
 
+_LINUX = sys.platform.startswith("linux")
+
+
 def thread_cpu_s(tid: int) -> float | None:
     """CPU seconds used so far by a live thread (Linux /proc; None elsewhere or once it has exited).
 
@@ -67,6 +70,11 @@ def thread_cpu_s(tid: int) -> float | None:
     """
     thread = threading._active.get(tid)  # type: ignore[attr-defined]
     native = getattr(thread, "native_id", None)
+    if thread is not None and thread is threading.main_thread() and _LINUX:
+        # After fork, Python 3.11 keeps the parent's native id on the thread that forked (the child's
+        # main thread), so pre-fork servers read a task that is not theirs. A process's initial
+        # thread has the process id as its thread id.
+        native = os.getpid()
     if native is None:
         return None
     try:
