@@ -1,56 +1,52 @@
 """Whole-run result cache: when no file, setting or rule changed, the previous findings stand.
 
-Keyed by the files' names, sizes and modification times (the same shortcut the summary cache
-takes before it reads a file), the configuration, the catalogue and the tool version. A hit skips
-loading the summaries and the whole cross-module analysis: the re-run of an unchanged project
-costs a directory walk and one small file read.
+Keyed by the files' names and content hashes (every file is read and hashed: a few milliseconds
+for a thousand files, and an edit that keeps size and modification time is still seen), the
+configuration, the catalogue and the tool version. A hit skips parsing and the whole
+cross-module analysis. The entry is JSON with a keyed checksum (safestore.py): a result planted in
+the repository neither runs code nor passes for a clean run, and a damaged one is a miss.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from .. import __version__
+from . import findings, handlers, ir, reach
 from .discovery import SourceFile
 from .ir import SUMMARY_FORMAT
+from .readfile import Unreadable, read_bytes
+from .safestore import Codec, CodecError, EntryFile, classes_in
 
-_FILE = "result.pickle"
+_FILE = "result.jsonl"
+_HEADER = "greenit-async-lint result v1"
+CODEC = Codec(classes_in(ir, handlers, reach, findings))
 
 
-def fingerprint(files: list[SourceFile], settings: Any) -> Optional[str]:
+def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[str]:
     digest = hashlib.sha256(f"{__version__}\0{SUMMARY_FORMAT}\0{settings!r}".encode())
     for src in files:
         try:
-            info = os.stat(src.path)
-        except OSError:
-            return None  # missing or unreadable files are reported afresh each run
-        digest.update(f"{src.display}\0{src.module}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+            content = hashlib.sha256(read_bytes(src.path, max_bytes)).hexdigest()
+        except Unreadable:
+            return None  # missing, unreadable or oversized files are reported afresh each run
+        digest.update(f"{src.display}\0{src.module}\0{content}\n".encode())
     return digest.hexdigest()
 
 
 def load(folder: Path, key: Optional[str]) -> Optional[Any]:
     if key is None:
         return None
-    try:
-        with open(folder / _FILE, "rb") as handle:
-            stored_key, result = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return result if stored_key == key else None
+    return EntryFile(folder / _FILE, _HEADER).get(key, CODEC)
 
 
 def save(folder: Path, key: Optional[str], result: Any) -> None:
     if key is None:
         return
+    store = EntryFile(folder / _FILE, _HEADER, read=False)  # one entry: the previous one is replaced
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".result-")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((key, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / _FILE)
-    except OSError:
-        pass  # the cache is an optimisation: a read-only checkout still gets its report
+        store.put(key, CODEC.encode(result))
+    except CodecError:
+        return  # a value the codec does not know: this run is not cached
+    store.save()
