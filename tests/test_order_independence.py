@@ -1,0 +1,210 @@
+"""Metamorphic: the report does not depend on the order modules are read or handlers analysed.
+
+The engine walks handlers one after the other and memoises what each function reaches; inside a
+call cycle a function met again on the stack returns nothing, so a memo filled during one
+handler's walk must not change what a later handler sees. We permute the file list the engine
+is given (reverse and seeded shuffles) and the handler list it iterates, on every fixture app and
+on generated call graphs (cycles included), and ask for the very same report.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+from conftest import FIXTURES
+from greenit_async_lint.analysis import engine
+from greenit_async_lint.catalogue import default_catalogue
+from greenit_async_lint.config import Config
+
+APPS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+# Loaded once: reading the catalogue costs more than analysing a generated graph.
+CATALOGUE = default_catalogue()
+Permute = Callable[[list], list]
+
+
+def _reverse(items: list) -> list:
+    return list(reversed(items))
+
+
+def _shuffle(seed: int) -> Permute:
+    def permute(items: list) -> list:
+        items = list(items)
+        random.Random(seed).shuffle(items)
+        return items
+    return permute
+
+
+ORDERS: dict[str, tuple[Optional[Permute], Optional[Permute]]] = {
+    # name: (file order, handler order)
+    "files-reversed": (_reverse, None),
+    "handlers-reversed": (None, _reverse),
+    "both-shuffled-1": (_shuffle(1), _shuffle(2)),
+    "both-shuffled-2": (_shuffle(3), _shuffle(4)),
+}
+
+
+def snapshot(report) -> tuple:
+    """Everything a reader of the report sees, independent of list order."""
+    findings = sorted((f.path, f.line, f.column, f.code, f.severity, f.message, repr(f.chain),
+                       f.handler.qualname if f.handler else "") for f in report.findings)
+    handlers = sorted((h.path, h.qualname) for h in report.handlers)
+    return findings, handlers, sorted(report.verdicts.items())
+
+
+def analyse_in_order(folder: Path, monkeypatch: pytest.MonkeyPatch, files: Optional[Permute],
+                     handlers: Optional[Permute]) -> tuple:
+    with monkeypatch.context() as patch:
+        if files is not None:
+            collect = engine.collect
+            patch.setattr(engine, "collect", lambda *a, **k: files(collect(*a, **k)))
+        if handlers is not None:
+            finder = engine.HandlerFinder
+
+            class PermutedFinder(finder):  # type: ignore[misc, valid-type]
+                def find(self, *args, **kwargs):
+                    return handlers(super().find(*args, **kwargs))
+
+            patch.setattr(engine, "HandlerFinder", PermutedFinder)
+        return snapshot(engine.analyse(["."], Config(cache=False, jobs=1), cwd=folder, catalogue=CATALOGUE))
+
+
+@pytest.mark.parametrize("app", APPS, ids=[p.name for p in APPS])
+def test_fixture_app_report_does_not_depend_on_order(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = analyse_in_order(app, monkeypatch, None, None)
+    assert reference[0], "a fixture app without findings would prove nothing here"
+    for name, (files, handlers) in ORDERS.items():
+        assert analyse_in_order(app, monkeypatch, files, handlers) == reference, name
+
+
+def test_the_permutations_really_change_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a vacuous pass: the engine does see the files and the handlers in another order."""
+    app = FIXTURES / "flask_shop"
+    seen: dict[str, list] = {}
+    collect, finder = engine.collect, engine.HandlerFinder
+
+    def spy_collect(*args, **kwargs):
+        result = collect(*args, **kwargs)
+        seen.setdefault("files", [f.display for f in result])
+        return result
+
+    class SpyFinder(finder):  # type: ignore[misc, valid-type]
+        def find(self, *args, **kwargs):
+            result = super().find(*args, **kwargs)
+            seen["handlers"] = [h.qualname for h in result]
+            return result
+
+    monkeypatch.setattr(engine, "collect", spy_collect)
+    monkeypatch.setattr(engine, "HandlerFinder", SpyFinder)
+    engine.analyse(["."], Config(cache=False, jobs=1), cwd=app, catalogue=CATALOGUE)
+    assert len(seen["files"]) > 3 and len(seen["handlers"]) > 3
+    for permute in (_reverse, _shuffle(1)):
+        assert permute(seen["files"]) != seen["files"] and permute(seen["handlers"]) != seen["handlers"]
+
+
+# --- generated call graphs -------------------------------------------------------------------
+
+HEAVY = '    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", path], check=True)\n'
+BLOCKING = '    requests.get("https://api.example.com/" + path, timeout=5)\n'
+
+
+def write_call_graph(root: Path, edges: dict[int, list[int]], work: dict[int, str], entries: list[int],
+                     modules: int) -> None:
+    """Helpers f0..fn-1 spread over `modules` modules of a package, a Flask handler per entry."""
+    package = root / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    home = {node: node % modules for node in edges}
+    for m in range(modules):
+        lines = ["import subprocess\n", "import requests\n"]
+        lines += [f"from app.m{home[t]} import f{t}\n" for t in sorted({t for n in edges if home[n] == m
+                                                                       for t in edges[n]}) if home[t] != m]
+        for node in sorted(n for n in edges if home[n] == m):
+            lines.append(f"\n\ndef f{node}(path):\n")
+            lines += [f"    f{target}(path)\n" for target in edges[node]]
+            lines.append({"heavy": HEAVY, "blocking": BLOCKING}.get(work.get(node, ""), "    return path\n"))
+        (package / f"m{m}.py").write_text("".join(lines))
+    views = ["from flask import Flask, request\n"]
+    views += [f"from app.m{home[e]} import f{e}\n" for e in sorted(set(entries))]
+    views.append("\napp = Flask(__name__)\n")
+    for i, entry in enumerate(entries):
+        views.append(f'\n\n@app.post("/h{i}")\ndef h{i}():\n    f{entry}(request.form["path"])\n    return "ok"\n')
+    (package / "views.py").write_text("".join(views))
+
+
+def random_graph(seed: int) -> tuple[dict[int, list[int]], dict[int, str], list[int], int]:
+    rng = random.Random(seed)
+    n = rng.randint(3, 14)
+    edges = {i: sorted(rng.sample(range(n), rng.randint(0, min(3, n)))) for i in range(n)}
+    work = {i: rng.choice(("heavy", "blocking")) for i in rng.sample(range(n), rng.randint(1, 3))}
+    entries = [rng.randrange(n) for _ in range(rng.randint(2, 5))]
+    return edges, work, entries, rng.randint(1, 3)
+
+
+def _assert_order_independent(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    reference = analyse_in_order(root, monkeypatch, None, None)
+    for name, (files, handlers) in ORDERS.items():
+        assert analyse_in_order(root, monkeypatch, files, handlers) == reference, name
+    return reference
+
+
+CYCLE_BUG = ("known defect (issue 17, item 3): inside a call cycle a function on the stack returns "
+             "nothing and the partial result of the functions in between is memoised, so what a "
+             "second handler reaches depends on which handler was analysed first; the SCC pass in "
+             "reach.py fixes it")
+
+
+@pytest.mark.xfail(strict=True, reason=CYCLE_BUG)
+def test_two_handlers_entering_a_cycle_at_different_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """a calls b, b calls a, a runs soffice: both handlers reach the conversion, in any order."""
+    write_call_graph(tmp_path, {0: [1], 1: [0]}, {0: "heavy"}, [0, 1], modules=1)
+    findings, handlers, _ = _assert_order_independent(tmp_path, monkeypatch)
+    assert {(f[3], f[4], f[7]) for f in findings} == {("GAL101", "violation", "h0"), ("GAL101", "violation", "h1")}
+
+
+def test_a_generated_cycle_is_written_as_intended(tmp_path: Path) -> None:
+    """The generator itself: the cycle case's handlers and helpers are what the test above assumes."""
+    write_call_graph(tmp_path, {0: [1], 1: [0]}, {0: "heavy"}, [0, 1], modules=2)
+    m0 = (tmp_path / "app" / "m0.py").read_text()
+    assert "from app.m1 import f1" in m0 and "def f0(path):\n    f1(path)\n" in m0 and "soffice" in m0
+    report = engine.analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path, catalogue=CATALOGUE)
+    assert sorted(h.qualname for h in report.handlers) == ["h0", "h1"]
+
+
+# Seeds whose graph the known cycle defect makes order-dependent today (every one has a cycle a
+# handler reaches; none of the acyclic graphs fails). Strict: when the SCC pass lands they pass
+# and this list must go.
+CYCLE_BUG_SEEDS = {0, 5, 12, 16, 17, 18, 20, 21, 23, 24, 35, 37, 38, 39}
+GRAPH_SEEDS = [pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=CYCLE_BUG))
+               if seed in CYCLE_BUG_SEEDS else seed for seed in range(40)]
+
+
+@pytest.mark.parametrize("seed", GRAPH_SEEDS)
+def test_generated_call_graph_report_does_not_depend_on_order(seed: int, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    edges, work, entries, modules = random_graph(seed)
+    write_call_graph(tmp_path, edges, work, entries, modules)
+    _assert_order_independent(tmp_path, monkeypatch)
+
+
+def _reaches_a_cycle(edges: dict[int, list[int]], entries: list[int]) -> bool:
+    state: dict[int, str] = {}
+
+    def visit(node: int) -> bool:  # graphs of at most 14 nodes: recursion is fine here
+        state[node] = "open"
+        for target in edges[node]:
+            if state.get(target) == "open" or (target not in state and visit(target)):
+                return True
+        state[node] = "done"
+        return False
+
+    return any(entry not in state and visit(entry) for entry in entries)
+
+
+def test_only_cyclic_graphs_are_excused() -> None:
+    """The xfail list hides the known cycle defect and nothing else; the seeds cover both kinds."""
+    cyclic = {seed for seed in range(40) if _reaches_a_cycle(random_graph(seed)[0], random_graph(seed)[2])}
+    assert CYCLE_BUG_SEEDS <= cyclic
+    assert len(cyclic) < 40 and len(cyclic - CYCLE_BUG_SEEDS) > 5
