@@ -1,73 +1,40 @@
-"""Load and validate `rules/remedies.yaml`: task queues, framework responses, remedy entries.
+"""Load and validate the fixer's catalogue: remedy entries (`rules/remedies.yaml`), each task queue's
+`remedy` section (rules/offloads.yaml, where the queue is catalogued once) and each framework's
+`remedies` section (rules/frameworks/<name>.yaml, or `like: <other>` to start from another's).
 
 Every problem is reported with the key at fault (`remedies.yaml:remedies[3].when.handler must be
 one of async, sync, not 'asnyc'`), as a CatalogueError, like the other catalogues.
+
+For the codemods, the framework facts they need come from here, never from a framework's name:
+`RemedyCatalogue.framework(name)` gives its `FrameworkInfo` (`accepted`, `imports`,
+`request_objects`, `background_tasks`: how an endpoint receives background tasks, or None when the
+framework has none), and `RemedyCatalogue.is_injected(qualified_name)` says whether a parameter
+default calling it is a dependency the framework injects (FastAPI's `Depends`, from the
+framework files' `dependency_markers`).
 """
 from __future__ import annotations
 
 import importlib.resources
-import string
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import yaml
 
+from ..catalogue import Catalogue, default_catalogue
+from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .templates import (BackgroundTasksSpec, FrameworkInfo, ImportSpec, InstanceSpec, JobSpec, QueueInfo,
+                        check_keys, parse_frameworks, parse_queues, template)
+
+__all__ = ["BackgroundTasksSpec", "FrameworkInfo", "ImportSpec", "InstanceSpec", "JobSpec", "QueueInfo", "Remedy",
+           "RemedyCatalogue", "When", "load_remedies", "load_yaml_text", "parse_remedies"]
 
 SAFETIES = ("safe", "unsafe")
 TEXT_FIELDS = frozenset({"work", "then", "queue", "queue_name", "define", "send", "timeout", "leaf", "framework",
                          "code_fix"})
 WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "on-loop", "in-body", "weight", "leaves",
              "job")
-
-
-@dataclass(frozen=True)
-class ImportSpec:
-    module: str
-    name: Optional[str] = None
-    asname: Optional[str] = None
-
-    @property
-    def bound(self) -> str:
-        """The name the import binds in the module."""
-        return self.asname or self.name or self.module.split(".")[0]
-
-
-@dataclass(frozen=True)
-class InstanceSpec:
-    calls: tuple[str, ...]
-    name: str
-    create: str
-    imports: tuple[ImportSpec, ...]
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    send: str
-    job_id: str
-    decorator: Optional[str] = None
-    imports: tuple[ImportSpec, ...] = ()
-    send_imports: tuple[ImportSpec, ...] = ()
-    instance: Optional[InstanceSpec] = None
-
-
-@dataclass(frozen=True)
-class QueueInfo:
-    name: str
-    title: str
-    modules: tuple[str, ...]
-    packages: tuple[str, ...]
-    define: str
-    send: str
-    job: Optional[JobSpec] = None
-
-
-@dataclass(frozen=True)
-class FrameworkInfo:
-    accepted: Optional[str] = None
-    imports: tuple[ImportSpec, ...] = ()
-    request_objects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,101 +72,23 @@ class RemedyCatalogue:
     families: dict[str, dict[str, str]]
     codemod_options: dict[str, dict[str, Any]]
     remedies: list[Remedy]
+    injectors: PatternTable[bool] = field(default_factory=PatternTable)
     queue_by_name: dict[str, QueueInfo] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.queue_by_name = {q.name: q for q in self.queues}
 
+    def framework(self, name: Optional[str]) -> Optional[FrameworkInfo]:
+        return self.frameworks.get(name) if name else None
 
-def _fields(template: str, where: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as exc:
-        raise CatalogueError(where, f"is not a valid template: {exc}") from exc
-
-
-def _template(value: Any, where: str, allowed: Iterable[str]) -> str:
-    text = as_str(value, where)
-    unknown = _fields(text, where) - set(allowed)
-    if unknown:
-        raise CatalogueError(where, f"uses unknown placeholder {{{sorted(unknown)[0]}}} "
-                                    f"(known: {', '.join(sorted(allowed))})")
-    return text
-
-
-def _keys(data: dict[str, Any], where: str, known: Iterable[str]) -> None:
-    unknown = set(data) - set(known)
-    if unknown:
-        raise CatalogueError(f"{where}.{sorted(unknown)[0]}", f"is not a known key (known: {', '.join(known)})")
-
-
-def _imports(value: Any, where: str) -> tuple[ImportSpec, ...]:
-    out = []
-    for i, raw in enumerate(as_list(value, where)):
-        item = as_mapping(raw, f"{where}[{i}]")
-        _keys(item, f"{where}[{i}]", ("module", "name", "as"))
-        module = as_str(item.get("module"), f"{where}[{i}].module")
-        name = as_str(item["name"], f"{where}[{i}].name") if "name" in item else None
-        asname = as_str(item["as"], f"{where}[{i}].as") if "as" in item else None
-        if asname and not name:
-            raise CatalogueError(f"{where}[{i}].as", "needs a name to import")
-        out.append(ImportSpec(module, name, asname))
-    return tuple(out)
-
-
-def _job(value: Any, where: str) -> JobSpec:
-    data = as_mapping(value, where)
-    _keys(data, where, ("decorator", "imports", "send", "send-imports", "job-id", "instance"))
-    instance = None
-    if "instance" in data:
-        raw = as_mapping(data["instance"], f"{where}.instance")
-        _keys(raw, f"{where}.instance", ("calls", "name", "create", "imports"))
-        instance = InstanceSpec(tuple(as_str_list(raw.get("calls"), f"{where}.instance.calls")),
-                                as_str(raw.get("name"), f"{where}.instance.name"),
-                                as_str(raw.get("create"), f"{where}.instance.create"),
-                                _imports(raw.get("imports"), f"{where}.instance.imports"))
-    names = {"task", "args"} | ({"instance"} if instance else set())
-    decorator = _template(data["decorator"], f"{where}.decorator", names) if "decorator" in data else None
-    return JobSpec(send=_template(data.get("send"), f"{where}.send", names),
-                   job_id=_template(data.get("job-id"), f"{where}.job-id", {"job"}),
-                   decorator=decorator,
-                   imports=_imports(data.get("imports"), f"{where}.imports"),
-                   send_imports=_imports(data.get("send-imports"), f"{where}.send-imports"),
-                   instance=instance)
-
-
-def _queue(value: Any, where: str) -> QueueInfo:
-    data = as_mapping(value, where)
-    _keys(data, where, ("name", "title", "modules", "packages", "define", "send", "job"))
-    return QueueInfo(name=as_str(data.get("name"), f"{where}.name"),
-                     title=as_str(data.get("title"), f"{where}.title"),
-                     modules=tuple(as_str_list(data.get("modules"), f"{where}.modules")),
-                     packages=tuple(as_str_list(data.get("packages"), f"{where}.packages")),
-                     define=as_str(data.get("define"), f"{where}.define"),
-                     send=as_str(data.get("send"), f"{where}.send"),
-                     job=_job(data["job"], f"{where}.job") if "job" in data else None)
-
-
-def _framework(value: Any, where: str) -> FrameworkInfo:
-    data = as_mapping(value, where)
-    _keys(data, where, ("accepted", "imports", "request-objects"))
-    accepted = None
-    if "accepted" in data:
-        accepted = as_str(data["accepted"], f"{where}.accepted")
-        try:
-            names = {m.group("named") or m.group("braced") for m in string.Template.pattern.finditer(accepted)
-                     if m.group("named") or m.group("braced")}
-        except (ValueError, TypeError) as exc:  # pragma: no cover - the regex always applies
-            raise CatalogueError(f"{where}.accepted", f"is not a valid template: {exc}") from exc
-        if names != {"status"}:
-            raise CatalogueError(f"{where}.accepted", "must use $status, and no other placeholder")
-    return FrameworkInfo(accepted, _imports(data.get("imports"), f"{where}.imports"),
-                         tuple(as_str_list(data.get("request-objects"), f"{where}.request-objects")))
+    def is_injected(self, qualified_name: str) -> bool:
+        """True when a parameter default calling this is a dependency the framework injects."""
+        return qualified_name in self.injectors
 
 
 def _when(value: Any, where: str, queue_names: set[str]) -> When:
     data = as_mapping(value if value is not None else {}, where)
-    _keys(data, where, WHEN_KEYS)
+    check_keys(data, where, WHEN_KEYS)
 
     def strings(key: str) -> tuple[str, ...]:
         return tuple(as_str_list(data.get(key), f"{where}.{key}"))
@@ -219,7 +108,7 @@ def _when(value: Any, where: str, queue_names: set[str]) -> When:
 
 def _remedy(value: Any, where: str, queue_names: set[str], codemods: dict[str, str]) -> Remedy:
     data = as_mapping(value, where)
-    _keys(data, where, ("pattern", "when", "safety", "codemods", "title", "description"))
+    check_keys(data, where, ("pattern", "when", "safety", "codemods", "title", "description"))
     safety = as_str(data.get("safety"), f"{where}.safety", SAFETIES)
     names = tuple(as_str_list(data.get("codemods"), f"{where}.codemods"))
     for i, name in enumerate(names):
@@ -228,37 +117,37 @@ def _remedy(value: Any, where: str, queue_names: set[str], codemods: dict[str, s
             raise CatalogueError(f"{where}.codemods[{i}]", f"is not a known codemod: {name!r} (known: {known})")
         if codemods[name] == "unsafe" and safety == "safe":
             raise CatalogueError(f"{where}.safety", f"is safe but codemod {name!r} is unsafe")
-    return Remedy(pattern=_template(data.get("pattern"), f"{where}.pattern", TEXT_FIELDS),
+    return Remedy(pattern=template(data.get("pattern"), f"{where}.pattern", TEXT_FIELDS),
                   when=_when(data.get("when"), f"{where}.when", queue_names),
                   safety=safety,
-                  title=_template(data.get("title"), f"{where}.title", TEXT_FIELDS),
-                  description=_template(data.get("description"), f"{where}.description", TEXT_FIELDS),
+                  title=template(data.get("title"), f"{where}.title", TEXT_FIELDS),
+                  description=template(data.get("description"), f"{where}.description", TEXT_FIELDS),
                   codemods=names)
 
 
-def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.yaml") -> RemedyCatalogue:
-    """Validate the remedies document; `codemods` maps each known codemod name to its safety."""
+def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.yaml",
+                   catalogue: Optional[Catalogue] = None) -> RemedyCatalogue:
+    """Validate the remedies document, with the queues' and frameworks' remedy sections of
+    `catalogue` (the shipped one by default); `codemods` maps each codemod name to its safety."""
+    catalogue = catalogue or default_catalogue()
     top = as_mapping(data, where)
-    _keys(top, where, ("status-url", "queues", "no-queue", "frameworks", "serialisable", "families", "codemods",
-                       "remedies"))
-    status_url = _template(top.get("status-url"), f"{where}:status-url", {"id"})
-    queues = [_queue(q, f"{where}:queues[{i}]") for i, q in enumerate(as_list(top.get("queues"), f"{where}:queues"))]
-    seen: set[str] = set()
-    for i, queue in enumerate(queues):
-        if queue.name in seen or queue.name in ("none", "any"):
-            raise CatalogueError(f"{where}:queues[{i}].name", f"is used twice or reserved: {queue.name!r}")
-        seen.add(queue.name)
+    check_keys(top, where, ("status-url", "no-queue", "serialisable", "families", "codemods", "remedies"))
+    status_url = template(top.get("status-url"), f"{where}:status-url", {"id"})
+    queues = parse_queues(catalogue.offloads.queue_documents)
+    seen = {queue.name for queue in queues}
     no_queue_raw = as_mapping(top.get("no-queue"), f"{where}:no-queue")
-    _keys(no_queue_raw, f"{where}:no-queue", ("title", "define", "send"))
+    check_keys(no_queue_raw, f"{where}:no-queue", ("title", "define", "send"))
     no_queue = {k: as_str(no_queue_raw.get(k), f"{where}:no-queue.{k}") for k in ("title", "define", "send")}
-    frameworks = {as_str(name, f"{where}:frameworks"): _framework(raw, f"{where}:frameworks.{name}")
-                  for name, raw in as_mapping(top.get("frameworks"), f"{where}:frameworks").items()}
+    frameworks = parse_frameworks(catalogue.framework_remedies)
+    injectors: PatternTable[bool] = PatternTable(
+        (pattern, True) for fw in catalogue.frameworks for table, _spec, _pool in fw.dependency_markers
+        for pattern in table.patterns())
     ser = as_mapping(top.get("serialisable"), f"{where}:serialisable")
-    _keys(ser, f"{where}:serialisable", ("never", "types"))
+    check_keys(ser, f"{where}:serialisable", ("never", "types"))
     families: dict[str, dict[str, str]] = {}
     for name, raw in as_mapping(top.get("families"), f"{where}:families").items():
         entry = as_mapping(raw, f"{where}:families.{name}")
-        _keys(entry, f"{where}:families.{name}", ("work", "then"))
+        check_keys(entry, f"{where}:families.{name}", ("work", "then"))
         families[name] = {k: as_str(entry.get(k), f"{where}:families.{name}.{k}") for k in ("work", "then")}
     options = {name: as_mapping(raw, f"{where}:codemods.{name}")
                for name, raw in as_mapping(top.get("codemods") or {}, f"{where}:codemods").items()}
@@ -274,7 +163,7 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
     return RemedyCatalogue(status_url, queues, no_queue, frameworks,
                            frozenset(as_str_list(ser.get("never"), f"{where}:serialisable.never")),
                            frozenset(str(t) for t in as_list(ser.get("types"), f"{where}:serialisable.types")),
-                           families, options, remedies)
+                           families, options, remedies, injectors)
 
 
 def load_yaml_text(text: str, where: str = "remedies.yaml") -> Any:

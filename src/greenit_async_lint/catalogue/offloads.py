@@ -1,0 +1,132 @@
+"""The offload catalogue (rules/offloads.yaml plus the user's `extra-offloads`): how work leaves the request.
+
+Task queues are catalogued here once, for detection (decorators, send methods, enqueue calls) and
+for remedies (each queue's `remedy` section, read by the fix layer through `queue_documents`).
+
+A user queue with the name of a shipped one extends it (its lists are added to the shipped
+lists, its other keys win) unless it says `replace: true`; user calls in the other sections come
+first, so that they win over a shipped entry for the same call.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .patterns import PatternTable
+from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+
+SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "types")
+QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
+              "remedy")
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    send_methods: frozenset[str]
+    direct_call_enqueues: bool
+    result_type: str | None
+
+
+@dataclass
+class Offloads:
+    task_decorators: PatternTable[Queue] = field(default_factory=PatternTable)
+    enqueue_calls: PatternTable[tuple[Queue, ArgSpec]] = field(default_factory=PatternTable)
+    background: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    threads: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    pool_submits: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    pool_waits: PatternTable[bool] = field(default_factory=PatternTable)
+    once_per_process: PatternTable[bool] = field(default_factory=PatternTable)
+    types: dict[str, str] = field(default_factory=dict)
+    # Each queue's mapping as declared (after merging), for the fix layer's remedy templates.
+    queue_documents: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _queue(off: Offloads, raw: Any, here: str) -> None:
+    q = as_mapping(raw, here)
+    for key in q:
+        if key not in QUEUE_KEYS:
+            raise CatalogueError(f"{here}.{key}", f"is not a known key ({', '.join(QUEUE_KEYS)})")
+    queue = Queue(
+        name=as_str(q.get("name"), f"{here}.name"),
+        send_methods=frozenset(as_str_list(q.get("send_methods", []), f"{here}.send_methods")),
+        direct_call_enqueues=as_bool(q.get("direct_call_enqueues", False), f"{here}.direct_call_enqueues"),
+        result_type=as_str(q["result_type"], f"{here}.result_type") if q.get("result_type") else None,
+    )
+    if "remedy" in q:
+        as_mapping(q["remedy"], f"{here}.remedy")  # its keys are the fix layer's (fix/rules.py)
+    for pattern in as_str_list(q.get("task_decorators", []), f"{here}.task_decorators"):
+        off.task_decorators.add(pattern, queue)
+    for j, call in enumerate(as_list(q.get("enqueue_calls", []), f"{here}.enqueue_calls")):
+        spec = ArgSpec.parse(call, f"{here}.enqueue_calls[{j}]", need_call=True)
+        off.enqueue_calls.add(spec.call, (queue, spec))
+    off.queue_documents.append(q)
+
+
+def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
+    for key, table in (("background", off.background), ("threads", off.threads)):
+        for j, call in enumerate(as_list(data.get(key, []), f"{where}.{key}")):
+            spec = ArgSpec.parse(call, f"{where}.{key}[{j}]", need_call=True)
+            table.add(spec.call, spec)
+    pools = as_mapping(data.get("pools", {}), f"{where}.pools")
+    for key in pools:
+        if key not in ("submits", "waits"):
+            raise CatalogueError(f"{where}.pools.{key}", "is not a known key (submits, waits)")
+    for j, call in enumerate(as_list(pools.get("submits", []), f"{where}.pools.submits")):
+        spec = ArgSpec.parse(call, f"{where}.pools.submits[{j}]", need_call=True)
+        off.pool_submits.add(spec.call, spec)
+    for pattern in as_str_list(pools.get("waits", []), f"{where}.pools.waits"):
+        off.pool_waits.add(pattern, True)
+    for pattern in as_str_list(data.get("once_per_process", []), f"{where}.once_per_process"):
+        off.once_per_process.add(pattern, True)
+    for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
+        off.types.setdefault(str(name), as_str(target, f"{where}.types.{name}"))
+
+
+def _document(data: Any, where: str) -> dict[str, Any]:
+    doc = as_mapping(data or {}, where)
+    for key in doc:
+        if key not in SECTIONS:
+            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(SECTIONS)})")
+    return doc
+
+
+def _merged_queues(shipped: list[Any], user: list[Any], user_where: str) -> list[dict[str, Any]]:
+    """The user's new queues (first, so that their patterns win), then the shipped queues with the
+    user's entries of the same name merged in (user list items first)."""
+    out = [copy.deepcopy(as_mapping(q, "offloads.yaml.queues")) for q in shipped]
+    by_name = {q.get("name"): i for i, q in enumerate(out)}
+    fresh: list[dict[str, Any]] = []
+    for i, raw in enumerate(user):
+        q = dict(as_mapping(raw, f"{user_where}.queues[{i}]"))
+        replace = as_bool(q.pop("replace", False), f"{user_where}.queues[{i}].replace")
+        index = by_name.get(q.get("name"))
+        if index is None:
+            fresh.append(q)
+        elif replace:
+            out[index] = q
+        else:
+            base = out[index]
+            for key, value in q.items():
+                base[key] = [*value, *base.get(key, [])] if isinstance(value, list) else value
+    return [*fresh, *out]
+
+
+def build_offloads(shipped: Any, user: Any, where: str = "offloads.yaml",
+                   user_where: str = "extra-offloads") -> Offloads:
+    ship, mine = _document(shipped, where), _document(user, user_where)
+    user_queues = as_list(mine.get("queues", []), f"{user_where}.queues")
+    # Validate the user's queues on their own first, so that an error names the user's key.
+    check = Offloads()
+    for i, raw in enumerate(user_queues):
+        q = dict(as_mapping(raw, f"{user_where}.queues[{i}]"))
+        as_bool(q.pop("replace", False), f"{user_where}.queues[{i}].replace")
+        _queue(check, q, f"{user_where}.queues[{i}]")
+    off = Offloads()
+    for i, raw in enumerate(_merged_queues(as_list(ship.get("queues", []), f"{where}.queues"), user_queues,
+                                           user_where)):
+        _queue(off, raw, f"{where}.queues[{i}]")
+    _sections(off, mine, user_where)
+    _sections(off, ship, where)
+    return off
