@@ -66,6 +66,16 @@ def actual_findings(report) -> set[Expected]:
     return {Expected(f.path, f.line, f.code, f.severity) for f in report.findings}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A typo in GREENIT_REQUIRE would require nothing and let CI skip again: refuse it at once."""
+    from capabilities import UnknownCapability, required
+
+    try:
+        required()
+    except UnknownCapability as error:
+        raise pytest.UsageError(str(error)) from None
+
+
 @pytest.fixture
 def run_check(tmp_path):
     """Analyse a folder (relative paths in the report are relative to it); returns the Report."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from capabilities import no_package_index, skip_unless_available
 from conftest import REPO
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
@@ -134,7 +135,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     repository on every call, so each call would build a new environment; one snapshot per
     session keeps the same (repo, rev) and the environment built once."""
     if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+        skip_unless_available("git", "git is not installed")
     snapshot = tmp_path_factory.mktemp("checkout") / "repo"
     _git(REPO.parent, "clone", "--quiet", str(REPO), str(snapshot))
     diff = subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, capture_output=True, timeout=120,
@@ -181,9 +182,8 @@ def try_repo(app: Path, hook_repo: tuple[str, str], home: Path, *args: str) -> s
     if result.returncode not in (0, 1) or "An unexpected error has occurred" in output:
         log = home / "pre-commit.log"
         details = log.read_text() if log.exists() else ""
-        if re.search(r"(Could not find a version|Failed to establish a new connection|Temporary failure in name "
-                     r"resolution|Network is unreachable)", output + details):
-            pytest.skip("pre-commit could not install the hook: no access to the package index")
+        if no_package_index(output + details):
+            skip_unless_available("pre-commit", "pre-commit could not install the hook: no access to the package index")
         pytest.fail(f"pre-commit try-repo failed to run ({result.returncode}):\n{output}\n{details}")
     return result
 

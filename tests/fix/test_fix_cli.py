@@ -14,6 +14,7 @@ import pytest
 from greenit_async_lint.cli import main as top_main
 from greenit_async_lint.fix.cli import main
 
+from capabilities import import_or_skip, skip_unless_available
 from fixtools import CASES, copy_project, python_files
 
 
@@ -119,11 +120,12 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60, env=env)
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_fix_hook_fixes_then_passes(tmp_path):
     """The hook entry proposed for .pre-commit-hooks.yaml, as a local hook run by real pre-commit:
     it rewrites the file and fails the commit, then passes once the fix is in."""
-    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        skip_unless_available("git", "git is not installed")
+    import_or_skip("pre_commit", "pre-commit")
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "app.py").write_text(

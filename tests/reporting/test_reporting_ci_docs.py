@@ -5,7 +5,6 @@ so every `greenit-async-lint` command in them is parsed with the real argument p
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 from collections.abc import Iterator
@@ -101,7 +100,6 @@ def test_report_merge_commands_parse_with_the_merge_parser():
         merge_parser().parse_args(argv)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("greenit_async_lint.cli") is None, reason="the main CLI does not exist yet")
 def test_check_commands_parse_with_the_real_cli():
     from greenit_async_lint.cli import build_parser
 

@@ -2,7 +2,8 @@
 message, nothing is fetched, sorting/filtering work, and a screenshot is taken.
 
 Chromium is Debian's `chromium` package (`apt-get install -y chromium`); the tests skip, saying
-so, only where no Chromium binary can be found. Console messages (uncaught errors, Content-Security-
+so, only where no Chromium binary can be found (and fail instead when GREENIT_REQUIRE names chromium,
+as CI does). Console messages (uncaught errors, Content-Security-
 Policy violations, i.e. any attempted fetch or injected script) are read from Chromium's own log
 on stderr. Set GAL_SCREENSHOT_DIR to keep the screenshots for a look.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from capabilities import skip_unless_available
 from greenit_async_lint.reporting import render
 from greenit_async_lint.reporting.html_assets import JS, csp_hash
 from greenit_async_lint.reporting.merge import merge_reports
@@ -38,7 +40,7 @@ def find_chromium() -> str | None:
 def chromium() -> str:
     binary = find_chromium()
     if binary is None:
-        pytest.skip("Chromium not found (install Debian's chromium: apt-get install -y chromium)")
+        skip_unless_available("chromium", "Chromium not found (install Debian's chromium: apt-get install -y chromium)")
     return binary
 
 

@@ -8,9 +8,9 @@ import json
 import threading
 import time
 
-import pytest
+from capabilities import import_or_skip
 
-pytest.importorskip("gunicorn")
+import_or_skip("gunicorn", "servers", module_level=True)
 
 
 def test_flask_under_gunicorn_sync_names_the_slow_route_and_its_blocking_call(tmp_path, rt):
@@ -158,7 +158,7 @@ def test_fastapi_under_uvicorn_async_threadpool_background_and_streaming(tmp_pat
 
 def test_waitress_serves_streaming_responses_unchanged(tmp_path, rt):
     # waitress calls len() on any body that defines __len__ and answered 500 when it raised.
-    pytest.importorskip("waitress")
+    import_or_skip("waitress", "servers")
     args = ["waitress", "--listen=127.0.0.1:{port}", "flask_app:app"]
     with rt.serve(args, tmp_path, PYTHONPATH=str(rt.APPS)) as server:
         status, body = server.get("/stream")
