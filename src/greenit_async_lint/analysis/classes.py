@@ -1,47 +1,55 @@
 """Classes as the evaluator sees them: lookup order through project and outside bases, and
 attribute lookup on classes and instances (methods, class attributes, `self.x = ...`).
 
-A mixin of `Evaluator` (which provides `p`, `types`, `eval`, `binding`, `returns` and `_mro`).
+Class lookup and expression evaluation need each other (a base class is an expression; an
+attribute of an instance is looked up through its classes), so the lookup holds the evaluator it
+belongs to, and the evaluator holds its lookup as `Evaluator.classes`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from .ir import Declared
+from .project import Ctx, Project
+from .values import ClassKey, ClassRef, External, FunctionRef, MethodRef, Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
 
 
 class ClassLookup:
-    p: Any
-    types: dict[str, str]
-    _mro: dict
-    eval: Any
-    binding: Any
-    returns: Any
+    def __init__(self, project: Project, evaluator: Evaluator) -> None:
+        self.p = project
+        self.ev = evaluator
+        self._mro: dict[ClassKey, tuple[list[ClassKey], list[str]]] = {}
 
-    def mro(self, mi: int, qualname: str) -> tuple[list[tuple[int, str]], list[str]]:
+    def mro(self, mi: int, qualname: str) -> tuple[list[ClassKey], list[str]]:
         """Project classes in lookup order (the class first), and the outside bases reached."""
         key = (mi, qualname)
         found = self._mro.get(key)
         if found is not None:
             return found
         self._mro[key] = ([key], [])  # a cycle through bases stops here
-        classes: list[tuple[int, str]] = [key]
+        classes: list[ClassKey] = [key]
         external: list[str] = []
         cls = self.p.klass(mi, qualname)
         if cls is not None:
             ctx = self.p.class_ctx(mi, cls)
             for base_expr in cls.bases:
-                for base in self.eval(base_expr, ctx):
-                    if base[0] == "cls":
-                        sub_classes, sub_external = self.mro(base[1], base[2])
+                for base in self.ev.eval(base_expr, ctx):
+                    if isinstance(base, ClassRef):
+                        sub_classes, sub_external = self.mro(base.module, base.qualname)
                         classes.extend(c for c in sub_classes if c not in classes)
                         external.extend(e for e in sub_external if e not in external)
-                    elif base[0] == "ext":
-                        name = self.types.get(base[1], base[1])
+                    elif isinstance(base, External):
+                        name = self.ev.types.get(base.name, base.name)
                         if name not in external:
                             external.append(name)
         self._mro[key] = (classes, external)
         return classes, external
 
-    def class_attr(self, mi: int, qualname: str, attr: str, instance: bool) -> list[tuple]:
+    def attr(self, mi: int, qualname: str, attr: str, instance: bool) -> list[Value]:
+        """What `attr` gives on the class (or on an instance of it, when `instance`)."""
         classes, external = self.mro(mi, qualname)
         for cmi, cq in classes:
             cls = self.p.klass(cmi, cq)
@@ -54,27 +62,29 @@ class ClassLookup:
                     continue
                 # A method inherited from a base still runs with `self` an instance of this
                 # class, so that `self.hook()` reaches this class's override (template methods).
-                receiver = () if (cmi, cq) == (mi, qualname) else ((mi, qualname),)
+                receiver = None if (cmi, cq) == (mi, qualname) else (mi, qualname)
                 if fn.kind == "property":
-                    return list(self.returns(("meth", cmi, fq, *receiver))) if instance else []
+                    return list(self.ev.returns(MethodRef("meth", cmi, fq, receiver))) if instance else []
                 if fn.kind == "staticmethod":
-                    return [("fn", cmi, fq)]
+                    return [FunctionRef("fn", cmi, fq)]
                 if fn.kind == "classmethod" or instance:
-                    return [("meth", cmi, fq, *receiver)]
-                return [("fn", cmi, fq)]
+                    return [MethodRef("meth", cmi, fq, receiver)]
+                return [FunctionRef("fn", cmi, fq)]
             values = cls.attrs.get(attr)
             if values:
                 ctx = self.p.class_ctx(cmi, cls)
-                return [v for e in values for v in self.binding(e, ctx)]
+                return [v for e in values for v in self.ev.binding(e, ctx)]
             if instance:
-                out: list[tuple] = []
+                out: list[Value] = []
                 for mq in cls.methods.values():
                     fn = self.p.function(cmi, mq)
                     if fn is None:
                         continue
+                    here = Ctx(cmi, mq)
                     for name, value in fn.self_attrs:
                         if name == attr:
-                            out.extend(self.binding(value, (cmi, mq)) if value[0] == "ann" else self.eval(value, (cmi, mq)))
+                            out.extend(self.ev.binding(value, here) if isinstance(value, Declared)
+                                       else self.ev.eval(value, here))  # type: ignore[arg-type]
                 if out:
                     return out
-        return [("ext", f"{external[0]}.{attr}", (mi, qualname))] if external else []
+        return [External("ext", f"{external[0]}.{attr}", (mi, qualname))] if external else []

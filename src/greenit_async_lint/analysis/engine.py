@@ -23,6 +23,7 @@ from .loader import SummaryCache, load
 from . import resultcache
 from .project import Project
 from .reach import Effect, Hop, Reach, best_effects
+from .values import Instance
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
     for root in handler.roots:
         hop = Hop(root.path, root.line, 1, root.call)
         if root.method:
-            found = reach.inherited_call_effects(("inst", root.mi, root.qualname), root.method, hop)
+            found = reach.inherited_call_effects(Instance("inst", root.mi, root.qualname), root.method, hop)
         else:
             found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
         if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler

@@ -1,46 +1,34 @@
-"""Static values: what an expression may refer to, as far as names, imports and types tell.
-
-Values are tuples:
-    ("mod", mi)                a project module
-    ("fn", mi, qualname)       a project function (or unbound method)
-    ("meth", mi, qualname[, receiver])
-                               a project method bound to an instance (its `self` is supplied);
-                               `receiver` is the instance's class when it is a subclass of the
-                               method's class
-    ("cls", mi, qualname)      a project class
-    ("inst", mi, qualname)     an instance of a project class
-    ("ext", dotted[, subject])  something outside the project: a module attribute, or an instance of
-                               an outside class (`httpx.Client()` is ("ext", "httpx.Client"), so its
-                               `.get` is ("ext", "httpx.Client.get")); `subject` is the project class
-                               an inherited outside attribute was reached from (`Report.objects` is
-                               ("ext", "django.db.models.Model.objects", (mi, "Report")))
-    ("fattr", mi, qualname, a) an attribute of a project function (`task.delay`)
-    ("cands", values, keys)    a container of values (dict or list of callables: a registry);
-                               keys are the dict's constant keys, aligned with values, or None
-    ("candsget", values, keys) a bound lookup on such a container (`REGISTRY.get`)
+"""Evaluation of expressions to static values (see values.py): what an expression may refer to.
 
 Evaluation is flow-insensitive (every assignment of a name counts), memoised, and guarded
 against recursion; an expression it cannot follow evaluates to no value.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, TypeVar
 
 from ..catalogue import Catalogue
-from .classes import ClassLookup
-from .ir import Expr, Function
+from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
-from .project import Ctx, Project
+from ..catalogue.schema import ArgSpec
+from .classes import ClassLookup
+from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
+                 Function, Import, Items, Keyword, Name, OneOf, Param, Star, Subscript)
+from .project import (BoundBuiltin, BoundExpr, BoundParam, Ctx, ImportedExternal, ImportedGlobal, ImportedModule,
+                      Project)
 from .index import ProjectIndex
 from .registries import RegistryIndex
-from ..catalogue.schema import ArgSpec
+from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
+                     ModuleRef, Value)
 
-Value = tuple
+_T = TypeVar("_T")
 _MAX_VALUES = 12  # a name bound to more than this many things is not worth following further
 _TYPING_WRAPPERS = {"Optional", "Annotated", "Union", "Type", "type", "ClassVar", "Final", "Required", "NotRequired"}
+PARTIAL = External("ext", "functools.partial")
+GETATTR = External("ext", "builtins.getattr")
 
 
-def arg_value(args: tuple, kwargs: tuple, spec: ArgSpec) -> Optional[Expr]:
+def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec) -> Optional[Expr]:
     """The argument a call passes at `spec` (keyword first, then position)."""
     if spec.kwarg is not None:
         for name, value in kwargs:
@@ -48,23 +36,23 @@ def arg_value(args: tuple, kwargs: tuple, spec: ArgSpec) -> Optional[Expr]:
                 return value
     if spec.arg is not None and spec.arg < len(args):
         value = args[spec.arg]
-        return None if value[0] == "*" else value
+        return None if isinstance(value, Star) else value
     return None
 
 
-def pick(container: Value, index: Expr) -> tuple:
+def pick(container: Candidates | CandidatesGet, index: Arg) -> tuple[Value, ...]:
     """The values a constant key selects from a registry; all of them for any other key."""
-    values, keys = container[1], container[2]
-    if keys is not None and index[0] == "k":
-        chosen = tuple(v for k, v in zip(keys, values) if k == index[1])
+    values, keys = container.values, container.keys
+    if keys is not None and isinstance(index, Const):
+        chosen = tuple(v for k, v in zip(keys, values) if k == index.value)
         if chosen:
             return chosen
     return values
 
 
-def _dedupe(values: Iterable[Value]) -> tuple:
-    out: list[Value] = []
-    seen: set = set()
+def _dedupe(values: Iterable[_T]) -> tuple[_T, ...]:
+    out: list[_T] = []
+    seen: set[_T] = set()
     for value in values:
         if value not in seen:
             seen.add(value)
@@ -74,7 +62,7 @@ def _dedupe(values: Iterable[Value]) -> tuple:
     return tuple(out)
 
 
-class Evaluator(ClassLookup):
+class Evaluator:
     def __init__(self, project: Project, catalogue: Catalogue, index: Optional[ProjectIndex] = None) -> None:
         self.p = project
         # Call sites by tail, decorated definitions, stores: one index per run, shared by the
@@ -85,15 +73,20 @@ class Evaluator(ClassLookup):
         self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [
             m for fw in catalogue.frameworks for m in fw.dependency_markers]
         self.instance_rules = [fw.instances for fw in catalogue.frameworks]
+        self.classes = ClassLookup(project, self)
+        # Class lookup, under the names the handler and signal finders call it by.
+        self.mro = self.classes.mro
+        self.class_attr = self.classes.attr
         self.registries = RegistryIndex(project, self)
-        self._memo: dict = {}
-        self._busy: set = set()
-        self._mro: dict = {}
-        self._returns: dict = {}
+        self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
+        self._busy: set[tuple[Ctx, Expr]] = set()
+        self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
 
     # -- entry points -------------------------------------------------------------------------
 
-    def eval(self, expr: Expr, ctx: Ctx) -> tuple:
+    def eval(self, expr: Expr, ctx: Ctx) -> tuple[Value, ...]:
+        if type(ctx) is not Ctx:  # a plain (module, function) pair from a finder not yet typed
+            ctx = Ctx(*ctx)
         key = (ctx, expr)
         found = self._memo.get(key)
         if found is not None:
@@ -109,172 +102,176 @@ class Evaluator(ClassLookup):
         return result
 
     def qualified(self, value: Value) -> Optional[str]:
-        return value[1] if value[0] == "ext" else None
+        return value.name if isinstance(value, External) else None
 
     def dotted_name(self, value: Value) -> Optional[str]:
         """The importable name of a value, project ones included (`django.urls.path` when the
         project being checked is Django itself)."""
-        if value[0] == "ext":
-            return value[1]
-        if value[0] in ("fn", "meth", "cls"):
-            return f"{self.p.mods[value[1]].name}.{value[2]}"
+        if isinstance(value, External):
+            return value.name
+        if isinstance(value, (FunctionRef, MethodRef, ClassRef)):
+            return f"{self.p.mods[value.module].name}.{value.qualname}"
         return None
 
     def const_str(self, expr: Optional[Expr], ctx: Ctx) -> Optional[str]:
-        if expr is None:
-            return None
-        if expr[0] == "k" and isinstance(expr[1], str):
-            return expr[1]
-        if expr[0] == "n":
-            for kind, detail, bctx in self.p.bindings(expr[1], ctx):
-                if kind == "expr" and detail[0] == "k" and isinstance(detail[1], str):
-                    return detail[1]
+        if isinstance(expr, Const) and isinstance(expr.value, str):
+            return expr.value
+        if isinstance(expr, Name):
+            for bound in self.p.bindings(expr.id, ctx):
+                if isinstance(bound, BoundExpr) and isinstance(bound.binding, Const) \
+                        and isinstance(bound.binding.value, str):
+                    return bound.binding.value
         return None
 
-    def strings(self, exprs: Iterable[Expr], ctx: Ctx, depth: int = 0) -> tuple[str, ...]:
+    def strings(self, exprs: Iterable[Arg], ctx: Ctx, depth: int = 0) -> tuple[str, ...]:
         """String constants an argument list carries (a command line), following local names once."""
         out: list[str] = []
         for expr in exprs:
-            kind = expr[0]
-            if kind == "k" and isinstance(expr[1], str):
-                out.append(expr[1])
-            elif kind == "t" and depth < 2:
-                out.extend(self.strings(expr[1], ctx, depth + 1))
-            elif kind == "*" and depth < 2:
-                out.extend(self.strings((expr[1],), ctx, depth + 1))
-            elif kind == "n" and depth < 2:
-                for bkind, detail, bctx in self.p.bindings(expr[1], ctx):
-                    if bkind == "expr" and detail[0] in ("k", "t"):
-                        out.extend(self.strings((detail,), bctx, depth + 1))
+            if isinstance(expr, Const) and isinstance(expr.value, str):
+                out.append(expr.value)
+            elif isinstance(expr, Items) and depth < 2:
+                out.extend(self.strings(expr.items, ctx, depth + 1))
+            elif isinstance(expr, Star) and depth < 2:
+                out.extend(self.strings((expr.value,), ctx, depth + 1))
+            elif isinstance(expr, Name) and depth < 2:
+                for bound in self.p.bindings(expr.id, ctx):
+                    if isinstance(bound, BoundExpr) and isinstance(bound.binding, (Const, Items)):
+                        out.extend(self.strings((bound.binding,), bound.ctx, depth + 1))
         return tuple(out)
 
     # -- expressions --------------------------------------------------------------------------
 
     def _eval(self, expr: Expr, ctx: Ctx) -> Iterable[Value]:
-        kind = expr[0]
-        if kind == "n":
-            return self.name(expr[1], ctx)
-        if kind == "a":
-            return [v for base in self.eval(expr[1], ctx) for v in self.attr(base, expr[2])]
-        if kind == "c":
+        if isinstance(expr, Name):
+            return self.name(expr.id, ctx)
+        if isinstance(expr, Attr):
+            return [v for base in self.eval(expr.base, ctx) for v in self.attr(base, expr.attr)]
+        if isinstance(expr, Call):
             return self.call_expr(expr, ctx)
-        if kind == "def":
-            return [("fn", ctx[0], expr[1])]
-        if kind == "u":
-            return [v for option in expr[1] for v in self.eval(option, ctx)]
-        if kind == "t":
-            return [("cands", tuple(v for item in expr[1] for v in self.eval(item, ctx)), None)]
-        if kind == "d":
+        if isinstance(expr, Def):
+            return [FunctionRef("fn", ctx.module, expr.qualname)]
+        if isinstance(expr, OneOf):
+            return [v for option in expr.options for v in self.eval(option, ctx)]
+        if isinstance(expr, Items):
+            return [Candidates("cands", tuple(v for item in expr.items for v in self.eval(item, ctx)), None)]
+        if isinstance(expr, DictItems):
             values: list[Value] = []
-            keys: Optional[list] = []
-            for key, item in zip(expr[1], expr[2]):
+            keys: Optional[list[object]] = []
+            for key, item in zip(expr.keys, expr.values):
                 found = self.eval(item, ctx)
                 values.extend(found)
-                if keys is not None and key[0] == "k" and len(found) == 1:
-                    keys.append(key[1])
+                if keys is not None and isinstance(key, Const) and len(found) == 1:
+                    keys.append(key.value)
                 else:
                     keys = None
-            return [("cands", tuple(values), tuple(keys) if keys is not None else None)]
-        if kind == "s":
+            return [Candidates("cands", tuple(values), tuple(keys) if keys is not None else None)]  # type: ignore[arg-type]
+        if isinstance(expr, Subscript):
             return self.subscript(expr, ctx)
         return []
 
-    def subscript(self, expr: Expr, ctx: Ctx) -> list[Value]:
+    def subscript(self, expr: Subscript, ctx: Ctx) -> list[Value]:
         out: list[Value] = []
-        for base in self.eval(expr[1], ctx):
-            if base[0] == "cands":
-                out.extend(pick(base, expr[2]))
-            elif base[0] == "ext" and len(base) > 2:
+        for base in self.eval(expr.base, ctx):
+            if isinstance(base, Candidates):
+                out.extend(pick(base, expr.index))
+            elif isinstance(base, External) and base.subject is not None:
                 out.append(base)  # a slice of a queryset is a queryset
-            elif base[0] == "ext" and base[1].rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
-                index = expr[2]
-                first = index[1][0] if index[0] == "t" and index[1] else index
+            elif isinstance(base, External) and base.name.rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
+                index = expr.index
+                first = index.items[0] if isinstance(index, Items) and index.items else index
                 out.extend(self.eval(first, ctx))
         return out
 
-    def call_expr(self, expr: Expr, ctx: Ctx) -> list[Value]:
-        _, func, args, kwargs = expr
+    def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
+        args = expr.args
         out: list[Value] = []
-        for target in self.eval(func, ctx):
-            if target == ("ext", "functools.partial") and args:
-                out.extend(self.eval(args[0], ctx))
-            elif target[0] == "candsget" and args:  # REGISTRY.get("pdf", default)
+        for target in self.eval(expr.func, ctx):
+            if target == PARTIAL and args:
+                out.extend(self.eval_arg(args[0], ctx))
+            elif isinstance(target, CandidatesGet) and args:  # REGISTRY.get("pdf", default)
                 out.extend(pick(target, args[0]))
-                out.extend(v for default in args[1:2] for v in self.eval(default, ctx))
-            elif target[0] == "ext" and args and any(r.first_arg.match(target[1]) for r in self.instance_rules):
-                out.extend(("inst", v[1], v[2]) for v in self.eval(args[0], ctx) if v[0] == "cls")
-            elif target == ("ext", "builtins.getattr") and len(args) >= 2:
-                attr = self.const_str(args[1], ctx)
+                out.extend(v for default in args[1:2] for v in self.eval_arg(default, ctx))
+            elif isinstance(target, External) and args and any(r.first_arg.match(target.name)
+                                                               for r in self.instance_rules):
+                out.extend(Instance("inst", v.module, v.qualname) for v in self.eval_arg(args[0], ctx)
+                           if isinstance(v, ClassRef))
+            elif target == GETATTR and len(args) >= 2:
+                attr = self.const_str(args[1], ctx) if not isinstance(args[1], Star) else None
                 if attr:
-                    out.extend(v for base in self.eval(args[0], ctx) for v in self.attr(base, attr))
+                    out.extend(v for base in self.eval_arg(args[0], ctx) for v in self.attr(base, attr))
             else:
                 out.extend(self.returns(target))
         return out
 
+    def eval_arg(self, arg: Arg, ctx: Ctx) -> tuple[Value, ...]:
+        """A positional argument's values; `*items` gives none (its elements are not followed)."""
+        return () if isinstance(arg, Star) else self.eval(arg, ctx)
+
     def name(self, name: str, ctx: Ctx) -> list[Value]:
         out: list[Value] = []
-        for kind, detail, bctx in self.p.bindings(name, ctx):
-            if kind == "builtin":
-                out.append(("ext", f"builtins.{detail}"))
-            elif kind == "param":
-                out.extend(self.param(bctx, *detail))
-            elif bctx[1] is None and detail[0] in ("d", "t"):
+        for bound in self.p.bindings(name, ctx):
+            if isinstance(bound, BoundBuiltin):
+                out.append(External("ext", f"builtins.{bound.name}"))
+            elif isinstance(bound, BoundParam):
+                out.extend(self.param(bound.ctx, *bound.param))
+            elif bound.ctx.function is None and isinstance(bound.binding, (DictItems, Items)):
                 # A module-level registry: what the module puts in it, and what is stored into it
                 # from anywhere (`REGISTRY[name] = fn`, a registering decorator).
-                extra = self.registries.extra(bctx[0], name)
-                for value in self.binding(detail, bctx):
-                    out.append(("cands", value[1] + tuple(extra), value[2] if not extra else None)
-                               if value[0] == "cands" else value)
+                # (a plain ("fn", module, qualname) triple from a registrar is a function reference)
+                extra = [FunctionRef("fn", v[1], v[2]) if type(v) is tuple else v
+                         for v in self.registries.extra(bound.ctx.module, name)]
+                for value in self.binding(bound.binding, bound.ctx):
+                    out.append(Candidates("cands", value.values + tuple(extra), value.keys if not extra else None)
+                               if isinstance(value, Candidates) else value)
             else:
-                out.extend(self.binding(detail, bctx))
+                out.extend(self.binding(bound.binding, bound.ctx))
         return out
 
-    def binding(self, expr: Expr, ctx: Ctx) -> list[Value]:
-        kind = expr[0]
-        if kind == "imp":
-            return [self.imported(expr[1], None, ctx[0])]
-        if kind == "from":
-            return self.from_import(expr[1], expr[2], ctx[0])
-        if kind == "class":
-            return [("cls", ctx[0], expr[1])]
-        if kind == "iter":
+    def binding(self, expr: Binding, ctx: Ctx) -> list[Value]:
+        if isinstance(expr, Import):
+            return [self.imported(expr.module, ctx.module)]
+        if isinstance(expr, FromImport):
+            return self.from_import(expr.module, expr.name, ctx.module)
+        if isinstance(expr, ClassDef):
+            return [ClassRef("cls", ctx.module, expr.qualname)]
+        if isinstance(expr, Element):
             out: list[Value] = []
-            for c in self.eval(expr[1], ctx):
-                if c[0] == "cands":
-                    out.extend(c[1])
-                elif c[0] == "ext" and len(c) > 2 and any(r.iterates.match(c[1]) for r in self.instance_rules):
-                    out.append(("inst", *c[2]))
+            for c in self.eval(expr.iterable, ctx):
+                if isinstance(c, Candidates):
+                    out.extend(c.values)
+                elif isinstance(c, External) and c.subject is not None \
+                        and any(r.iterates.match(c.name) for r in self.instance_rules):
+                    out.append(Instance("inst", *c.subject))
             return out
-        if kind == "ann":
-            return self.instances(self.eval(expr[1], ctx))
+        if isinstance(expr, Declared):
+            return self.instances(self.eval(expr.annotation, ctx))
         return list(self.eval(expr, ctx))
 
-    def imported(self, module: str, name: Optional[str], near: int) -> Value:
-        kind, detail = self.p.resolve_import(module, name, near)
-        if kind == "mod":
-            return ("mod", detail)
-        return ("ext", detail)
+    def imported(self, module: str, near: int) -> Value:
+        found = self.p.resolve_import(module, None, near)
+        if isinstance(found, ImportedModule):
+            return ModuleRef("mod", found.module)
+        return External("ext", found.name if isinstance(found, ImportedExternal) else module)
 
     def from_import(self, module: str, name: str, near: int) -> list[Value]:
-        kind, detail = self.p.resolve_import(module, name, near)
-        if kind == "mod":
-            return [("mod", detail)]
-        if kind == "ext":
-            return [("ext", detail)]
-        owner, gname = detail
-        values = self.eval(("n", gname), (owner, None))
-        return list(values) if values else []
+        found = self.p.resolve_import(module, name, near)
+        if isinstance(found, ImportedModule):
+            return [ModuleRef("mod", found.module)]
+        if isinstance(found, ImportedExternal):
+            return [External("ext", found.name)]
+        owner, gname = found.where
+        return list(self.eval(Name("n", gname), Ctx(owner, None)))
 
     # -- parameters and types -----------------------------------------------------------------
 
-    def param(self, ctx: Ctx, param, index: int) -> list[Value]:
-        mi, fq = ctx[0], ctx[1]
-        fn = self.p.function(mi, fq)
+    def param(self, ctx: Ctx, param: Param, index: int) -> list[Value]:
+        mi, fq = ctx.module, ctx.function
+        fn = self.p.function(mi, fq) if fq is not None else None
         if fn is None:
             return []
         if index == 0 and fn.cls is not None and fn.kind in ("method", "property", "classmethod"):
-            owner = ctx[2] if len(ctx) > 2 else (mi, fn.cls)
-            return [("cls" if fn.kind == "classmethod" else "inst", *owner)]
+            owner = ctx.receiver or (mi, fn.cls)
+            return [ClassRef("cls", *owner) if fn.kind == "classmethod" else Instance("inst", *owner)]
         dctx = self.p.defining_ctx(mi, fn)
         out: list[Value] = []
         if param.default is not None:
@@ -295,36 +292,38 @@ class Evaluator(ClassLookup):
     def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
         """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
         follows aliases such as `CurrentUser = Annotated[dict, Depends(get_user)]`."""
-        if ann[0] == "s" and ann[2][0] == "t":
-            for base in self.eval(ann[1], ctx):
-                if base[0] == "ext" and base[1].endswith("Annotated"):
-                    return [(part, ctx) for part in ann[2][1][1:]]
+        if isinstance(ann, Subscript) and isinstance(ann.index, Items):
+            for base in self.eval(ann.base, ctx):
+                if isinstance(base, External) and base.name.endswith("Annotated"):
+                    return [(part, ctx) for part in ann.index.items[1:]]
             return []
-        if ann[0] == "n" and depth < 4:
-            for kind, detail, bctx in self.p.bindings(ann[1], ctx):
-                if kind != "expr":
+        if isinstance(ann, Name) and depth < 4:
+            for bound in self.p.bindings(ann.id, ctx):
+                if not isinstance(bound, BoundExpr):
                     continue
-                if detail[0] == "s":
-                    return self.annotation_parts(detail, bctx, depth + 1)
-                if detail[0] == "from":
-                    rkind, found = self.p.resolve_import(detail[1], detail[2], bctx[0])
-                    if rkind == "global":
-                        return self.annotation_parts(("n", found[1]), (found[0], None), depth + 1)
+                detail = bound.binding
+                if isinstance(detail, Subscript):
+                    return self.annotation_parts(detail, bound.ctx, depth + 1)
+                if isinstance(detail, FromImport):
+                    found = self.p.resolve_import(detail.module, detail.name, bound.ctx.module)
+                    if isinstance(found, ImportedGlobal):
+                        owner, gname = found.where
+                        return self.annotation_parts(Name("n", gname), Ctx(owner, None), depth + 1)
         return []
 
-    def dependency_marker(self, expr: Expr, ctx: Ctx) -> Optional[tuple]:
+    def dependency_marker(self, expr: Expr, ctx: Ctx) -> Optional[tuple[Optional[Expr], bool]]:
         """When `expr` is a dependency marker call (`Depends(get_service)`): (provider expression or
         None for a bare `Depends()`, whose provider is the annotation; whether a plain `def`
         provider runs in a worker thread)."""
-        if expr[0] != "c" or not self.markers:
+        if not isinstance(expr, Call) or not self.markers:
             return None
-        for target in self.eval(expr[1], ctx):
+        for target in self.eval(expr.func, ctx):
             name = self.qualified(target)
             if name is None:
                 continue
             for table, spec, threadpool in self.markers:
                 if table.match(name):
-                    return (arg_value(expr[2], expr[3], spec), threadpool)
+                    return (arg_value(expr.args, expr.kwargs, spec), threadpool)
         return None
 
     def dependency_provider(self, expr: Expr, ctx: Ctx) -> Optional[Expr]:
@@ -334,79 +333,78 @@ class Evaluator(ClassLookup):
     def instances(self, types: Iterable[Value]) -> list[Value]:
         out: list[Value] = []
         for t in types:
-            if t[0] == "cls":
-                out.append(("inst", t[1], t[2]))
-            elif t[0] == "ext":
-                out.append(("ext", self.types.get(t[1], t[1])))
-            elif t[0] in ("inst",):
+            if isinstance(t, ClassRef):
+                out.append(Instance("inst", t.module, t.qualname))
+            elif isinstance(t, External):
+                out.append(External("ext", self.types.get(t.name, t.name)))
+            elif isinstance(t, Instance):
                 out.append(t)
         return out
 
     # -- attributes, classes, calls -----------------------------------------------------------
 
     def attr(self, base: Value, attr: str) -> list[Value]:
-        kind = base[0]
-        if kind == "ext":
-            return [("ext", f"{base[1]}.{attr}", *base[2:])]
-        if kind == "mod":
-            module = self.p.mods[base[1]]
-            sub = self.p.find_module(f"{module.name}.{attr}", base[1])
+        if isinstance(base, External):
+            return [External("ext", f"{base.name}.{attr}", base.subject)]
+        if isinstance(base, ModuleRef):
+            module = self.p.mods[base.module]
+            sub = self.p.find_module(f"{module.name}.{attr}", base.module)
             if sub is not None:
-                return [("mod", sub)]
-            return list(self.eval(("n", attr), (base[1], None)))
-        if kind in ("cls", "inst"):
-            return self.class_attr(base[1], base[2], attr, kind == "inst")
-        if kind in ("fn", "meth"):
-            return [("fattr", base[1], base[2], attr)]
-        if kind == "cands" and attr in ("get", "pop", "setdefault", "values", "__getitem__"):
-            return [("candsget", base[1], base[2])]
+                return [ModuleRef("mod", sub)]
+            return list(self.eval(Name("n", attr), Ctx(base.module, None)))
+        if isinstance(base, (ClassRef, Instance)):
+            return self.classes.attr(base.module, base.qualname, attr, isinstance(base, Instance))
+        if isinstance(base, (FunctionRef, MethodRef)):
+            return [FunctionAttr("fattr", base.module, base.qualname, attr)]
+        if isinstance(base, Candidates) and attr in ("get", "pop", "setdefault", "values", "__getitem__"):
+            return [CandidatesGet("candsget", base.values, base.keys)]
         return []
 
-    def returns(self, target: Value) -> tuple:
+    def returns(self, target: Value) -> tuple[Value, ...]:
         """What calling `target` gives back."""
-        kind = target[0]
-        if kind == "cls":
-            return (("inst", target[1], target[2]),)
-        if kind == "ext":
-            if len(target) > 2 and any(r.returns.match(target[1]) for r in self.instance_rules):
-                return (("inst", *target[2]),)
-            return (("ext", self.types.get(target[1], target[1]), *target[2:]),)
-        if kind == "candsget":
-            return target[1]
-        if kind == "cands":
-            return _dedupe(v for t in target[1] for v in self.returns(t))
-        if kind == "fattr":
-            fn = self.p.function(target[1], target[2])
-            queue = self.task_queue(target[1], fn) if fn is not None else None
-            if queue is not None and target[3] in queue.send_methods and queue.result_type:
-                return (("ext", queue.result_type),)
+        if isinstance(target, ClassRef):
+            return (Instance("inst", target.module, target.qualname),)
+        if isinstance(target, External):
+            if target.subject is not None and any(r.returns.match(target.name) for r in self.instance_rules):
+                return (Instance("inst", *target.subject),)
+            return (External("ext", self.types.get(target.name, target.name), target.subject),)
+        if isinstance(target, CandidatesGet):
+            return target.values
+        if isinstance(target, Candidates):
+            return _dedupe(v for t in target.values for v in self.returns(t))
+        if isinstance(target, FunctionAttr):
+            fn = self.p.function(target.module, target.qualname)
+            queue = self.task_queue(target.module, fn) if fn is not None else None
+            if queue is not None and target.attr in queue.send_methods and queue.result_type:
+                return (External("ext", queue.result_type),)
             return ()
-        if kind not in ("fn", "meth"):
+        if not isinstance(target, (FunctionRef, MethodRef)):
             return ()
-        key = target[1:]
+        receiver = target.receiver if isinstance(target, MethodRef) else None
+        key = (target.module, target.qualname, receiver)
         found = self._returns.get(key)
         if found is not None:
             return found
         self._returns[key] = ()
-        fn = self.p.function(target[1], target[2])
+        fn = self.p.function(target.module, target.qualname)
         out: list[Value] = []
         if fn is not None:
             if fn.returns is not None:
-                out.extend(self.instances(self.eval(fn.returns, self.p.defining_ctx(target[1], fn))))
+                out.extend(self.instances(self.eval(fn.returns, self.p.defining_ctx(target.module, fn))))
             if not out:
-                ctx = (target[1], fn.qualname, *target[3:])
+                ctx = Ctx(target.module, fn.qualname, receiver)
                 out.extend(v for e in fn.return_values for v in self.eval(e, ctx))
         result = _dedupe(out)
         self._returns[key] = result
         return result
 
-    def decorated_by(self, mi: int, fn: Function, table: PatternTable):
+    def decorated_by(self, mi: int, fn: Function, table: PatternTable[_T]) -> Optional[_T]:
         """The value `table` gives the first of the function's decorators it matches, if any."""
         if not fn.decorators:
             return None
         ctx = self.p.defining_ctx(mi, fn)
         for dec in fn.decorators:
-            target = dec[1] if dec[0] == "c" else dec
+            target = dec.func if isinstance(dec, Call) else dec
             for value in self.eval(target, ctx):
                 name = self.qualified(value)
                 if name is not None:
@@ -415,6 +413,6 @@ class Evaluator(ClassLookup):
                         return found
         return None
 
-    def task_queue(self, mi: int, fn: Function):
+    def task_queue(self, mi: int, fn: Function) -> Optional[Queue]:
         """The queue whose task decorator marks this function, if any."""
         return self.decorated_by(mi, fn, self.cat.offloads.task_decorators)

@@ -1,57 +1,168 @@
 """Per-module summaries: what the engine keeps of a parsed module.
 
 A summary is built once per file content (and cached on disk), so it holds plain data only:
-expressions are nested tuples, not AST nodes. The expression forms are:
+expressions are small named tuples of strings, numbers and other expressions, never AST nodes.
 
-    ("n", name)                      a name
-    ("a", base, attr)                an attribute
-    ("c", func, args, kwargs)        a call; args is a tuple of expressions (("*", e) for *e),
-                                     kwargs a tuple of (name or None, expression)
-    ("s", base, index)               a subscript
-    ("k", value)                     a constant (strings joined from f-strings and `+`)
-    ("t", items)                     a list, tuple or set display
-    ("d", keys, values)              a dict display
-    ("u", options)                   one of several values (`a if c else b`, `a or b`)
-    ("def", qualname)                a nested function or lambda of this module
-    ("?",)                           anything else
+Every expression and binding is a `NamedTuple` whose first field is a short tag, spelled at
+construction (`Name("n", "os")`). The tag keeps two forms with the same fields apart when they
+are compared or hashed (the evaluator memoises by expression, and `Name("n", "x")` must not
+equal `Def("def", "x")`), and it lets a serialised node be rebuilt from plain data by its tag
+(`NODES[data[0]](*data)`).
 
-Bindings of names (in `Scope.names`) use the same tuples plus:
+    Name("n", id)                     a name
+    Attr("a", base, attr)             an attribute
+    Call("c", func, args, kwargs)     a call; args holds expressions (Star("*", e) for *e),
+                                      kwargs (name or None, expression) pairs
+    Subscript("s", base, index)       a subscript
+    Const("k", value)                 a constant (strings joined from f-strings and `+`)
+    Items("t", items)                 a list, tuple or set display
+    DictItems("d", keys, values)      a dict display
+    OneOf("u", options)               one of several values (`a if c else b`, `a or b`)
+    Def("def", qualname)              a nested function or lambda of this module
+    Unknown("?")                      anything else
 
-    ("param", index)                 the function's parameter
-    ("imp", module)                  `import module` (the name is bound to `module`)
-    ("from", module, name)           `from module import name` (relative imports resolved)
-    ("class", qualname)              a class of this module
-    ("iter", expression)             an element of the iterable (a `for` target)
-    ("ann", expression)              declared with a type annotation and no value
+Bindings of names (in `Scope.names`) are expressions or one of:
+
+    Import("imp", module)             `import module` (the name is bound to `module`)
+    FromImport("from", module, name)  `from module import name` (relative imports resolved)
+    ClassDef("class", qualname)       a class of this module
+    Element("iter", iterable)         an element of the iterable (a `for` target)
+    Declared("ann", annotation)       declared with a type annotation and no value
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Optional
+from typing import Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
+
+Scalar = Union[str, int, float, bool, None]
 
 
-def _compact_pickle(cls):
+class Name(NamedTuple):
+    tag: Literal["n"]
+    id: str
+
+
+class Attr(NamedTuple):
+    tag: Literal["a"]
+    base: Expr
+    attr: str
+
+
+class Star(NamedTuple):
+    """`*items` in a call's positional arguments."""
+
+    tag: Literal["*"]
+    value: Expr
+
+
+Arg = Union["Expr", Star]
+Keyword = tuple[Optional[str], "Expr"]  # (None, e) for **e
+
+
+class Call(NamedTuple):
+    tag: Literal["c"]
+    func: Expr
+    args: tuple[Arg, ...]
+    kwargs: tuple[Keyword, ...]
+
+
+class Subscript(NamedTuple):
+    tag: Literal["s"]
+    base: Expr
+    index: Expr
+
+
+class Const(NamedTuple):
+    tag: Literal["k"]
+    value: Scalar
+
+
+class Items(NamedTuple):
+    tag: Literal["t"]
+    items: tuple[Expr, ...]
+
+
+class DictItems(NamedTuple):
+    tag: Literal["d"]
+    keys: tuple[Expr, ...]
+    values: tuple[Expr, ...]
+
+
+class OneOf(NamedTuple):
+    tag: Literal["u"]
+    options: tuple[Expr, ...]
+
+
+class Def(NamedTuple):
+    tag: Literal["def"]
+    qualname: str
+
+
+class Unknown(NamedTuple):
+    tag: Literal["?"]
+
+
+Expr = Union[Name, Attr, Call, Subscript, Const, Items, DictItems, OneOf, Def, Unknown]
+UNKNOWN: Expr = Unknown("?")
+
+
+class Import(NamedTuple):
+    tag: Literal["imp"]
+    module: str
+
+
+class FromImport(NamedTuple):
+    tag: Literal["from"]
+    module: str
+    name: str
+
+
+class ClassDef(NamedTuple):
+    tag: Literal["class"]
+    qualname: str
+
+
+class Element(NamedTuple):
+    tag: Literal["iter"]
+    iterable: Expr
+
+
+class Declared(NamedTuple):
+    tag: Literal["ann"]
+    annotation: Expr
+
+
+Binding = Union[Expr, Import, FromImport, ClassDef, Element, Declared]
+
+# Every node form by its tag: what a cache in a plain format rebuilds nodes with.
+NODES: dict[str, Callable[..., Any]] = {
+    "n": Name, "a": Attr, "*": Star, "c": Call, "s": Subscript, "k": Const, "t": Items, "d": DictItems,
+    "u": OneOf, "def": Def, "?": Unknown, "imp": Import, "from": FromImport, "class": ClassDef,
+    "iter": Element, "ann": Declared,
+}
+
+SUMMARY_FORMAT = 9  # bump when the shape below changes: cached summaries are then rebuilt
+
+_T = TypeVar("_T")
+
+
+def _compact_pickle(cls: type[_T]) -> type[_T]:
     """Pickle as (class, field values): a fraction of the size and time of the default slots
     state dict, which matters for the tens of thousands of call sites a big project has."""
-    names = tuple(f.name for f in fields(cls))
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
 
-    def __reduce__(self):
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
         return (cls, tuple(getattr(self, n) for n in names))
 
-    cls.__reduce__ = __reduce__
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
-
-Expr = tuple  # nested tuples as described above
-UNKNOWN: Expr = ("?",)
-
-SUMMARY_FORMAT = 8  # bump when the shape below changes: cached summaries are then rebuilt
 
 
 @_compact_pickle
 @dataclass(slots=True)
 class Loop:
     line: int
-    kind: str  # "for", "while" or "comprehension"
+    kind: str  # "for", "while", "comprehension" (or "map" for a pool's map, made by reach)
     iter: Optional[Expr]
     text: str
 
@@ -60,12 +171,12 @@ class Loop:
 @dataclass(slots=True)
 class CallSite:
     func: Expr
-    args: tuple
-    kwargs: tuple
+    args: tuple[Arg, ...]
+    kwargs: tuple[Keyword, ...]
     line: int
     col: int
     tail: str
-    loops: tuple  # enclosing loops of this function, innermost last
+    loops: tuple[Loop, ...]  # enclosing loops of this function, innermost last
     text: str  # short source text of the callee, for messages and chains
 
 
@@ -85,9 +196,10 @@ class Scope:
     """What a function body (or the module body) binds and calls."""
 
     qualname: str
-    names: dict = field(default_factory=dict)  # name -> list of binding expressions
-    calls: list = field(default_factory=list)  # CallSite, in source order
-    stores: list = field(default_factory=list)  # (target expression, value expression): x[k] = v, x.append(v)
+    names: dict[str, list[Binding]] = field(default_factory=dict)  # every binding of a name
+    calls: list[CallSite] = field(default_factory=list)  # in source order
+    # (target, value) of `x[k] = v`, `x.append(v)`: how registries are filled
+    stores: list[tuple[Expr, Arg]] = field(default_factory=list)
 
 
 @_compact_pickle
@@ -98,16 +210,16 @@ class Function:
     line: int
     col: int
     is_async: bool
-    params: list
-    decorators: list
+    params: list[Param]
+    decorators: list[Expr]
     returns: Optional[Expr]
     scope: Scope
     parent: Optional[str]  # enclosing function qualname, for closures
     cls: Optional[str]  # enclosing class qualname, for methods
     kind: str  # "function", "method", "staticmethod", "classmethod", "property", "lambda"
-    return_values: list = field(default_factory=list)
-    self_attrs: list = field(default_factory=list)  # (attr, expression) from `self.attr = ...`
-    decorator_tails: tuple = ()
+    return_values: list[Expr] = field(default_factory=list)
+    self_attrs: list[tuple[str, Binding]] = field(default_factory=list)  # from `self.attr = ...`
+    decorator_tails: tuple[str, ...] = ()
 
 
 @_compact_pickle
@@ -116,11 +228,11 @@ class Class:
     qualname: str
     name: str
     line: int
-    bases: list
-    methods: dict  # name -> function qualname
-    attrs: dict  # name -> list of expressions (class-level assignments and annotations)
+    bases: list[Expr]
+    methods: dict[str, str]  # name -> function qualname
+    attrs: dict[str, list[Binding]]  # class-level assignments and annotations
     parent: Optional[str]  # enclosing function qualname, if defined in one
-    decorators: list = field(default_factory=list)
+    decorators: list[Expr] = field(default_factory=list)
 
 
 @_compact_pickle
@@ -130,11 +242,11 @@ class Module:
     path: str  # relative display path, posix
     is_package: bool
     scope: Scope  # module body
-    functions: dict  # qualname -> Function
-    classes: dict  # qualname -> Class
-    star_imports: list  # modules imported with *
-    tails: frozenset  # last segments of every call and decorator: a cheap pre-filter
-    noqa: dict  # line -> None (every code) or frozenset of codes
+    functions: dict[str, Function]  # by qualname
+    classes: dict[str, Class]  # by qualname
+    star_imports: list[str]  # modules imported with *
+    tails: frozenset[str]  # last segments of every call and decorator: a cheap pre-filter
+    noqa: dict[int, Optional[frozenset[str]]]  # line -> None (every code) or the codes
     lines: int
 
 
@@ -150,4 +262,4 @@ class FileProblem:
     col: int = 1
 
 
-Summary = Any  # Module or FileProblem
+Summary = Union[Module, FileProblem]

@@ -1,18 +1,67 @@
 """The project index: modules by name, and name lookup through scopes and imports.
 
-A context (`Ctx`) is a module index and a function qualname (None for the module body). Lookup
+A context (`Ctx`) is a module index and a function qualname (None for the module body), and for
+a method reached through a subclass, the class `self` is an instance of. Lookup
 follows Python's rules as far as a static reading allows: the function's own names and
 parameters, then enclosing functions, then module globals (star imports included), then builtins.
 """
 from __future__ import annotations
 
 import builtins
-from typing import Any, Iterable, Optional
+from typing import Iterable, Literal, NamedTuple, Optional, Union
 
-from .ir import Class, Function, Module
+from .ir import Binding, Class, FromImport, Function, Module, Param
+from .values import ClassKey
 
-Ctx = tuple  # (module index, function qualname or None[, receiver class (module index, qualname)])
 _BUILTINS = frozenset(dir(builtins))
+
+
+class Ctx(NamedTuple):
+    """Where an expression is read: a module, a function of it (None: the module body), and the
+    class `self` is an instance of when a method is inherited (None: the method's own class)."""
+
+    module: int
+    function: Optional[str]
+    receiver: Optional[ClassKey] = None
+
+
+class BoundExpr(NamedTuple):
+    kind: Literal["expr"]
+    binding: Binding
+    ctx: Ctx
+
+
+class BoundParam(NamedTuple):
+    kind: Literal["param"]
+    param: tuple[Param, int]  # the parameter and its index
+    ctx: Ctx
+
+
+class BoundBuiltin(NamedTuple):
+    kind: Literal["builtin"]
+    name: str
+    ctx: Ctx
+
+
+Bound = Union[BoundExpr, BoundParam, BoundBuiltin]
+
+
+class ImportedModule(NamedTuple):
+    kind: Literal["mod"]
+    module: int
+
+
+class ImportedGlobal(NamedTuple):
+    kind: Literal["global"]
+    where: tuple[int, str]  # the project module defining it, and its name there
+
+
+class ImportedExternal(NamedTuple):
+    kind: Literal["ext"]
+    name: str  # dotted
+
+
+Imported = Union[ImportedModule, ImportedGlobal, ImportedExternal]
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -51,14 +100,12 @@ class Project:
 
     # -- names --------------------------------------------------------------------------------
 
-    def bindings(self, name: str, ctx: Ctx) -> list[tuple[str, Any, Ctx]]:
-        """Where `name` is bound as seen from `ctx`: (kind, detail, ctx of the binding).
-
-        kind is "param" (detail: the Param and its index), "expr" (detail: a binding expression,
-        see ir.py) or "builtin" (detail: the builtin's name).
-        """
-        mi, fq = ctx[0], ctx[1]
-        receiver = ctx[2:]  # the class `self` is an instance of, when known to be a subclass
+    def bindings(self, name: str, ctx: Ctx) -> list[Bound]:
+        """Where `name` is bound as seen from `ctx`, each with the context of the binding: a
+        parameter, a binding (see ir.py) or a builtin."""
+        if type(ctx) is not Ctx:  # a plain (module, function) pair from a finder not yet typed
+            ctx = Ctx(*ctx)
+        mi, fq, receiver = ctx
         module = self.mods[mi]
         while fq is not None:
             fn = module.functions.get(fq)
@@ -66,47 +113,47 @@ class Project:
                 break
             for index, param in enumerate(fn.params):
                 if param.name == name:
-                    return [("param", (param, index), (mi, fq, *receiver))]
+                    return [BoundParam("param", (param, index), Ctx(mi, fq, receiver))]
             found = fn.scope.names.get(name)
             if found:
-                return [("expr", expr, (mi, fq, *receiver)) for expr in found]
+                here = Ctx(mi, fq, receiver)
+                return [BoundExpr("expr", expr, here) for expr in found]
             fq = fn.parent
         found = module.scope.names.get(name)
         if found:
-            return [("expr", expr, (mi, None)) for expr in found]
+            top = Ctx(mi, None)
+            return [BoundExpr("expr", expr, top) for expr in found]
         for star in module.star_imports:
             other = self.find_module(star, mi)
             if other is not None and other != mi:
                 found = self.mods[other].scope.names.get(name)
                 if found:
-                    return [("expr", expr, (other, None)) for expr in found]
+                    there = Ctx(other, None)
+                    return [BoundExpr("expr", expr, there) for expr in found]
             elif other is None:
-                return [("expr", ("from", star, name), (mi, None))]
+                return [BoundExpr("expr", FromImport("from", star, name), Ctx(mi, None))]
         if name in _BUILTINS:
-            return [("builtin", name, (mi, None))]
+            return [BoundBuiltin("builtin", name, Ctx(mi, None))]
         return []
 
-    def resolve_import(self, module: str, name: Optional[str], near: int) -> tuple[str, Any]:
-        """`from module import name` (or `import module` when name is None).
-
-        Returns ("mod", index), ("global", (index, name)) for a name defined in a project module,
-        or ("ext", dotted) for anything outside the project.
-        """
+    def resolve_import(self, module: str, name: Optional[str], near: int) -> Imported:
+        """`from module import name` (or `import module` when name is None): a project module, a
+        name defined in a project module, or something outside the project."""
         if name is None:
             found = self.find_module(module, near)
-            return ("mod", found) if found is not None else ("ext", module)
+            return ImportedModule("mod", found) if found is not None else ImportedExternal("ext", module)
         full = f"{module}.{name}" if module else name
         sub = self.find_module(full, near)
         if sub is not None:
-            return ("mod", sub)
+            return ImportedModule("mod", sub)
         owner = self.find_module(module, near)
         if owner is not None:
-            return ("global", (owner, name))
-        return ("ext", full)
+            return ImportedGlobal("global", (owner, name))
+        return ImportedExternal("ext", full)
 
     def defining_ctx(self, mi: int, fn: Function) -> Ctx:
         """Where a function's decorators, defaults and annotations are evaluated."""
-        return (mi, fn.parent)
+        return Ctx(mi, fn.parent)
 
     def class_ctx(self, mi: int, cls: Class) -> Ctx:
-        return (mi, cls.parent)
+        return Ctx(mi, cls.parent)

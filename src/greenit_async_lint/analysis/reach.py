@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, replace
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from ..catalogue import Catalogue
 from .evaluate import Evaluator, arg_value
-from .ir import CallSite, Expr, Function, Loop
-from .sourcetext import dotted
-from .project import Ctx, Project
+from .ir import Attr, Call, CallSite, Const, DictItems, Expr, Function, Items, Loop, Name, Star
+from .project import BoundExpr, Ctx, Project
 from .signals import SignalIndex
+from .sourcetext import dotted
+from .values import (Callee, Candidates, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef,
+                     Value)
+
+FunctionKey = tuple[int, str, Optional[ClassKey]]  # a function, and the class of its `self` if inherited
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 _CONTEXT_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
@@ -39,7 +43,7 @@ class Effect:
     weight: str  # heavy, blocking, poll
     scope: str  # any, async
     leaf: str  # qualified name of the catalogued call
-    chain: tuple  # of Hop, from the call site in the function down to the catalogued call
+    chain: tuple[Hop, ...]  # from the call site in the function down to the catalogued call
     detail: str = ""  # the program a command line runs, for messages
     on_loop: bool = True  # False once a thread wrapper or pool runs it
     loop: str = ""  # the unbounded loop that amplified it
@@ -47,7 +51,7 @@ class Effect:
     via_call: str = ""
     in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
@@ -63,20 +67,26 @@ class Reach:
         self.max_depth = max_depth
         self.amplify = amplify
         self.signals = SignalIndex(project, evaluator, catalogue)
-        self._effects: dict[tuple, tuple] = {}
-        self._busy: set[tuple] = set()
-        self._stack: list[tuple] = []
+        self._effects: dict[FunctionKey, tuple[Effect, ...]] = {}
+        self._budgeted: dict[tuple[FunctionKey, int], tuple[Effect, ...]] = {}
+        self._busy: set[FunctionKey] = set()
+        self._stack: list[FunctionKey] = []
         self._cut = False  # the current walk met the depth bound
-        self._waits: dict[tuple, bool] = {}
-        self._bounded: dict = {}
+        self._waits: dict[tuple[int, str], bool] = {}
+        self._submits: dict[tuple[int, str], bool] = {}
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
 
     # -- functions ----------------------------------------------------------------------------
 
-    def function_effects(self, mi: int, qualname: str, *receiver: tuple) -> tuple:
+    def callee_effects(self, callee: Callee) -> tuple[Effect, ...]:
+        """The work a project function or bound method reaches."""
+        receiver = callee.receiver if isinstance(callee, MethodRef) else None
+        return self.function_effects(callee.module, callee.qualname, receiver)
+
+    def function_effects(self, mi: int, qualname: str, receiver: Optional[ClassKey] = None) -> tuple[Effect, ...]:
         """The work a function reaches; `receiver` is the class of `self` when the method is
         inherited, so that `self.hook()` finds the subclass's override."""
-        key = (mi, qualname, *receiver)
+        key: FunctionKey = (mi, qualname, receiver)
         found = self._effects.get(key)
         if found is not None:
             return found
@@ -85,7 +95,7 @@ class Reach:
         # result cut short by the budget is complete only for that budget, so it is memoised
         # under it; a result that never met the bound is memoised for every caller.
         budget = self.max_depth - len(self._stack)
-        found = self._effects.get((*key, "budget", budget))
+        found = self._budgeted.get((key, budget))
         if found is not None:
             return found
         if key in self._busy:
@@ -101,14 +111,18 @@ class Reach:
         outer_cut, self._cut = self._cut, False
         try:
             effects: list[Effect] = []
+            ctx = Ctx(mi, qualname, receiver)
             for cs in fn.scope.calls:
-                effects.extend(self.call_effects(cs, key, fn))
+                effects.extend(self.call_effects(cs, ctx, fn))
         finally:
             self._busy.discard(key)
             self._stack.pop()
             cut, self._cut = self._cut, outer_cut or self._cut
         result = tuple(best_effects(effects))
-        self._effects[(*key, "budget", budget) if cut else key] = result
+        if cut:
+            self._budgeted[(key, budget)] = result
+        else:
+            self._effects[key] = result
         return result
 
     def waits(self, mi: int, qualname: str) -> bool:
@@ -116,25 +130,27 @@ class Reach:
         key = (mi, qualname)
         if key not in self._waits:
             fn = self.p.function(mi, qualname)
+            ctx = Ctx(mi, qualname)
             self._waits[key] = fn is not None and any(
-                self.off.pool_waits.match(v[1]) for cs in fn.scope.calls
-                for v in self.ev.eval(cs.func, key) if v[0] == "ext")
+                self.off.pool_waits.match(v.name) for cs in fn.scope.calls
+                for v in self.ev.eval(cs.func, ctx) if isinstance(v, External))
         return self._waits[key]
 
     def submits(self, mi: int, qualname: str) -> bool:
         """Does this function hand work to a pool or thread?"""
-        key = (mi, qualname, "submits")
-        if key not in self._waits:
+        key = (mi, qualname)
+        if key not in self._submits:
             fn = self.p.function(mi, qualname)
-            self._waits[key] = fn is not None and any(
-                self.off.pool_submits.match(v[1]) for cs in fn.scope.calls
-                for v in self.ev.eval(cs.func, (mi, qualname)) if v[0] == "ext")
-        return self._waits[key]
+            ctx = Ctx(mi, qualname)
+            self._submits[key] = fn is not None and any(
+                self.off.pool_submits.match(v.name) for cs in fn.scope.calls
+                for v in self.ev.eval(cs.func, ctx) if isinstance(v, External))
+        return self._submits[key]
 
     # -- call sites ---------------------------------------------------------------------------
 
     def call_effects(self, cs: CallSite, ctx: Ctx, fn: Optional[Function]) -> list[Effect]:
-        hop = Hop(self.p.mods[ctx[0]].path, cs.line, cs.col, cs.text)
+        hop = Hop(self.p.mods[ctx.module].path, cs.line, cs.col, cs.text)
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
@@ -152,30 +168,28 @@ class Reach:
             return replace(effect, weight="heavy", loop=effect.loop or loop.text)
         return effect if effect.loop else replace(effect, loop=loop.text)
 
-    def target_effects(self, target: tuple, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        kind = target[0]
-        if kind == "ext":
+    def target_effects(self, target: Value, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+        if isinstance(target, External):
             return self.external_effects(target, cs, ctx, hop)
-        if kind in ("fn", "meth"):
+        if isinstance(target, (FunctionRef, MethodRef)):
             return self.project_call_effects(target, cs, ctx, hop)
-        if kind == "cls":
-            init = self.ev.class_attr(target[1], target[2], "__init__", True)
-            return [e for v in init if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(*v[1:]))]
-        if kind == "inst":
-            call = self.ev.class_attr(target[1], target[2], "__call__", True)
-            return [e for v in call if v[0] == "meth" for e in self.prefixed(hop, self.function_effects(*v[1:]))]
-        if kind == "cands":
-            return [e for t in target[1] for e in self.target_effects(t, cs, ctx, hop)]
+        if isinstance(target, (ClassRef, Instance)):
+            # Calling a class runs its __init__; calling an instance, its __call__.
+            method = "__init__" if isinstance(target, ClassRef) else "__call__"
+            found = self.ev.classes.attr(target.module, target.qualname, method, True)
+            return [e for v in found if isinstance(v, MethodRef) for e in self.prefixed(hop, self.callee_effects(v))]
+        if isinstance(target, Candidates):
+            return [e for t in target.values for e in self.target_effects(t, cs, ctx, hop)]
         return []  # fattr (task.delay: queued), modules, lookups
 
-    def project_call_effects(self, target: tuple, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        mi, qualname = target[1], target[2]
+    def project_call_effects(self, target: Callee, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+        mi, qualname = target.module, target.qualname
         fn = self.p.function(mi, qualname)
         if fn is None:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
-        effects = list(self.prefixed(hop, self.function_effects(mi, qualname, *target[3:])))
+        effects = list(self.prefixed(hop, self.callee_effects(target)))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
             effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"
@@ -187,16 +201,16 @@ class Reach:
             return [self.carried(e, "task-called-directly", cs.text) for e in effects]
         return effects
 
-    def passed_callable_effects(self, target: tuple, fn: Function, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+    def passed_callable_effects(self, target: Callee, fn: Function, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         """Functions passed as arguments run where the callee calls that parameter."""
-        called = {c.func[1]: c for c in fn.scope.calls if c.func[0] == "n"}
+        called = {c.func.id: c for c in fn.scope.calls if isinstance(c.func, Name)}
         if not called:
             return []
         params = [p for p in fn.params if p.kind in ("pos", "kwonly")]
-        offset = 1 if target[0] == "meth" and fn.kind != "staticmethod" else 0
+        offset = 1 if isinstance(target, MethodRef) and fn.kind != "staticmethod" else 0
         bound: list[tuple[str, Expr]] = []
         for i, arg in enumerate(cs.args):
-            if arg[0] != "*" and i + offset < len(params):
+            if not isinstance(arg, Star) and i + offset < len(params):
                 bound.append((params[i + offset].name, arg))
         bound.extend((name, value) for name, value in cs.kwargs if name)
         out: list[Effect] = []
@@ -204,15 +218,14 @@ class Reach:
             inner = called.get(name)
             if inner is None:
                 continue
-            inner_hop = Hop(self.p.mods[target[1]].path, inner.line, inner.col, inner.text)
+            inner_hop = Hop(self.p.mods[target.module].path, inner.line, inner.col, inner.text)
             for value in self.ev.eval(arg, ctx):
-                if value[0] in ("fn", "meth"):
-                    nested = self.function_effects(*value[1:])
-                    out.extend(self.prefixed(hop, self.prefixed(inner_hop, nested)))
+                if isinstance(value, (FunctionRef, MethodRef)):
+                    out.extend(self.prefixed(hop, self.prefixed(inner_hop, self.callee_effects(value))))
         return out
 
-    def external_effects(self, target: tuple, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        name = target[1]
+    def external_effects(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+        name = target.name
         off = self.off
         if off.enqueue_calls.match(name) is not None:
             return []  # the work goes to a queue: the remedy
@@ -230,21 +243,23 @@ class Reach:
         if spec is not None:
             inner = self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
             mapped = cs.args[spec.iterable] if spec.iterable is not None and spec.iterable < len(cs.args) else None
-            if mapped is not None and self.amplify and not self.bounded(mapped, ctx):
+            if isinstance(mapped, Star) and self.amplify:  # pool.map(fn, *columns): not known to be small
+                inner = [self.amplified(e, Loop(cs.line, "map", None, "<expr>")) for e in inner]
+            elif mapped is not None and not isinstance(mapped, Star) and self.amplify and not self.bounded(mapped, ctx):
                 inner = [self.amplified(e, Loop(cs.line, "map", mapped, dotted(mapped))) for e in inner]
-            if ctx[1] is not None and self.waits(ctx[0], ctx[1]):
+            if ctx.function is not None and self.waits(ctx.module, ctx.function):
                 return [self.carried(replace(e, on_loop=False), "waited-pool", cs.text) for e in inner]
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]
-        if off.pool_waits.match(name) and ctx[1] is not None and self.submits(ctx[0], ctx[1]):
+        if off.pool_waits.match(name) and ctx.function is not None and self.submits(ctx.module, ctx.function):
             return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
         if cs.tail in _CONTEXT_METHODS:
             return []  # entering `requests.Session()` sends nothing: only project managers are followed
         if name in _CONSUMERS and cs.args:
             # list(queryset): consuming a lazy collection of a project model runs its query.
-            return [Effect(e.family, e.code, e.weight, e.scope, f"{v[1]}.__iter__", (hop,))
-                    for v in self.ev.eval(cs.args[0], ctx) if v[0] == "ext" and len(v) > 2
-                    for e in [self.cat.work.match(f"{v[1]}.__iter__")] if e is not None]
-        if cs.tail == "__iter__" and (len(target) < 3):
+            return [Effect(e.family, e.code, e.weight, e.scope, f"{v.name}.__iter__", (hop,))
+                    for v in self.ev.eval_arg(cs.args[0], ctx) if isinstance(v, External) and v.subject is not None
+                    for e in [self.cat.work.match(f"{v.name}.__iter__")] if e is not None]
+        if cs.tail == "__iter__" and target.subject is None:
             return []  # iterating an outside result (rows already fetched) is no new work
         entry = self.cat.work.match(name)
         if entry is None:
@@ -263,20 +278,20 @@ class Reach:
             return []
         out: list[Effect] = []
         for value in self.ev.eval(expr, ctx):
-            if value[0] in ("fn", "meth"):
-                out.extend(self.prefixed(hop, self.function_effects(*value[1:])))
-            elif value[0] == "ext":
-                entry = self.cat.work.match(value[1])
+            if isinstance(value, (FunctionRef, MethodRef)):
+                out.extend(self.prefixed(hop, self.callee_effects(value)))
+            elif isinstance(value, External):
+                entry = self.cat.work.match(value.name)
                 if entry is not None:
-                    out.append(Effect(entry.family, entry.code, entry.weight, entry.scope, value[1], (hop,)))
+                    out.append(Effect(entry.family, entry.code, entry.weight, entry.scope, value.name, (hop,)))
                 # `sync_to_async(report.save)`: the save still sends its signals.
-                sender = set(self.ev.mro(*value[2])[0]) if len(value) > 2 else None
-                for rmi, rq, line in self.signals.triggered_by([value[1]], sender):
+                sender = set(self.ev.classes.mro(*value.subject)[0]) if value.subject is not None else None
+                for rmi, rq, line in self.signals.triggered_by([value.name], sender):
                     receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
                     out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
         return out
 
-    def hook_effects(self, classes: list, patterns: tuple, hop: Hop) -> list[Effect]:
+    def hook_effects(self, classes: list[ClassKey], patterns: Iterable[str], hop: Hop) -> list[Effect]:
         """Effects of the project methods matching `patterns` in these classes, as hooks."""
         out: list[Effect] = []
         for cmi, cq in classes:
@@ -293,33 +308,33 @@ class Reach:
     def implicit_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         """Framework hooks a call runs: `form.is_valid()` runs the form's `clean_*` methods,
         `Photo.objects.create()` runs Photo's `save()` override."""
-        if not self.implicit or cs.func[0] != "a":
+        func = cs.func
+        if not self.implicit or not isinstance(func, Attr):
             return []
-        attr = cs.func[2]
         out: list[Effect] = []
-        for target in self.ev.eval(cs.func, ctx):
-            if target[0] == "ext" and len(target) > 2:
+        for target in self.ev.eval(func, ctx):
+            if isinstance(target, External) and target.subject is not None:
                 for rule in self.implicit:
-                    if rule.names.match(target[1]):
-                        out.extend(self.hook_effects(self.ev.mro(*target[2])[0], rule.calls, hop))
-        for base in self.ev.eval(cs.func[1], ctx):
-            if base[0] in ("inst", "cls"):
-                out.extend(self.inherited_call_effects(base, attr, hop))
+                    if rule.names.match(target.name):
+                        out.extend(self.hook_effects(self.ev.classes.mro(*target.subject)[0], rule.calls, hop))
+        for base in self.ev.eval(func.base, ctx):
+            if isinstance(base, (Instance, ClassRef)):
+                out.extend(self.inherited_call_effects(base, func.attr, hop))
         return out
 
-    def inherited_call_effects(self, base: tuple, attr: str, hop: Hop) -> list[Effect]:
+    def inherited_call_effects(self, base: Union[Instance, ClassRef], attr: str, hop: Hop) -> list[Effect]:
         """What calling an outside-defined method `attr` on a project instance runs: the hooks
         the framework calls from it, and for a model form's save, the model's save and signals."""
-        if any(v[0] != "ext" for v in self.ev.class_attr(base[1], base[2], attr, True)):
+        if any(not isinstance(v, External) for v in self.ev.classes.attr(base.module, base.qualname, attr, True)):
             return []  # the project defines it: followed as an ordinary call
-        classes, external = self.ev.mro(base[1], base[2])
+        classes, external = self.ev.classes.mro(base.module, base.qualname)
         out: list[Effect] = []
         for rule in self.implicit:
             if attr not in rule.methods or not any(rule.on.match(e) for e in external):
                 continue
             out.extend(self.hook_effects(classes, rule.calls, hop))
             for model in self.attribute_path(base, rule.model):
-                model_classes = self.ev.mro(model[1], model[2])[0]
+                model_classes = self.ev.classes.mro(model.module, model.qualname)[0]
                 methods = tuple(name.rsplit(".", 1)[-1] for name in rule.model_calls)
                 out.extend(self.hook_effects(model_classes, methods, hop))
                 for rmi, rq, line in self.signals.triggered_by(list(rule.model_calls), set(model_classes)):
@@ -327,14 +342,15 @@ class Reach:
                     out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
         return out
 
-    def attribute_path(self, base: tuple, path: str) -> list[tuple]:
+    def attribute_path(self, base: Union[Instance, ClassRef], path: str) -> list[ClassRef]:
         """The project classes at a dotted class-attribute path (`Meta.model` of a model form)."""
         if not path:
             return []
-        values = [("cls", base[1], base[2])]
+        values: list[Value] = [ClassRef("cls", base.module, base.qualname)]
         for part in path.split("."):
-            values = [v for c in values if c[0] == "cls" for v in self.ev.class_attr(c[1], c[2], part, False)]
-        return [v for v in values if v[0] == "cls"]
+            values = [v for c in values if isinstance(c, ClassRef)
+                      for v in self.ev.classes.attr(c.module, c.qualname, part, False)]
+        return [v for v in values if isinstance(v, ClassRef)]
 
     def signal_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         out: list[Effect] = []
@@ -352,7 +368,7 @@ class Reach:
     def carried(effect: Effect, via: str, call: str) -> Effect:
         return effect if effect.via else replace(effect, via=via, via_call=call)
 
-    def unbounded_loop(self, loops: tuple, ctx: Ctx) -> Optional[Loop]:
+    def unbounded_loop(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
         for loop in reversed(loops):
             if loop.kind == "while" or not self.bounded(loop.iter, ctx):
                 return loop
@@ -362,30 +378,33 @@ class Reach:
         """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
         if expr is None or depth > 3:
             return False
-        kind = expr[0]
-        if kind in ("t", "d"):
-            return len(expr[1]) <= _SMALL
-        if kind == "k":
+        if isinstance(expr, Items):
+            return len(expr.items) <= _SMALL
+        if isinstance(expr, DictItems):
+            return len(expr.keys) <= _SMALL
+        if isinstance(expr, Const):
             return True
-        if kind == "n":
-            bindings = self.p.bindings(expr[1], ctx)
-            return bool(bindings) and all(k == "expr" and d[0] in ("t", "d", "k") and self.bounded(d, c, depth + 1)
-                                          for k, d, c in bindings)
-        if kind == "c":
-            names = {v[1] for v in self.ev.eval(expr[1], ctx) if v[0] == "ext"}
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(
+                isinstance(b, BoundExpr) and isinstance(b.binding, (Items, DictItems, Const))
+                and self.bounded(b.binding, b.ctx, depth + 1) for b in bindings)
+        if isinstance(expr, Call):
+            names = {v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)}
             if "builtins.range" in names:
-                return all(a[0] == "k" and isinstance(a[1], int) and a[1] <= _SMALL for a in expr[2])
+                return all(isinstance(a, Const) and isinstance(a.value, int) and a.value <= _SMALL for a in expr.args)
             if names & {"builtins.enumerate", "builtins.zip", "builtins.sorted", "builtins.reversed",
                         "builtins.list", "builtins.tuple", "builtins.set"}:
-                return bool(expr[2]) and all(self.bounded(a, ctx, depth + 1) for a in expr[2])
-            if expr[1][0] == "a" and expr[1][2] in ("items", "keys", "values"):
-                return self.bounded(expr[1][1], ctx, depth + 1)
+                return bool(expr.args) and all(not isinstance(a, Star) and self.bounded(a, ctx, depth + 1)
+                                               for a in expr.args)
+            if isinstance(expr.func, Attr) and expr.func.attr in ("items", "keys", "values"):
+                return self.bounded(expr.func.base, ctx, depth + 1)
         return False
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:
     """One effect per call site and kind of work reached, with the shortest chain."""
-    best: dict[tuple, Effect] = {}
+    best: dict[tuple[object, ...], Effect] = {}
     for effect in effects:
         key = effect.key()
         current = best.get(key)

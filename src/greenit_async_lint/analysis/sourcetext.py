@@ -6,7 +6,7 @@ import re
 import tokenize
 from typing import Optional
 
-from .ir import Expr
+from .ir import Attr, Call, Def, Expr, Name, Subscript
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Z][A-Z0-9]*(?:[,\s]+[A-Z][A-Z0-9]*)*))?", re.IGNORECASE)
 
@@ -33,26 +33,24 @@ def noqa_map(text: str) -> dict[int, Optional[frozenset[str]]]:
 
 def dotted(expr: Expr) -> str:
     """Readable text of a callee expression: `requests.get`, `self.service.run`, `HANDLERS[...]`."""
-    kind = expr[0]
-    if kind == "n":
-        return expr[1]
-    if kind == "a":
-        return f"{dotted(expr[1])}.{expr[2]}"
-    if kind == "c":
-        return f"{dotted(expr[1])}(...)"
-    if kind == "s":
-        return f"{dotted(expr[1])}[...]"
-    if kind == "def":
-        return expr[1].rsplit(".", 1)[-1]
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return f"{dotted(expr.base)}.{expr.attr}"
+    if isinstance(expr, Call):
+        return f"{dotted(expr.func)}(...)"
+    if isinstance(expr, Subscript):
+        return f"{dotted(expr.base)}[...]"
+    if isinstance(expr, Def):
+        return expr.qualname.rsplit(".", 1)[-1]
     return "<expr>"
 
 
 def expr_tail(expr: Expr) -> str:
-    kind = expr[0]
-    if kind == "n":
-        return expr[1]
-    if kind == "a":
-        return expr[2]
-    if kind == "c":
-        return expr_tail(expr[1])
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return expr.attr
+    if isinstance(expr, Call):
+        return expr_tail(expr.func)
     return ""

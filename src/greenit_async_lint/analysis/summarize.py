@@ -11,7 +11,9 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .ir import UNKNOWN, CallSite, Class, Expr, FileProblem, Function, Loop, Module, Param, Scope
+from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, DictItems,
+                 Element, Expr, FileProblem, FromImport, Function, Import, Items, Keyword, Loop, Module, Name,
+                 OneOf, Param, Scope, Star, Subscript)
 from .sourcetext import decode_source, dotted, expr_tail, noqa_map
 
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
@@ -24,7 +26,7 @@ class _Ctx:
     prefix: str  # qualname prefix for definitions made here
     func: Optional[Function]  # the function whose body this is
     cls: Optional[Class]  # the class whose body this is
-    loops: tuple = ()
+    loops: tuple[Loop, ...] = ()
     record: bool = True  # False for decorators, defaults, annotations: evaluated elsewhere
 
 
@@ -43,13 +45,13 @@ class _Builder:
         for stmt in stmts:
             self.stmt(stmt, ctx)
 
-    def bind(self, ctx: _Ctx, name: str, value: Expr) -> None:
+    def bind(self, ctx: _Ctx, name: str, value: Binding) -> None:
         if ctx.cls is not None:
             ctx.cls.attrs.setdefault(name, []).append(value)
         else:
             ctx.scope.names.setdefault(name, []).append(value)
 
-    def target(self, ctx: _Ctx, node: ast.expr, value: Expr) -> None:
+    def target(self, ctx: _Ctx, node: ast.expr, value: Binding) -> None:
         if isinstance(node, ast.Name):
             self.bind(ctx, node.id, value)
         elif isinstance(node, ast.Attribute):
@@ -62,7 +64,7 @@ class _Builder:
             ctx.scope.stores.append((self.expr(node.value, ctx), value))
             self.expr(node.slice, ctx)
         elif isinstance(node, (ast.Tuple, ast.List)):
-            items = value[1] if value[0] == "t" and len(value[1]) == len(node.elts) else None
+            items = value.items if isinstance(value, Items) and len(value.items) == len(node.elts) else None
             for i, elt in enumerate(node.elts):
                 self.target(ctx, elt, items[i] if items else UNKNOWN)
         elif isinstance(node, ast.Starred):
@@ -79,7 +81,7 @@ class _Builder:
                 self.target(ctx, tgt, value)
         elif isinstance(node, ast.AnnAssign):
             ann = self.annotation(node.annotation, ctx)
-            value = self.expr(node.value, ctx) if node.value is not None else ("ann", ann)
+            value: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
             self.target(ctx, node.target, value)
         elif isinstance(node, ast.AugAssign):
             self.expr(node.value, ctx)
@@ -92,7 +94,7 @@ class _Builder:
                     ctx.func.return_values.append(value)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = self.expr(node.iter, ctx)
-            self.target(ctx, node.target, ("iter", iterable))
+            self.target(ctx, node.target, Element("iter", iterable))
             if ctx.record and isinstance(node, ast.For):
                 self.iterates(iterable, node.iter, ctx)
             loop = Loop(node.lineno, "for", iterable, _text(node.iter))
@@ -119,7 +121,7 @@ class _Builder:
                     # __enter__, a pool waited for in __exit__): calls like any other.
                     line, col = item.context_expr.lineno, item.context_expr.col_offset + 1
                     for method in (enter, exit_):
-                        ctx.scope.calls.append(CallSite(("a", value, method), (), (), line, col, method, ctx.loops,
+                        ctx.scope.calls.append(CallSite(Attr("a", value, method), (), (), line, col, method, ctx.loops,
                                                         f"with {dotted(value)}"))
                         self.tails.add(method)
             self.body(node.body, ctx)
@@ -138,17 +140,17 @@ class _Builder:
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    self.bind(ctx, alias.asname, ("imp", alias.name))
+                    self.bind(ctx, alias.asname, Import("imp", alias.name))
                 else:
                     top = alias.name.split(".", 1)[0]
-                    self.bind(ctx, top, ("imp", top))
+                    self.bind(ctx, top, Import("imp", top))
         elif isinstance(node, ast.ImportFrom):
             module = self.resolve_from(node.module, node.level)
             for alias in node.names:
                 if alias.name == "*":
                     self.star_imports.append(module)
                 else:
-                    self.bind(ctx, alias.asname or alias.name, ("from", module, alias.name))
+                    self.bind(ctx, alias.asname or alias.name, FromImport("from", module, alias.name))
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
@@ -156,8 +158,8 @@ class _Builder:
 
     def iterates(self, iterable: Expr, node: ast.expr, ctx: _Ctx) -> None:
         """A sync `for` calls the iterable's __iter__ (a queryset runs its query there)."""
-        if iterable[0] in ("c", "n", "a", "s"):
-            ctx.scope.calls.append(CallSite(("a", iterable, "__iter__"), (), (), node.lineno, node.col_offset + 1,
+        if isinstance(iterable, (Call, Name, Attr, Subscript)):
+            ctx.scope.calls.append(CallSite(Attr("a", iterable, "__iter__"), (), (), node.lineno, node.col_offset + 1,
                                             "__iter__", ctx.loops, f"for ... in {dotted(iterable)}"))
             self.tails.add("__iter__")
 
@@ -202,7 +204,7 @@ class _Builder:
         if ctx.cls is not None:
             ctx.cls.methods[node.name] = qualname
         else:
-            self.bind(ctx, node.name, ("def", qualname))
+            self.bind(ctx, node.name, Def("def", qualname))
         self.body(node.body, _Ctx(fn.scope, qualname + ".", fn, None))
 
     def params(self, args: ast.arguments, ctx: _Ctx) -> list[Param]:
@@ -234,7 +236,7 @@ class _Builder:
             cls.decorators.append(self.expr(dec, quiet))
             self.tails.add(expr_tail(cls.decorators[-1]))
         self.classes[qualname] = cls
-        self.bind(ctx, node.name, ("class", qualname))
+        self.bind(ctx, node.name, ClassDef("class", qualname))
         # Class-body statements run in the enclosing scope (their calls are recorded there).
         self.body(node.body, _Ctx(ctx.scope, qualname + ".", ctx.func, cls, ctx.loops, ctx.record))
 
@@ -244,30 +246,30 @@ class _Builder:
         if node is None:
             return UNKNOWN
         if isinstance(node, ast.Name):
-            return ("n", node.id)
+            return Name("n", node.id)
         if isinstance(node, ast.Attribute):
-            return ("a", self.expr(node.value, ctx), node.attr)
+            return Attr("a", self.expr(node.value, ctx), node.attr)
         if isinstance(node, ast.Call):
             return self.call(node, ctx)
         if isinstance(node, ast.Constant):
             constant = node.value
-            return ("k", constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
+            return Const("k", constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if isinstance(node, ast.Await):
             return self.expr(node.value, ctx)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             items = [self.expr(e.value if isinstance(e, ast.Starred) else e, ctx) for e in node.elts]
-            return ("t", tuple(items[:_MAX_ITEMS]))
+            return Items("t", tuple(items[:_MAX_ITEMS]))
         if isinstance(node, ast.Dict):
             keys = [self.expr(k, ctx) if k is not None else UNKNOWN for k in node.keys]
             values = [self.expr(v, ctx) for v in node.values]
-            return ("d", tuple(keys[:_MAX_ITEMS]), tuple(values[:_MAX_ITEMS]))
+            return DictItems("d", tuple(keys[:_MAX_ITEMS]), tuple(values[:_MAX_ITEMS]))
         if isinstance(node, ast.Subscript):
-            return ("s", self.expr(node.value, ctx), self.expr(node.slice, ctx))
+            return Subscript("s", self.expr(node.value, ctx), self.expr(node.slice, ctx))
         if isinstance(node, ast.IfExp):
             self.expr(node.test, ctx)
-            return ("u", (self.expr(node.body, ctx), self.expr(node.orelse, ctx)))
+            return OneOf("u", (self.expr(node.body, ctx), self.expr(node.orelse, ctx)))
         if isinstance(node, ast.BoolOp):
-            return ("u", tuple(self.expr(v, ctx) for v in node.values))
+            return OneOf("u", tuple(self.expr(v, ctx) for v in node.values))
         if isinstance(node, ast.NamedExpr):
             assigned = self.expr(node.value, ctx)
             self.target(ctx, node.target, assigned)
@@ -280,17 +282,17 @@ class _Builder:
                 else:
                     self.expr(piece, ctx)
                     parts.append(" ")
-            return ("k", "".join(parts))
+            return Const("k", "".join(parts))
         if isinstance(node, ast.BinOp):
             left, right = self.expr(node.left, ctx), self.expr(node.right, ctx)
             if isinstance(node.op, ast.BitOr):  # `Service | None` in annotations
-                return ("u", (left, right))
+                return OneOf("u", (left, right))
             if isinstance(node.op, ast.Div):  # `ROOT / name` is still a Path
                 return left
             if isinstance(node.op, (ast.Add, ast.Mod)):
-                strings = [s[1] for s in (left, right) if s[0] == "k" and isinstance(s[1], str)]
+                strings = [s.value for s in (left, right) if isinstance(s, Const) and isinstance(s.value, str)]
                 if strings:
-                    return ("k", " ".join(strings))
+                    return Const("k", " ".join(strings))
             return UNKNOWN
         if isinstance(node, ast.Lambda):
             return self.lambda_(node, ctx)
@@ -310,19 +312,19 @@ class _Builder:
 
     def call(self, node: ast.Call, ctx: _Ctx) -> Expr:
         func = self.expr(node.func, ctx)
-        args = tuple(("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred) else self.expr(a, ctx)
-                     for a in node.args)
-        kwargs = tuple((k.arg, self.expr(k.value, ctx)) for k in node.keywords)
+        args: tuple[Arg, ...] = tuple(Star("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred)
+                                      else self.expr(a, ctx) for a in node.args)
+        kwargs: tuple[Keyword, ...] = tuple((k.arg, self.expr(k.value, ctx)) for k in node.keywords)
         tail = expr_tail(func)
         if ctx.record:
             self.tails.add(tail)
             ctx.scope.calls.append(CallSite(func, args, kwargs, node.lineno, node.col_offset + 1, tail,
                                             ctx.loops, dotted(func)))
             store_arg = _STORE_METHODS.get(tail)
-            if store_arg is not None and func[0] == "a" and args:
+            if store_arg is not None and isinstance(func, Attr) and args:
                 value = args[store_arg] if len(args) > store_arg else args[-1]
-                ctx.scope.stores.append((func[1], value))
-        return ("c", func, args, kwargs)
+                ctx.scope.stores.append((func.base, value))
+        return Call("c", func, args, kwargs)
 
     def lambda_(self, node: ast.Lambda, ctx: _Ctx) -> Expr:
         parent = ctx.func.qualname if ctx.func is not None else None
@@ -332,14 +334,14 @@ class _Builder:
         self.functions[qualname] = fn
         inner = _Ctx(fn.scope, qualname + ".", fn, None, (), ctx.record)
         fn.return_values.append(self.expr(node.body, inner))
-        return ("def", qualname)
+        return Def("def", qualname)
 
     def comprehension(self, node: ast.expr, ctx: _Ctx) -> Expr:
         generators = node.generators  # type: ignore[attr-defined]
         inner = ctx
         for i, gen in enumerate(generators):
             iterable = self.expr(gen.iter, inner)
-            self.target(ctx, gen.target, ("iter", iterable))
+            self.target(ctx, gen.target, Element("iter", iterable))
             if inner.record and not gen.is_async:
                 self.iterates(iterable, gen.iter, inner)
             loop = Loop(node.lineno, "comprehension", iterable, _text(gen.iter))
@@ -348,8 +350,8 @@ class _Builder:
                 self.expr(cond, inner)
         if isinstance(node, ast.DictComp):
             self.expr(node.key, inner)
-            return ("t", (self.expr(node.value, inner),))
-        return ("t", (self.expr(node.elt, inner),))  # type: ignore[attr-defined]
+            return Items("t", (self.expr(node.value, inner),))
+        return Items("t", (self.expr(node.elt, inner),))  # type: ignore[attr-defined]
 
 
 def _text(node: ast.expr, limit: int = 60) -> str:
