@@ -215,3 +215,25 @@ def _quietly(call, *args):
         call(*args)
     except OSError:
         pass
+
+
+def test_back_to_back_loop_stalls_are_two_stalls_each_charged_to_its_own_handler(tmp_path, rt):
+    args = ["uvicorn", "--app-dir", str(rt.APPS), "fastapi_app:app", "--host", rt.HOST, "--port", "{port}"]
+    with rt.serve(args, tmp_path) as server:
+        answers: list = []
+        clients = [threading.Thread(target=lambda p=p: answers.append(server.get(p)[0]))
+                   for p in ("/hold-first", "/hold-second")]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(15)
+        assert answers == [200, 200]
+    report = rt.merge(server.report_dir)
+    first = rt.finding(report, "loop-stall", "/hold-first")
+    second = rt.finding(report, "loop-stall", "/hold-second")
+    assert first["handler"]["qualname"] == "hold_first" and second["handler"]["qualname"] == "hold_second"
+    assert first["count"] == second["count"] == 1
+    # Each held the loop 0.6 s; the watchdog ticks every 50 ms (heartbeat 100 ms) at these thresholds.
+    assert 0.5 <= first["max_wait_s"] <= 0.75 and 0.5 <= second["max_wait_s"] <= 0.75, (first, second)
+    assert first["leaf"]["line"] == rt.line_of(rt.APPS / "fastapi_app.py", "first of two back-to-back")
+    assert second["leaf"]["line"] == rt.line_of(rt.APPS / "fastapi_app.py", "second of two back-to-back")

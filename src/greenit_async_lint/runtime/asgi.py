@@ -43,6 +43,7 @@ class ASGIMiddleware:
             rec = registry.begin(scope, method_name(scope.get("method")), resolve_scope, "asgi")
             rec.loop = ensure_monitor(asyncio.get_running_loop())
             rec.task = asyncio.current_task()
+            rec.kind = "async-awaiting"  # until a sample says it holds the loop or runs in a thread
             token = CURRENT.set(rec)
         except Exception as exc:
             internal_error("asgi begin", exc)

@@ -68,6 +68,7 @@ class RuntimeMiddleware:
             rec = registry.begin(request, method_name(request.method), resolve_django, "django")
             rec.loop = ensure_monitor(asyncio.get_running_loop())
             rec.task = asyncio.current_task()
+            rec.kind = "async-awaiting"  # until a sample says it holds the loop or runs in a thread
             token = CURRENT.set(rec)
         except Exception as exc:
             internal_error("django begin", exc)

@@ -20,7 +20,7 @@ import greenit_async_lint
 
 from .aggregate import Store
 from .config import RuntimeConfig
-from .labels import Paths, load_matcher, module_names
+from .labels import Paths, module_names
 
 KIND = "runtime"
 VERSION = 1
@@ -54,7 +54,9 @@ def _server() -> tuple[str | None, str | None]:
     return None, None
 
 
-def build(store: Store, config: RuntimeConfig, paths: Paths, started: float, selfstats: dict[str, Any]) -> dict[str, Any]:
+def build(store: Store, config: RuntimeConfig, paths: Paths, started: float, selfstats: dict[str, Any],
+          match: Any = None) -> dict[str, Any]:
+    """The shard document; `match` labels leaf calls (None: calls named, not classified)."""
     server, worker = _server()
     return {
         "kind": KIND,
@@ -74,7 +76,7 @@ def build(store: Store, config: RuntimeConfig, paths: Paths, started: float, sel
             "thresholds": config.thresholds(),
         },
         "routes": store.routes_json(),
-        "findings": store.findings_json(paths, module_names(), load_matcher()),
+        "findings": store.findings_json(paths, module_names(), match) if store.findings else [],
         "self": selfstats,
     }
 

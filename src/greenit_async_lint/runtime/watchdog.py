@@ -8,6 +8,7 @@ heartbeats, and writes the shard every `flush_s`. It is the only thread that doe
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
 from time import perf_counter
@@ -16,7 +17,7 @@ from typing import Any
 from . import loop as loops
 from . import registry
 from .aggregate import Store
-from .labels import Paths, describe_handler
+from .labels import Paths, cached_matcher, describe_handler, load_matcher
 from .output import Output
 from .registry import FINISHED, INFLIGHT, STALLS, STATE, Record, internal_error
 from .routes import handler_code, route_text
@@ -56,6 +57,8 @@ class Watchdog:
         return self.thread is not None and self.thread.is_alive()
 
     def _run(self) -> None:
+        if STATE.config.sampling:
+            cached_matcher()  # parse the catalogue now, on a side thread, not in the first write
         self.next_flush = perf_counter() + STATE.config.flush_s
         while True:
             tick = STATE.config.tick_s
@@ -72,7 +75,7 @@ class Watchdog:
                 # flush left nothing); later ones every flush_s, or on the output's backoff.
                 early = self.evidence and not self.flushed and self.output.due(now)
                 if waiters or early or (self.dirty and now >= self.next_flush):
-                    self.write()
+                    self.write(periodic=not waiters)
                 for event in waiters:
                     event.set()
             except Exception as exc:  # a failing tick must not kill evidence collection for good
@@ -87,6 +90,10 @@ class Watchdog:
             if rec.t_headers or now - rec.t0 < config.warn_s:
                 continue
             self.dirty = self.evidence = True
+            if rec.task is not None and not rec.workers and not rec.samples:
+                # Named before any sample (sampling may be off or over budget): an async request's
+                # own warning is never `sync-thread`.
+                rec.kind = "async-blocking-loop" if self.task_holds_loop(rec) else "async-awaiting"
             if rec.cpu is not None:
                 cpu = thread_cpu_s(int(rec.cpu[0]))
                 if cpu is not None:
@@ -135,38 +142,47 @@ class Watchdog:
             if cpu is not None:
                 rec.cpu = [float(tid), cpu, now, cpu, now]
 
-    def holds_loop(self, rec: Record, stack: tuple) -> bool:
-        """Is this async request the code running on its loop right now?"""
+    @staticmethod
+    def task_holds_loop(rec: Record) -> bool:
+        """Is this async request's task the one executing on its loop right now?"""
         monitor = rec.loop
         loop = monitor.loop() if monitor is not None else None
         try:
-            if loop is not None and asyncio.current_task(loop) is rec.task and task_running(rec.task):
-                return True
+            return loop is not None and asyncio.current_task(loop) is rec.task and task_running(rec.task)
         except Exception:
-            pass
+            return False
+
+    def holds_loop(self, rec: Record, stack: tuple) -> bool:
+        """Is this async request the code running on its loop right now (by task, else by stack)?"""
+        if self.task_holds_loop(rec):
+            return True
         registry.resolve_now(rec) if rec.env is not None else None
         return contains_code(stack, handler_code(rec.handler))
 
     def check_loops(self, now: float) -> None:
         config = STATE.config
         for monitor in list(loops.MONITORS.values()):
-            if monitor.overdue(now) < config.loop_warn_s or monitor.flagged == monitor.due:
-                continue
-            monitor.flagged = monitor.due
-            stack = sample_thread(monitor.tid)[0] if config.sampling else ()
-            owner = next((r for r in list(INFLIGHT.values())
-                          if r.loop is monitor and r.task is not None and not r.workers
-                          and self.holds_loop(r, stack)), None)
-            if owner is not None and owner.env is not None:
-                registry.resolve_now(owner)
-            monitor.pending = {
-                "method": owner.method if owner else "", "route": owner.route if owner else "<unattributed>",
-                "handler": owner.handler if owner else None, "stack": stack,
-                "kind": "async-blocking-loop", "t": now,
-            }
-            self.dirty = True
+            monitor.check(now, config.loop_warn_s, self.sample_loop, self.attribute_stall)
+            if monitor.segment is not None:
+                self.dirty = self.evidence = True
         if len(loops.MONITORS) > 8:
             loops.prune()
+
+    def sample_loop(self, monitor: loops.LoopMonitor) -> tuple:
+        return sample_thread(monitor.tid)[0] if STATE.config.sampling else ()
+
+    def attribute_stall(self, monitor: loops.LoopMonitor, task: Any, stack: tuple) -> dict[str, Any]:
+        """The in-flight request whose task holds the loop (by task, else by its handler on the stack)."""
+        candidates = [r for r in list(INFLIGHT.values()) if r.loop is monitor and r.task is not None and not r.workers]
+        owner = next((r for r in candidates if task is not None and r.task is task), None)
+        if owner is None:
+            owner = next((r for r in candidates if self.holds_loop(r, stack)), None)
+        if owner is not None and owner.env is not None:
+            registry.resolve_now(owner)
+        return {
+            "method": owner.method if owner else "", "route": owner.route if owner else "<unattributed>",
+            "handler": owner.handler if owner else None, "kind": "async-blocking-loop",
+        }
 
     # -- aggregation ----------------------------------------------------------------------------
     def get_store(self) -> Store:
@@ -232,8 +248,9 @@ class Watchdog:
                     registry.resolve_now(rec)
                 self.add_record(store, rec, now)
         for monitor in list(loops.MONITORS.values()):
-            if monitor.pending is not None and monitor.flagged == monitor.due:
-                self.add_stall(store, monitor.pending, now - monitor.due, "in_flight")
+            segment = monitor.segment
+            if segment is not None:
+                self.add_stall(store, segment, now - segment["start"], "in_flight")
         return store
 
     def selfstats(self) -> dict[str, Any]:
@@ -244,15 +261,20 @@ class Watchdog:
             "dropped": {**STATE.dropped, **self.get_store().dropped},
         }
 
-    def document(self) -> dict[str, Any]:
-        """The shard as it would be written now (also what `control.snapshot()` returns in memory mode)."""
+    def document(self, wait_for_labels: bool = True) -> dict[str, Any]:
+        """The shard as it would be written now (also what `control.snapshot()` returns in memory mode).
+
+        A periodic write does not wait for the catalogue (the watchdog would stop watching for half
+        a second); its leaf calls are named but not classified until the catalogue is loaded.
+        """
         from .shard import build
 
+        match = load_matcher() if wait_for_labels else cached_matcher()
         with LOCK:
             self.drain()
-            return build(self.snapshot_store(), STATE.config, self.paths, self.started, self.selfstats())
+            return build(self.snapshot_store(), STATE.config, self.paths, self.started, self.selfstats(), match)
 
-    def write(self) -> str | None:
+    def write(self, periodic: bool = False) -> str | None:
         """Write this process's shard now (atomic), in the best writable folder; else keep it in memory."""
         from .shard import shard_name, write_atomic
 
@@ -260,7 +282,8 @@ class Watchdog:
             return None
         try:
             now = perf_counter()
-            path = self.output.write(STATE.config, STATE.wanted_dir, shard_name(self.start_ns), self.document, write_atomic, now)
+            document = functools.partial(self.document, wait_for_labels=not periodic)
+            path = self.output.write(STATE.config, STATE.wanted_dir, shard_name(self.start_ns), document, write_atomic, now)
             self.last_write = path
             if path is None:
                 self.next_flush = self.output.retry_at  # back off: no attempt per tick on a read-only disk

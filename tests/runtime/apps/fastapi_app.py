@@ -35,6 +35,36 @@ async def awaiting() -> dict:
     return {"ok": True}
 
 
+_GATE: dict = {"arrived": 0, "event": None}
+
+
+async def _both_arrived() -> None:
+    """Release two handlers in the same loop iteration, so they block the loop back to back
+    with no heartbeat in between (the case that used to merge into one stall)."""
+    if _GATE["event"] is None:
+        _GATE["event"] = asyncio.Event()
+    event = _GATE["event"]
+    _GATE["arrived"] += 1
+    if _GATE["arrived"] == 2:
+        _GATE["arrived"], _GATE["event"] = 0, None
+        event.set()
+    await asyncio.wait_for(event.wait(), 5)
+
+
+@app.get("/hold-first")
+async def hold_first() -> dict:
+    await _both_arrived()
+    time.sleep(0.6)  # first of two back-to-back stalls
+    return {"ok": True}
+
+
+@app.get("/hold-second")
+async def hold_second() -> dict:
+    await _both_arrived()
+    time.sleep(0.6)  # second of two back-to-back stalls
+    return {"ok": True}
+
+
 def _after_response() -> None:
     time.sleep(1.0)
 
