@@ -3,34 +3,27 @@ requested report, and answer with the gate's exit status."""
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from . import output
 from .config import Config, ConfigError
 from .analysis.engine import analyse
+from .analysis.readfile import Unreadable, read_json
+from .destinations import UsageError, write
+from .formats import carries_fixes, render
 
 
-def _write(path: str, content: str) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.replace(tmp, target)
+def _read_bounded(path: str, what: str) -> None:
+    """Refuse an oversized or over-deep JSON input with one line before a reader recurses into it."""
+    import os
 
-
-def render(fmt: str, data: dict[str, Any]) -> str:
-    if fmt == "text":
-        return output.text(data)
-    if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    from .reporting import render as render_other
-    return render_other(data, fmt)
+    if os.path.isdir(path):
+        return  # a folder of runtime shards: each shard is read by the runtime merge
+    try:
+        read_json(path)
+    except Unreadable as exc:
+        raise ConfigError(f"{what} {path}", f"cannot be read: {exc}") from None
 
 
 def _join_runtime(data: dict[str, Any], path: str) -> dict[str, Any]:
@@ -39,41 +32,73 @@ def _join_runtime(data: dict[str, Any], path: str) -> dict[str, Any]:
     from .reporting.merge import merge_reports
     from .runtime.merge import load_report
 
+    _read_bounded(path, "--runtime-report")
     try:
         runtime = load_report(path)
-    except (OSError, ValueError) as exc:
+        merged = merge_reports([data, runtime])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ConfigError(f"--runtime-report {path}", f"cannot be read: {exc}") from exc
-    merged = merge_reports([data, runtime])
     merged["config"] = {**data["config"], "runtime_report": path}
     return merged
+
+
+def _empty_run(data: dict[str, Any], paths: list[str]) -> str | None:
+    """Why the run checked nothing (no Python file, or every file skipped), or None."""
+    files = int(data["summary"].get("files") or 0)
+    where = ", ".join(paths) or "."
+    if files == 0:
+        return f"no Python files to check under {where} (all excluded, or none there)"
+    skipped = sum(1 for f in data["findings"] if f.get("severity") == "error")
+    if skipped >= files and not data.get("handlers"):
+        return f"all {files} Python files under {where} were skipped (see the GAL9xx errors above)"
+    return None
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
     from .fix.remedies import attach_fixes
 
+    targets = args.targets
     # Diffs cost a codemod run per finding: only the formats that carry them pay for them, and
     # the result cache keeps them, so an unchanged project does not pay again.
-    wanted = {fmt for fmt, _dest in (args.reports or [])}
-    diffs = bool(wanted & {"json", "sarif", "html", "markdown"})
+    diffs = carries_fixes({fmt for fmt, _dest in targets})
     report = analyse(args.paths, config, enrich=lambda r: attach_fixes(r, diffs=diffs), enrich_key=f"fixes:{diffs}")
     data = output.to_dict(report)
     if args.runtime_report:
         data = _join_runtime(data, args.runtime_report)
     if config.baseline:
         from .reporting.baseline import apply_baseline
+        _read_bounded(config.baseline, "baseline")
         try:
             apply_baseline(data, config.baseline)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"baseline {config.baseline}", f"cannot be used: {exc}") from exc
-    if args.write_baseline:
-        from .reporting.baseline import write_baseline
-        write_baseline(data, args.write_baseline)
-    for fmt, destination in (args.reports or [["text", None]]):
-        content = render(fmt, data)
-        if destination:
-            _write(destination, content)
+    for fmt, destination in targets:
+        if fmt == "text":
+            content = output.text(data, show_baselined=args.show_baselined,
+                                  color=destination is None and args.color)
+        else:
+            content = render(fmt, data)
+        if destination is not None:
+            write(destination, content)
         else:
             sys.stdout.write(content)
+    empty = _empty_run(data, list(args.paths))
+    if empty and not args.allow_empty:
+        print(f"greenit-async-lint: error: {empty}; nothing was checked (pass --allow-empty to accept that)",
+              file=sys.stderr)
+        return 2
+    if args.write_baseline:
+        from .reporting.baseline import write_baseline
+        try:
+            count = write_baseline(data, args.write_baseline)
+        except OSError as exc:
+            raise UsageError(f"--write-baseline {args.write_baseline}: cannot write: {exc.strerror or exc}") from None
+        print(f"greenit-async-lint: {count} findings recorded as accepted in {args.write_baseline}", file=sys.stderr)
+        return 0  # recording the baseline is the job asked for, as ruff's --add-noqa
+    if not data.get("handlers") and not empty:
+        print(f"greenit-async-lint: note: no request handlers found in {data['summary']['files']} files: "
+              "nothing is checked against practice 112 (a framework this tool does not know? see extra-handlers)",
+              file=sys.stderr)
     from .reporting.gate import gate_exit_code
     try:
         return gate_exit_code(data, max_violations=config.max_violations, fail_on=config.fail_on)

@@ -6,38 +6,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
 from .config import Config, ConfigError, check_code_prefixes, load_config
 from .catalogue.schema import CatalogueError
+from .destinations import ReportAction, UsageError, pair, preflight
+from .formats import NAMES
 
-CORE_FORMATS = ("text", "json")
-
-
-class _FormatAction(argparse.Action):
-    """`--format F` starts a report; the next `--output FILE` says where it goes (stdout otherwise)."""
-
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
-        reports = getattr(namespace, "reports", None) or []
-        if option_string == "--format":
-            reports.append([values, None])
-        else:
-            if reports and reports[-1][1] is None:
-                reports[-1][1] = values
-            else:
-                reports.append(["text", values])
-        namespace.reports = reports
-
-
-def _formats() -> tuple[str, ...]:
-    try:
-        from .reporting import FORMATS
-    except ImportError:
-        return CORE_FORMATS
-    return CORE_FORMATS + tuple(FORMATS)
+ISSUES_URL = "https://github.com/greenit-async-lint/greenit-async-lint/issues"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,10 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="find request handlers and the long or blocking work they reach")
     check.add_argument("paths", nargs="*", help="files or folders (default: the current folder)")
     check.add_argument("--config", help="configuration file (default: the nearest pyproject.toml)")
-    check.add_argument("--format", dest="reports", action=_FormatAction, choices=_formats(),
-                       help="report format; repeat with --output to write several reports in one run")
-    check.add_argument("--output", dest="reports", action=_FormatAction, metavar="FILE",
-                       help="write the preceding --format report to FILE")
+    check.add_argument("--format", dest="report_events", action=ReportAction, metavar="FORMAT[=FILE]",
+                       help=f"report format ({', '.join(NAMES)}); FORMAT=FILE writes it to FILE; repeat for "
+                            "several reports in one run (at most one on standard output)")
+    check.add_argument("-o", "--output", dest="report_events", action=ReportAction, metavar="FILE",
+                       help="write the preceding --format report (or the only one) to FILE")
+    check.add_argument("--show-baselined", action="store_true",
+                       help="list the findings the baseline accepts too (they are only counted otherwise)")
+    check.add_argument("--allow-empty", action="store_true",
+                       help="exit 0 when there is no Python file to check (otherwise an error, exit 2)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (auto: on a terminal, unless NO_COLOR is set; "
+                            "FORCE_COLOR forces it)")
+    check.add_argument("-v", "--verbose", action="store_true", help="print a traceback on an internal error")
     check.add_argument("--select", help="comma-separated code prefixes to report (default: all)")
     check.add_argument("--ignore", help="comma-separated code prefixes to leave out")
     check.add_argument("--exclude", action="append", default=[], help="glob of paths to skip (repeatable)")
@@ -69,15 +59,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-violations", type=int, help="violations allowed before failing (default 0)")
     check.add_argument("--runtime-report", metavar="FILE",
                        help="join a runtime-hook report: measured durations per handler")
-    check.set_defaults(reports=None)
+    check.set_defaults(report_events=None)
 
-    runtime = sub.add_parser("runtime", help="runtime hook tools (merge shards)", add_help=False)
-    runtime.add_argument("rest", nargs=argparse.REMAINDER)
-    report = sub.add_parser("report", help="merge JSON reports into one", add_help=False)
-    report.add_argument("rest", nargs=argparse.REMAINDER)
-    fix = sub.add_parser("fix", help="print or apply fixes towards asynchronous patterns", add_help=False)
-    fix.add_argument("rest", nargs=argparse.REMAINDER)
+    # These sub-commands have parsers of their own, which main() hands their words to (each
+    # answers its own --help); they are declared here so that the top-level --help lists them.
+    sub.add_parser("fix", help="print or apply fixes towards asynchronous patterns (fix --help)", add_help=False)
+    sub.add_parser("runtime", help="runtime hook tools: merge shards (runtime --help)", add_help=False)
+    sub.add_parser("report", help="merge JSON reports into one (report merge --help)", add_help=False)
     return parser
+
+
+def _color(choice: str) -> bool:
+    """https://no-color.org and FORCE_COLOR, then whether standard output is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def missing_paths(paths: Sequence[str]) -> Optional[str]:
+    """The first path that does not exist, as a one-line error (ruff and flake8 exit 2 as well)."""
+    for path in paths:
+        if path != "-" and not os.path.lexists(path):
+            return f"{path}: no such file or folder"
+    return None
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -108,6 +116,22 @@ def _config(args: argparse.Namespace) -> Config:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("-v", "--verbose") for a in argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("greenit-async-lint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - exit 1 would read as "practice 112 broken" in CI
+        if verbose:
+            traceback.print_exc()
+        where = "" if verbose else "; run again with --verbose for the traceback"
+        print(f"greenit-async-lint: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+              f" (please report it at {ISSUES_URL} with the command{where})", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str]) -> int:
     # Sub-commands with their own parsers get their arguments untouched: argparse's REMAINDER
     # would reject an option right after the command (`fix --apply FILE`, as pre-commit runs it).
     if argv and argv[0] == "runtime":
@@ -116,25 +140,48 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if argv and argv[0] == "report":
         return _report(argv[1:])
     if argv and argv[0] == "fix":
-        from .fix.cli import main as fix_main
-        return fix_main(argv[1:])
+        return _fix([a for a in argv[1:] if a not in ("-v", "--verbose")])
     parser = build_parser()
-    if not argv:
-        argv = ["check"]
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["check", *argv]
     args = parser.parse_args(argv)
     try:
+        missing = missing_paths(args.paths)
+        if missing:
+            raise UsageError(missing)
+        args.targets = pair(args.report_events or [])
+        preflight(args.targets)
+        args.color = _color(args.color)
         config = _config(args)
         from .check import run_check
         return run_check(args, config)
-    except (ConfigError, CatalogueError) as exc:
+    except (ConfigError, CatalogueError, UsageError) as exc:
         print(f"greenit-async-lint: error: {exc}", file=sys.stderr)
         return 2
 
 
+def _fix(rest: list[str]) -> int:
+    from .fix.cli import build_parser as fix_parser, main as fix_main
+    try:
+        known, _unknown = fix_parser().parse_known_args(rest)
+    except SystemExit as exc:  # --help, or a usage error argparse already printed
+        return 0 if exc.code == 0 else 2
+    missing = missing_paths(known.paths)
+    if missing:
+        print(f"greenit-async-lint: error: {missing}", file=sys.stderr)
+        return 2
+    return fix_main(rest)
+
+
 def _report(rest: list[str]) -> int:
+    usage = ("usage: greenit-async-lint report merge A.json B.json ... [--format F[=FILE]]\n\n"
+             "commands:\n  merge  merge JSON reports (CI shards, services, runtime hook) into one "
+             "(report merge --help)\n")
+    if rest and rest[0] in ("-h", "--help"):
+        sys.stdout.write(usage)
+        return 0
     if not rest or rest[0] != "merge":
-        print("greenit-async-lint: error: usage: greenit-async-lint report merge A.json B.json ... "
-              "[--format F --output FILE]", file=sys.stderr)
+        print(f"greenit-async-lint: error: {usage.splitlines()[0]}", file=sys.stderr)
         return 2
     from .reporting.cli import report_merge_main
     return report_merge_main(rest[1:])

@@ -111,7 +111,9 @@ def _check(name: str, value: Any, where: str) -> Any:
         return as_bool(value, where)
     if name == "fail_on":
         return as_str(value, where, choices=("violation", "warning"))
-    if name in ("cache_dir", "docs_url", "baseline"):
+    if name == "docs_url":
+        return _docs_url(as_str(value, where), where)
+    if name in ("cache_dir", "baseline"):
         return as_str(value, where)
     if name == "request_timeout":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -122,6 +124,16 @@ def _check(name: str, value: Any, where: str) -> Any:
     if name == "extra_offloads":
         return as_mapping(value, where)
     raise ConfigError(where, "is not a known option")  # pragma: no cover - guarded by from_mapping
+
+
+def _docs_url(value: str, where: str) -> str:
+    """A rule's link is `value.format(code=...)`: any other placeholder would fail in every report."""
+    try:
+        value.format(code="GAL101")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(where, f"{value!r} is not a link template: only {{code}} may be in braces "
+                                 f"(write {{{{ and }}}} for literal braces; {type(exc).__name__}: {exc})") from None
+    return value
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -143,7 +155,10 @@ def load_config(explicit: Optional[str], start: Path) -> Config:
         raise ConfigError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"is not valid TOML: {exc}") from exc
-    table = data.get("tool", {}).get(TABLE)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool]", f"must be a table, not {type(tool).__name__} {tool!r}")
+    table = tool.get(TABLE)
     if table is None and explicit:
         table = {k: v for k, v in data.items() if k != "tool"}  # a dedicated config file
     return Config.from_mapping(table or {}, str(path))

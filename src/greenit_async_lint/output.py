@@ -17,18 +17,22 @@ from .analysis.handlers import Handler
 JSON_VERSION = 1
 
 
-def text(data: dict[str, Any]) -> str:
-    """One finding a line, the fix title on the next, a summary last (from the JSON report, so
-    that merged runtime findings and baselines show too)."""
+def text(data: dict[str, Any], show_baselined: bool = False, color: bool = False) -> str:
+    """One finding a line (with whether it fails the gate), the fix title on the next, a summary
+    last (from the JSON report, so that merged runtime findings and baselines show too). Findings
+    accepted by the baseline are counted, and listed only with `show_baselined`."""
     lines: list[str] = []
     rules = data.get("rules") or {}
+    paint = _paint if color else (lambda text, _style: text)
+    failing = _failing_severities(data)
     for f in data["findings"]:
-        line = f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}"
+        if f.get("baselined") and not show_baselined:
+            continue
+        line = f"{paint(f['path'], 'bold')}:{f['line']}:{f['column']}: {paint(f['code'], _STYLE.get(f.get('severity'), 'bold'))} "
+        line += f"{_gate_label(f, failing)} {f['message']}"
         if f.get("handler"):
             chain = " -> ".join(hop["call"] for hop in f.get("chain") or [])
             line += f" (handler {f['handler']['qualname']}" + (f" via {chain})" if chain else ")")
-        if f.get("baselined"):
-            line += " [baselined]"
         lines.append(line)
         title = (f.get("fix") or {}).get("title") or (rules.get(f["code"]) or {}).get("fix")
         if title:
@@ -37,12 +41,37 @@ def text(data: dict[str, Any]) -> str:
     summary = (f"{s['handlers']} handlers in {s['files']} files: {s['violations']} violations, "
                f"{s['warnings']} warnings, {s['errors']} errors")
     if s.get("baselined"):
-        summary += f" ({s['baselined']} accepted by the baseline)"
+        summary += f" ({s['baselined']} accepted by the baseline" + ("" if show_baselined else ", not listed: see --show-baselined") + ")"
     stale = (data.get("baseline") or {}).get("stale") or []
     if stale:
         summary += f"; {len(stale)} stale baseline entries (fixed or changed: remove them)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
+
+
+_STYLE = {"violation": "red", "warning": "yellow", "error": "magenta"}
+_ANSI = {"bold": "1", "red": "1;31", "yellow": "33", "magenta": "35", "dim": "2"}
+
+
+def _paint(text: str, style: str) -> str:
+    return f"\033[{_ANSI[style]}m{text}\033[0m"
+
+
+def _failing_severities(data: dict[str, Any]) -> tuple[str, ...]:
+    from .reporting.model import FAIL_ON
+
+    return FAIL_ON.get(str((data.get("config") or {}).get("fail_on") or "violation"), ("violation",))
+
+
+def _gate_label(finding: dict[str, Any], failing: tuple[str, ...]) -> str:
+    """`[violation, fails the gate]`: what a reader of a CI log needs to tell the new failure
+    from the findings that do not count (warnings, baselined, analysis problems)."""
+    severity = str(finding.get("severity") or "")
+    if finding.get("baselined"):
+        return f"[{severity}, accepted by the baseline]"
+    if severity == "error":
+        return "[error: not analysed, does not fail the gate]"
+    return f"[{severity}, {'fails' if severity in failing else 'does not fail'} the gate]"
 
 
 def handler_json(handler: Handler, report: Report) -> dict[str, Any]:

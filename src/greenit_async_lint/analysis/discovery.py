@@ -94,7 +94,16 @@ class Excluder:
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    """The Python files below `folder`, then every folder that could not be listed: those are
+    yielded too, so that the loader reports them (GAL904) instead of silently dropping their
+    handlers."""
+    unreadable: list[Path] = []
+
+    def note(error: OSError) -> None:
+        if error.filename:
+            unreadable.append(Path(error.filename))
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=note, followlinks=False):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here))
         for name in sorted(filenames):
@@ -103,6 +112,7 @@ def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
                 candidate = here / name
                 if not excluder.excluded(candidate, here):
                     yield candidate
+    yield from sorted(unreadable)
 
 
 def collect(paths: Iterable[Path], excluder: Excluder, cwd: Path) -> list[SourceFile]:

@@ -75,6 +75,14 @@ def _worker_init() -> None:
     gc.disable()  # as in the parent: summaries are acyclic, collection passes are pure cost
 
 
+def _list_error(folder: Path) -> str:
+    try:
+        os.listdir(folder)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "it changed while it was read"
+
+
 def _same_file(summary: object, src: SourceFile) -> bool:
     # The module name also depends on the folders' __init__.py files, not only on the bytes.
     return getattr(summary, "path", None) == src.display and getattr(summary, "name", src.module) == src.module
@@ -99,6 +107,9 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
             continue
         except OSError as exc:
             results[i] = FileProblem(src.display, "GAL904", f"cannot be read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(info.st_mode):  # a folder discovery could not list
+            results[i] = FileProblem(src.display, "GAL904", f"is a folder that cannot be listed: {_list_error(src.path)}")
             continue
         if not stat.S_ISREG(info.st_mode):
             results[i] = FileProblem(src.display, "GAL904", "is not a regular file")

@@ -10,45 +10,29 @@ described in docs/ci.md); everything here is a pure function of such dicts:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
-from .github import render_github
-from .gitlab import render_gitlab
-from .html_report import render_html
-from .junit import render_junit
-from .markdown_report import render_markdown
+from ..formats import BY_NAME, REGISTRY
 from .model import Report
-from .sarif import render_sarif
 
-_RENDERERS: Final[dict[str, Callable[[Report], str]]] = {
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "github": render_github,
-    "markdown": render_markdown,
-    "html": render_html,
-    "gitlab": render_gitlab,
-}
-
-FORMATS: Final = tuple(_RENDERERS)
+# The formats this package renders (the checker writes text and json itself); each is declared
+# once, with its renderer and extension, in formats.REGISTRY.
+FORMATS: Final = tuple(f.name for f in REGISTRY if not f.core)
 
 #: File names the CLI can suggest when `--output` is a directory or for docs.
-EXTENSIONS: Final = {"sarif": ".sarif", "junit": ".xml", "github": ".txt", "markdown": ".md",
-                     "html": ".html", "gitlab": ".json"}
+EXTENSIONS: Final = {name: BY_NAME[name].extension for name in FORMATS}
 
 
 def render(report: Report, fmt: str) -> str:
     """The report in format `fmt`, as text; ValueError names the known formats otherwise."""
-    try:
-        renderer = _RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}") from None
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
     if report.get("kind") == "runtime":
         # A runtime-hook report has its own finding shape; merging it alone gives the common one.
         from .merge import merge_reports
 
         report = merge_reports([dict(report)])
-    return renderer(report)
+    return BY_NAME[fmt].render(report)
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "render"]
