@@ -58,7 +58,9 @@ def test_json_report_follows_the_contract(app: Path) -> None:
     result = cli("check", "--no-cache", "--format", "json", cwd=app)
     data = json.loads(result.stdout)
     assert data["version"] == 1 and data["tool"]["name"] == "greenit-async-lint"
-    assert data["summary"] == {"files": 1, "handlers": 1, "violations": 1, "warnings": 0, "errors": 0}
+    assert data["summary"] == {"files": 1, "handlers": 1, "violations": 1, "warnings": 0, "errors": 0,
+                               "registrations": 1, "resolved": 1, "outside": 0, "unresolved": 0}
+    assert data["unresolved"] == []
     handler = data["handlers"][0]
     assert handler == {"path": "app.py", "line": 8, "qualname": "rates", "framework": "flask", "route": "/rates",
                        "is_async": False, "verdict": "heavy", "runtime": None}

@@ -74,7 +74,8 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
             raise ConfigError(f"baseline {config.baseline}", f"cannot be used: {exc}") from exc
     for fmt, destination in targets:
         if fmt == "text":
-            content = output.text(data, show_baselined=args.show_baselined,
+            content = output.text(data, show_unresolved=getattr(args, "show_unresolved", False),
+                                  show_baselined=args.show_baselined,
                                   color=destination is None and args.color)
         else:
             content = render(fmt, data)
@@ -99,8 +100,13 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
         print(f"greenit-async-lint: note: no request handlers found in {data['summary']['files']} files: "
               "nothing is checked against practice 112 (a framework this tool does not know? see extra-handlers)",
               file=sys.stderr)
-    from .reporting.gate import gate_exit_code
+    from .reporting.gate import gate_exit_code, unresolved_exit_code
+    from .reporting.inventory import incomplete_warning, inventory
+    warning = incomplete_warning(inventory(data))
+    if warning:  # a report that looked at few of the handlers must not pass unnoticed
+        print(f"greenit-async-lint: warning: {warning}", file=sys.stderr)
     try:
-        return gate_exit_code(data, max_violations=config.max_violations, fail_on=config.fail_on)
+        return max(gate_exit_code(data, max_violations=config.max_violations, fail_on=config.fail_on),
+                   unresolved_exit_code(data, config.fail_on_unresolved))
     except ValueError as exc:
         raise ConfigError("max-violations/fail-on", str(exc)) from exc

@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     check.add_argument("--fail-on", choices=("violation", "warning"), help="what fails the run (default: violation)")
     check.add_argument("--max-violations", type=int, help="violations allowed before failing (default 0)")
+    check.add_argument("--fail-on-unresolved", type=int, metavar="N",
+                       help="fail when more than N route registrations could not be followed to their views")
+    check.add_argument("--show-unresolved", action="store_true",
+                       help="list the route registrations whose views could not be followed (text format)")
     check.add_argument("--runtime-report", metavar="FILE",
                        help="join a runtime-hook report: measured durations per handler")
     check.set_defaults(report_events=None)
@@ -111,6 +115,10 @@ def _config(args: argparse.Namespace) -> Config:
         config.fail_on = args.fail_on
     if args.max_violations is not None:
         config.max_violations = args.max_violations
+    if args.fail_on_unresolved is not None:
+        if args.fail_on_unresolved < 0:
+            raise ConfigError("--fail-on-unresolved", "must be 0 or more")
+        config.fail_on_unresolved = args.fail_on_unresolved
     return config
 
 

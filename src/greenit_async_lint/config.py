@@ -52,6 +52,7 @@ class Config:
     max_file_bytes: int = 1_000_000
     max_violations: int = 0
     fail_on: str = "violation"
+    fail_on_unresolved: Optional[int] = None  # route registrations not followed before failing (None: warn only)
     cache: bool = True
     cache_dir: str = ".greenit-cache"
     jobs: int = 0  # 0: one per core
@@ -105,7 +106,7 @@ def _check(name: str, value: Any, where: str) -> Any:
         return check_code_prefixes(items, where) if name in ("select", "ignore") else items
     if name in ("max_depth",):
         return as_int(value, where, minimum=1)
-    if name in ("max_file_bytes", "max_violations", "jobs"):
+    if name in ("max_file_bytes", "max_violations", "jobs", "fail_on_unresolved"):
         return as_int(value, where, minimum=0)
     if name in ("loop_amplification", "cache"):
         return as_bool(value, where)

@@ -12,12 +12,13 @@ from typing import Any
 from . import __version__
 from .analysis.engine import Report
 from .analysis.findings import Finding
-from .analysis.handlers import Handler
+from .analysis.handlers import Handler, Registration
 
 JSON_VERSION = 1
 
 
-def text(data: dict[str, Any], show_baselined: bool = False, color: bool = False) -> str:
+def text(data: dict[str, Any], show_unresolved: bool = False, show_baselined: bool = False,
+         color: bool = False) -> str:
     """One finding a line (with whether it fails the gate), the fix title on the next, a summary
     last (from the JSON report, so that merged runtime findings and baselines show too). Findings
     accepted by the baseline are counted, and listed only with `show_baselined`."""
@@ -46,6 +47,7 @@ def text(data: dict[str, Any], show_baselined: bool = False, color: bool = False
     if stale:
         summary += f"; {len(stale)} stale baseline entries (fixed or changed: remove them)"
     lines.append(summary)
+    lines.extend(inventory_lines(data, show_unresolved))
     return "\n".join(lines) + "\n"
 
 
@@ -72,6 +74,26 @@ def _gate_label(finding: dict[str, Any], failing: tuple[str, ...]) -> str:
     if severity == "error":
         return "[error: not analysed, does not fail the gate]"
     return f"[{severity}, {'fails' if severity in failing else 'does not fail'} the gate]"
+
+
+def inventory_lines(data: dict[str, Any], show_unresolved: bool = False) -> list[str]:
+    """How many route registrations were followed to a view: the inventory's coverage, and with
+    `show_unresolved` the registrations that were not, one a line."""
+    from .reporting.inventory import inventory, inventory_sentence
+
+    inv = inventory(data)
+    if not inv.registrations:
+        return []
+    sentence = inventory_sentence(inv)
+    if inv.unresolved and not show_unresolved:
+        sentence += ": see --show-unresolved"
+    lines = [sentence]
+    if show_unresolved:
+        lines.extend(f"{u['path']}:{u['line']}: {u['framework']} route {u.get('route') or ''} registered with a "
+                     f"view that could not be followed (`{u['view']}`): its handler is not checked for work over "
+                     "one minute; register the view by name, or catalogue the registration style"
+                     for u in inv.unresolved_list)
+    return lines
 
 
 def handler_json(handler: Handler, report: Report) -> dict[str, Any]:
@@ -116,11 +138,26 @@ def to_dict(report: Report) -> dict[str, Any]:
         "config": {**report.config.describe(), "paths": report.paths},
         "summary": {"files": report.files, "handlers": len(report.handlers),
                     "violations": report.count("violation"), "warnings": report.count("warning"),
-                    "errors": report.count("error")},
+                    "errors": report.count("error"), **registrations_summary(report)},
         "rules": rules_json(report, {f.code for f in report.findings}),
         "handlers": [handler_json(h, report) for h in report.handlers],
         "findings": findings,
+        "unresolved": [registration_json(r) for r in report.registrations if not r.resolved],
     }
+
+
+def registrations_summary(report: Report) -> dict[str, int]:
+    """Route registrations seen, followed into the project, to an installed package's view, and
+    not followed at all (the inventory may miss their handlers)."""
+    regs = report.registrations
+    return {"registrations": len(regs), "resolved": sum(1 for r in regs if r.resolved == "project"),
+            "outside": sum(1 for r in regs if r.resolved == "outside"),
+            "unresolved": sum(1 for r in regs if not r.resolved)}
+
+
+def registration_json(registration: Registration) -> dict[str, Any]:
+    return {"path": registration.path, "line": registration.line, "framework": registration.framework,
+            "kind": registration.kind, "route": registration.route, "view": registration.view}
 
 
 def to_json(report: Report) -> str:

@@ -16,7 +16,7 @@ from ..config import Config
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
 from .findings import Finding, handler_findings, verdict
-from .handlers import Handler, HandlerFinder
+from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
@@ -36,6 +36,7 @@ class Report:
     catalogue: Catalogue
     paths: list[str] = field(default_factory=list)
     cwd: Optional[Path] = None  # the folder finding paths are relative to
+    registrations: list[Registration] = field(default_factory=list)  # route registrations seen: the inventory
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -92,9 +93,10 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
                     sorted(report_only or ()), str(cwd), enrich_key)
         key = resultcache.fingerprint(files, settings, config.max_file_bytes)
         stored = resultcache.load(root / config.cache_dir, key)
-        if stored is not None:
-            handlers, findings, verdicts = stored
-            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
+        if stored is not None and len(stored) == 4:  # an entry from before the inventory is a miss
+            handlers, findings, verdicts, registrations = stored
+            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
+                          registrations)
     cache = SummaryCache(root / config.cache_dir) if config.cache else None
     summaries = load(files, cache, config.max_file_bytes, config.effective_jobs(), trees)
 
@@ -103,9 +105,12 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     project = Project(modules)
     index = ProjectIndex(project)  # call sites by tail & co., shared by every whole-project lookup
     evaluator = Evaluator(project, catalogue, index)
-    handlers = HandlerFinder(project, evaluator, catalogue, index).find(report_only)
+    finder = HandlerFinder(project, evaluator, catalogue, index)
+    handlers = finder.find(report_only)
+    registrations = finder.registrations
     if report_only is not None:
         handlers = [h for h in handlers if h.path in report_only]
+        registrations = [r for r in registrations if r.path in report_only]
         problems = [p for p in problems if p.path in report_only]
     reach = Reach(project, evaluator, catalogue, config.max_depth, config.loop_amplification)
 
@@ -124,11 +129,12 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
             findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
                                     f"{problem.path} {problem.reason}: {info.why}"))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
-    report = Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd)
+    report = Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
+                    registrations)
     if enrich is not None:
         enrich(report)
     if config.cache:
-        resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts))
+        resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts, registrations))
     return report
 
 

@@ -5,6 +5,7 @@ Pure functions; the CLI reads `--max-violations` and `--fail-on` (or the config)
 """
 from __future__ import annotations
 
+from .inventory import inventory
 from .model import Report, active, counted_severities, findings
 
 
@@ -24,3 +25,13 @@ def gate_exit_code(report: Report, max_violations: int = 0, fail_on: str = "viol
     if max_violations < 0:
         raise ValueError(f"max_violations must be 0 or more, not {max_violations}")
     return 1 if gate_count(report, fail_on) > max_violations else 0
+
+
+def unresolved_exit_code(report: Report, fail_on_unresolved: int | None) -> int:
+    """1 when more route registrations could not be followed to their views than
+    `fail_on_unresolved` allows (None: the count never fails the gate, it only warns)."""
+    if fail_on_unresolved is None:
+        return 0
+    if fail_on_unresolved < 0:
+        raise ValueError(f"fail_on_unresolved must be 0 or more, not {fail_on_unresolved}")
+    return 1 if inventory(report).unresolved > fail_on_unresolved else 0

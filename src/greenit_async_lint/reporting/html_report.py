@@ -14,6 +14,7 @@ from html import escape
 from . import practice
 from .compliance import HandlerRow, Overview, chain_steps, overview, sort_key
 from .html_assets import CSS, JS, content_security_policy
+from .inventory import Inventory, incomplete_warning, inventory, inventory_sentence, mostly_unresolved
 from .model import VERDICTS, Finding, Report, fix_title, location
 from .svg import framework_chart, verdict_chart
 
@@ -33,6 +34,10 @@ def prose(value: object) -> str:
 def render_html(report: Report) -> str:
     view = overview(report)
     badge = "compliant" if view.verdict == practice.COMPLIANT else "not-compliant"
+    coverage = inventory(report)
+    verdict = view.verdict
+    if mostly_unresolved(coverage):  # most handlers were never looked at: this is no pass
+        badge, verdict = "not-compliant", f"{view.verdict} (inventory incomplete)"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -41,13 +46,14 @@ def render_html(report: Report) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{e(content_security_policy())}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
-        f"<title>GreenIT 112 compliance report: {e(view.verdict)}</title>",
+        f"<title>GreenIT 112 compliance report: {e(verdict)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
-        f'<h1>GreenIT 112 compliance report <span id="verdict" class="badge {badge}">{e(view.verdict)}</span></h1>',
+        f'<h1>GreenIT 112 compliance report <span id="verdict" class="badge {badge}">{e(verdict)}</span></h1>',
         _practice(view),
         _gate(view),
+        _coverage(coverage),
         '<h2>Handlers by verdict and framework</h2>',
         f'<div class="charts">{verdict_chart(view.by_verdict)}{framework_chart(view.by_framework)}</div>',
         _totals(view),
@@ -167,6 +173,21 @@ def _finding(report: Report, row: HandlerRow, finding: Finding) -> str:
     return (f'<div class="{css}"><strong>{e(finding.get("code"))} {e(finding.get("severity"))}</strong>{e(flag)} '
             f"at <code>{e(path)}:{line}:{column}</code>: {prose(finding.get('message'))}"
             f"<ol>{steps}</ol>{measured}{f'<div>Fix: {prose(remedy)}</div>' if remedy else ''}</div>")
+
+
+def _coverage(inv: Inventory) -> str:
+    """Route registrations followed to their views, and those that were not, with file:line."""
+    if not inv.registrations:
+        return ""
+    state = "failed" if mostly_unresolved(inv) else "passed"
+    text = incomplete_warning(inv) or inventory_sentence(inv)
+    items = "".join(f"<li><code>{e(u.get('path'))}:{e(u.get('line'))}</code> {e(u.get('framework'))} "
+                    f"{e(u.get('kind'))}: view <code>{e(u.get('view'))}</code>"
+                    f"{' for route <code>' + e(u.get('route')) + '</code>' if u.get('route') else ''}</li>"
+                    for u in inv.unresolved_list)
+    listing = (f'<details><summary>Not followed ({len(inv.unresolved_list)})</summary>'
+               f'<ul id="unresolved">{items}</ul></details>') if items else ""
+    return f'<h2>Inventory coverage</h2><p id="coverage" class="gate {state}">{e(text)}</p>{listing}'
 
 
 def _errors(report: Report, view: Overview) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from . import practice
 from .compliance import HandlerRow, Overview, chain_steps, overview, sort_key
+from .inventory import Inventory, incomplete_warning, inventory, inventory_sentence, mostly_unresolved
 from .model import VERDICTS, Report, fix_title, location
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
@@ -53,8 +54,11 @@ def md_message(value: object) -> str:
 
 def render_markdown(report: Report) -> str:
     view = overview(report)
-    out: list[str] = [f"# GreenIT 112 compliance report: {view.verdict}", ""]
-    out += _practice(view) + _gate(view) + _totals(view) + _inventory(report, view)
+    coverage = inventory(report)
+    # Most handlers never looked at: the verdict must not read as a pass.
+    verdict = f"{view.verdict} (inventory incomplete)" if mostly_unresolved(coverage) else view.verdict
+    out: list[str] = [f"# GreenIT 112 compliance report: {verdict}", ""]
+    out += _practice(view) + _gate(view) + _coverage(coverage) + _totals(view) + _inventory(report, view)
     out += _evidence(report, view) + _errors(report, view) + _stale(view) + _configuration(report, view)
     out += [f"Produced by {md_text(view.tool_name)} {md_text(view.tool_version)} on {md_text(view.generated_at or 'an unknown date')}."]
     return "\n".join(out) + "\n"
@@ -82,6 +86,23 @@ def _practice(view: Overview) -> list[str]:
 def _gate(view: Overview) -> list[str]:
     state = "passed" if view.gate_passed else "FAILED"
     return [f"**CI gate {state}:** {view.gate_sentence()}", ""]
+
+
+def _coverage(inv: Inventory) -> list[str]:
+    """Route registrations followed to their views, and those that were not, with file:line."""
+    if not inv.registrations:
+        return []
+    warning = incomplete_warning(inv)
+    out = [f"**Inventory coverage:** {md_text(warning) if warning else md_text(inventory_sentence(inv))}.", ""]
+    if inv.unresolved_list:
+        out += ["<details>", f"<summary>Route registrations not followed ({len(inv.unresolved_list)})</summary>", ""]
+        for u in inv.unresolved_list:
+            route = f" for route {md_code(u.get('route'), table=False)}" if u.get("route") else ""
+            where = md_code(f"{u.get('path')}:{u.get('line')}", table=False)
+            out.append(f"- {where} {md_text(u.get('framework'))} "
+                       f"{md_text(u.get('kind'))}: view {md_code(u.get('view'), table=False)}{route}")
+        out += ["", "</details>", ""]
+    return out
 
 
 def _totals(view: Overview) -> list[str]:

@@ -118,12 +118,22 @@ class ViewReader:
         return resolved or self.outside(view, ctx)
 
     def outside(self, view: Expr, ctx: Ctx) -> str:
-        """A view from an installed package (`LoginView.as_view()`, `admin.site.urls`): followed
-        as far as the project goes."""
-        parts = [view]
-        if view[0] == "c":
-            parts = [view[1], view[1][1]] if view[1][0] == "a" else [view[1]]
-        return "outside" if any(v[0] == "ext" for part in parts for v in self.scan.ev.eval(part, ctx)) else ""
+        """"outside" for a view from an installed package (`admin.site.urls`, `LoginView.as_view()`,
+        `login_required(auth_view)`), else "": the registration was not followed."""
+        def ext(expr: Expr, classes: bool = False) -> bool:
+            # Classes by their capitalised name: `importlib.import_module(...)` is no view class.
+            return any(v[0] == "ext" and (not classes or v[1].rsplit(".", 1)[-1][:1].isupper())
+                       for v in self.scan.ev.eval(expr, ctx))
+
+        if view[0] != "c":
+            return "outside" if ext(view) else ""
+        func, args = view[1], view[2]
+        if func[0] == "a" and ext(func[1], classes=True):  # ExtView.as_view()
+            return "outside"
+        if args and args[0][0] not in ("c", "*"):  # a wrapper: what it wraps decides
+            return self.outside(args[0], ctx)
+        # ExtResource(): an instance of an installed class; a computed view is not followed.
+        return "outside" if not args and ext(view) else ""
 
 
 def _text(expr: Expr) -> str:
