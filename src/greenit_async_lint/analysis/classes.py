@@ -36,6 +36,8 @@ class ClassLookup:
         if cls is not None:
             ctx = self.p.class_ctx(mi, cls)
             for base_expr in cls.bases:
+                while base_expr[0] == "s":  # a generic base (`GenericAPIView[Any]`) is its base
+                    base_expr = base_expr[1]
                 for base in self.ev.eval(base_expr, ctx):
                     if isinstance(base, ClassRef):
                         sub_classes, sub_external = self.mro(base.module, base.qualname)

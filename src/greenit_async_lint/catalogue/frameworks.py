@@ -1,7 +1,9 @@
 """Framework handler markers, parsed from rules/frameworks/*.yaml (or the user's extra-handlers).
 
 Mechanisms the engine understands, each filled with data per framework:
-- decorators: a function or method decorated by one of `calls` is a handler;
+- decorators: a function or method decorated by one of `calls` is a handler; on a class, its methods
+  named in `class_methods` are (default `__call__`: Pyramid's callable view classes; flask-restx's
+  `@ns.route` on a Resource names its HTTP-method methods);
 - registrations: a call to one of `calls` registers the view found at `view` (a function, a class,
   `Class.as_view()`, an instance) under the route at `route`; `route_list` takes (route, view)
   tuples instead (Tornado);
@@ -37,6 +39,7 @@ class DecoratorRule:
     calls: PatternTable[bool]
     route: ArgSpec | None
     dependencies: ArgSpec | None = None  # dependency markers run before the route (FastAPI)
+    class_methods: tuple[str, ...] = ("__call__",)  # on a decorated class: the methods that handle requests
 
 
 @dataclass
@@ -108,7 +111,7 @@ class FrameworkRules:
 
 
 _RULE_KEYS = {
-    "decorators": {"calls", "route", "dependencies"},
+    "decorators": {"calls", "route", "dependencies", "class_methods"},
     "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes"},
     "class_views": {"bases", "methods"},
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
@@ -147,7 +150,9 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         k = f"{where}.decorators[{i}]"
         r = _rule(r, k, "decorators")
         fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
-                                           _spec(r.get("dependencies"), f"{k}.dependencies")))
+                                           _spec(r.get("dependencies"), f"{k}.dependencies"),
+                                           tuple(as_str_list(r.get("class_methods", ["__call__"]),
+                                                             f"{k}.class_methods"))))
     for i, r in enumerate(as_list(data.get("registrations"), f"{where}.registrations")):
         k = f"{where}.registrations[{i}]"
         r = _rule(r, k, "registrations")

@@ -13,6 +13,7 @@ from ...catalogue.frameworks import ClassAttrRule, ClassViewRule, FrameworkRules
 from ..ir import Class
 from .model import Candidate, Handler, Root, Scan
 from .registrations import ClassRoute
+from .template_methods import overridden_hooks
 
 ViewMethods = list[tuple[str, tuple[str, ...]]]  # (framework, handler method name patterns)
 
@@ -67,7 +68,8 @@ def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> 
             if not cls.bases and registered is None:
                 continue
             methods, external, classes = views.rules_of(mi, cls.qualname)
-            if registered is not None and registered.rule.class_methods and not methods:
+            entered = registered is not None and bool(registered.rule.class_methods) and not methods
+            if registered is not None and entered:  # the registration names the entry methods
                 methods = [(registered.framework, registered.rule.class_methods)]
             if not methods:
                 continue
@@ -75,9 +77,15 @@ def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> 
             route = registered.route if registered is not None else None
             patterns = tuple(pattern for _fw, names in methods for pattern in names)
             own = False
+            # Entered through a method inherited from a project base (`RH.process`): the overrides
+            # its chain of self-calls reaches (`_process`) are this class's part of the request.
+            hooks = overridden_hooks(scan, mi, cls.qualname, patterns) if entered else []
+            for hmi, hook in hooks:
+                own = True
+                out.candidates.append(Candidate(hmi, hook, framework, route))
             # The class's own methods, and those of project mixins that are not views
             # themselves (a view's mixin hook runs in the view's request).
-            for cmi, cq in classes:
+            for cmi, cq in classes[:1] if hooks else classes:
                 if (cmi, cq) != key and views.rules_of(cmi, cq).methods:
                     continue  # a project view base: listed on its own
                 for _name, fq in scan.index.methods(cmi, cq, patterns):

@@ -1,7 +1,8 @@
 """Route decorators: `@app.route("/x")`, `@router.get("/x")`, `@view_config(...)` on a class.
 
-A decorated function is a handler; a decorated callable class (Pyramid's `@view_config` on a
-class) has its `__call__` as the handler. Each match is also a route registration of the
+A decorated function is a handler; on a decorated class, the methods the rule's `class_methods`
+name are (`__call__` of Pyramid's callable view classes, the HTTP-method methods of a
+flask-restx Resource under `@ns.route`). Each match is also a route registration of the
 inventory, resolved by construction: the decorated definition is in the project.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Match(NamedTuple):
     framework: FrameworkRules
     route: Optional[str]
     dependencies: list[Dependency]
+    class_methods: tuple[str, ...]  # on a decorated class, the methods that handle requests
 
 
 class Decorated(NamedTuple):
@@ -53,10 +55,11 @@ def decorated(scan: Scan, included: dict[tuple, list[Dependency]]) -> Decorated:
         for match in matches(scan, cls.decorators, scan.p.class_ctx(mi, cls), rules, included):
             out.registrations.append(Registration(scan.p.mods[mi].path, cls.line, match.framework.name, "decorator",
                                                   match.route, cls.qualname, "project"))
-            for value in scan.ev.class_attr(mi, cls.qualname, "__call__", True):
-                method = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
-                if method is not None:
-                    out.candidates.append(Candidate(value[1], method, match.framework.name, match.route))
+            for name in match.class_methods:
+                for value in scan.ev.class_attr(mi, cls.qualname, name, True):
+                    method = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
+                    if method is not None:
+                        out.candidates.append(Candidate(value[1], method, match.framework.name, match.route))
     return out
 
 
@@ -72,5 +75,6 @@ def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
                     route = None
                     if rule.route is not None and dec[0] == "c":
                         route = scan.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
-                    out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included)))
+                    out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included),
+                                     rule.class_methods))
     return out

@@ -14,6 +14,7 @@ from ...catalogue.patterns import tails
 from ..evaluate import arg_value
 from ..ir import Expr
 from ..project import Ctx
+from .forwarding import ROUNDS, forwarders, super_names
 from .model import Candidate, Registration, Scan
 from .views import ClassRoute, Matched, ViewReader, is_include
 
@@ -48,14 +49,35 @@ def registered(scan: Scan) -> Registered:
     for _seq, cs, ctx in scan.index.calls(tails(patterns)):
         if cs.tail in module_functions and not _imported_callee(scan, cs.func, ctx):
             continue  # `d.get(k)` is not aiohttp's `web.get(...)`: only imported names can be
-        for name in scan.names(cs.func, ctx):
+        for name in [*scan.names(cs.func, ctx), *super_names(scan, cs.func, ctx)]:
             for fw, rule in rules:
                 if rule.calls.match(name):
                     found.append(Matched(fw, rule, cs.args, cs.kwargs, ctx, cs.line))
+    found = _with_forwarded(scan, found)
     reader = ViewReader(scan, _include_prefixes(scan, found))
     for match in found:
         reader.registration(match)
     return Registered(reader.candidates, reader.class_routes, reader.registrations)
+
+
+def _with_forwarded(scan: Scan, found: list[Matched]) -> list[Matched]:
+    """The registrations made through project forwarders (see forwarding.py). A forwarder's own
+    call registers no route (its view is a parameter): the calls of the forwarder replace it."""
+    out, new = list(found), found
+    for _round in range(ROUNDS):
+        made = list(forwarders(scan, new))
+        if not made:
+            break
+        inner = {id(m) for m, _rule, _tail in made}
+        out = [m for m in out if id(m) not in inner]
+        new = []
+        for _seq, cs, ctx in scan.index.calls({tail for _m, _rule, tail in made}):
+            for name in scan.names(cs.func, ctx):
+                for m, rule, _tail in made:
+                    if rule.calls.match(name):
+                        new.append(Matched(m.fw, rule, cs.args, cs.kwargs, ctx, cs.line))
+        out.extend(new)
+    return out
 
 
 def _include_prefixes(scan: Scan, found: list[Matched]) -> dict[int, str]:

@@ -1,0 +1,98 @@
+"""Handler families the framework rules describe as data: class decorators naming the methods
+they route (`class_methods`), generic (subscripted) bases, websocket handlers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.catalogue.frameworks import parse_framework
+from greenit_async_lint.catalogue.schema import CatalogueError
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "app.py").write_text(text, "utf-8")
+    return tmp_path
+
+
+def _qualnames(run_check, folder: Path) -> list[str]:
+    return [h.qualname for h in run_check(folder).handlers]
+
+
+def test_decorator_class_methods_default_to_call_and_can_be_named() -> None:
+    fw = parse_framework({"framework": "x", "decorators": [{"calls": ["x.route"]},
+                                                            {"calls": ["x.ns.route"], "class_methods": ["get"]}]},
+                         "x.yaml")
+    assert [r.class_methods for r in fw.decorators] == [("__call__",), ("get",)]
+    with pytest.raises(CatalogueError, match="class_methods"):
+        parse_framework({"framework": "x", "decorators": [{"calls": ["x.r"], "class_methods": "get"}]}, "x.yaml")
+
+
+RESTX = '''
+from flask_restx import Namespace
+
+ns = Namespace("items")
+
+
+class Plain:
+    """No framework base: routed only by the decorator on the class."""
+
+
+@ns.route("/items/<int:item_id>")
+class Item(Plain):
+    def get(self, item_id):
+        return {"id": item_id}
+
+    def helper(self):
+        return None
+'''
+
+
+def test_a_route_decorator_on_a_class_routes_the_methods_its_rule_names(run_check, tmp_path: Path) -> None:
+    report = run_check(_write(tmp_path, RESTX))
+    assert [(h.qualname, h.route) for h in report.handlers] == [("Item.get", "/items/<int:item_id>")]
+
+
+GENERIC = '''
+from typing import Any, Generic, TypeVar
+
+from rest_framework.generics import GenericAPIView
+from rest_framework.views import APIView
+
+T = TypeVar("T")
+
+
+class DocumentView(GenericAPIView[Any]):
+    def post(self, request):
+        return None
+
+
+class BaseView(APIView, Generic[T]):
+    def get(self, request):
+        return None
+
+
+class TagView(BaseView[int]):
+    def delete(self, request):
+        return None
+'''
+
+
+def test_a_subscripted_base_is_its_base(run_check, tmp_path: Path) -> None:
+    names = _qualnames(run_check, _write(tmp_path, GENERIC))
+    assert {"DocumentView.post", "BaseView.get", "TagView.delete"} <= set(names)
+
+
+def test_websocket_handlers_are_handlers(run_check, tmp_path: Path) -> None:
+    text = '''
+from tornado import websocket
+
+
+class Echo(websocket.WebSocketHandler):
+    def open(self):
+        return None
+
+    def on_message(self, message):
+        return None
+'''
+    assert set(_qualnames(run_check, _write(tmp_path, text))) == {"Echo.open", "Echo.on_message"}
