@@ -21,7 +21,8 @@ from .baseline import BaselineError, apply_baseline
 from .gate import gate_exit_code
 from .merge import merge_reports
 from .model import FAIL_ON
-from .validate import ReportError, validate_report
+from ..analysis.readfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, Unreadable, json_depth_ok, read_text
+from .validate import ReportError, validate_input
 
 OUTPUT_FORMATS = ("json", *FORMATS)
 
@@ -53,7 +54,14 @@ def report_merge_main(argv: Sequence[str], stdout: TextIO | None = None, stderr:
     try:
         args = build_parser().parse_args(list(argv))
         targets = _targets(args.format, args.output)
-        merged = merge_reports([_load(path) for path in args.reports])
+        inputs = [_load(path) for path in args.reports]
+        try:
+            merged = merge_reports(inputs)
+        except (TypeError, KeyError, AttributeError) as exc:
+            # validate_input checks what the merge relies on; a field it missed must still not
+            # end in a traceback and exit 1 (which CI reads as "practice broken").
+            raise ReportError(f"the inputs have a field of an unexpected type or shape ({type(exc).__name__}: "
+                              f"{exc}); was each written by this version's check or runtime merge?") from exc
         if args.baseline:
             apply_baseline(merged, args.baseline)
             merged["config"]["baseline"] = args.baseline
@@ -95,15 +103,23 @@ def _targets(formats: list[str], outputs: list[str]) -> list[tuple[str, str]]:
 
 
 def _load(path: str) -> dict[str, Any]:
+    """A report file, through the one reader (regular files only, size-limited) as depth-bounded JSON."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"cannot read {path}: {exc}") from exc
+        if path == "-":
+            text = sys.stdin.read(MAX_JSON_BYTES + 1)
+            if len(text) > MAX_JSON_BYTES:
+                raise Unreadable(f"standard input: over the {MAX_JSON_BYTES}-byte limit")
+        else:
+            text = read_text(path, MAX_JSON_BYTES)
+    except (Unreadable, OSError, UnicodeDecodeError) as exc:
+        raise ReportError(f"cannot read {exc}") from None  # the reader's reason names the file
+    if not json_depth_ok(text):
+        raise ReportError(f"{path} is not a report: its JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path} is not JSON: {exc}") from exc
-    return validate_report(document, path)
+    except (ValueError, RecursionError) as exc:
+        raise ReportError(f"{path} is not JSON: {exc}") from None
+    return validate_input(document, path)
 
 
 def _text(report: dict[str, Any], fmt: str) -> str:
