@@ -108,3 +108,15 @@ def test_asgi_wait_runs_to_response_start_and_the_stream_to_the_last_body_messag
     (rec,) = clock.finished
     assert waits(rec) == (1.5, 2.25) and rec.status == 200
     assert rec.kind == "async-awaiting"  # an async request is never labelled sync-thread
+
+
+def test_nested_wsgi_hooks_measure_a_request_once(clock):
+    def app(environ, start_response):
+        clock.advance(0.5)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    outer = WSGIMiddleware(WSGIMiddleware(app))
+    assert list(outer({"REQUEST_METHOD": "GET"}, lambda *a: None)) == [b"ok"]
+    (rec,) = clock.finished
+    assert waits(rec) == (0.5, 0.0)

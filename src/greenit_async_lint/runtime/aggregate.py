@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from bisect import bisect_left
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,7 @@ BASE_BOUNDS = (0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0)
 MAX_FINDINGS = 1_000
 MAX_ROUTES = 5_000
 MAX_STACKS = 16  # distinct stacks kept per finding
+_STATUS_CLASS = {n: f"{n}xx" for n in range(1, 6)}
 SEVERITY_RANK = {"violation": 0, "warning": 1, "loop-stall": 2}
 
 
@@ -41,27 +43,39 @@ class Store:
     def copy(self) -> Store:
         return copy.deepcopy(self)
 
-    def add_request(self, method: str, route: str, handler: dict | None, wait: float, stream: float,
-                    status: int, outcome: str, kind: str, samples: list | None, cpu: float | None) -> None:
+    def count(self, method: str, route: str, wait: float, stream: float, status: int) -> dict[str, Any] | None:
+        """Count one request in its route's totals. Runs for every request served: it is most of the
+        watchdog's work under load, hence plain comparisons and a bisect rather than max() and a scan."""
         key = (method, route)
         totals = self.routes.get(key)
         if totals is None:
             if len(self.routes) >= MAX_ROUTES:
                 self.dropped["routes"] += 1
-                return
+                return None
             totals = self.routes[key] = {
                 "count": 0, "hist": [0] * (len(self.bounds) + 1), "max_wait_s": 0.0, "total_wait_s": 0.0,
                 "warnings": 0, "violations": 0, "long_streams": 0, "max_stream_s": 0.0, "statuses": Counter(),
             }
         totals["count"] += 1
-        totals["hist"][next((i for i, b in enumerate(self.bounds) if wait <= b), len(self.bounds))] += 1
-        totals["max_wait_s"] = max(totals["max_wait_s"], wait)
+        totals["hist"][bisect_left(self.bounds, wait)] += 1  # the first bound >= wait: "wait <= bound"
+        if wait > totals["max_wait_s"]:
+            totals["max_wait_s"] = wait
         totals["total_wait_s"] += wait
-        totals["max_stream_s"] = max(totals["max_stream_s"], stream)
-        if stream >= self.config.warn_s:  # a long stream is reported, never a violation (M3)
+        if stream > totals["max_stream_s"]:
+            totals["max_stream_s"] = stream
+            if stream >= self.config.warn_s:  # a long stream is reported, never a violation (M3)
+                totals["long_streams"] += 1
+        elif stream >= self.config.warn_s:
             totals["long_streams"] += 1
         if status:
-            totals["statuses"][f"{status // 100}xx"] += 1
+            totals["statuses"][_STATUS_CLASS.get(status // 100) or f"{status // 100}xx"] += 1
+        return totals
+
+    def add_request(self, method: str, route: str, handler: dict | None, wait: float, stream: float,
+                    status: int, outcome: str, kind: str, samples: list | None, cpu: float | None) -> None:
+        totals = self.count(method, route, wait, stream, status)
+        if totals is None:
+            return
         severity = self.severity(wait)
         if severity is not None:
             totals["violations" if severity == "violation" else "warnings"] += 1

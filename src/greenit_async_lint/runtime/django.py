@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Callable, Iterator
 from . import registry
 from .control import configure
 from .loop import ensure_monitor
-from .registry import CURRENT, STATE, Record, internal_error
+from .registry import CURRENT, ENV_KEY, STATE, Record, internal_error
 from .routes import method_name, resolve_django
 
 
@@ -44,8 +44,8 @@ class RuntimeMiddleware:
     def __call__(self, request: Any) -> Any:
         if self.is_async:
             return self._acall(request)
-        if not STATE.active or CURRENT.get() is not None:
-            return self.get_response(request)
+        if not STATE.active or CURRENT.get() is not None or ENV_KEY in getattr(request, "environ", ()):
+            return self.get_response(request)  # off, or a WSGIMiddleware around Django measures it
         try:
             rec = registry.begin(request, method_name(request.method), resolve_django, "django")
             token = CURRENT.set(rec)

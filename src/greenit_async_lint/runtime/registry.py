@@ -81,6 +81,7 @@ INFLIGHT: dict[int, Record] = {}
 FINISHED: deque[Record] = deque()
 STALLS: deque[tuple] = deque()  # finished event-loop stalls, appended by the loop heartbeat
 CURRENT: ContextVar[Record | None] = ContextVar("greenit_runtime_record", default=None)
+ENV_KEY = "greenit_async_lint.runtime"  # set in a WSGI environ the hook measures (see wsgi.py)
 
 # Set by watchdog.py: called the first time a request arrives in a process (lazy, per pid).
 _on_first_request: Callable[[], None] = lambda: None

@@ -11,12 +11,12 @@ from typing import Any
 
 UNMATCHED = "<unmatched>"
 MAX_ROUTE = 200
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
 
 def method_name(method: Any) -> str:
     """Known HTTP methods as sent; anything else is folded so clients cannot grow the report."""
-    return method if method in _METHODS else "OTHER"
+    return method if method in METHODS else "OTHER"
 
 
 def route_text(route: Any) -> str:

@@ -195,9 +195,11 @@ class Watchdog:
 
     def drain(self) -> None:
         store = self.get_store()
-        while FINISHED:
-            self.add_record(store, FINISHED.popleft(), None)
+        if FINISHED:
             self.dirty = True
+        add, pop = self.add_record, FINISHED.popleft
+        while FINISHED:
+            add(store, pop(), None)
         while STALLS:
             pending, late = STALLS.popleft()
             self.add_stall(store, pending, late, "completed")
@@ -208,15 +210,20 @@ class Watchdog:
     def add_record(self, store: Store, rec: Record, now: float | None) -> None:
         config = store.config
         route = route_text(rec.route)
-        if rec.method in config.exclude_methods or route in config.exclude_routes:
+        if (config.exclude_methods and rec.method in config.exclude_methods) or (
+                config.exclude_routes and route in config.exclude_routes):
             return
         end = rec.t_headers or (now if now is not None else rec.t_end)
         stream = rec.t_body_end - rec.t_headers if rec.t_headers and rec.t_body_end > rec.t_headers else 0.0
+        wait = end - rec.t0
+        if wait < config.warn_s:  # nearly every request: counted, nothing to name
+            store.count(rec.method, route, wait, stream, rec.status)
+            return
         cpu = None
         if rec.cpu is not None and rec.cpu[4] - rec.cpu[2] >= 0.05:
             cpu = min(1.0, (rec.cpu[3] - rec.cpu[1]) / (rec.cpu[4] - rec.cpu[2]))
         outcome = rec.outcome or ("in_flight" if now is not None else "completed")
-        store.add_request(rec.method, route, self.describe(rec.handler, rec.method), end - rec.t0, stream,
+        store.add_request(rec.method, route, self.describe(rec.handler, rec.method), wait, stream,
                           rec.status, outcome, rec.kind, rec.samples, cpu)
 
     def add_stall(self, store: Store, pending: dict | None, late: float, outcome: str) -> None:

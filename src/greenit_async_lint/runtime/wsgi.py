@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import registry
 from .control import configure
-from .registry import CURRENT, STATE, Record, internal_error
-from .routes import WerkzeugResolver, method_name
+from .registry import CURRENT, ENV_KEY, STATE, Record, internal_error
+from .routes import METHODS, WerkzeugResolver
 
 StartResponse = Callable[..., Any]
 
@@ -41,7 +41,8 @@ class _Body:
             except (TypeError, ValueError):
                 pass
             # Resolve the route now: frameworks tear their request state down once the app returns.
-            registry.resolve_now(rec)
+            if rec.resolve is not None:
+                registry.resolve_now(rec)
         if exc_info is None:
             return self.start_response(status, headers)
         return self.start_response(status, headers, exc_info)
@@ -85,14 +86,24 @@ class _SizedBody(_Body):
         return len(self.result)  # type: ignore[arg-type]
 
 
-def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resolve: Any, framework: str) -> Any:
-    """Run a WSGI app under measurement; used by the middleware and by the pytest plugin."""
-    if not STATE.active or CURRENT.get() is not None:
-        return app(environ, start_response)
+def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resolve: Any, framework: str,
+              handler: Any = None) -> Any:
+    """Run a WSGI app under measurement; used by the middleware and by the pytest plugin.
+
+    `handler` names the handler of an app without routes (a plain WSGI callable), whose resolver
+    would answer the same for every request: it is then not asked at all.
+    """
+    if not STATE.active or ENV_KEY in environ or CURRENT.get() is not None:
+        return app(environ, start_response)  # off, or an outer hook already measures this request
     try:
-        rec = registry.begin(environ, method_name(environ.get("REQUEST_METHOD")), resolve, framework)
+        method = environ.get("REQUEST_METHOD")
+        rec = registry.begin(environ, method if method in METHODS else "OTHER", resolve, framework)
+        if handler is not None:
+            rec.handler = handler
         body = _Body(rec, start_response)
-        token = CURRENT.set(rec)
+        # An inner hook (a second middleware, Django's) steps aside when it sees this key: marking
+        # the environ costs a dict store, a context variable set and reset ten times that.
+        environ[ENV_KEY] = True
     except Exception as exc:
         internal_error("wsgi begin", exc)
         return app(environ, start_response)
@@ -101,8 +112,6 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
     except BaseException as exc:
         _finish_quietly(rec, registry.outcome_of(exc))
         raise
-    finally:
-        CURRENT.reset(token)
     try:
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
@@ -136,12 +145,14 @@ class WSGIMiddleware:
     def __init__(self, app: Callable, **options: Any) -> None:
         self.app = app
         self.config = configure(options)
-        self.resolve = WerkzeugResolver(app)
-        owner = getattr(app, "__self__", app)
-        self.framework = "flask" if hasattr(owner, "view_functions") else "wsgi"
+        resolver = WerkzeugResolver(app)
+        routed = resolver.views is not None
+        self.resolve: WerkzeugResolver | None = resolver if routed else None
+        self.handler = None if routed else resolver.fallback
+        self.framework = "flask" if routed else "wsgi"
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Any:
-        return call_wsgi(self.app, environ, start_response, self.resolve, self.framework)
+        return call_wsgi(self.app, environ, start_response, self.resolve, self.framework, self.handler)
 
     def __getattr__(self, name: str) -> Any:
         # Let code that reaches through the wrapper (app.wsgi_app.some_attr) keep working.
