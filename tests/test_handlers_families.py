@@ -96,3 +96,53 @@ class Echo(websocket.WebSocketHandler):
         return None
 '''
     assert set(_qualnames(run_check, _write(tmp_path, text))) == {"Echo.open", "Echo.on_message"}
+
+
+FACTORY = '''
+import functools
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+
+def page(rule):
+    """A project decorator factory that applies the blueprint's route decorator."""
+    def decorator(f):
+        return bp.route(rule)(f)
+    return decorator
+
+
+admin_page = functools.partial(page)
+
+
+def create_blueprint():
+    """Routes its own nested view: no factory, so `@create_blueprint` would route nothing."""
+    inner = Blueprint("inner", __name__)
+
+    @inner.route("/inner")
+    def nested():
+        return "nested"
+
+    return inner
+
+
+@page("/about")
+def about():
+    return "about"
+
+
+@admin_page("/admin")
+def admin():
+    return "admin"
+
+
+@create_blueprint
+def not_a_view():
+    return "no"
+'''
+
+
+def test_project_decorator_factories_applying_a_route_decorator_route(run_check, tmp_path: Path) -> None:
+    names = _qualnames(run_check, _write(tmp_path, FACTORY))
+    assert set(names) == {"about", "admin", "create_blueprint.nested"}

@@ -12,9 +12,11 @@ from typing import NamedTuple, Optional
 from ...catalogue.frameworks import DecoratorRule, FrameworkRules
 from ...catalogue.patterns import tails
 from ..evaluate import arg_value
-from ..ir import Expr
+from ..ir import Call, Expr
 from ..project import Ctx
-from .dependencies import Dependency, route_dependencies
+from .dependencies import Dependency, Included, route_dependencies
+from .factories import factory_rules
+from ..values import MethodRef
 from .model import Candidate, Registration, Scan
 
 Rules = list[tuple[FrameworkRules, DecoratorRule]]
@@ -33,11 +35,14 @@ class Decorated(NamedTuple):
     registrations: list[Registration]
 
 
-def decorated(scan: Scan, included: dict[tuple, list[Dependency]]) -> Decorated:
+def decorated(scan: Scan, included: Included) -> Decorated:
     """Handlers declared by a decorator, with the dependencies their decorator (or the router it
     belongs to, `included`) declares."""
     rules: Rules = [(fw, r) for fw in scan.frameworks for r in fw.decorators]
     wanted = tails(p for _fw, r in rules for p in r.calls.patterns())
+    made, names = factory_rules(scan, rules)  # project factories applying one of these decorators
+    rules = rules + made
+    wanted = None if wanted is None else wanted | names
     out = Decorated([], {}, [])
     for _seq, mi, fn in scan.index.decorated(wanted):
         if not scan.wanted(mi):
@@ -57,24 +62,24 @@ def decorated(scan: Scan, included: dict[tuple, list[Dependency]]) -> Decorated:
                                                   match.route, cls.qualname, "project"))
             for name in match.class_methods:
                 for value in scan.ev.class_attr(mi, cls.qualname, name, True):
-                    method = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
-                    if method is not None:
-                        out.candidates.append(Candidate(value[1], method, match.framework.name, match.route))
+                    method = scan.p.function(value.module, value.qualname) if isinstance(value, MethodRef) else None
+                    if isinstance(value, MethodRef) and method is not None:
+                        out.candidates.append(Candidate(value.module, method, match.framework.name, match.route))
     return out
 
 
 def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
-            included: dict[tuple, list[Dependency]]) -> list[Match]:
+            included: Included) -> list[Match]:
     """(framework, route, dependency expressions with their contexts) per matching decorator."""
     out = []
     for dec in decorators:
-        target = dec[1] if dec[0] == "c" else dec
+        target = dec.func if isinstance(dec, Call) else dec
         for name in scan.names(target, ctx):
             for fw, rule in rules:
                 if rule.calls.match(name):
                     route = None
-                    if rule.route is not None and dec[0] == "c":
-                        route = scan.ev.const_str(arg_value(dec[2], dec[3], rule.route), ctx)
+                    if rule.route is not None and isinstance(dec, Call):
+                        route = scan.ev.const_str(arg_value(dec.args, dec.kwargs, rule.route), ctx)
                     out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included),
                                      rule.class_methods))
     return out

@@ -1,0 +1,74 @@
+"""Project decorator factories that apply a route decorator the rules know:
+
+    def xmlrpc_method(**kwargs):
+        def decorator(f):
+            return _xmlrpc_method(endpoint="RPC2", **kwargs)(f)   # pyramid_rpc's decorator
+        return decorator
+
+    @xmlrpc_method(method="search")                               # so this is an RPC method
+    def search(request, term): ...
+
+A function whose body, or the body of a function nested in it, calls a known decorator is a
+factory for that decorator's rule (a decorator written on a nested definition does not count:
+that function routes its own views, it is no factory). A module-level
+`functools.partial(factory, ...)` is found by its name.
+"""
+from __future__ import annotations
+
+from ...catalogue.frameworks import DecoratorRule, FrameworkRules
+from ...catalogue.patterns import PatternTable
+from ..ir import Function
+from .model import Scan
+
+Rules = list[tuple[FrameworkRules, DecoratorRule]]
+
+
+def _enclosing(scan: Scan, mi: int, fn: Function) -> list[Function]:
+    """The function and the functions it is nested in, innermost first."""
+    chain = [fn]
+    while chain[-1].parent is not None and len(chain) < 4:
+        outer = scan.p.function(mi, chain[-1].parent)
+        if outer is None:
+            break
+        chain.append(outer)
+    return chain
+
+
+def factory_rules(scan: Scan, rules: Rules) -> tuple[Rules, set[str]]:
+    """Rules matching the project's factories by their importable names, and the names (the
+    factories' own and their partial aliases') that decorators must end with to be looked at."""
+    out: Rules = []
+    names: set[str] = set()
+    seen: set[tuple[int, str, int]] = set()
+    # Every call of a closure or of the function around one: the known decorator is often
+    # imported under another name (`xmlrpc_method as _xmlrpc_method`), so tails do not filter.
+    parents: dict[int, set[str]] = {}
+    for _seq, cs, ctx in scan.index.calls(None):
+        fn = scan.p.function(ctx[0], ctx[1]) if ctx[1] is not None else None
+        if fn is None:
+            continue
+        if ctx[0] not in parents:
+            parents[ctx[0]] = {f.parent for f in scan.p.mods[ctx[0]].functions.values() if f.parent is not None}
+        if fn.parent is None and fn.qualname not in parents[ctx[0]]:
+            continue  # a factory returns a decorator: it has a nested function, or is one
+        written = ("c", cs.func, cs.args, cs.kwargs)
+        module = scan.p.mods[ctx[0]]
+        if any(f.parent == fn.qualname and written in f.decorators for f in module.functions.values()):
+            continue  # `@bp.route("/x")` on a function defined here: a view, not a factory
+        for fw, rule in rules:
+            if not any(rule.calls.match(name) for name in scan.names(cs.func, ctx)):
+                continue
+            for factory in _enclosing(scan, ctx[0], fn):
+                key = (ctx[0], factory.qualname, id(rule))
+                if key in seen:
+                    continue
+                seen.add(key)
+                dotted = f"{module.name}.{factory.qualname}"
+                out.append((fw, DecoratorRule(PatternTable([(dotted, True)]), None, None, rule.class_methods)))
+                names.add(factory.name)
+    if names:
+        for module in scan.p.mods:
+            for alias, bindings in module.scope.names.items():
+                if any(b[0] == "c" and any(a[0] == "n" and a[1] in names for a in b[2]) for b in bindings):
+                    names.add(alias)
+    return out, names
