@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
+from .analysis.options import AnalysisOptions
 from .catalogue.schema import CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
 
 if sys.version_info >= (3, 11):
@@ -91,6 +92,12 @@ class Config:
 
     def effective_jobs(self) -> int:
         return self.jobs or max(1, os.cpu_count() or 1)
+
+    def analysis_options(self) -> AnalysisOptions:
+        """What the engine reads of these settings (the gate's settings stay here)."""
+        return AnalysisOptions(tuple(self.select), tuple(self.ignore), tuple(self.exclude), self.max_depth,
+                               self.loop_amplification, self.max_file_bytes, self.catalogue_extra(), self.cache,
+                               self.cache_dir, self.effective_jobs())
 
     def describe(self) -> dict[str, Any]:
         """The settings a report records so that its result can be reproduced."""

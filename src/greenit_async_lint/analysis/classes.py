@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ir import Declared
+from .ir import ClassDef, Declared, Element, FromImport, Import
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External, FunctionRef, MethodRef, Value
 
@@ -84,9 +84,12 @@ class ClassLookup:
                         continue
                     here = Ctx(cmi, mq)
                     for name, value in fn.self_attrs:
-                        if name == attr:
-                            out.extend(self.ev.binding(value, here) if isinstance(value, Declared)
-                                       else self.ev.eval(value, here))  # type: ignore[arg-type]
+                        if name != attr:
+                            continue
+                        if isinstance(value, Declared):
+                            out.extend(self.ev.binding(value, here))
+                        elif not isinstance(value, (Import, FromImport, ClassDef, Element)):
+                            out.extend(self.ev.eval(value, here))  # (`for self.x in ...` is not followed)
                 if out:
                     return out
         return [External("ext", f"{external[0]}.{attr}", (mi, qualname))] if external else []

@@ -9,10 +9,9 @@ import ast
 import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Union
 
 from ..catalogue import Catalogue, load_catalogue
-from ..config import Config
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
 from .findings import Finding, handler_findings, verdict
@@ -20,6 +19,7 @@ from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
+from .options import AnalysisOptions, HasAnalysisOptions
 from . import resultcache
 from .project import Project
 from .reach import Effect, Hop, Reach, best_effects
@@ -32,11 +32,12 @@ class Report:
     handlers: list[Handler]
     findings: list[Finding]
     verdicts: dict[tuple[str, str], str]
-    config: Config
+    config: Any  # the caller's settings, handed back to the front end that renders the report
     catalogue: Catalogue
     paths: list[str] = field(default_factory=list)
     cwd: Optional[Path] = None  # the folder finding paths are relative to
     registrations: list[Registration] = field(default_factory=list)  # route registrations seen: the inventory
+    options: AnalysisOptions = field(default_factory=AnalysisOptions)  # what the analysis read of `config`
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -60,10 +61,12 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
     return collect(absolute, excluder, cwd), None, root
 
 
-def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
+def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path] = None,
             catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None,
             enrich: Optional[Callable[["Report"], None]] = None, enrich_key: str = "") -> Report:
-    """`trees`: trees the caller already parsed (flake8), by absolute path; see loader.load.
+    """`config`: the analysis options, or a front end's settings that give them (`analysis_options()`;
+    the report hands those back as `Report.config`).
+    `trees`: trees the caller already parsed (flake8), by absolute path; see loader.load.
     `enrich`: run on a fresh report before it is cached (the fix suggestions), so that a cached
     run does not pay for it again; `enrich_key` names what it adds, as part of the cache key."""
     # The analysis builds millions of small acyclic tuples; the cyclic garbage collector would
@@ -77,28 +80,29 @@ def analyse(paths: Iterable[str], config: Config, cwd: Optional[Path] = None,
             gc.enable()
 
 
-def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogue: Optional[Catalogue],
-             trees: Optional[dict[Path, ast.Module]], enrich: Optional[Callable[["Report"], None]],
-             enrich_key: str) -> Report:
+def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path],
+             catalogue: Optional[Catalogue], trees: Optional[dict[Path, ast.Module]],
+             enrich: Optional[Callable[["Report"], None]], enrich_key: str) -> Report:
+    options = config if isinstance(config, AnalysisOptions) else config.analysis_options()
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
-    catalogue = catalogue or load_catalogue(config.catalogue_extra())
-    excluder = Excluder((*DEFAULT_EXCLUDE, *config.exclude), cwd)
+    catalogue = catalogue or load_catalogue(dict(options.catalogue_extra))
+    excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd)
     files, report_only, root = _scope(path_list, excluder, cwd)
     key = None
     # Trees handed in (flake8's, of an editor's unsaved buffer) are not what the disk holds, and the
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
-    if config.cache and not trees:
-        settings = (catalogue.fingerprint, repr(config.describe()), config.max_file_bytes,
-                    sorted(report_only or ()), str(cwd), enrich_key)
-        key = resultcache.fingerprint(files, settings, config.max_file_bytes)
-        stored = resultcache.load(root / config.cache_dir, key)
+    if options.cache and not trees:
+        # Only what changes the result: the gate's settings (max-violations, fail-on) do not.
+        settings = (catalogue.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd), enrich_key)
+        key = resultcache.fingerprint(files, settings, options.max_file_bytes)
+        stored = resultcache.load(root / options.cache_dir, key)
         if stored is not None and len(stored) == 4:  # an entry from before the inventory is a miss
             handlers, findings, verdicts, registrations = stored
             return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
-                          registrations)
-    cache = SummaryCache(root / config.cache_dir) if config.cache else None
-    summaries = load(files, cache, config.max_file_bytes, config.effective_jobs(), trees)
+                          registrations, options)
+    cache = SummaryCache(root / options.cache_dir) if options.cache else None
+    summaries = load(files, cache, options.max_file_bytes, options.jobs, trees)
 
     modules = [s for s in summaries if isinstance(s, Module)]
     problems = [s for s in summaries if isinstance(s, FileProblem)]
@@ -112,7 +116,7 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
         handlers = [h for h in handlers if h.path in report_only]
         registrations = [r for r in registrations if r.path in report_only]
         problems = [p for p in problems if p.path in report_only]
-    reach = Reach(project, evaluator, catalogue, config.max_depth, config.loop_amplification)
+    reach = Reach(project, evaluator, catalogue, options.max_depth, options.loop_amplification)
 
     noqa = {m.path: m.noqa for m in modules}
     findings = []
@@ -120,21 +124,21 @@ def _analyse(paths: Iterable[str], config: Config, cwd: Optional[Path], catalogu
     for handler in handlers:
         effects = list(_handler_effects(handler, reach))
         mine = [f for f in handler_findings(handler, effects, catalogue)
-                if config.selected(f.code) and not _suppressed(f, noqa)]
+                if options.selected(f.code) and not _suppressed(f, noqa)]
         verdicts[(handler.path, handler.qualname)] = verdict(mine)
         findings.extend(mine)
     for problem in problems:
-        if config.selected(problem.code):
+        if options.selected(problem.code):
             info = catalogue.codes[problem.code]
             findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
                                     f"{problem.path} {problem.reason}: {info.why}"))
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     report = Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
-                    registrations)
+                    registrations, options)
     if enrich is not None:
         enrich(report)
-    if config.cache:
-        resultcache.save(root / config.cache_dir, key, (handlers, findings, verdicts, registrations))
+    if options.cache:
+        resultcache.save(root / options.cache_dir, key, (handlers, findings, verdicts, registrations))
     return report
 
 
@@ -154,7 +158,7 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
     return best_effects(effects)
 
 
-def _suppressed(finding: Finding, noqa: dict) -> bool:
+def _suppressed(finding: Finding, noqa: dict[str, dict[int, Optional[frozenset[str]]]]) -> bool:
     """`# noqa` silences every code on its line; `# noqa: GAL101,GAL105` only those."""
     lines = noqa.get(finding.path)
     if not lines or finding.line not in lines:

@@ -5,7 +5,7 @@ against recursion; an expression it cannot follow evaluates to no value.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional, TypeVar
+from typing import Any, Iterable, Optional, TypeVar
 
 from ..catalogue import Catalogue
 from ..catalogue.load import Queue
@@ -35,8 +35,8 @@ def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec)
             if name == spec.kwarg:
                 return value
     if spec.arg is not None and spec.arg < len(args):
-        value = args[spec.arg]
-        return None if isinstance(value, Star) else value
+        arg = args[spec.arg]
+        return None if isinstance(arg, Star) else arg
     return None
 
 
@@ -173,12 +173,12 @@ class Evaluator:
         out: list[Value] = []
         for base in self.eval(expr.base, ctx):
             if isinstance(base, Candidates):
-                out.extend(pick(base, expr.index))
+                out.extend(pick(base, expr.key))
             elif isinstance(base, External) and base.subject is not None:
                 out.append(base)  # a slice of a queryset is a queryset
             elif isinstance(base, External) and base.name.rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
-                index = expr.index
-                first = index.items[0] if isinstance(index, Items) and index.items else index
+                key = expr.key
+                first = key.items[0] if isinstance(key, Items) and key.items else key
                 out.extend(self.eval(first, ctx))
         return out
 
@@ -217,9 +217,10 @@ class Evaluator:
             elif bound.ctx.function is None and isinstance(bound.binding, (DictItems, Items)):
                 # A module-level registry: what the module puts in it, and what is stored into it
                 # from anywhere (`REGISTRY[name] = fn`, a registering decorator).
-                # (a plain ("fn", module, qualname) triple from a registrar is a function reference)
-                extra = [FunctionRef("fn", v[1], v[2]) if type(v) is tuple else v
-                         for v in self.registries.extra(bound.ctx.module, name)]
+                extra: list[Value] = []
+                for stored in self.registries.extra(bound.ctx.module, name):
+                    raw: Any = stored  # a plain ("fn", module, qualname) from an untyped registrar
+                    extra.append(FunctionRef("fn", raw[1], raw[2]) if type(raw) is tuple else raw)
                 for value in self.binding(bound.binding, bound.ctx):
                     out.append(Candidates("cands", value.values + tuple(extra), value.keys if not extra else None)
                                if isinstance(value, Candidates) else value)
@@ -292,10 +293,10 @@ class Evaluator:
     def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
         """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
         follows aliases such as `CurrentUser = Annotated[dict, Depends(get_user)]`."""
-        if isinstance(ann, Subscript) and isinstance(ann.index, Items):
+        if isinstance(ann, Subscript) and isinstance(ann.key, Items):
             for base in self.eval(ann.base, ctx):
                 if isinstance(base, External) and base.name.endswith("Annotated"):
-                    return [(part, ctx) for part in ann.index.items[1:]]
+                    return [(part, ctx) for part in ann.key.items[1:]]
             return []
         if isinstance(ann, Name) and depth < 4:
             for bound in self.p.bindings(ann.id, ctx):

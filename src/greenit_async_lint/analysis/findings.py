@@ -8,7 +8,7 @@ longer waits, but the work still runs in the web process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from ..catalogue import Catalogue, CodeInfo
 from .handlers import Handler
@@ -26,11 +26,11 @@ class Finding:
     column: int
     message: str
     handler: Optional[Handler] = None
-    chain: tuple = ()
+    chain: tuple[Hop, ...] = ()
     weight: str = ""
     leaf: str = ""
-    fix: Optional[dict] = None
-    extra: dict = field(default_factory=dict)
+    fix: Optional[dict[str, Any]] = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _leaf_clause(effect: Effect, info: CodeInfo) -> str:
@@ -77,7 +77,7 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
 
 def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Catalogue) -> list[Finding]:
     """One finding per call site in the handler and code: the worst severity, the shortest chain."""
-    best: dict[tuple, tuple[tuple, Finding]] = {}
+    best: dict[tuple[str, int, int, str], tuple[tuple[int, bool, int], Finding]] = {}
     for effect in effects:
         severity = severity_for(effect, bool(handler.on_loop))
         if severity is None or not effect.chain:

@@ -13,7 +13,7 @@ equal `Def("def", "x")`), and it lets a serialised node be rebuilt from plain da
     Attr("a", base, attr)             an attribute
     Call("c", func, args, kwargs)     a call; args holds expressions (Star("*", e) for *e),
                                       kwargs (name or None, expression) pairs
-    Subscript("s", base, index)       a subscript
+    Subscript("s", base, key)         a subscript
     Const("k", value)                 a constant (strings joined from f-strings and `+`)
     Items("t", items)                 a list, tuple or set display
     DictItems("d", keys, values)      a dict display
@@ -69,7 +69,7 @@ class Call(NamedTuple):
 class Subscript(NamedTuple):
     tag: Literal["s"]
     base: Expr
-    index: Expr
+    key: Expr  # (not `index`: a tuple has an `index` method)
 
 
 class Const(NamedTuple):
@@ -141,7 +141,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 9  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 10  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -199,7 +199,7 @@ class Scope:
     names: dict[str, list[Binding]] = field(default_factory=dict)  # every binding of a name
     calls: list[CallSite] = field(default_factory=list)  # in source order
     # (target, value) of `x[k] = v`, `x.append(v)`: how registries are filled
-    stores: list[tuple[Expr, Arg]] = field(default_factory=list)
+    stores: list[tuple[Expr, Union[Binding, Star]]] = field(default_factory=list)
 
 
 @_compact_pickle

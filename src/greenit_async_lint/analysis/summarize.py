@@ -81,8 +81,8 @@ class _Builder:
                 self.target(ctx, tgt, value)
         elif isinstance(node, ast.AnnAssign):
             ann = self.annotation(node.annotation, ctx)
-            value: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
-            self.target(ctx, node.target, value)
+            declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
+            self.target(ctx, node.target, declared)
         elif isinstance(node, ast.AugAssign):
             self.expr(node.value, ctx)
         elif isinstance(node, ast.Expr):
@@ -399,18 +399,19 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the project's SyntaxWarnings are not ours to print
-            tree = tree if tree is not None else ast.parse(text, filename=path)
+            parsed = tree if tree is not None else ast.parse(text, filename=path)
     except SyntaxError as exc:
-        tree = _newer_python_tree(text, path, exc)
-        if isinstance(tree, FileProblem):
-            return tree
+        newer = _newer_python_tree(text, path, exc)
+        if isinstance(newer, FileProblem):
+            return newer
+        parsed = newer
     except (ValueError, RecursionError, MemoryError) as exc:
         return FileProblem(path, "GAL901", f"does not parse: {type(exc).__name__}: {exc}")
     package = module if is_package else module.rpartition(".")[0]
     builder = _Builder(module, package)
     scope = Scope("<module>")
     try:
-        builder.body(tree.body, _Ctx(scope, "", None, None))
+        builder.body(parsed.body, _Ctx(scope, "", None, None))
     except RecursionError:
         return FileProblem(path, "GAL901", "is too deeply nested to analyse")
     return Module(module, path, is_package, scope, builder.functions, builder.classes, builder.star_imports,
