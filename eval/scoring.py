@@ -14,6 +14,9 @@ FLAGGED = {"heavy", "blocking"}
 
 
 def _matches(label_qualname: str, report_qualname: str) -> bool:
+    # Route tables are read from `__qualname__`, which names a nested function
+    # `outer.<locals>.inner`; the report names it `outer.inner`.
+    label_qualname = label_qualname.replace(".<locals>.", ".")
     return report_qualname == label_qualname or report_qualname.startswith(label_qualname + ".")
 
 

@@ -89,6 +89,12 @@ def test_route_coverage_matches_class_views_by_prefix(report):
     assert (s.routes_true, s.routes_found) == (3, 2)
 
 
+def test_route_coverage_reads_nested_functions_by_their_python_qualname():
+    report = {"handlers": [{"path": "app.py", "qualname": "create_app.login"}]}
+    s = score(report, [], [], [("app.py", "create_app.<locals>.login"), ("app.py", "create_app.<locals>.other")])
+    assert (s.routes_true, s.routes_found) == (2, 1)
+
+
 def test_totals_add_up():
     a, b = Score(labelled=2, found=1, missing=["x"]), Score(labelled=3, found=3)
     a.add(b)
