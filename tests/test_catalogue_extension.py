@@ -76,7 +76,7 @@ def test_replace_true_drops_the_shipped_entry(tmp_path: Path) -> None:
     ("{family = 'runtime-violation', calls = ['x.y']}", "extra-work[0].family"),
     ("{family = 'error', calls = ['x.y']}", "extra-work[0].family"),
     ("{calls = ['x.y']}", "extra-work[0].family"),  # a new pattern needs a family
-    (f"{{calls = ['subprocess.run'], upgrades = [{{args_contain = ['typst'], family = 'runtime-warning'}}]}}",
+    ("{calls = ['subprocess.run'], upgrades = [{args_contain = ['typst'], family = 'runtime-warning'}]}",
      "extra-work[0].upgrades[0].family"),
     ("{family = 'sleep', calls = ['x.y'], replace = 'yes'}", "extra-work[0].replace"),
 ])
