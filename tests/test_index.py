@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from greenit_async_lint.analysis.index import ProjectIndex
-from greenit_async_lint.analysis.project import Project
+from greenit_async_lint.analysis.project import Ctx, Project
 from greenit_async_lint.analysis.summarize import summarize
 
 VIEWS = b'''
@@ -68,7 +68,7 @@ def test_decorated_functions_by_decorator_tail() -> None:
 
 def test_stores_name_the_storing_function() -> None:
     stores = _index().stores()
-    assert [(s.ctx, s.fn.qualname if s.fn else None) for s in stores] == [((0, "b"), "b")]
+    assert [(s.ctx, s.fn.qualname if s.fn else None) for s in stores] == [(Ctx(0, "b"), "b")]
 
 
 def test_methods_by_glob_pattern() -> None:

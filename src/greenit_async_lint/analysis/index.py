@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import fnmatch
 import heapq
-from typing import Collection, Iterator, NamedTuple, Optional
+from typing import Collection, Iterator, NamedTuple, Optional, TypeVar, Union
 
-from .ir import CallSite, Class, Expr, Function
+from .ir import Binding, CallSite, Class, Expr, Function, Star
 from .project import Ctx, Project
 
 
@@ -34,7 +34,7 @@ class Decorated(NamedTuple):
 
 class Store(NamedTuple):
     target: Expr
-    value: Expr
+    value: Union[Binding, Star]
     ctx: Ctx
     fn: Optional[Function]  # the function whose body stores, None for a module body
 
@@ -50,13 +50,13 @@ class ProjectIndex:
         self._stores: list[Store] = []
         self._methods: dict[tuple[int, str, tuple[str, ...]], list[tuple[str, str]]] = {}
         for mi, module in enumerate(project.mods):
-            self._add_scope(module.scope.calls, (mi, None))
+            self._add_scope(module.scope.calls, Ctx(mi, None))
             if module.scope.stores:
-                self._stores.extend(Store(t, v, (mi, None), None) for t, v in module.scope.stores)
+                self._stores.extend(Store(t, v, Ctx(mi, None), None) for t, v in module.scope.stores)
             for fn in module.functions.values():
-                self._add_scope(fn.scope.calls, (mi, fn.qualname))
+                self._add_scope(fn.scope.calls, Ctx(mi, fn.qualname))
                 if fn.scope.stores:
-                    self._stores.extend(Store(t, v, (mi, fn.qualname), fn) for t, v in fn.scope.stores)
+                    self._stores.extend(Store(t, v, Ctx(mi, fn.qualname), fn) for t, v in fn.scope.stores)
                 if fn.decorators:
                     entry = Decorated(len(self._all_decorated), mi, fn)
                     self._all_decorated.append(entry)
@@ -104,7 +104,10 @@ class ProjectIndex:
         return found
 
 
-def _merged(lists: list[list[Call]] | list[list[Decorated]]) -> Iterator:
+_Entry = TypeVar("_Entry", Call, Decorated)
+
+
+def _merged(lists: list[list[_Entry]]) -> Iterator[_Entry]:
     """One project-ordered stream from several project-ordered lists, each entry once."""
     if len(lists) == 1:
         yield from lists[0]

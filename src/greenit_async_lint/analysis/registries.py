@@ -6,64 +6,78 @@ decorates (`@register("pdf")`). Every candidate is reachable from a lookup in th
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Literal, NamedTuple, Optional
 
-from .ir import Expr
+from .ir import Attr, Expr, FromImport, Name, Star
+from .project import BoundExpr, Ctx, ImportedGlobal
+from .values import FunctionRef, ModuleRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
-    from .project import Ctx, Project
+    from .project import Project
+
+_MAX_IMPORT_HOPS = 6
+
+
+class GlobalKey(NamedTuple):
+    """A module global of the project, where it is defined (imports followed)."""
+
+    tag: Literal["glob"]
+    module: int
+    name: str
 
 
 class RegistryIndex:
     def __init__(self, project: "Project", evaluator: "Evaluator") -> None:
         self.p = project
         self.ev = evaluator
-        self._entries: Optional[dict[tuple, list]] = None
+        self._entries: Optional[dict[GlobalKey, list[Value]]] = None
 
-    def extra(self, mi: int, name: str) -> list[tuple]:
+    def extra(self, mi: int, name: str) -> list[Value]:
         """Values stored into the module global `name` of module `mi` from anywhere."""
         if self._entries is None:
             self._entries = self._build()
-        return self._entries.get(("glob", mi, name), [])
+        return self._entries.get(GlobalKey("glob", mi, name), [])
 
-    def global_key(self, expr: Expr, ctx: "Ctx", depth: int = 0) -> Optional[tuple]:
-        """Where a global is defined: ("glob", module index, name), following imports."""
-        if depth > 6:
+    def global_key(self, expr: Expr, ctx: Ctx, depth: int = 0) -> Optional[GlobalKey]:
+        """Where a global is defined, following imports."""
+        if depth > _MAX_IMPORT_HOPS:
             return None
-        if expr[0] == "n":
-            for kind, detail, bctx in self.p.bindings(expr[1], ctx):
-                if kind != "expr":
+        if isinstance(expr, Name):
+            for bound in self.p.bindings(expr.id, ctx):
+                if not isinstance(bound, BoundExpr):
                     return None
-                if detail[0] == "from":
-                    rkind, found = self.p.resolve_import(detail[1], detail[2], bctx[0])
-                    return self.global_key(("n", found[1]), (found[0], None), depth + 1) if rkind == "global" else None
-                if bctx[1] is None:
-                    return ("glob", bctx[0], expr[1])
+                if isinstance(bound.binding, FromImport):
+                    found = self.p.resolve_import(bound.binding.module, bound.binding.name, bound.ctx.module)
+                    if not isinstance(found, ImportedGlobal):
+                        return None
+                    return self.global_key(Name("n", found.where[1]), Ctx(found.where[0], None), depth + 1)
+                if bound.ctx.function is None:
+                    return GlobalKey("glob", bound.ctx.module, expr.id)
                 return None
-        if expr[0] == "a":
-            for value in self.ev.eval(expr[1], ctx):
-                if value[0] == "mod":
-                    return self.global_key(("n", expr[2]), (value[1], None), depth + 1)
+        if isinstance(expr, Attr):
+            for value in self.ev.eval(expr.base, ctx):
+                if isinstance(value, ModuleRef):
+                    return self.global_key(Name("n", expr.attr), Ctx(value.module, None), depth + 1)
         return None
 
-    def _build(self) -> dict[tuple, list]:
-        entries: dict[tuple, list] = {}
-        registrars: dict[tuple[int, str], tuple] = {}  # decorator function -> registry it fills
+    def _build(self) -> dict[GlobalKey, list[Value]]:
+        entries: dict[GlobalKey, list[Value]] = {}
+        registrars: dict[tuple[int, str], GlobalKey] = {}  # decorator function -> registry it fills
         for target, value, ctx, fn in self.ev.index.stores():
             key = self.global_key(target, ctx)
-            if key is None:
+            if key is None or isinstance(value, Star):
                 continue
             params = {p.name for p in fn.params} if fn is not None else set()
-            if fn is not None and value[0] == "n" and value[1] in params:
-                registrars[(ctx[0], fn.qualname)] = key
+            if fn is not None and isinstance(value, Name) and value.id in params:
+                registrars[(ctx.module, fn.qualname)] = key
             else:
-                entries.setdefault(key, []).extend(self.ev.eval(value, ctx))
+                entries.setdefault(key, []).extend(self.ev.binding(value, ctx))
         if registrars:
             self._decorated(registrars, entries)
         return entries
 
-    def _decorated(self, registrars: dict[tuple[int, str], tuple], entries: dict[tuple, list]) -> None:
+    def _decorated(self, registrars: dict[tuple[int, str], GlobalKey], entries: dict[GlobalKey, list[Value]]) -> None:
         """Functions decorated by a registrar (or by a factory returning one) are registered."""
         names = set()
         for _mi, qualname in registrars:
@@ -73,6 +87,6 @@ class RegistryIndex:
             ctx = self.p.defining_ctx(mi, fn)
             for dec in fn.decorators:
                 for value in self.ev.eval(dec, ctx):
-                    key = registrars.get((value[1], value[2])) if value[0] == "fn" else None
+                    key = registrars.get((value.module, value.qualname)) if isinstance(value, FunctionRef) else None
                     if key is not None:
-                        entries.setdefault(key, []).append(("fn", mi, fn.qualname))
+                        entries.setdefault(key, []).append(FunctionRef("fn", mi, fn.qualname))

@@ -7,15 +7,33 @@ identified by where it is defined, so that the same signal imported under other 
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, NamedTuple, Optional, Union
 
 from ..catalogue import Catalogue
-from .evaluate import Evaluator
-from .ir import CallSite, Expr
 from ..catalogue.patterns import tails
+from .evaluate import Evaluator
+from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Star
 from .project import Ctx, Project
+from .registries import GlobalKey
+from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef
 
-Receiver = tuple  # (module index, function qualname, def line, sender values or None)
+
+class OutsideSignal(NamedTuple):
+    tag: Literal["ext"]
+    name: str  # dotted
+
+
+SignalKey = Union[GlobalKey, OutsideSignal]
+
+
+class Receiver(NamedTuple):
+    module: int
+    qualname: str
+    line: int  # the receiver's def line
+    senders: Optional[tuple[ClassKey, ...]]  # the classes it listens to; None: any sender
+
+
+Triggered = tuple[int, str, int]  # module index, receiver qualname, def line
 
 
 class SignalIndex:
@@ -24,22 +42,24 @@ class SignalIndex:
         self.ev = evaluator
         self.rules = [fw.signals for fw in catalogue.frameworks if fw.signals is not None]
         self.send_methods = frozenset(m for r in self.rules for m in r.send_methods)
-        self._receivers: Optional[dict[tuple, list[Receiver]]] = None
+        self._receivers: Optional[dict[SignalKey, list[Receiver]]] = None
 
-    def key(self, expr: Expr, ctx: Ctx) -> Optional[tuple]:
-        """Where a signal is defined: ("glob", module index, name) in the project, else ("ext", dotted)."""
+    def key(self, expr: Arg, ctx: Ctx) -> Optional[SignalKey]:
+        """Where a signal is defined: a global of the project, else its outside dotted name."""
+        if isinstance(expr, Star):
+            return None
         found = self.ev.registries.global_key(expr, ctx)
         if found is not None:
             return found
         for value in self.ev.eval(expr, ctx):
-            if value[0] == "ext":
-                return ("ext", value[1])
+            if isinstance(value, External):
+                return OutsideSignal("ext", value.name)
         return None
 
-    def receivers(self) -> dict[tuple, list[Receiver]]:
+    def receivers(self) -> dict[SignalKey, list[Receiver]]:
         if self._receivers is not None:
             return self._receivers
-        index: dict[tuple, list[Receiver]] = {}
+        index: dict[SignalKey, list[Receiver]] = {}
         decorator_tails: set[str] = set()
         any_tail = False
         for rule in self.rules:
@@ -50,60 +70,63 @@ class SignalIndex:
                 decorator_tails |= rule_tails
         connect = frozenset(m for r in self.rules for m in r.connect_methods)
         # Receivers are listed module by module, decorated ones before connected ones.
-        found: list[tuple[int, int, int, tuple, Receiver]] = []
+        found: list[tuple[int, int, int, SignalKey, Receiver]] = []
         for seq, mi, fn in self.ev.index.decorated(None if any_tail else decorator_tails):
             for dec in fn.decorators:
-                if dec[0] != "c":
+                if not isinstance(dec, Call):
                     continue
                 dctx = self.p.defining_ctx(mi, fn)
-                names = [v[1] for v in self.ev.eval(dec[1], dctx) if v[0] == "ext"]
+                names = [v.name for v in self.ev.eval(dec.func, dctx) if isinstance(v, External)]
                 if not any(r.receivers.match(n) for r in self.rules for n in names):
                     continue
-                signals = dec[2][0][1] if dec[2] and dec[2][0][0] == "t" else dec[2][:1]
-                sender = self._sender(dec[3], dctx)
+                first = dec.args[0] if dec.args else None
+                signals = first.items if isinstance(first, Items) else dec.args[:1]
+                sender = self._sender(dec.kwargs, dctx)
                 for sig in signals:
                     k = self.key(sig, dctx)
                     if k is not None:
-                        found.append((mi, 0, seq, k, (mi, fn.qualname, fn.line, sender)))
+                        found.append((mi, 0, seq, k, Receiver(mi, fn.qualname, fn.line, sender)))
         for seq, cs, ctx in self.ev.index.calls(connect):
-            if cs.func[0] == "a" and cs.args:
-                k = self.key(cs.func[1], ctx)
-                if k is None:
+            if isinstance(cs.func, Attr) and cs.args:
+                k = self.key(cs.func.base, ctx)
+                if k is None or isinstance(cs.args[0], Star):
                     continue
                 sender = self._sender(cs.kwargs, ctx)
                 for value in self.ev.eval(cs.args[0], ctx):
-                    if value[0] in ("fn", "meth"):
-                        fn = self.p.function(value[1], value[2])
-                        found.append((ctx[0], 1, seq, k, (value[1], value[2], fn.line if fn else cs.line, sender)))
+                    if isinstance(value, (FunctionRef, MethodRef)):
+                        target = self.p.function(value.module, value.qualname)
+                        line = target.line if target else cs.line
+                        found.append((ctx.module, 1, seq, k, Receiver(value.module, value.qualname, line, sender)))
         for _mi, _phase, _seq, k, receiver in sorted(found, key=lambda f: f[:3]):
             index.setdefault(k, []).append(receiver)
         self._receivers = index
         return index
 
-    def _sender(self, kwargs: tuple, ctx: Ctx) -> Optional[tuple]:
+    def _sender(self, kwargs: tuple[Keyword, ...], ctx: Ctx) -> Optional[tuple[ClassKey, ...]]:
         for name, value in kwargs:
             if name == "sender":
-                return tuple((v[1], v[2]) for v in self.ev.eval(value, ctx) if v[0] == "cls") or None
+                return tuple((v.module, v.qualname) for v in self.ev.eval(value, ctx) if isinstance(v, ClassRef)) or None
         return None
 
-    def triggered(self, cs: CallSite, ctx: Ctx) -> list[tuple[int, str, int]]:
+    def triggered(self, cs: CallSite, ctx: Ctx) -> list[Triggered]:
         if not self.rules:
             return []
-        keys: list[tuple] = []
-        if cs.tail in self.send_methods and cs.func[0] == "a":
-            k = self.key(cs.func[1], ctx)
+        keys: list[SignalKey] = []
+        if cs.tail in self.send_methods and isinstance(cs.func, Attr):
+            k = self.key(cs.func.base, ctx)
             if k is not None:
                 keys.append(k)
         return self.triggered_by(self._callee_names(cs, ctx), self._model_of(cs.func, ctx), keys)
 
-    def triggered_by(self, names: list[str], sender: Optional[set], keys: Optional[list] = None) -> list[tuple[int, str, int]]:
+    def triggered_by(self, names: list[str], sender: Optional[set[ClassKey]],
+                     keys: Optional[list[SignalKey]] = None) -> list[Triggered]:
         """Receivers run by calling something known by `names` (`django.db.models.Model.save`) on
         an instance of `sender` (None: unknown), plus those of the signals in `keys`."""
         keys = list(keys or [])
         for rule in self.rules:
             for table, signals in rule.implicit:
                 if any(table.match(n) for n in names):
-                    keys.extend(("ext", s) for s in signals)
+                    keys.extend(OutsideSignal("ext", s) for s in signals)
         if not keys:
             return []
         index = self.receivers()
@@ -118,23 +141,22 @@ class SignalIndex:
         """The outside names a call answers to, including the framework method a project override replaces."""
         names: list[str] = []
         for value in self.ev.eval(cs.func, ctx):
-            if value[0] == "ext":
-                names.append(value[1])
-            elif value[0] in ("fn", "meth") and cs.func[0] == "a":
-                fn = self.p.function(value[1], value[2])
+            if isinstance(value, External):
+                names.append(value.name)
+            elif isinstance(value, (FunctionRef, MethodRef)) and isinstance(cs.func, Attr):
+                fn = self.p.function(value.module, value.qualname)
                 if fn is not None and fn.cls is not None:
-                    _classes, external = self.ev.mro(value[1], fn.cls)
-                    names.extend(f"{base}.{cs.func[2]}" for base in external)
+                    _classes, external = self.ev.mro(value.module, fn.cls)
+                    names.extend(f"{base}.{cs.func.attr}" for base in external)
         return names
 
-    def _model_of(self, func: Expr, ctx: Ctx) -> Optional[set]:
+    def _model_of(self, func: Expr, ctx: Ctx) -> Optional[set[ClassKey]]:
         """The project class a call is made on (`Report.objects.create` -> Report), if known."""
         expr = func
-        while expr[0] == "a":
-            expr = expr[1]
-            found = {(v[1], v[2]) for v in self.ev.eval(expr, ctx) if v[0] in ("cls", "inst")}
+        while isinstance(expr, Attr):
+            expr = expr.base
+            found = {(v.module, v.qualname) for v in self.ev.eval(expr, ctx) if isinstance(v, (ClassRef, Instance))}
             if found:
                 # Subclasses send for themselves and for what they derive from.
                 return {c for mi, q in found for c in self.ev.mro(mi, q)[0]}
         return None
-

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ...catalogue.frameworks import ClassAttrRule, ClassViewRule, FrameworkRules
-from ..ir import Class
+from ..ir import Class, Const, Items
+from ..values import ClassRef, MethodRef
 from .model import Candidate, Handler, Root, Scan
-from .registrations import ClassRoute
+from .views import ClassRoute
 from .template_methods import overridden_hooks
 
 ViewMethods = list[tuple[str, tuple[str, ...]]]  # (framework, handler method name patterns)
@@ -110,11 +111,12 @@ def _attr_roots(scan: Scan, mi: int, view: Class, external: list[str],
         if not any(rule.bases.match(e) for e in external):
             continue
         for value in scan.ev.class_attr(mi, view.qualname, rule.attr, False):
-            if value[0] != "cls":
+            if not isinstance(value, ClassRef):
                 continue
             for method in rule.instance_calls:
-                roots.append(Root(value[1], value[2], view.line, f"{value[2]}.{method}", path, method=method))
-            classes, _ext = scan.ev.mro(value[1], value[2])
+                roots.append(Root(value.module, value.qualname, view.line, f"{value.qualname}.{method}", path,
+                                  method=method))
+            classes, _ext = scan.ev.mro(value.module, value.qualname)
             for cmi, cq in classes:
                 for name, fq in scan.index.methods(cmi, cq, rule.calls):
                     if scan.p.function(cmi, fq) is not None:
@@ -131,17 +133,19 @@ def setting_lists(scan: Scan) -> list[Candidate]:
     for mi, module in enumerate(scan.p.mods):
         for fw, name, methods in rules:
             for listing in module.scope.names.get(name, ()):
-                for item in listing[1] if listing[0] == "t" else ():
-                    if item[0] != "k" or not isinstance(item[1], str) or "." not in item[1]:
+                for item in listing.items if isinstance(listing, Items) else ():
+                    if not isinstance(item, Const) or not isinstance(item.value, str) or "." not in item.value:
                         continue
-                    owner, _, cls_name = item[1].rpartition(".")
+                    owner, _, cls_name = item.value.rpartition(".")
                     target = scan.p.find_module(owner, mi)
                     if target is None or cls_name not in scan.p.mods[target].classes:
                         continue
                     cls = scan.p.mods[target].classes[cls_name]
                     for method in methods:
                         for value in scan.ev.class_attr(target, cls.qualname, method, True):
-                            fn = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
-                            if fn is not None and scan.wanted(value[1]):
-                                out.append(Candidate(value[1], fn, fw.name, None))
+                            if not isinstance(value, MethodRef):
+                                continue
+                            fn = scan.p.function(value.module, value.qualname)
+                            if fn is not None and scan.wanted(value.module):
+                                out.append(Candidate(value.module, fn, fw.name, None))
     return out

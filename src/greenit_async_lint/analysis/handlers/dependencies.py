@@ -11,53 +11,59 @@ from typing import Optional
 
 from ...catalogue.frameworks import DecoratorRule
 from ..evaluate import arg_value
-from ..ir import Expr, Function
-from ..project import Ctx
+from ..ir import Attr, Call, Expr, FromImport, Function, Items, Name
+from ..project import BoundExpr, Ctx, ImportedGlobal
+from ..registries import GlobalKey
+from ..values import ClassRef, FunctionRef, MethodRef
 from .model import Root, Scan
 
 Dependency = tuple[Expr, Ctx]  # a marker expression and where it is evaluated
+Included = dict[GlobalKey, list[Dependency]]  # dependencies of the routes of a router, by router
 _MAX_DEPTH = 3  # providers of providers, a few levels deep
 
 
-def included_dependencies(scan: Scan) -> dict[tuple, list[Dependency]]:
+def included_dependencies(scan: Scan) -> Included:
     """Dependencies given when a router is included, by the router's global key: they apply to
     every route declared on that router."""
     rules = [rule for fw in scan.frameworks for rule in fw.router_includes]
     wanted = {p.rsplit(".", 1)[-1] for table, _r, _d in rules for p in table.patterns()}
-    included: dict[tuple, list[Dependency]] = {}
+    included: Included = {}
     for _seq, cs, ctx in scan.index.calls(wanted):
         for table, router_spec, deps_spec in rules:
             if not any(table.match(n) for n in scan.names(cs.func, ctx)):
                 continue
             router, deps = arg_value(cs.args, cs.kwargs, router_spec), arg_value(cs.args, cs.kwargs, deps_spec)
             key = scan.ev.registries.global_key(router, ctx) if router is not None else None
-            if key is not None and deps is not None and deps[0] == "t":
-                included.setdefault(key, []).extend((item, ctx) for item in deps[1])
+            if key is not None and isinstance(deps, Items):
+                included.setdefault(key, []).extend((item, ctx) for item in deps.items)
     return included
 
 
-def route_dependencies(scan: Scan, rule: DecoratorRule, dec: Expr, ctx: Ctx,
-                       included: dict[tuple, list[Dependency]]) -> list[Dependency]:
+def route_dependencies(scan: Scan, rule: DecoratorRule, dec: Expr, ctx: Ctx, included: Included) -> list[Dependency]:
     """`@router.get("/", dependencies=[Depends(check)])`, and the router's own
     `APIRouter(dependencies=[...])`: providers that run before every such route."""
-    if rule.dependencies is None or dec[0] != "c":
+    if rule.dependencies is None or not isinstance(dec, Call):
         return []
-    found = [(arg_value(dec[2], dec[3], rule.dependencies), ctx)]
+    found = [(arg_value(dec.args, dec.kwargs, rule.dependencies), ctx)]
     from_include: list[Dependency] = []
-    if dec[1][0] == "a":
-        key = scan.ev.registries.global_key(dec[1][1], ctx)
+    if isinstance(dec.func, Attr):
+        key = scan.ev.registries.global_key(dec.func.base, ctx)
         from_include = included.get(key, []) if key is not None else []
-    if dec[1][0] == "a" and dec[1][1][0] == "n":
-        for kind, detail, bctx in scan.p.bindings(dec[1][1][1], ctx):
-            if kind == "expr" and detail[0] == "from":
-                rkind, where = scan.p.resolve_import(detail[1], detail[2], bctx[0])
-                if rkind == "global":
-                    bindings = scan.p.bindings(where[1], (where[0], None))
-                    detail, bctx = (bindings[0][1], bindings[0][2]) if bindings else (detail, bctx)
-            if kind == "expr" and detail[0] == "c":
-                found.append((arg_value(detail[2], detail[3], rule.dependencies), bctx))
-    return [(item, c) for listing, c in found if listing is not None and listing[0] == "t"
-            for item in listing[1]] + from_include
+    if isinstance(dec.func, Attr) and isinstance(dec.func.base, Name):
+        # The router's constructor: `router = APIRouter(dependencies=[...])`, here or imported.
+        for bound in scan.p.bindings(dec.func.base.id, ctx):
+            if not isinstance(bound, BoundExpr):
+                continue
+            binding, bctx = bound.binding, bound.ctx
+            if isinstance(binding, FromImport):
+                imported = scan.p.resolve_import(binding.module, binding.name, bctx.module)
+                if isinstance(imported, ImportedGlobal):
+                    there = scan.p.bindings(imported.where[1], Ctx(imported.where[0], None))
+                    if there and isinstance(there[0], BoundExpr):
+                        binding, bctx = there[0].binding, there[0].ctx
+            if isinstance(binding, Call):
+                found.append((arg_value(binding.args, binding.kwargs, rule.dependencies), bctx))
+    return [(item, c) for listing, c in found if isinstance(listing, Items) for item in listing.items] + from_include
 
 
 def dependency_roots(scan: Scan, mi: int, fn: Function, depth: int = 0) -> list[Root]:
@@ -77,8 +83,8 @@ def dependency_roots(scan: Scan, mi: int, fn: Function, depth: int = 0) -> list[
     return roots
 
 
-def marker_roots(scan: Scan, expr: Expr, ctx: Ctx, annotation: Optional[tuple], line: int, path: str,
-                 depth: int) -> list[Root]:
+def marker_roots(scan: Scan, expr: Expr, ctx: Ctx, annotation: Optional[tuple[Optional[Expr], Ctx]], line: int,
+                 path: str, depth: int) -> list[Root]:
     """Roots for one dependency marker (`Depends(get_db)`); a bare `Depends()` uses the
     parameter's annotation."""
     marker = scan.ev.dependency_marker(expr, ctx)
@@ -86,15 +92,18 @@ def marker_roots(scan: Scan, expr: Expr, ctx: Ctx, annotation: Optional[tuple], 
         return []
     provider, pctx = (marker[0], ctx) if marker[0] is not None else (annotation or (None, ctx))
     roots: list[Root] = []
-    for target in scan.ev.eval(provider, pctx) if provider is not None else ():
-        if target[0] == "cls":
-            init = scan.ev.class_attr(target[1], target[2], "__init__", True)
-            target = init[0] if init and init[0][0] == "meth" else None
-        if target is None or target[0] not in ("fn", "meth"):
+    for value in scan.ev.eval(provider, pctx) if provider is not None else ():
+        target: Optional[FunctionRef | MethodRef] = None
+        if isinstance(value, ClassRef):  # a class as a provider: its __init__ runs
+            init = scan.ev.class_attr(value.module, value.qualname, "__init__", True)
+            target = init[0] if init and isinstance(init[0], MethodRef) else None
+        elif isinstance(value, (FunctionRef, MethodRef)):
+            target = value
+        if target is None:
             continue
-        pfn = scan.p.function(target[1], target[2])
+        pfn = scan.p.function(target.module, target.qualname)
         if pfn is None:
             continue
-        roots.append(Root(target[1], target[2], line, pfn.qualname, path, marker[1] and not pfn.is_async))
-        roots.extend(dependency_roots(scan, target[1], pfn, depth + 1))
+        roots.append(Root(target.module, target.qualname, line, pfn.qualname, path, marker[1] and not pfn.is_async))
+        roots.extend(dependency_roots(scan, target.module, pfn, depth + 1))
     return roots

@@ -69,7 +69,8 @@ class Candidate(NamedTuple):
     route: Optional[str]
 
 
-class Scan(NamedTuple):
+@dataclass(frozen=True)
+class Scan:
     """What every mechanism reads: the project, its index, the evaluator and the rules."""
 
     p: Project

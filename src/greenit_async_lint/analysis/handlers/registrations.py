@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from ...catalogue.patterns import tails
 from ..evaluate import arg_value
-from ..ir import Expr
-from ..project import Ctx
+from ..ir import Attr, Call, Expr, FromImport, Import, Name, Star
+from ..project import BoundExpr, Ctx
+from ..values import ModuleRef
 from .forwarding import ROUNDS, forwarders, super_names
 from .model import Candidate, Registration, Scan
 from .views import ClassRoute, Matched, ViewReader, is_include
@@ -88,11 +89,14 @@ def _include_prefixes(scan: Scan, found: list[Matched]) -> dict[int, str]:
         if view is None or not is_include(scan, m.rule, view, m.ctx):
             continue
         route = scan.ev.const_str(arg_value(m.args, m.kwargs, m.rule.route), m.ctx) if m.rule.route else None
-        name = scan.ev.const_str(view[2][0], m.ctx)
-        target = scan.p.find_module(name, m.ctx[0]) if name else next(
-            (v[1] for v in scan.ev.eval(view[2][0], m.ctx) if v[0] == "mod"), None)
+        included = view.args[0] if isinstance(view, Call) and not isinstance(view.args[0], Star) else None
+        if included is None:
+            continue
+        name = scan.ev.const_str(included, m.ctx)
+        target = scan.p.find_module(name, m.ctx.module) if name else next(
+            (v.module for v in scan.ev.eval(included, m.ctx) if isinstance(v, ModuleRef)), None)
         if target is not None and route is not None:
-            edges.append((m.ctx[0], target, route))
+            edges.append((m.ctx.module, target, route))
     prefixes: dict[int, str] = {}
     for _round in range(_INCLUDE_DEPTH):
         changed = False
@@ -108,7 +112,9 @@ def _include_prefixes(scan: Scan, found: list[Matched]) -> dict[int, str]:
 
 def _imported_callee(scan: Scan, func: Expr, ctx: Ctx) -> bool:
     """Is the callee an imported name, or an attribute of one (`path`, `web.get`)?"""
-    name = func[1] if func[0] == "n" else func[1][1] if func[0] == "a" and func[1][0] == "n" else None
+    name = func.id if isinstance(func, Name) else func.base.id if isinstance(func, Attr) and isinstance(
+        func.base, Name) else None
     if name is None:
         return False
-    return any(kind == "expr" and detail[0] in ("imp", "from") for kind, detail, _c in scan.p.bindings(name, ctx))
+    return any(isinstance(bound, BoundExpr) and isinstance(bound.binding, (Import, FromImport))
+               for bound in scan.p.bindings(name, ctx))

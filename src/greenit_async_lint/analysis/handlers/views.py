@@ -9,8 +9,9 @@ from typing import NamedTuple, Optional
 
 from ...catalogue.frameworks import FrameworkRules, RegistrationRule
 from ..evaluate import arg_value
-from ..ir import Expr
+from ..ir import Arg, Attr, Call, Const, Expr, Items, Keyword, Name, Star, Subscript
 from ..project import Ctx
+from ..values import ClassRef, External, FunctionRef, Instance, MethodRef, Value
 from .model import Candidate, Registration, Scan
 
 
@@ -23,17 +24,16 @@ class ClassRoute(NamedTuple):
 class Matched(NamedTuple):
     fw: FrameworkRules
     rule: RegistrationRule
-    args: tuple
-    kwargs: tuple
+    args: tuple[Arg, ...]
+    kwargs: tuple[Keyword, ...]
     ctx: Ctx
     line: int
 
 
 def is_include(scan: Scan, rule: RegistrationRule, view: Optional[Expr], ctx: Ctx) -> bool:
     """`path("api/", include("x.urls"))`: routes of another module, not a view."""
-    return (view is not None and view[0] == "c" and bool(view[2]) and rule.includes is not None
-            and any(rule.includes.match(n) for n in scan.names(view[1], ctx)))
-
+    return (isinstance(view, Call) and bool(view.args) and rule.includes is not None
+            and any(rule.includes.match(n) for n in scan.names(view.func, ctx)))
 
 
 class ViewReader:
@@ -48,24 +48,24 @@ class ViewReader:
 
     def registration(self, m: Matched) -> None:
         scan, args, kwargs, rule, ctx = self.scan, m.args, m.kwargs, m.rule, m.ctx
-        path = scan.p.mods[ctx[0]].path
+        path = scan.p.mods[ctx.module].path
         if rule.route_list is not None:
             listing = arg_value(args, kwargs, rule.route_list)
-            if listing is None or listing[0] != "t":
+            if not isinstance(listing, Items):
                 return
-            for item in listing[1]:
-                if item[0] == "t" and len(item[1]) >= 2:
-                    route = scan.ev.const_str(item[1][0], ctx)
-                    resolved = self.view(m.fw, rule, item[1][1], route, ctx)
+            for item in listing.items:
+                if isinstance(item, Items) and len(item.items) >= 2:
+                    route = scan.ev.const_str(item.items[0], ctx)
+                    resolved = self.view(m.fw, rule, item.items[1], route, ctx)
                     self.registrations.append(Registration(path, m.line, m.fw.name, "list", route,
-                                                           _text(item[1][1]), resolved))
+                                                           _text(item.items[1]), resolved))
             return
         view = arg_value(args, kwargs, rule.view) if rule.view is not None else None
         if view is None or is_include(scan, rule, view, ctx):
             return  # no view to follow here (an endpoint named for later, another module's routes)
         route = scan.ev.const_str(arg_value(args, kwargs, rule.route), ctx) if rule.route is not None else None
-        if route is not None and ctx[0] in self.prefixes:
-            route = self.prefixes[ctx[0]] + route
+        if route is not None and ctx.module in self.prefixes:
+            route = self.prefixes[ctx.module] + route
         method = scan.ev.const_str(arg_value(args, kwargs, rule.method), ctx) if rule.method is not None else None
         if method is not None:
             resolved = self.method_view(m.fw, view, method, route, ctx)
@@ -77,42 +77,43 @@ class ViewReader:
         """A class registered with the name of its method (Pyramid's `attr=`)."""
         resolved = ""
         for value in self.scan.ev.eval(view, ctx):
-            if value[0] in ("cls", "inst"):
-                for bound in self.scan.ev.class_attr(value[1], value[2], method, True):
-                    fn = self.scan.p.function(bound[1], bound[2]) if bound[0] == "meth" else None
-                    if fn is not None:
+            if isinstance(value, (ClassRef, Instance)):
+                for bound in self.scan.ev.class_attr(value.module, value.qualname, method, True):
+                    fn = self.scan.p.function(bound.module, bound.qualname) if isinstance(bound, MethodRef) else None
+                    if isinstance(bound, MethodRef) and fn is not None:
                         resolved = "project"
-                        self.candidates.append(Candidate(bound[1], fn, fw.name, route))
+                        self.candidates.append(Candidate(bound.module, fn, fw.name, route))
         return resolved or self.outside(view, ctx)
 
     def view(self, fw: FrameworkRules, rule: RegistrationRule, view: Expr, route: Optional[str], ctx: Ctx) -> str:
         """Follow one view expression; "project", "outside" or "" (not followed)."""
         ev = self.scan.ev
-        values: list[tuple] = []
-        if view[0] == "c":
-            func = view[1]
-            if func[0] == "a":  # ReportView.as_view(...), Handler.as_asgi()
-                values.extend(v for v in ev.eval(func[1], ctx) if v[0] == "cls")
+        values: list[Value] = []
+        if isinstance(view, Call):
+            func, args = view.func, view.args
+            if isinstance(func, Attr):  # ReportView.as_view(...), Handler.as_asgi()
+                values.extend(v for v in ev.eval(func.base, ctx) if isinstance(v, ClassRef))
             if not values:  # Resource(storage): an instance of a project class
-                values.extend(v for v in ev.eval(view[1], ctx) if v[0] == "cls")
-            if not values and view[2] and view[2][0][0] == "c":  # login_required(View.as_view())
-                return self.view(fw, rule, view[2][0], route, ctx)
-            if not values and view[2]:  # a wrapper such as login_required(view)
-                values.extend(v for v in ev.eval(view[2][0], ctx) if v[0] in ("fn", "cls"))
+                values.extend(v for v in ev.eval(func, ctx) if isinstance(v, ClassRef))
+            first = args[0] if args and not isinstance(args[0], Star) else None
+            if not values and isinstance(first, Call):  # login_required(View.as_view())
+                return self.view(fw, rule, first, route, ctx)
+            if not values and first is not None:  # a wrapper such as login_required(view)
+                values.extend(v for v in ev.eval(first, ctx) if isinstance(v, (FunctionRef, ClassRef)))
             if not values:
-                values.extend(v for v in ev.eval(view, ctx) if v[0] in ("fn", "inst"))
+                values.extend(v for v in ev.eval(view, ctx) if isinstance(v, (FunctionRef, Instance)))
         else:
             values.extend(ev.eval(view, ctx))
         resolved = ""
         for value in values:
-            if value[0] in ("fn", "meth"):
-                fn = self.scan.p.function(value[1], value[2])
+            if isinstance(value, (FunctionRef, MethodRef)):
+                fn = self.scan.p.function(value.module, value.qualname)
                 if fn is not None:
                     resolved = "project"
-                    self.candidates.append(Candidate(value[1], fn, fw.name, route))
-            elif value[0] in ("cls", "inst"):
+                    self.candidates.append(Candidate(value.module, fn, fw.name, route))
+            elif isinstance(value, (ClassRef, Instance)):
                 resolved = "project"
-                key = (value[1], value[2])
+                key = (value.module, value.qualname)
                 if key not in self.class_routes or self.class_routes[key].route is None:
                     self.class_routes[key] = ClassRoute(fw.name, route, rule)
         return resolved or self.outside(view, ctx)
@@ -122,31 +123,31 @@ class ViewReader:
         `login_required(auth_view)`), else "": the registration was not followed."""
         def ext(expr: Expr, classes: bool = False) -> bool:
             # Classes by their capitalised name: `importlib.import_module(...)` is no view class.
-            return any(v[0] == "ext" and (not classes or v[1].rsplit(".", 1)[-1][:1].isupper())
+            return any(isinstance(v, External) and (not classes or v.name.rsplit(".", 1)[-1][:1].isupper())
                        for v in self.scan.ev.eval(expr, ctx))
 
-        if view[0] != "c":
+        if not isinstance(view, Call):
             return "outside" if ext(view) else ""
-        func, args = view[1], view[2]
-        if func[0] == "a" and ext(func[1], classes=True):  # ExtView.as_view()
+        func, args = view.func, view.args
+        if isinstance(func, Attr) and ext(func.base, classes=True):  # ExtView.as_view()
             return "outside"
-        if args and args[0][0] not in ("c", "*"):  # a wrapper: what it wraps decides
-            return self.outside(args[0], ctx)
+        first = args[0] if args else None
+        if first is not None and not isinstance(first, (Call, Star)):  # a wrapper: what it wraps decides
+            return self.outside(first, ctx)
         # ExtResource(): an instance of an installed class; a computed view is not followed.
         return "outside" if not args and ext(view) else ""
 
 
 def _text(expr: Expr) -> str:
     """A short rendering of a view expression, for the list of unresolved registrations."""
-    kind = expr[0]
-    if kind == "n":
-        return str(expr[1])
-    if kind == "a":
-        return f"{_text(expr[1])}.{expr[2]}"
-    if kind == "c":
-        return f"{_text(expr[1])}(...)"
-    if kind == "s":
-        return f"{_text(expr[1])}[...]"
-    if kind == "k":
-        return repr(expr[1])
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return f"{_text(expr.base)}.{expr.attr}"
+    if isinstance(expr, Call):
+        return f"{_text(expr.func)}(...)"
+    if isinstance(expr, Subscript):
+        return f"{_text(expr.base)}[...]"
+    if isinstance(expr, Const):
+        return repr(expr.value)
     return "<expression>"
