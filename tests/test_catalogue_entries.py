@@ -34,6 +34,9 @@ REPORTED = [
     ("import pycurl", "curl = pycurl.Curl()\ncurl.perform()", "GAL106", "pycurl.Curl.perform", "blocking"),
     ("from requests_oauthlib import OAuth2Session", "OAuth2Session('client').get('https://api.example.com')",
      "GAL106", "requests_oauthlib.OAuth2Session.get", "blocking"),
+    ("from requests_hardened import Config, Manager",
+     "Manager(Config(default_timeout=(2, 10))).send_request('GET', data)",
+     "GAL106", "requests_hardened.Manager.send_request", "blocking"),
     ("from google.oauth2 import service_account\nimport google.auth.transport.requests",
      "creds = service_account.Credentials.from_service_account_file(path)\n"
      "creds.refresh(google.auth.transport.requests.Request())",
