@@ -113,3 +113,18 @@ def test_the_reference_example_is_a_valid_framework_file() -> None:
     assert catalogue.framework("micro") is not None
     remedies = parse_remedies(_remedies_yaml(), SAFETY, catalogue=catalogue)
     assert remedies.frameworks["micro"].accepted == remedies.frameworks["flask"].accepted
+
+
+def test_a_users_framework_and_queue_from_configuration_get_their_templates() -> None:
+    from greenit_async_lint.catalogue import load_catalogue
+
+    catalogue = load_catalogue({
+        "extra-handlers": [{"framework": "micro", "decorators": [{"calls": ["micro.App.endpoint"]}],
+                            "remedies": {"like": "django"}}],
+        "extra-offloads": {"queues": [{"name": "jobs", "enqueue_calls": [{"call": "jobs.submit", "arg": 0}],
+                                       "remedy": {"title": "Jobs", "modules": ["jobs"], "packages": [],
+                                                  "define": "a jobs task", "send": "`jobs.submit(...)`"}}]}})
+    remedies = load_remedies(catalogue)
+    assert remedies.frameworks["micro"].accepted == remedies.frameworks["django"].accepted
+    assert remedies.queue_by_name["jobs"].title == "Jobs"
+    assert load_remedies(catalogue) is remedies and "micro" not in load_remedies().frameworks

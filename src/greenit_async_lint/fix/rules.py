@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.resources
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Optional
 
 import yaml
@@ -173,9 +172,17 @@ def load_yaml_text(text: str, where: str = "remedies.yaml") -> Any:
         raise CatalogueError(where, f"is not valid YAML: {exc}") from exc
 
 
-@lru_cache(maxsize=1)
-def load_remedies() -> RemedyCatalogue:
-    """The shipped catalogue (read once per process)."""
+_LOADED: dict[str, RemedyCatalogue] = {}
+
+
+def load_remedies(catalogue: Optional[Catalogue] = None) -> RemedyCatalogue:
+    """The fixer's catalogue for `catalogue` (the shipped one by default; pass the report's
+    catalogue so that the user's queues and frameworks from configuration get their templates),
+    read once per catalogue fingerprint."""
     from .codemods import SAFETY
-    text = importlib.resources.files("greenit_async_lint.rules").joinpath("remedies.yaml").read_text("utf-8")
-    return parse_remedies(load_yaml_text(text), SAFETY)
+    catalogue = catalogue or default_catalogue()
+    loaded = _LOADED.get(catalogue.fingerprint)
+    if loaded is None:
+        text = importlib.resources.files("greenit_async_lint.rules").joinpath("remedies.yaml").read_text("utf-8")
+        loaded = _LOADED[catalogue.fingerprint] = parse_remedies(load_yaml_text(text), SAFETY, catalogue=catalogue)
+    return loaded
