@@ -55,13 +55,15 @@ def _empty_run(data: dict[str, Any], paths: list[str]) -> str | None:
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
+    from .fix.cache import cache_folder
     from .fix.remedies import attach_fixes
 
     targets = args.targets
-    # Diffs cost a codemod run per finding: only the formats that carry them pay for them, and
-    # the result cache keeps them, so an unchanged project does not pay again.
+    # Diffs cost a libcst parse of the files the fixes touch: only the formats that carry them pay
+    # for them, and the fix layer caches them by file content, so unchanged files do not pay again.
     diffs = carries_fixes({fmt for fmt, _dest in targets})
-    report = analyse(args.paths, config, enrich=lambda r: attach_fixes(r, diffs=diffs), enrich_key=f"fixes:{diffs}")
+    report = analyse(args.paths, config)
+    attach_fixes(report, diffs=diffs, cache_dir=cache_folder(report))
     data = output.to_dict(report)
     if args.runtime_report:
         data = _join_runtime(data, args.runtime_report)

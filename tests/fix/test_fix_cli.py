@@ -104,9 +104,9 @@ def test_the_top_level_cli_passes_options_first_to_fix(project, capsys):
 
 
 def test_a_fix_that_would_not_compile_writes_nothing(project, monkeypatch, capsys):
-    from greenit_async_lint.fix import source
+    from greenit_async_lint.fix import changes
 
-    monkeypatch.setattr(source.FileChanges, "render", lambda self: "def broken(:\n")
+    monkeypatch.setattr(changes.FileChanges, "render", lambda self: "def broken(:\n")
     before = python_files(project)
     assert main(["--apply", "."]) == 2
     assert "does not compile" in capsys.readouterr().err

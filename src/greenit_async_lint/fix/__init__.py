@@ -3,7 +3,9 @@
 - `remedies.attach_fixes(report, diffs=False)`: sets `finding.fix` (pattern, safety, title,
   description, diff) from `rules/remedies.yaml`, by the project's task queue and framework.
 - `queues`: which task queue a project uses (imports and dependency files).
-- `codemods`: one libcst codemod per module; `source` applies their edits in one pass per file.
+- `codemods`: one libcst codemod per module; `source` parses each file once (`slices`: only the
+  functions the fixes touch), `changes` applies their edits in one pass per file; `cache` keeps
+  fix suggestions by file content.
 - `apply`: plans and writes the fixes of a report; `cli`: the `fix` command.
 """
 from __future__ import annotations

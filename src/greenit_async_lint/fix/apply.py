@@ -17,7 +17,9 @@ from .codemod_base import Target
 from .queues import Stack
 from .remedies import describe, placeholders, project_stack, queue_for, report_cwd, select
 from .rules import Remedy, RemedyCatalogue, load_remedies
-from .source import Changes, SourceFile, Sources
+from .changes import Changes
+from .slices import SliceLost
+from .source import SourceFile, Sources
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
@@ -41,6 +43,14 @@ class Outcome:
     diff: str = ""
     pattern: str = ""
     notes: list[str] = field(default_factory=list)
+    files: set[Path] = field(default_factory=set)  # every file the codemods read for it
+
+    def reset(self) -> None:
+        """Forget a plan made on a slice that could not be restored (it is made again)."""
+        self.applied.clear()
+        self.refused.clear()
+        self.held.clear()
+        self.notes.clear()
 
     def primary_refusals(self) -> list[tuple[str, str]]:
         """Why the codemods listed before the first one that applied were not made (the ones
@@ -56,12 +66,27 @@ class Outcome:
         return f"Not fixed automatically: {reasons}." if reasons else ""
 
 
-class FindingPlanner:
-    """Plans codemods for findings of one report, sharing parsed files between them."""
+def focus_lines(findings: "list[Finding]", cwd: Path) -> dict[Path, set[int]]:
+    """The lines the fixes of `findings` may touch, by file: each handler and each hop of its
+    chain (the functions holding them are what the codemods parse; see slices.py)."""
+    focus: dict[Path, set[int]] = {}
+    for finding in findings:
+        handler = finding.handler
+        if handler is not None:
+            focus.setdefault(cwd / handler.path, set()).add(handler.line)
+        for hop in finding.chain:
+            focus.setdefault(cwd / hop.path, set()).add(hop.line)
+    return focus
 
-    def __init__(self, report: "Report", cwd: Path, stack: Stack, remedies: RemedyCatalogue) -> None:
+
+class FindingPlanner:
+    """Plans codemods for findings of one report, sharing parsed files between them: each file is
+    read and parsed once (the part the findings touch), its metadata resolved once."""
+
+    def __init__(self, report: "Report", cwd: Path, stack: Stack, remedies: RemedyCatalogue,
+                 findings: "Optional[list[Finding]]" = None) -> None:
         self.report = report
-        self.sources = Sources(cwd)
+        self.sources = Sources(cwd, focus_lines(report.findings if findings is None else findings, cwd))
         self.stack = stack
         self.remedies = remedies
         self.heavy_sites = frozenset((h.path, h.line, h.col) for f in report.findings if f.weight == "heavy"
@@ -92,18 +117,25 @@ class FindingPlanner:
 
     def diff_for(self, finding: "Finding", remedy: Remedy) -> Outcome:
         """The finding's own fix, alone, as a diff (unsafe codemods included: the safety says so)."""
-        outcome = Outcome(finding, remedy)
-        changes = Changes(self.sources)
-        for phase in (True, False):
-            self.plan(outcome, changes, True, phase)
-        try:
-            rendered = checked(changes)
-        except FixError as exc:
-            outcome.refused.append(("render", str(exc)))
-            outcome.applied.clear()
+        while True:
+            outcome = Outcome(finding, remedy)
+            self.sources.touched = set()
+            changes = Changes(self.sources)
+            for phase in (True, False):
+                self.plan(outcome, changes, True, phase)
+            try:
+                rendered = checked(changes)
+            except SliceLost as exc:
+                self.sources.parse_whole(exc.path)  # type: ignore[arg-type]
+                continue
+            except FixError as exc:
+                outcome.refused.append(("render", str(exc)))
+                outcome.applied.clear()
+                outcome.files = set(self.sources.touched)
+                return outcome
+            outcome.diff = changes.diff(rendered)
+            outcome.files = set(self.sources.touched)
             return outcome
-        outcome.diff = changes.diff(rendered)
-        return outcome
 
 
 @dataclass
@@ -130,11 +162,17 @@ def plan_report(report: "Report", unsafe: bool = False, cwd: Optional[Path] = No
         remedy = select(finding, report, queue, remedies)
         pattern = describe(remedy, placeholders(finding, report, queue, remedies))["pattern"]
         outcomes.append(Outcome(finding, remedy, pattern=pattern))
-    changes = Changes(planner.sources)
-    for phase in (True, False):
+    while True:
         for outcome in outcomes:
-            planner.plan(outcome, changes, unsafe, phase)
-    return FixRun(outcomes, changes, checked(changes))
+            outcome.reset()
+        changes = Changes(planner.sources)
+        for phase in (True, False):
+            for outcome in outcomes:
+                planner.plan(outcome, changes, unsafe, phase)
+        try:
+            return FixRun(outcomes, changes, checked(changes))
+        except SliceLost as exc:  # parse that file whole and plan again (see slices.py)
+            planner.sources.parse_whole(exc.path)  # type: ignore[arg-type]
 
 
 def checked(changes: Changes) -> dict[Path, tuple[SourceFile, str]]:

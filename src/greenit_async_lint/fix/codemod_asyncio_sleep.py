@@ -10,7 +10,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .source import Changes, ImportChange
+from .changes import Changes, ImportChange
 from .codemod_base import Codemod, Target, awaited, dotted, loop_blocking_hop, matches, needs_parentheses
 
 

@@ -1,9 +1,11 @@
 """Unsafe: a light call whose result the response does not use -> `background_tasks.add_task(...)`.
 
-FastAPI runs background tasks after the response is sent, in the same process: the user no longer
-waits, but the work is not retried and competes with other requests, so the remedy offers this for
-bounded (`blocking`) work only, never for heavy work. The handler gains a `BackgroundTasks`
-parameter (or reuses the one it has); it stays a `def` or `async def` as it was.
+Frameworks with background tasks (FastAPI, Starlette: the `background_tasks` section of their
+framework file says which parameter types receive them and what to import) run them after the
+response is sent, in the same process: the user no longer waits, but the work is not retried and
+competes with other requests, so the remedy offers this for bounded (`blocking`) work only, never
+for heavy work. The handler gains such a parameter (or reuses the one it has); it stays a `def` or
+`async def` as it was.
 
 Unsafe because the call now runs after the response: what follows it in the handler no longer
 sees its effects, and its errors no longer reach the client. Not rewritten: a call whose value
@@ -15,12 +17,9 @@ from typing import Optional
 
 import libcst as cst
 
-from .source import Changes, ImportChange, SourceFile
-from .codemod_base import Codemod, Target, call_with_callee, hop_call, names_bound_in, unique_name
-
-BACKGROUND_TYPES = ("fastapi.BackgroundTasks", "fastapi.background.BackgroundTasks",
-                    "starlette.background.BackgroundTasks")
-
+from .changes import Changes, ImportChange
+from .source import SourceFile
+from .codemod_base import Codemod, Target, call_with_callee, dotted, hop_call, names_bound_in, unique_name
 
 class FastapiBackgroundTask(Codemod):
     name = "fastapi-background-task"
@@ -28,8 +27,12 @@ class FastapiBackgroundTask(Codemod):
 
     def plan(self, target: Target, changes: Changes) -> Optional[str]:
         handler = target.handler
-        if handler is None or not handler.function or handler.framework != "fastapi":
-            return "only FastAPI endpoints have BackgroundTasks"
+        if handler is None or not handler.function:
+            return "the work is started by the framework, not by a handler's body"
+        framework = target.remedies.framework(handler.framework)
+        spec = framework.background_tasks if framework is not None else None
+        if spec is None:
+            return f"{handler.framework} endpoints have no background tasks (no `background_tasks` in its framework file)"
         source, call, reason = hop_call(target, 0)
         if call is None or source is None:
             return reason
@@ -50,14 +53,14 @@ class FastapiBackgroundTask(Codemod):
         key = ("background-tasks-parameter", function)
         name = file.memo.get(key)
         if name is None:
-            name = _background_param(source, function)
+            name = _background_param(source, function, spec.types)
             if name is None:
                 reason = _can_add_param(function)
                 if reason:
                     return reason
                 name = unique_name("background_tasks", names_bound_in(function))
-                file.add(function, self.name, _add_param(name), order=10)
-                file.add_imports.append(ImportChange("fastapi", "BackgroundTasks"))
+                file.add(function, self.name, _add_param(name, spec.import_.bound), order=10)
+                file.add_imports.append(ImportChange(spec.import_.module, spec.import_.name, spec.import_.asname))
             file.memo[key] = name
 
         def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
@@ -68,13 +71,13 @@ class FastapiBackgroundTask(Codemod):
         return None
 
 
-def _background_param(source: SourceFile, function: cst.FunctionDef) -> Optional[str]:
+def _background_param(source: SourceFile, function: cst.FunctionDef, types: tuple[str, ...]) -> Optional[str]:
     params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
     for param in params:
         if param.annotation is None:
             continue
         names = source.qualified_names(param.annotation.annotation)
-        if any(n in BACKGROUND_TYPES for n in names):
+        if any(n in types for n in names):
             return param.name.value
     return None
 
@@ -85,11 +88,11 @@ def _can_add_param(function: cst.FunctionDef) -> Optional[str]:
     return None
 
 
-def _add_param(name: str):  # type: ignore[no-untyped-def]
+def _add_param(name: str, annotation: str):  # type: ignore[no-untyped-def]
     def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, cst.FunctionDef)
         params = list(updated.params.params)
-        new = cst.Param(name=cst.Name(name), annotation=cst.Annotation(cst.Name("BackgroundTasks")))
+        new = cst.Param(name=cst.Name(name), annotation=cst.Annotation(dotted(annotation)))
         index = next((i for i, p in enumerate(params) if p.default is not None), len(params))
         params = _insert(params, index, new, updated.params)
         return updated.with_changes(params=updated.params.with_changes(params=params))

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 import libcst as cst
 
-from .source import Changes, SourceFile, Sources
+from .changes import Changes
+from .source import SourceFile, Sources
 
 if TYPE_CHECKING:
     from ..config import Config

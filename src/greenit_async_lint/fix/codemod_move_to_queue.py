@@ -22,9 +22,10 @@ from libcst.metadata import ImportAssignment
 
 from .layout import find_instance, home_folder, import_change, tasks_module
 from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
-from .source import Changes, FileChanges, ImportChange, SourceFile, module_bindings
+from .changes import Changes, FileChanges, ImportChange
+from .source import SourceFile, module_bindings
 from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
-from .codemod_moving import Move, NeededImport, needed_import, plan_move
+from .codemod_moving import Move, NeededImport, needed_import, plan_move, quick_refusal
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class MoveToQueue(Codemod):
         file = changes.file(source)
         if file.has(function, self.name):
             return None  # another finding of this handler already moved its work
+        quick = quick_refusal(function, target.remedies)
+        if quick:
+            return quick
         if file.inside_claimed(function) or any(node is function or function in source.ancestors(node)
                                                 for node in file.edits):
             return "another fix already edits this handler"

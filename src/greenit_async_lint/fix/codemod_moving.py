@@ -19,9 +19,6 @@ from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 from .rules import RemedyCatalogue
 from .source import SourceFile, absolute_module
 
-DEPENDENCY_MARKERS = ("Depends", "Security")
-
-
 @dataclass(frozen=True)
 class NeededImport:
     """An import of the handler's module that the moved code uses, by absolute module."""
@@ -104,6 +101,68 @@ class _Forbidden(cst.CSTVisitor):
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
         return self._stop("the work assigns a nonlocal")
+
+
+class _Bound(cst.CSTVisitor):
+    """Names a function body binds (assignments, loop and `with` targets, walrus, except names)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def _add(self, node: Optional[cst.CSTNode]) -> None:
+        if node is not None:
+            for name in _names([node]):
+                self.names.add(name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._add(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._add(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._add(node.target)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._add(node.name)  # a nested function's or lambda's own parameter
+
+
+def quick_refusal(function: cst.FunctionDef, remedies: RemedyCatalogue) -> Optional[str]:
+    """A reason the handler's work cannot move that needs no metadata (see `plan_move`, which
+    decides the rest): checked first, so that a refused fix costs no scope analysis."""
+    if not isinstance(function.body, cst.IndentedBlock):
+        return "the handler is written on one line"
+    statements = list(function.body.body)
+    if statements and _docstring(statements[0]):
+        statements.pop(0)
+    if statements and _final_return(statements[-1]) is not None:
+        statements.pop()
+    for statement in statements:
+        visitor = _Forbidden()
+        statement.visit(visitor)
+        if visitor.reason:
+            return visitor.reason
+    params = {p.name.value for p in _ordered_params(function)} & remedies.never_params
+    if params:
+        bound = _Bound()
+        function.body.visit(bound)
+        for name in _names(statements):
+            if name.value in params and name.value not in bound.names:
+                what = "the view instance" if name.value in ("self", "cls") else "the request or response object"
+                return f"the work uses `{name.value}` ({what}), which a worker cannot receive"
+    return None
 
 
 def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNode, remedies: RemedyCatalogue,
@@ -228,8 +287,10 @@ def _param_problem(source: SourceFile, function: cst.FunctionDef, param: cst.Par
     if param is p.star_arg or param is p.star_kwarg:
         return f"the work uses `*{name}`/`**{name}`"
     if isinstance(param.default, cst.Call):
-        if any(q.rsplit(".", 1)[-1] in DEPENDENCY_MARKERS for q in source.qualified_names(param.default.func)):
-            return f"`{name}` is injected by the framework (`Depends`), not a value a worker can receive"
+        injected = [q for q in source.qualified_names(param.default.func) if remedies.is_injected(q)]
+        if injected:
+            marker = injected[0].rsplit(".", 1)[-1]
+            return f"`{name}` is injected by the framework (`{marker}`), not a value a worker can receive"
     annotation_node = param.annotation.annotation if param.annotation is not None else None
     if annotation_node is not None and not _serialisable(source, annotation_node, remedies.serialisable_types):
         annotation = cst.Module([]).code_for_node(annotation_node)

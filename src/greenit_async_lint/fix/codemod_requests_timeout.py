@@ -12,7 +12,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .source import Changes
+from .changes import Changes
 from .codemod_base import Codemod, Target, add_keyword, hop_call, matches, number
 
 DEFAULT_CALLS = ("requests.*",)

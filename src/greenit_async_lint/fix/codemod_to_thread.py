@@ -20,7 +20,8 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 
-from .source import Changes, ImportChange, SourceFile
+from .changes import Changes, ImportChange
+from .source import SourceFile
 from .codemod_base import Codemod, Target, awaited, call_with_callee, loop_blocking_hop, needs_parentheses
 
 

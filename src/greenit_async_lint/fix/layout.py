@@ -11,7 +11,8 @@ import libcst as cst
 
 from ..analysis.readfile import maybe_text
 from ..analysis.discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
-from .source import ImportChange, SourceFile, Sources, package_parts
+from .changes import ImportChange
+from .source import SourceFile, Sources, package_parts
 
 MAX_SCAN = 2000
 

@@ -128,23 +128,65 @@ def describe(remedy: Remedy, values: dict[str, str]) -> dict[str, Any]:
             "diff": None}
 
 
-def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = None) -> None:
-    """Set `finding.fix` on every finding of `report` (see the module docstring)."""
+def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = None,
+                 cache_dir: Optional[Path] = None) -> None:
+    """Set `finding.fix` on every finding of `report` (see the module docstring). With
+    `cache_dir`, fixes that needed codemods are kept there by file content (see cache.py)."""
+    from .cache import FixCache
+
     remedies = load_remedies()
     base = report_cwd(report, cwd)
     stack = project_stack(report, base, remedies)
-    planner = None
-    if diffs:
-        from .apply import FindingPlanner
-        planner = FindingPlanner(report, base, stack, remedies)
+    cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
+    pending = []
     for finding in report.findings:
         queue = queue_for(finding, stack, base)
         remedy = select(finding, report, queue, remedies)
-        fix = describe(remedy, placeholders(finding, report, queue, remedies))
-        if planner is not None and remedy.codemods:
+        if diffs and remedy.codemods:
+            cached = cache.get(finding)
+            if cached is not None:
+                finding.fix = cached
+                continue
+            pending.append((finding, remedy))
+        finding.fix = describe(remedy, placeholders(finding, report, queue, remedies))
+    if pending:
+        from .apply import FindingPlanner
+        # Only the findings the cache did not answer: their files are read and parsed once.
+        planner = FindingPlanner(report, base, stack, remedies, [f for f, _ in pending])
+        for finding, remedy in pending:
+            fix = finding.fix
             outcome = planner.diff_for(finding, remedy)
             fix["diff"] = outcome.diff or None
             extra = " ".join(t for t in (*outcome.notes, outcome.refusal_text()) if t)
             if extra:
                 fix["description"] += " " + extra
-        finding.fix = fix
+            cache.put(finding, fix, outcome.files)
+    cache.save()
+
+
+def fix_context(report: "Report", stack: Stack, diffs: bool) -> list[object]:
+    """What every fix of this run depends on besides the finding and its files (see cache.py)."""
+    from .cache import code_fingerprint
+
+    config = report.config
+    return [code_fingerprint(), report.catalogue.fingerprint, rules_fingerprint(),
+            [q.name for q in stack.queues], sorted((k, sorted(v)) for k, v in stack.evidence.items()),
+            config.request_timeout, diffs]
+
+
+def rules_fingerprint() -> str:
+    """The shipped catalogue files (remedy templates live beside the framework data)."""
+    import hashlib
+    import importlib.resources
+
+    digest = hashlib.blake2b(digest_size=16)
+
+    def add(folder) -> None:  # type: ignore[no-untyped-def]
+        for item in sorted(folder.iterdir(), key=lambda i: i.name):
+            if item.is_dir():
+                add(item)
+            elif item.name.endswith(".yaml"):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+
+    add(importlib.resources.files("greenit_async_lint.rules"))
+    return digest.hexdigest()

@@ -1,61 +1,66 @@
-"""Source files for the codemods: parsed once with libcst, metadata resolved once, edits applied
-in one pass, imports added and removed with libcst's helpers, unified diffs.
+"""Source files for the codemods: read once, parsed once with libcst (the part the fixes touch:
+see slices.py), metadata resolved once and shared by every fix planned on the file.
 
-A `SourceFile` is read-only and shared by every fix planned on it. A `Changes` set collects the
-edits of one or more fixes (node edits keyed by the original nodes, statements to append, imports
-to add or remove) across files; `render` applies them in one traversal per file, then runs
-`AddImportsVisitor` and `RemoveImportsVisitor`, so formatting and comments survive.
+`Sources` holds the run's files by path; `SourceFile` is read-only. Edits are collected and
+rendered by changes.py.
 """
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Iterable, Optional, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider,
                              ScopeProvider)
 
 from ..analysis.readfile import Unreadable, read_bytes
 from ..analysis.discovery import module_name
+from .slices import Slice, make_slice, split_lines
 
-NodeEdit = Callable[[cst.CSTNode, cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]]
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 class SourceFile:
-    """One file as the codemods see it. `module` is None when the file cannot be parsed (`error`)."""
+    """One file as the codemods see it. `module` is None when the file cannot be parsed (`error`).
 
-    def __init__(self, path: Path, display: str, data: Optional[bytes]) -> None:
+    With `focus` (line numbers), only the functions holding those lines are parsed whole (see
+    slices.py): `text` is what libcst parsed, `original` the whole file, and `restore` turns the
+    fixed `text` into the fixed file."""
+
+    def __init__(self, path: Path, display: str, data: Optional[bytes], focus: Optional[Iterable[int]] = None) -> None:
         self.path = path
         self.display = display
         self.exists = data is not None
         self.error: Optional[str] = None
         self.module: Optional[cst.Module] = None
         self.text = ""
+        self.original = ""
+        self.slice: Optional[Slice] = make_slice(data, focus) if data and focus is not None else None
         try:
-            self.module = cst.parse_module(data or b"")
+            self.module = cst.parse_module(self.slice.text if self.slice is not None else (data or b""))
             self.text = self.module.code
+            self.original = self.slice.original if self.slice is not None else self.text
         except (cst.ParserSyntaxError, UnicodeDecodeError, ValueError) as exc:
             self.error = f"libcst cannot parse it ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
         self._meta: Optional[dict] = None
         self._calls: Optional[dict[tuple[int, int], list[cst.Call]]] = None
         self._functions: Optional[dict[str, cst.FunctionDef]] = None
+        self._lines: Optional[list[str]] = None
         self.name, self.is_package, self.import_root = module_name(path)
 
     # -- metadata ------------------------------------------------------------------------------
     def meta(self, provider: type) -> dict:
-        """Metadata on the original tree. Positions and parents are cheap; scopes and qualified
-        names (a scope analysis) are resolved only when a codemod first asks for them."""
+        """Metadata on the original tree, each kind resolved once, when a codemod first asks for it
+        (a fix refused for a reason that needs no metadata costs none); scopes and qualified names
+        come from one scope analysis."""
         assert self.module is not None
         if self._meta is None:
             self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._meta = dict(self._wrapper.resolve_many([PositionProvider, ParentNodeProvider]))
+            self._meta = {}
         if provider not in self._meta:
-            self._meta.update(self._wrapper.resolve_many([QualifiedNameProvider, ScopeProvider]))
+            wanted = [QualifiedNameProvider, ScopeProvider] if provider in (QualifiedNameProvider, ScopeProvider) \
+                else [provider]
+            self._meta.update(self._wrapper.resolve_many(wanted))
         return self._meta[provider]  # type: ignore[no-any-return]
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -74,8 +79,18 @@ class SourceFile:
         return _value(self.meta(ScopeProvider).get(node))
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        """Line `line` of the file (as findings number them)."""
+        if self._lines is None:
+            self._lines = split_lines(self.original)
+        return self._lines[line - 1].rstrip("\r\n") if 0 < line <= len(self._lines) else ""
+
+    def parsed_line(self, line: int) -> Optional[int]:
+        """Where line `line` of the file is in the parsed `text` (None: in a stub)."""
+        return self.slice.lines.get(line) if self.slice is not None else line
+
+    def restore(self, fixed: str) -> str:
+        """The whole file for the fixed `text` (raises slices.SliceLost when it cannot be done)."""
+        return self.slice.restore(fixed) if self.slice is not None else fixed
 
     # -- lookups -------------------------------------------------------------------------------
     def calls_at(self, line: int, byte_col: int) -> list[cst.Call]:
@@ -96,36 +111,57 @@ class SourceFile:
             self.module.visit(Visitor())
             self._calls = index
         raw = self.line_text(line).encode("utf-8")[: max(byte_col - 1, 0)]
-        return list(self._calls.get((line, len(raw.decode("utf-8", errors="ignore"))), []))
+        parsed = self.parsed_line(line)
+        return list(self._calls.get((parsed, len(raw.decode("utf-8", errors="ignore"))), [])) if parsed else []
 
     def function(self, qualname: str) -> Optional[cst.FunctionDef]:
         if self.module is None:
             return None
         if self._functions is None:
+            # Definitions are statements: walking statement bodies finds them all without
+            # visiting every expression of the file.
             found: dict[str, cst.FunctionDef] = {}
-            stack: list[str] = []
 
-            class Visitor(cst.CSTVisitor):
-                def visit_ClassDef(self, node: cst.ClassDef) -> None:
-                    stack.append(node.name.value)
+            def walk(body: Iterable[cst.CSTNode], prefix: str) -> None:
+                for statement in body:
+                    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                        name = prefix + statement.name.value
+                        if isinstance(statement, cst.FunctionDef):
+                            found.setdefault(name, statement)
+                        walk(_bodies(statement), name + ".")
+                    elif isinstance(statement, cst.BaseCompoundStatement):
+                        walk(_bodies(statement), prefix)
 
-                def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-                    stack.pop()
-
-                def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                    stack.append(node.name.value)
-                    found.setdefault(".".join(stack), node)
-
-                def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-                    stack.pop()
-
-            self.module.visit(Visitor())
+            walk(self.module.body, "")
             self._functions = found
         return self._functions.get(qualname)
 
     def enclosing_scope(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The innermost function, lambda, class or comprehension around `node`."""
         return next((a for a in self.ancestors(node) if isinstance(a, SCOPE_NODES)), None)
+
+
+def _bodies(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements directly inside a compound statement, every branch included (elif, else,
+    except, finally, match cases)."""
+    if isinstance(statement, cst.If):
+        out = list(_suite(statement.body))
+        if statement.orelse is not None:
+            out.extend(_bodies(statement.orelse))
+        return out
+    out = list(_suite(getattr(statement, "body", None)))
+    for name in ("handlers", "cases"):
+        for part in getattr(statement, name, ()) or ():
+            out.extend(_suite(part.body))
+    for name in ("orelse", "finalbody"):
+        part = getattr(statement, name, None)
+        if part is not None:
+            out.extend(_suite(part.body))
+    return out
+
+
+def _suite(suite: object) -> list[cst.CSTNode]:
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else []
 
 
 def _value(value):  # type: ignore[no-untyped-def]
@@ -209,14 +245,23 @@ def module_bindings(source: SourceFile) -> dict[str, list[Optional[tuple[str, Op
 
 
 class Sources:
-    """Parsed files by absolute path, shared by every plan made from one report."""
+    """Parsed files by absolute path, shared by every plan made from one report.
 
-    def __init__(self, cwd: Path) -> None:
+    `focus`: the lines the fixes will touch, by absolute path; a file with focus is sliced to the
+    functions holding them, any other file to its module-level statements. Without `focus`
+    (None), every file is parsed whole; `whole` lists files to parse whole anyway (a slice the
+    fixes could not restore)."""
+
+    def __init__(self, cwd: Path, focus: Optional[dict[Path, set[int]]] = None) -> None:
         self.cwd = cwd
         self.files: dict[Path, SourceFile] = {}
+        self.focus = focus
+        self.whole: set[Path] = set()
+        self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
 
     def get(self, path: Union[str, Path]) -> SourceFile:
         absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
+        self.touched.add(absolute)
         if absolute not in self.files:
             problem = None
             data: Optional[bytes]
@@ -227,7 +272,8 @@ class Sources:
                     data = read_bytes(absolute)
                 except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
                     data, problem = b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
-            source = SourceFile(absolute, _display(absolute, self.cwd), data)
+            focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
+            source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
             if problem:
                 source.module, source.error = None, problem
             self.files[absolute] = source
@@ -236,151 +282,16 @@ class Sources:
     def forget(self, path: Path) -> None:
         self.files.pop(path, None)
 
+    def parse_whole(self, path: Path) -> None:
+        """From now on, parse `path` whole (its slice could not be restored)."""
+        if path in self.whole or path not in self.files:  # pragma: no cover - a whole file restores as is
+            raise RuntimeError(f"{path} cannot be restored whole")
+        self.whole.add(path)
+        self.forget(path)
+
 
 def _display(path: Path, cwd: Path) -> str:
     try:
         return path.relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-@dataclass(frozen=True)
-class ImportChange:
-    module: str
-    obj: Optional[str] = None
-    asname: Optional[str] = None
-    relative: int = 0
-
-
-@dataclass
-class FileChanges:
-    source: SourceFile
-    edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]] = field(default_factory=dict)
-    appended: list[cst.BaseStatement] = field(default_factory=list)
-    add_imports: list[ImportChange] = field(default_factory=list)
-    remove_imports: list[ImportChange] = field(default_factory=list)
-    claimed: list[cst.CSTNode] = field(default_factory=list)  # subtrees rewritten whole (moved handlers)
-    memo: dict[Any, Any] = field(default_factory=dict)  # what one fix decided that the next one reuses
-
-    def has(self, node: cst.CSTNode, key: str) -> bool:
-        return any(k == key for _, k, _ in self.edits.get(node, ()))
-
-    def inside_claimed(self, node: cst.CSTNode) -> bool:
-        if node in self.claimed:
-            return True
-        return any(a in self.claimed for a in self.source.ancestors(node))
-
-    def add(self, node: cst.CSTNode, key: str, edit: NodeEdit, order: int = 0) -> None:
-        if not self.has(node, key):
-            self.edits.setdefault(node, []).append((order, key, edit))
-
-    def render(self) -> str:
-        module = self.source.module
-        assert module is not None
-        if self.edits:
-            module = module.visit(_Apply(self.edits))
-        if self.appended:
-            module = module.with_changes(body=[*module.body, *self.appended])
-        wanted = self._new_imports()
-        if wanted:
-            # Names from a module the file already imports from join that import statement: libcst
-            # finds it (relative or not) through the absolute module name. Other imports are added
-            # without a module name in the context, so that relative ones stay relative.
-            package = self.source.name if self.source.is_package else self.source.name.rpartition(".")[0]
-            existing = {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
-            joining = CodemodContext(full_module_name=self.source.name, full_package_name=package)
-            fresh = CodemodContext()
-            for item in wanted:
-                absolute = absolute_module(self.source, item.relative, item.module) or item.module
-                if item.obj is not None and absolute in existing:
-                    AddImportsVisitor.add_needed_import(joining, absolute, item.obj, item.asname)
-                else:
-                    AddImportsVisitor.add_needed_import(fresh, item.module, item.obj, item.asname, item.relative)
-            for context in (joining, fresh):
-                if context.scratch:
-                    module = module.visit(AddImportsVisitor(context))  # needs no metadata: no copy
-        if self.remove_imports:
-            # Removal matches relative imports through the absolute module name: give it ours.
-            source = self.source
-            package = source.name if source.is_package else source.name.rpartition(".")[0]
-            context = CodemodContext(full_module_name=source.name, full_package_name=package)
-            for item in self.remove_imports:
-                RemoveImportsVisitor.remove_unused_import(context, item.module, item.obj, item.asname)
-            # The tree is ours and never mutated: resolve metadata on it without the deep copy
-            # that `transform_module` makes.
-            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-            module = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
-        code = module.code
-        if self.appended and not self.source.exists and code and not code.endswith("\n"):
-            code += "\n"
-        return code
-
-    def _new_imports(self) -> list[ImportChange]:
-        """The imports to add that the module does not already have (relative ones included)."""
-        bound = module_bindings(self.source)
-        out = []
-        for item in self.add_imports:
-            absolute = absolute_module(self.source, item.relative, item.module) or item.module
-            name = item.asname or item.obj or item.module.split(".")[0]
-            have = bound.get(name, [])
-            if item.obj is None and any(b is not None and b[1] is None and
-                                        (b[0] == absolute or b[0].split(".")[0] == absolute) for b in have):
-                continue
-            if item.obj is not None and (absolute, item.obj) in have:
-                continue
-            if item not in out:
-                out.append(item)
-        return out
-
-
-class _Apply(cst.CSTTransformer):
-    def __init__(self, edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]]) -> None:
-        super().__init__()
-        self.edits = edits
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
-        for _, _, edit in sorted(self.edits.get(original_node, ()), key=lambda e: e[0]):
-            if not isinstance(updated_node, cst.CSTNode):
-                break
-            updated_node = edit(original_node, updated_node)
-        return updated_node
-
-
-class Changes:
-    """Edits across files; one per fix (for its diff) or one per run (to apply them all)."""
-
-    def __init__(self, sources: Sources) -> None:
-        self.sources = sources
-        self.files: dict[Path, FileChanges] = {}
-
-    def file(self, source: SourceFile) -> FileChanges:
-        if source.path not in self.files:
-            self.files[source.path] = FileChanges(source)
-        return self.files[source.path]
-
-    def rendered(self) -> dict[Path, tuple[SourceFile, str]]:
-        """New text of every file that changes."""
-        out = {}
-        for path, changes in self.files.items():
-            new = changes.render()
-            if new != changes.source.text or (not changes.source.exists and new):
-                out[path] = (changes.source, new)
-        return out
-
-    def diff(self, rendered: Optional[dict[Path, tuple[SourceFile, str]]] = None) -> str:
-        rendered = self.rendered() if rendered is None else rendered
-        return "".join(unified_diff(src, new) for src, new in sorted(rendered.values(), key=lambda x: x[0].display))
-
-
-def unified_diff(source: SourceFile, new: str) -> str:
-    old_lines = source.text.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    old_name = f"a/{source.display}" if source.exists else "/dev/null"
-    lines = difflib.unified_diff(old_lines, new_lines, old_name, f"b/{source.display}")
-    out = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
-    return "".join(out)

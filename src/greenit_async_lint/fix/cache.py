@@ -1,0 +1,138 @@
+"""Fix suggestions cached by file content, so that a finding whose files did not change costs no
+parse on the next run (and a run where nothing changed imports no libcst).
+
+An entry is keyed by the finding (code, place, handler, chain) and by everything else a fix
+depends on: the tool and its fix code, the catalogues, the task queues the project uses, the
+request timeout and whether diffs were asked for. It holds the fix and a digest of each file the
+codemods read for it (a file a fix would create counts as absent); it is used only while every one
+of those files still has that digest. Known limit: a queue object (`rq.Queue(...)`) added to a
+module the fix did not read is not seen until another of its files changes.
+
+Entries are JSON in a checksummed file (analysis/safestore.py): nothing read from the checked
+project can run code, and any bad entry is a miss.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from .. import __version__
+from ..analysis.discovery import find_project_root
+from ..analysis.readfile import Unreadable, read_bytes
+from ..analysis.safestore import EntryFile
+
+if TYPE_CHECKING:
+    from ..analysis.engine import Report
+    from ..analysis.findings import Finding
+
+FILE_NAME = "fixes-v1"
+MAX_ENTRIES = 20_000  # past this, entries of findings that are gone are dropped
+
+
+def _digest(parts: Iterable[Any]) -> str:
+    return hashlib.blake2b(json.dumps(list(parts), default=str).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """The fix layer's own code (its modules' sizes and modification times): a changed codemod
+    invalidates the cache even without a new version number."""
+    folder = Path(__file__).parent
+    stats = []
+    for path in sorted(folder.glob("*.py")):
+        stat = path.stat()
+        stats.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return _digest([__version__, stats])
+
+
+def file_digest(path: Path) -> str:
+    """The content digest of a file a fix read ("absent" for a file it would create)."""
+    if not path.exists() and not path.is_symlink():
+        return "absent"
+    try:
+        return hashlib.blake2b(read_bytes(path), digest_size=16).hexdigest()
+    except Unreadable:
+        return "unreadable"
+
+
+def finding_key(finding: "Finding") -> list[Any]:
+    handler = finding.handler
+    where = None if handler is None else [handler.path, handler.qualname, handler.line, handler.framework,
+                                          handler.is_async, handler.function,
+                                          [(r.path, r.line, r.call) for r in handler.roots]]
+    return [finding.code, finding.severity, finding.path, finding.line, finding.column, finding.weight,
+            finding.leaf, where, [(h.path, h.line, h.col, h.call) for h in finding.chain]]
+
+
+class FixCache:
+    """The fixes of one project, for one context (see the module docstring)."""
+
+    def __init__(self, folder: Optional[Path], context: Iterable[Any], cwd: Path) -> None:
+        self.context = _digest(context)
+        self.cwd = cwd
+        self.file = EntryFile(folder / FILE_NAME, "greenit-async-lint fixes 1") if folder is not None else None
+        self.used: set[str] = set()
+        self.changed = False
+        self._digests: dict[Path, str] = {}
+
+    def key(self, finding: "Finding") -> str:
+        return _digest([self.context, finding_key(finding)])
+
+    def digest(self, path: Path) -> str:
+        if path not in self._digests:
+            self._digests[path] = file_digest(path)
+        return self._digests[path]
+
+    def get(self, finding: "Finding") -> Optional[dict[str, Any]]:
+        if self.file is None:
+            return None
+        key = self.key(finding)
+        body = self.file.body(key)
+        if body is None:
+            return None
+        try:
+            entry = json.loads(body)
+            files, fix = entry["files"], entry["fix"]
+            if not isinstance(files, dict) or not isinstance(fix, dict):
+                return None
+            if any(self.digest(self.cwd / path) != digest for path, digest in files.items()):
+                return None
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return None
+        self.used.add(key)
+        return fix
+
+    def put(self, finding: "Finding", fix: dict[str, Any], files: Iterable[Path]) -> None:
+        if self.file is None:
+            return
+        key = self.key(finding)
+        read = {_relative(path, self.cwd): self.digest(path) for path in files}
+        self.file.put(key, json.dumps({"files": read, "fix": fix}, ensure_ascii=False, separators=(",", ":"))
+                      .encode("utf-8"))
+        self.used.add(key)
+        self.changed = True
+
+    def save(self) -> None:
+        if self.file is None or not self.changed:
+            return
+        if len(self.file.raw) > MAX_ENTRIES:
+            self.file.drop([k for k in list(self.file.raw) if k not in self.used])
+        self.file.save()
+
+
+def cache_folder(report: "Report") -> Optional[Path]:
+    """Where the run's caches live (the project root's cache folder), or None without a cache."""
+    config = report.config
+    if not config.cache:
+        return None
+    cwd = (report.cwd or Path.cwd()).resolve()
+    paths = [Path(p) if Path(p).is_absolute() else cwd / p for p in (report.paths or ["."])]
+    return find_project_root(paths[0]) / config.cache_dir
+
+
+def _relative(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()

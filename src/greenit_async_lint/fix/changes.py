@@ -1,0 +1,176 @@
+"""Edits to source files, collected and applied in one pass per file.
+
+A `Changes` set collects the edits of one or more fixes (node edits keyed by the original nodes,
+statements to append, imports to add or remove) across files; `render` applies them in one
+traversal per file, then runs `AddImportsVisitor` and `RemoveImportsVisitor`, so formatting and
+comments survive. A sliced file (see slices.py) is restored whole after rendering.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from .slices import SliceLost
+from .source import SourceFile, Sources, absolute_module, module_bindings
+
+NodeEdit = Callable[[cst.CSTNode, cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]]
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    module: str
+    obj: Optional[str] = None
+    asname: Optional[str] = None
+    relative: int = 0
+
+
+@dataclass
+class FileChanges:
+    source: SourceFile
+    edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]] = field(default_factory=dict)
+    appended: list[cst.BaseStatement] = field(default_factory=list)
+    add_imports: list[ImportChange] = field(default_factory=list)
+    remove_imports: list[ImportChange] = field(default_factory=list)
+    claimed: list[cst.CSTNode] = field(default_factory=list)  # subtrees rewritten whole (moved handlers)
+    memo: dict[Any, Any] = field(default_factory=dict)  # what one fix decided that the next one reuses
+
+    def empty(self) -> bool:
+        return not (self.edits or self.appended or self.add_imports or self.remove_imports)
+
+    def has(self, node: cst.CSTNode, key: str) -> bool:
+        return any(k == key for _, k, _ in self.edits.get(node, ()))
+
+    def inside_claimed(self, node: cst.CSTNode) -> bool:
+        if node in self.claimed:
+            return True
+        return any(a in self.claimed for a in self.source.ancestors(node))
+
+    def add(self, node: cst.CSTNode, key: str, edit: NodeEdit, order: int = 0) -> None:
+        if not self.has(node, key):
+            self.edits.setdefault(node, []).append((order, key, edit))
+
+    def render(self) -> str:
+        module = self.source.module
+        assert module is not None
+        if self.edits:
+            module = module.visit(_Apply(self.edits))
+        if self.appended:
+            module = module.with_changes(body=[*module.body, *self.appended])
+        wanted = self._new_imports()
+        if wanted or self.remove_imports:
+            # libcst.codemod costs more to import than libcst itself: only a fix that adds or
+            # removes imports pays for it (a check whose fixes are all refused does not).
+            from libcst.codemod import CodemodContext
+            from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+        if wanted:
+            # Names from a module the file already imports from join that import statement: libcst
+            # finds it (relative or not) through the absolute module name. Other imports are added
+            # without a module name in the context, so that relative ones stay relative.
+            package = self.source.name if self.source.is_package else self.source.name.rpartition(".")[0]
+            existing = {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
+            joining = CodemodContext(full_module_name=self.source.name, full_package_name=package)
+            fresh = CodemodContext()
+            for item in wanted:
+                absolute = absolute_module(self.source, item.relative, item.module) or item.module
+                if item.obj is not None and absolute in existing:
+                    AddImportsVisitor.add_needed_import(joining, absolute, item.obj, item.asname)
+                else:
+                    AddImportsVisitor.add_needed_import(fresh, item.module, item.obj, item.asname, item.relative)
+            for context in (joining, fresh):
+                if context.scratch:
+                    module = module.visit(AddImportsVisitor(context))  # needs no metadata: no copy
+        if self.remove_imports:
+            # Removal matches relative imports through the absolute module name: give it ours.
+            source = self.source
+            package = source.name if source.is_package else source.name.rpartition(".")[0]
+            context = CodemodContext(full_module_name=source.name, full_package_name=package)
+            for item in self.remove_imports:
+                RemoveImportsVisitor.remove_unused_import(context, item.module, item.obj, item.asname)
+            # The tree is ours and never mutated: resolve metadata on it without the deep copy
+            # that `transform_module` makes.
+            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            module = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
+        code = module.code
+        if self.appended and not self.source.exists and code and not code.endswith("\n"):
+            code += "\n"
+        return code
+
+    def _new_imports(self) -> list[ImportChange]:
+        """The imports to add that the module does not already have (relative ones included)."""
+        bound = module_bindings(self.source)
+        out = []
+        for item in self.add_imports:
+            absolute = absolute_module(self.source, item.relative, item.module) or item.module
+            name = item.asname or item.obj or item.module.split(".")[0]
+            have = bound.get(name, [])
+            if item.obj is None and any(b is not None and b[1] is None and
+                                        (b[0] == absolute or b[0].split(".")[0] == absolute) for b in have):
+                continue
+            if item.obj is not None and (absolute, item.obj) in have:
+                continue
+            if item not in out:
+                out.append(item)
+        return out
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]]) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
+        for _, _, edit in sorted(self.edits.get(original_node, ()), key=lambda e: e[0]):
+            if not isinstance(updated_node, cst.CSTNode):
+                break
+            updated_node = edit(original_node, updated_node)
+        return updated_node
+
+
+class Changes:
+    """Edits across files; one per fix (for its diff) or one per run (to apply them all)."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.files: dict[Path, FileChanges] = {}
+
+    def file(self, source: SourceFile) -> FileChanges:
+        if source.path not in self.files:
+            self.files[source.path] = FileChanges(source)
+        return self.files[source.path]
+
+    def rendered(self) -> dict[Path, tuple[SourceFile, str]]:
+        """New text of every file that changes."""
+        out = {}
+        for path, changes in self.files.items():
+            if changes.empty():
+                continue  # a fix that was refused after asking for the file
+            new = changes.render()
+            if new != changes.source.text or (not changes.source.exists and new):
+                try:
+                    out[path] = (changes.source, changes.source.restore(new))
+                except SliceLost as exc:
+                    raise SliceLost(str(exc), path) from None
+        return out
+
+    def diff(self, rendered: Optional[dict[Path, tuple[SourceFile, str]]] = None) -> str:
+        rendered = self.rendered() if rendered is None else rendered
+        return "".join(unified_diff(src, new) for src, new in sorted(rendered.values(), key=lambda x: x[0].display))
+
+
+def unified_diff(source: SourceFile, new: str) -> str:
+    old_lines = source.original.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_name = f"a/{source.display}" if source.exists else "/dev/null"
+    lines = difflib.unified_diff(old_lines, new_lines, old_name, f"b/{source.display}")
+    out = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)

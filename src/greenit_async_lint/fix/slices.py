@@ -1,0 +1,145 @@
+"""The part of a file the codemods parse: its module-level statements and the functions the fixes
+touch, with every other function and class reduced to a one-line stub.
+
+libcst costs about 100x `ast` on a large module once positions, parents, scopes and qualified
+names are resolved (a 5,000-line views module: 4 s). The codemods only read the functions on a
+finding's chain, the module's imports and which names the module binds; so the file they parse
+keeps those statements verbatim, at their own lines and columns, and replaces each other `def`
+or `class` by a stub that binds the same name (`def name(): pass`, keeping its `global`
+statements, which decide whether a module-level name is constant). Each stub ends with a marker
+comment naming the original lines it stands for, so that the fixed slice is restored into the
+fixed file exactly: a marker line becomes the original lines again, any other line is new code.
+`Slice.lines` maps the kept lines to their place in the slice (findings name original lines).
+
+When the fixes move or drop a marker (an import removed together with the comments above it),
+`restore` raises `SliceLost` and the caller parses the whole file instead. Files with an encoding
+other than UTF-8, a byte-order mark, a syntax `ast` rejects, or a marker-like comment of their
+own are never sliced.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+MARK = "#@gal-slice "
+_MARKED = re.compile(r"#@gal-slice (\d+)-(\d+)[ \t]*$")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+class SliceLost(Exception):
+    """The fixed slice no longer holds every stub marker in order: parse the whole file."""
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python counts them (`\\n`, `\\r\\n`, `\\r`), with their endings. `str.splitlines`
+    also splits at form feeds and other separators, which would shift every line after them."""
+    return _LINES.findall(text)
+
+
+@dataclass
+class Slice:
+    text: str  # what libcst parses
+    original: str  # the whole file
+    stubs: list[tuple[int, int]]  # the original lines (first, last) each stub stands for, in order
+    lines: dict[int, int]  # original line -> its line in `text` (kept lines only)
+
+    def restore(self, fixed: str) -> str:
+        """The whole fixed file from the fixed slice (see the module docstring)."""
+        lines = split_lines(self.original)
+        out: list[str] = []
+        seen: list[tuple[int, int]] = []
+        for line in split_lines(fixed):
+            found = _MARKED.search(line.rstrip("\r\n"))
+            if found is None:
+                out.append(line)
+                continue
+            first, last = int(found.group(1)), int(found.group(2))
+            seen.append((first, last))
+            out.extend(lines[first - 1:last])
+        if seen != self.stubs:
+            raise SliceLost("the fixes moved lines the slice stands for")
+        return "".join(out)
+
+
+def _utf8(data: bytes) -> Optional[str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None
+    for line in data.split(b"\n", 2)[:2]:
+        cookie = _CODING.match(line)
+        if cookie and cookie.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def make_slice(data: bytes, focus: Iterable[int]) -> Optional[Slice]:
+    """The slice of `data` keeping the functions that hold a line of `focus`, or None when the
+    file must be parsed whole (see the module docstring)."""
+    text = _utf8(data)
+    if text is None or MARK.strip() in text:
+        return None
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    lines = split_lines(text)
+    wanted = sorted(set(focus))
+    stubs: list[tuple[int, int, int, str]] = []  # (first line, def line, last line, stub code)
+    _plan(tree.body, wanted, stubs, lines)
+    out: list[str] = []
+    mapping: dict[int, int] = {}
+    number = 1
+    for first, _def_line, last, stub in sorted(stubs):
+        for kept in range(number, first):
+            mapping[kept] = len(out) + 1
+            out.append(lines[kept - 1])
+        out.append(f"{stub}  {MARK}{first}-{last}{_ending(lines[last - 1]) or _newline(lines)}")
+        number = last + 1
+    for kept in range(number, len(lines) + 1):
+        mapping[kept] = len(out) + 1
+        out.append(lines[kept - 1])
+    return Slice("".join(out), text, [(first, last) for first, _, last, _ in sorted(stubs)], mapping)
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]
+
+
+def _newline(lines: list[str]) -> str:
+    """The file's newline, for a stub on its last line when that line has none."""
+    return _ending(lines[0]) or "\n"
+
+
+def _plan(body: list[ast.stmt], wanted: list[int], stubs: list[tuple[int, int, int, str]],
+          lines: list[str]) -> None:
+    for node in body:
+        if not isinstance(node, _DEFS) or node.end_lineno is None:
+            continue
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        last = node.end_lineno
+        if any(first <= line <= last for line in wanted):
+            if isinstance(node, ast.ClassDef):
+                _plan(node.body, wanted, stubs, lines)  # keep the class, stub its other methods
+            continue
+        stubs.append((first, node.lineno, last, _stub(node, lines[node.lineno - 1][:node.col_offset])))
+
+
+def _stub(node: ast.stmt, indent: str) -> str:
+    """One line binding the same name as `node`, at its indentation (spaces or tabs, as the file
+    has them), with its `global` declarations."""
+    assert isinstance(node, _DEFS)
+    names = sorted({name for sub in ast.walk(node) if isinstance(sub, ast.Global) for name in sub.names})
+    body = f"global {', '.join(names)}" if names else "pass"
+    if isinstance(node, ast.ClassDef):
+        return f"{indent}class {node.name}: {body}"
+    return f"{indent}def {node.name}(): {body}"
