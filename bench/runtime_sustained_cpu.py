@@ -40,6 +40,16 @@ HOST = "127.0.0.1"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu model unknown"
+
+
 def available() -> list[str]:
     variants = ["bare", "greenit"]
     if importlib.util.find_spec("opentelemetry.instrumentation.wsgi"):
@@ -241,7 +251,7 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     variants = available()
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs "
-          f"({platform.processor() or 'cpu model unknown'}), load average {os.getloadavg()[0]:.2f}; "
+          f"({cpu_model()}), load average {os.getloadavg()[0]:.2f}; "
           f"{args.rounds} interleaved rounds; variants: {', '.join(variants)}")
     show("in process, watchdog included", in_process(variants, args.rounds, args.requests))
     if not args.skip_server and importlib.util.find_spec("gunicorn"):

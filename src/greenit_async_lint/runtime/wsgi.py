@@ -4,8 +4,9 @@ Protocol rules it keeps: status, headers and body pass through untouched; the ap
 re-raised unchanged; the inner iterable's `close()` is always called; `wsgi.file_wrapper` responses
 are passed through as they are (servers send those with sendfile). The clock of the synchronous wait
 stops at the first non-empty chunk (a generator may block long after `start_response`; the user
-has no byte until then), or at the end of an empty body, and the body clock at the last chunk: work done in `close()` callbacks
-runs after the response and is never counted.
+has no byte until then), or at the end of an empty body, and the body clock at the last chunk: work
+done in `close()` callbacks runs after the response and is never counted. A list or tuple body is
+complete when the app returns: the wait ends there and the body is returned as it is, unwrapped.
 """
 from __future__ import annotations
 
@@ -113,6 +114,12 @@ def call_wsgi(app: Callable, environ: dict, start_response: StartResponse, resol
         _finish_quietly(rec, registry.outcome_of(exc))
         raise
     try:
+        if type(result) is list or type(result) is tuple:
+            # A materialised body: the app's work is done and the server sends it at once, so the
+            # wait ends now and there is nothing to wrap (no close(), no chunk to wait for).
+            rec.t_headers = rec.t_body_end = perf_counter()
+            _finish_quietly(rec, None)
+            return result
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             rec.t_headers = perf_counter()
