@@ -2,53 +2,90 @@
 (`RH.process`) that calls hooks on `self` (`self._process()`), which the registered class or
 its intermediate bases override. The overrides run in the request: they are the class's
 handlers, listed where they are defined.
+
+The chain is followed through the base's own methods, through `super().m()` and
+`Base.m(self)`, and through intermediate overrides that chain on (`_do_process` calling
+`RHEventBase._do_process(self)`). A method the base chain calls is a hook; a method a hook calls
+is one only when it overrides a method of the base (else it is a helper, reached from the hook).
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..ir import Function
+from ..project import Ctx
 from .model import Scan
 
-_DEPTH = 4  # base methods calling base methods before the hook is reached
+_DEPTH = 6  # hops along the chain before the hooks are reached
 
 
-def _self_calls(fn: Function) -> list[str]:
-    """Names of the methods `fn` calls on its own instance (`self.name(...)`)."""
-    if not fn.params or fn.kind not in ("method", "property"):
-        return []
-    me = fn.params[0].name
-    return [cs.func[2] for cs in fn.scope.calls if cs.func[0] == "a" and cs.func[1] == ("n", me)]
+def _self_calls(scan: Scan, mi: int, qualname: str, caller_mi: int, caller: Function,
+                classes: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """(module, method qualname) of each method `caller` calls on its own instance, as an
+    instance of class (mi, qualname)."""
+    if not caller.params or caller.kind not in ("method", "property") or caller.cls is None:
+        return
+    me = caller.params[0].name
+    for cs in caller.scope.calls:
+        func = cs.func
+        if func[0] != "a":
+            continue
+        base, name = func[1], func[2]
+        if base == ("n", me):
+            values = scan.ev.class_attr(mi, qualname, name, True)
+        elif base[0] == "c" and base[1] == ("n", "super") and (caller_mi, caller.cls) in classes:
+            values = _after(scan, classes, classes.index((caller_mi, caller.cls)), name)
+        elif base[0] == "n" and cs.args and cs.args[0] == ("n", me):  # Base.m(self)
+            values = [v for c in scan.ev.eval(base, Ctx(caller_mi, caller.qualname)) if c[0] == "cls"
+                      for v in scan.ev.class_attr(c[1], c[2], name, False)]
+        else:
+            continue
+        for value in values:
+            if value[0] in ("meth", "fn"):
+                yield value[1], value[2]
+
+
+def _after(scan: Scan, classes: list[tuple[int, str]], index: int, name: str) -> list[tuple]:
+    for cmi, cq in classes[index + 1:]:
+        cls = scan.p.klass(cmi, cq)
+        if cls is not None and name in cls.methods:
+            return [("meth", cmi, cls.methods[name])]
+    return []
 
 
 def overridden_hooks(scan: Scan, mi: int, qualname: str, entries: tuple[str, ...]) -> list[tuple[int, Function]]:
-    """The methods below the class that defines an inherited entry which the entry's chain of
-    self-calls reaches, for an instance of class (mi, qualname)."""
+    """The methods below the class that defines an inherited entry which the entry's chain
+    reaches, for an instance of class (mi, qualname)."""
     classes, _external = scan.ev.mro(mi, qualname)
     rank = {c: i for i, c in enumerate(classes)}
     out: list[tuple[int, Function]] = []
-    seen: set[tuple[int, str]] = set()
     for entry in entries:
-        bound = [v for v in scan.ev.class_attr(mi, qualname, entry, True) if v[0] == "meth"]
-        for value in bound:
-            fn = scan.p.function(value[1], value[2])
-            if fn is None or fn.cls is None:
-                continue
-            floor = rank.get((value[1], fn.cls), -1)  # the class defining the entry
-            if floor <= 0:
-                continue  # the class's own entry: listed as it is
-            todo, depth = [(value[1], fn)], 0
-            while todo and depth < _DEPTH:
-                depth += 1
-                nxt = []
-                for _fmi, caller in todo:
-                    for name in _self_calls(caller):
-                        for hook in scan.ev.class_attr(mi, qualname, name, True):
-                            target = scan.p.function(hook[1], hook[2]) if hook[0] == "meth" else None
-                            if target is None or target.cls is None or (hook[1], hook[2]) in seen:
-                                continue
-                            seen.add((hook[1], hook[2]))
-                            if rank.get((hook[1], target.cls), floor) < floor:
-                                out.append((hook[1], target))
-                            else:
-                                nxt.append((hook[1], target))
+        for value in scan.ev.class_attr(mi, qualname, entry, True):
+            fn = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
+            if fn is None or fn.cls is None or rank.get((value[1], fn.cls), 0) <= 0:
+                continue  # the class's own entry is listed as it is
+            floor = rank[(value[1], fn.cls)]
+            base_names = {name for c in classes[floor:] for name in _methods(scan, c)}
+            seen = {(value[1], fn.qualname)}
+            todo: list[tuple[int, Function, bool]] = [(value[1], fn, True)]
+            for _hop in range(_DEPTH):
+                nxt: list[tuple[int, Function, bool]] = []
+                for cmi, caller, in_base in todo:
+                    for tmi, tq in _self_calls(scan, mi, qualname, cmi, caller, classes):
+                        target = scan.p.function(tmi, tq)
+                        if target is None or target.cls is None or (tmi, tq) in seen:
+                            continue
+                        seen.add((tmi, tq))
+                        below = rank.get((tmi, target.cls), floor) < floor
+                        if not below:
+                            nxt.append((tmi, target, True))
+                        elif in_base or target.name in base_names:
+                            out.append((tmi, target))
+                            nxt.append((tmi, target, False))
                 todo = nxt
     return out
+
+
+def _methods(scan: Scan, key: tuple[int, str]) -> dict[str, str]:
+    cls = scan.p.klass(*key)
+    return cls.methods if cls is not None else {}
