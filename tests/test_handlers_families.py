@@ -146,3 +146,67 @@ def not_a_view():
 def test_project_decorator_factories_applying_a_route_decorator_route(run_check, tmp_path: Path) -> None:
     names = _qualnames(run_check, _write(tmp_path, FACTORY))
     assert set(names) == {"about", "admin", "create_blueprint.nested"}
+
+
+def test_fastapi_and_starlette_websocket_endpoints_are_handlers(run_check, tmp_path: Path) -> None:
+    text = '''
+from fastapi import APIRouter
+from starlette.endpoints import WebSocketEndpoint
+from starlette.routing import WebSocketRoute
+
+router = APIRouter()
+
+
+@router.websocket("/ws/{room}")
+async def room_socket(websocket, room: str):
+    await websocket.accept()
+
+
+async def echo(websocket):
+    await websocket.accept()
+
+
+class Chat(WebSocketEndpoint):
+    async def on_receive(self, websocket, data):
+        await websocket.send_text(data)
+
+
+routes = [WebSocketRoute("/echo", echo), WebSocketRoute("/chat", Chat)]
+'''
+    assert set(_qualnames(run_check, _write(tmp_path, text))) == {"room_socket", "echo", "Chat.on_receive"}
+
+
+def test_django_admin_actions_hooks_wizards_and_feeds_are_handlers(run_check, tmp_path: Path) -> None:
+    text = '''
+from django.contrib import admin
+from django.contrib.syndication.views import Feed
+from formtools.wizard.views import SessionWizardView
+
+
+class ReportAdmin(admin.ModelAdmin):
+    @admin.action(description="Rebuild")
+    def rebuild(self, request, queryset):
+        return None
+
+    def save_model(self, request, obj, form, change):
+        return None
+
+    def helper(self):
+        return None
+
+
+class SignupWizard(SessionWizardView):
+    def done(self, form_list, **kwargs):
+        return None
+
+
+class LatestFeed(Feed):
+    def items(self):
+        return []
+
+    def item_title(self, item):
+        return ""
+'''
+    names = set(_qualnames(run_check, _write(tmp_path, text)))
+    assert names == {"ReportAdmin.rebuild", "ReportAdmin.save_model", "SignupWizard.done", "LatestFeed.items",
+                     "LatestFeed.item_title"}
