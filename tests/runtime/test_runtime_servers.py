@@ -8,6 +8,7 @@ import json
 import threading
 import time
 
+import pytest
 from capabilities import import_or_skip
 
 import_or_skip("gunicorn", "servers", module_level=True)
@@ -237,3 +238,27 @@ def test_back_to_back_loop_stalls_are_two_stalls_each_charged_to_its_own_handler
     assert 0.5 <= first["max_wait_s"] <= 0.75 and 0.5 <= second["max_wait_s"] <= 0.75, (first, second)
     assert first["leaf"]["line"] == rt.line_of(rt.APPS / "fastapi_app.py", "first of two back-to-back")
     assert second["leaf"]["line"] == rt.line_of(rt.APPS / "fastapi_app.py", "second of two back-to-back")
+
+
+@pytest.mark.parametrize("server_name", ["hypercorn", "daphne"])
+def test_django_asgi_under_hypercorn_and_daphne_names_sync_views_and_loop_stalls(tmp_path, rt, server_name):
+    import_or_skip(server_name, "servers")
+    if server_name == "hypercorn":
+        args = ["hypercorn", "--bind", "127.0.0.1:{port}", "django_app:asgi_application"]
+    else:
+        args = ["daphne", "-b", "127.0.0.1", "-p", "{port}", "django_app:asgi_application"]
+    with rt.serve(args, tmp_path, PYTHONPATH=str(rt.APPS)) as server:
+        assert server.get("/fast/") == (200, b"fast")
+        assert server.get("/report/5/") == (200, b"report 5")
+        assert server.get("/async-blocking/") == (200, b"blocked")
+    report = rt.merge(server.report_dir)
+    app_file = rt.APPS / "django_app.py"
+    assert report["run"]["servers"] == [server_name]
+    synced = rt.finding(report, "violation", "/report/<int:pk>/")
+    assert synced["kind"] == "sync-thread" and synced["handler"]["qualname"] == "ReportView.get"
+    assert synced["leaf"]["line"] == rt.line_of(app_file, "time.sleep(1.0)")
+    blocked = rt.finding(report, "violation", "/async-blocking/")
+    assert blocked["kind"] == "async-blocking-loop" and blocked["handler"]["qualname"] == "async_blocking"
+    stall = rt.finding(report, "loop-stall", "/async-blocking/")
+    assert stall["handler"]["qualname"] == "async_blocking" and 0.5 <= stall["max_wait_s"] <= 0.75
+    assert stall["leaf"]["line"] == rt.line_of(app_file, "time.sleep(0.6)  # blocks the event loop")

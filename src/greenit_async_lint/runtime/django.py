@@ -10,6 +10,7 @@ wrapped, never consumed, and the wait stops when the response object is returned
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from time import perf_counter
 from typing import Any, AsyncIterator, Callable, Iterator
@@ -40,6 +41,7 @@ class RuntimeMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+            install_asgiref_marker()
 
     def __call__(self, request: Any) -> Any:
         if self.is_async:
@@ -84,15 +86,27 @@ class RuntimeMiddleware:
 
 
 class ThreadMarkerMiddleware:
-    """Last in MIDDLEWARE under ASGI: records the thread that runs sync views for this request."""
+    """Kept for settings that list it: now a pass-through that never changes the chain's mode.
+
+    It was sync-only, and Django then ran the whole chain, RuntimeMiddleware included, in a thread
+    under ASGI: async views ran back on the loop through async_to_sync, invisible to the hook, and
+    their warnings read `sync-thread`. Sync views' threads are now marked by `install_asgiref_marker`.
+    """
 
     sync_capable = True
-    async_capable = False
+    async_capable = True
 
     def __init__(self, get_response: Callable) -> None:
+        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: Any) -> Any:
+        if self.is_async:
+            return self.get_response(request)  # a coroutine: awaited by the caller
         rec = CURRENT.get()
         if rec is None:
             return self.get_response(request)
@@ -157,3 +171,63 @@ def _finish_quietly(rec: Record, outcome: str | None) -> None:
         registry.finish(rec, outcome)
     except Exception as exc:
         internal_error("django finish", exc)
+
+
+def _request_context(args: tuple) -> contextvars.Context | None:
+    """The request's context among thread_handler's arguments: `context.run` itself (older
+    asgiref) or a closure that calls it (asgiref 3.9+)."""
+    for arg in args:
+        owner = getattr(arg, "__self__", None)
+        if isinstance(owner, contextvars.Context):
+            return owner
+        for cell in getattr(arg, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(value, contextvars.Context):
+                return value
+    return None
+
+
+def install_asgiref_marker() -> bool:
+    """Mark the thread asgiref's sync_to_async picks (Django's sync views under ASGI) on the record.
+
+    `SyncToAsync.thread_handler` runs in the worker thread and is handed the request's context
+    (see `_request_context`): the record found there learns which thread to sample. Once,
+    guarded: an asgiref whose internals differ is left alone (samples then show the loop waiting).
+    """
+    try:
+        from asgiref.sync import SyncToAsync
+    except Exception:
+        return False
+    original = SyncToAsync.thread_handler
+    if getattr(original, "_greenit_marker", False):
+        return True
+
+    def thread_handler(self: Any, *args: Any, **kwargs: Any) -> Any:
+        rec = None
+        try:
+            context = _request_context(args)
+            rec = context.get(CURRENT) if context is not None else None
+            if rec is not None and rec.task is not None:
+                if rec.workers is None:
+                    rec.workers = []
+                rec.workers.append(threading.get_ident())
+            else:
+                rec = None
+        except Exception:
+            rec = None
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            if rec is not None:
+                try:
+                    rec.workers.remove(threading.get_ident())
+                except (ValueError, AttributeError):
+                    pass
+
+    thread_handler._greenit_marker = True  # type: ignore[attr-defined]
+    thread_handler.__wrapped__ = original  # type: ignore[attr-defined]
+    SyncToAsync.thread_handler = thread_handler  # type: ignore[method-assign]
+    return True

@@ -117,7 +117,19 @@ class Watchdog:
     def sample(self, rec: Record, now: float) -> None:
         """One sample of whatever runs this request: its thread, its pool thread or its loop."""
         tid: int | None = rec.tid
-        if rec.workers:
+        loop_stack: tuple | None = None
+        if rec.workers and rec.task is not None:
+            # Django under ASGI with a sync middleware: the marked thread may only be waiting in
+            # async_to_sync while the async view runs back on the loop (in another task). The
+            # handler's own code on the loop thread's stack says the request holds the loop.
+            loop_stack, loop_cut = sample_thread(rec.tid)
+            if rec.env is not None:
+                registry.resolve_now(rec)
+            if not contains_code(loop_stack, handler_code(rec.handler)):
+                loop_stack = None
+        if loop_stack is not None:
+            rec.kind, stack, cut = "async-blocking-loop", loop_stack, loop_cut
+        elif rec.workers:
             # A `def` endpoint's pool thread may register after an early sample saw the request
             # awaiting on the loop (the hop to the pool is slow under load): the latest sample wins.
             rec.kind = "sync-thread"
@@ -128,7 +140,12 @@ class Watchdog:
             if self.holds_loop(rec, stack):
                 rec.kind = "async-blocking-loop"
             else:
-                rec.kind, stack, cut, tid = "async-awaiting", sample_task(rec.task), False, None
+                stack, cut, tid = sample_task(rec.task), False, None
+                # Awaiting after a pool thread or a loop-blocking stretch (between the pool's return
+                # and the response, say) does not make the request an awaiting one: keep the label
+                # earned by what kept the user waiting.
+                if not (rec.samples and rec.kind in ("sync-thread", "async-blocking-loop")):
+                    rec.kind = "async-awaiting"
         else:
             stack, cut = sample_thread(rec.tid)
         STATE.samples_taken += 1
@@ -173,8 +190,8 @@ class Watchdog:
 
     def attribute_stall(self, monitor: loops.LoopMonitor, task: Any, stack: tuple) -> dict[str, Any]:
         """The in-flight request whose task holds the loop (by task, else by its handler on the stack)."""
-        candidates = [r for r in list(INFLIGHT.values()) if r.loop is monitor and r.task is not None and not r.workers]
-        owner = next((r for r in candidates if task is not None and r.task is task), None)
+        candidates = [r for r in list(INFLIGHT.values()) if r.loop is monitor and r.task is not None]
+        owner = next((r for r in candidates if task is not None and r.task is task and not r.workers), None)
         if owner is None:
             owner = next((r for r in candidates if self.holds_loop(r, stack)), None)
         if owner is not None and owner.env is not None:

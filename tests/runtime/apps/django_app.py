@@ -61,3 +61,7 @@ urlpatterns = [
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+asgi_application = get_asgi_application()  # for hypercorn and daphne
