@@ -5,8 +5,9 @@ libcst costs about 100x `ast` on a large module once positions, parents, scopes 
 names are resolved (a 5,000-line views module: 4 s). The codemods only read the functions on a
 finding's chain, the module's imports and which names the module binds; so the file they parse
 keeps those statements verbatim, at their own lines and columns, and replaces each other `def`
-or `class` by a stub that binds the same name (`def name(): pass`, keeping its `global`
-statements, which decide whether a module-level name is constant). Each stub ends with a marker
+or `class` by a stub that binds the same name (`def name(): pass`), keeping its `global`
+statements (they decide whether a module-level name is constant) and reading every name the
+original reads (so that an import it uses is still used). Each stub ends with a marker
 comment naming the original lines it stands for, so that the fixed slice is restored into the
 fixed file exactly: a marker line becomes the original lines again, any other line is new code.
 `Slice.lines` maps the kept lines to their place in the slice (findings name original lines).
@@ -74,7 +75,7 @@ def _utf8(data: bytes) -> Optional[str]:
         return None
     for line in data.split(b"\n", 2)[:2]:
         cookie = _CODING.match(line)
-        if cookie and cookie.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        if cookie and cookie.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             return None
     try:
         return data.decode("utf-8")
@@ -136,10 +137,38 @@ def _plan(body: list[ast.stmt], wanted: list[int], stubs: list[tuple[int, int, i
 
 def _stub(node: ast.stmt, indent: str) -> str:
     """One line binding the same name as `node`, at its indentation (spaces or tabs, as the file
-    has them), with its `global` declarations."""
+    has them), with its `global` declarations and a tuple of every name it reads: an import used
+    only in a stubbed function is still used (no fix removes it)."""
     assert isinstance(node, _DEFS)
-    names = sorted({name for sub in ast.walk(node) if isinstance(sub, ast.Global) for name in sub.names})
-    body = f"global {', '.join(names)}" if names else "pass"
+    globals_: set[str] = set()
+    names: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Global):
+            globals_.update(sub.names)
+        elif isinstance(sub, ast.Name):
+            names.add(sub.id)
+        elif isinstance(sub, (ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign)):
+            names.update(_annotation_names(sub))
+    parts = []
+    if globals_:
+        parts.append(f"global {', '.join(sorted(globals_))}")
+    if names - globals_:
+        parts.append(", ".join(sorted(names - globals_)) + ",")
+    body = "; ".join(parts) or "pass"
     if isinstance(node, ast.ClassDef):
         return f"{indent}class {node.name}: {body}"
     return f"{indent}def {node.name}(): {body}"
+
+
+def _annotation_names(node: ast.AST) -> set[str]:
+    """Names inside string annotations (`x: "Model"`), which count as uses of their imports."""
+    out: set[str] = set()
+    annotation = getattr(node, "annotation", None) or getattr(node, "returns", None)
+    for sub in ast.walk(annotation) if annotation is not None else ():
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            try:
+                parsed = ast.parse(sub.value, mode="eval")
+            except (SyntaxError, ValueError, RecursionError):
+                continue
+            out.update(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name))
+    return out
