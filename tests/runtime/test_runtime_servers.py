@@ -169,9 +169,11 @@ def test_waitress_serves_streaming_responses_unchanged(tmp_path, rt):
     assert rt.route(report, "/stream")["statuses"] == {"2xx": 1}
 
 
-def test_a_request_killed_by_gunicorn_timeout_is_joined_to_its_handler_without_a_config_line(tmp_path, rt):
-    # No -c gunicorn.conf.py: the middleware installs its own abort hook in the worker.
-    options = ["-k", "sync", "--timeout", "1"]
+@pytest.mark.parametrize("preload", [[], ["--preload"]], ids=["app-in-worker", "preload"])
+def test_a_request_killed_by_gunicorn_timeout_is_joined_to_its_handler_without_a_config_line(tmp_path, rt, preload):
+    # No -c gunicorn.conf.py: the middleware installs its own abort hook in the worker (or, built
+    # in a --preload master, in the method the forked workers bind).
+    options = ["-k", "sync", "--timeout", "1", *preload]
     with rt.serve(rt.gunicorn("flask_app:app", *options), tmp_path, APP_SLOW_S="30",
                   GREENIT_RUNTIME_FLUSH_S="300") as server:
         try:

@@ -4,11 +4,11 @@ Every `tick_s` it drains finished requests and loop stalls into the aggregate, l
 still waiting for their response and samples the stack of those past `warn_s` (then every
 `sample_every_s`, at most `max_samples`, within a process-wide sampling budget), checks event-loop
 heartbeats, and writes the shard every `flush_s`. It is the only thread that does file I/O.
+What it does with finished requests and stalls, and how a shard is written: evidence.py.
 """
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 import time
 from time import perf_counter
@@ -17,17 +17,18 @@ from typing import Any
 from . import loop as loops
 from . import registry
 from .aggregate import Store
-from .labels import Paths, cached_matcher, describe_handler, load_matcher
+from .evidence import Evidence
+from .labels import Paths, cached_matcher
 from .output import Output
-from .registry import FINISHED, INFLIGHT, STALLS, STATE, Record, internal_error
-from .routes import handler_code, route_text
+from .registry import INFLIGHT, STATE, Record, internal_error
+from .routes import handler_code
 from .sampling import contains_code, sample_task, sample_thread, task_running, thread_cpu_s
 
 LOCK = threading.RLock()  # guards the Store: the watchdog, and an emergency flush from a signal handler
 BUCKET_SIZE = 8.0
 
 
-class Watchdog:
+class Watchdog(Evidence):
     def __init__(self) -> None:
         self.thread: threading.Thread | None = None
         self.store: Store | None = None
@@ -200,121 +201,3 @@ class Watchdog:
             "method": owner.method if owner else "", "route": owner.route if owner else "<unattributed>",
             "handler": owner.handler if owner else None, "kind": "async-blocking-loop",
         }
-
-    # -- aggregation ----------------------------------------------------------------------------
-    def get_store(self) -> Store:
-        if self.store is None or self.store.config is not STATE.config:
-            if self.store is None or self.store.config.thresholds() != STATE.config.thresholds():
-                self.store = Store(STATE.config)
-            else:
-                self.store.config = STATE.config
-        return self.store
-
-    def drain(self) -> None:
-        store = self.get_store()
-        if FINISHED:
-            self.dirty = True
-        add, pop = self.add_record, FINISHED.popleft
-        while FINISHED:
-            add(store, pop(), None)
-        while STALLS:
-            pending, late = STALLS.popleft()
-            self.add_stall(store, pending, late, "completed")
-            self.dirty = True
-        if store.findings:
-            self.evidence = True
-
-    def add_record(self, store: Store, rec: Record, now: float | None) -> None:
-        config = store.config
-        route = route_text(rec.route)
-        if (config.exclude_methods and rec.method in config.exclude_methods) or (
-                config.exclude_routes and route in config.exclude_routes):
-            return
-        end = rec.t_headers or (now if now is not None else rec.t_end)
-        stream = rec.t_body_end - rec.t_headers if rec.t_headers and rec.t_body_end > rec.t_headers else 0.0
-        wait = end - rec.t0
-        if wait < config.warn_s:  # nearly every request: counted, nothing to name
-            store.count(rec.method, route, wait, stream, rec.status)
-            return
-        cpu = None
-        if rec.cpu is not None and rec.cpu[4] - rec.cpu[2] >= 0.05:
-            cpu = min(1.0, (rec.cpu[3] - rec.cpu[1]) / (rec.cpu[4] - rec.cpu[2]))
-        outcome = rec.outcome or ("in_flight" if now is not None else "completed")
-        store.add_request(rec.method, route, self.describe(rec.handler, rec.method), wait, stream,
-                          rec.status, outcome, rec.kind, rec.samples, cpu)
-
-    def add_stall(self, store: Store, pending: dict | None, late: float, outcome: str) -> None:
-        if pending is None:
-            return
-        route = route_text(pending["route"]) if pending["route"] != "<unattributed>" else "<unattributed>"
-        store.add_stall(pending["method"], route, self.describe(pending["handler"], pending["method"]), late,
-                        pending["stack"] or None, pending["kind"], None, outcome)
-
-    def describe(self, handler: Any, method: str) -> dict | None:
-        if handler is None:
-            return None
-        key = (id(handler), method)
-        hit = self.names.get(key)
-        if hit is None or hit[0] is not handler:
-            if len(self.names) > 2000:
-                self.names.clear()
-            hit = self.names[key] = (handler, describe_handler(handler, method, self.paths))
-        return hit[1]
-
-    # -- reports --------------------------------------------------------------------------------
-    def snapshot_store(self) -> Store:
-        """The aggregate plus, provisionally, requests and stalls still in progress right now."""
-        now = perf_counter()
-        store = self.get_store().copy()
-        for rec in list(INFLIGHT.values()):
-            if not rec.t_headers and now - rec.t0 >= store.config.warn_s:
-                if rec.env is not None:
-                    registry.resolve_now(rec)
-                self.add_record(store, rec, now)
-        for monitor in list(loops.MONITORS.values()):
-            segment = monitor.segment
-            if segment is not None:
-                self.add_stall(store, segment, now - segment["start"], "in_flight")
-        return store
-
-    def selfstats(self) -> dict[str, Any]:
-        return {
-            "internal_errors": STATE.errors, "breaker_tripped": STATE.tripped,
-            "breaker_trips": STATE.trips, "samples_taken": STATE.samples_taken, "inflight": len(INFLIGHT),
-            "watchdog_lag_max_s": round(self.lag_max, 6), "failed_writes": self.output.failed_total,
-            "dropped": {**STATE.dropped, **self.get_store().dropped},
-        }
-
-    def document(self, wait_for_labels: bool = True) -> dict[str, Any]:
-        """The shard as it would be written now (also what `control.snapshot()` returns in memory mode).
-
-        A periodic write does not wait for the catalogue (the watchdog would stop watching for half
-        a second); its leaf calls are named but not classified until the catalogue is loaded.
-        """
-        from .shard import build
-
-        match = load_matcher() if wait_for_labels else cached_matcher()
-        with LOCK:
-            self.drain()
-            return build(self.snapshot_store(), STATE.config, self.paths, self.started, self.selfstats(), match)
-
-    def write(self, periodic: bool = False) -> str | None:
-        """Write this process's shard now (atomic), in the best writable folder; else keep it in memory."""
-        from .shard import shard_name, write_atomic
-
-        if not LOCK.acquire(timeout=2.0):
-            return None
-        try:
-            now = perf_counter()
-            document = functools.partial(self.document, wait_for_labels=not periodic)
-            path = self.output.write(STATE.config, STATE.wanted_dir, shard_name(self.start_ns), document, write_atomic, now)
-            self.last_write = path
-            if path is None:
-                self.next_flush = self.output.retry_at  # back off: no attempt per tick on a read-only disk
-                return None
-            self.dirty = False
-            self.flushed = True
-            self.next_flush = now + STATE.config.flush_s
-            return path
-        finally:
-            LOCK.release()
