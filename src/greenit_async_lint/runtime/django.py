@@ -221,10 +221,10 @@ def install_asgiref_marker() -> bool:
         try:
             return original(self, *args, **kwargs)
         finally:
-            if rec is not None:
+            if rec is not None and rec.workers is not None:
                 try:
                     rec.workers.remove(threading.get_ident())
-                except (ValueError, AttributeError):
+                except ValueError:
                     pass
 
     thread_handler._greenit_marker = True  # type: ignore[attr-defined]

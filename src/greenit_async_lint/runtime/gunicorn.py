@@ -53,7 +53,7 @@ def install() -> bool:
         if threading.current_thread() is threading.main_thread():
             current = signal.getsignal(signal.SIGABRT)
             owner = getattr(current, "__self__", None)
-            if isinstance(owner, worker_class) and not getattr(current, "_greenit", False):
+            if callable(current) and isinstance(owner, worker_class) and not getattr(current, "_greenit", False):
                 signal.signal(signal.SIGABRT, _flushing(current))
         return True
     except Exception as exc:
