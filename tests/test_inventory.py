@@ -143,3 +143,16 @@ def test_fully_resolved_report_says_so(app: Path) -> None:
     assert "all 3 route registrations resolved" in output.text(data)
     assert "**Inventory coverage:** all 3 route registrations resolved." in render(data, "markdown")
     assert data["unresolved"] == []
+
+
+def test_a_route_list_under_a_dotted_module_path_is_read() -> None:
+    """`tornado.web.Application([...])`: the callee is an attribute of an attribute of an import;
+    its (route, view) entries are registrations and give the handlers their routes."""
+    app = FIXTURES / "tornado_chat"
+    report = analyse([str(app)], Config(cache=False), cwd=app)
+    listed = [(r.route, r.view, r.resolved) for r in report.registrations if r.kind == "list"]
+    assert ("/", "IndexHandler", "project") in listed
+    assert ("/static/(.*)", "tornado.web.StaticFileHandler", "outside") in listed
+    assert len(listed) == 7  # the url(...) entry is a registration call of its own
+    routes = {h.qualname: h.route for h in report.handlers}
+    assert routes["IndexHandler.get"] == "/" and routes["RoomsHandler.get"] == "/rooms"

@@ -111,10 +111,12 @@ def _include_prefixes(scan: Scan, found: list[Matched]) -> dict[int, str]:
 
 
 def _imported_callee(scan: Scan, func: Expr, ctx: Ctx) -> bool:
-    """Is the callee an imported name, or an attribute of one (`path`, `web.get`)?"""
-    name = func.id if isinstance(func, Name) else func.base.id if isinstance(func, Attr) and isinstance(
-        func.base, Name) else None
-    if name is None:
+    """Is the callee an imported name, or an attribute of one (`path`, `web.get`,
+    `tornado.web.Application`)?"""
+    root = func
+    while isinstance(root, Attr):
+        root = root.base
+    if not isinstance(root, Name):
         return False
     return any(isinstance(bound, BoundExpr) and isinstance(bound.binding, (Import, FromImport))
-               for bound in scan.p.bindings(name, ctx))
+               for bound in scan.p.bindings(root.id, ctx))
