@@ -87,3 +87,42 @@ setup("/export")
 '''
     report = run_check(_write(tmp_path, files))
     assert [(h.path, h.qualname) for h in report.handlers] == [("views.py", "export")]
+
+
+def test_a_helper_given_the_app_as_a_plain_parameter_registers(run_check, tmp_path: Path) -> None:
+    """FlaskBB's register_view(bp, routes, view_func): the receiver is an untyped parameter, the
+    method is Flask's own add_url_rule, and the helper forwards its view."""
+    files = {
+        "helpers.py": '''
+def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+    for route in routes:
+        bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+
+
+def register_assets(app, folder):
+    def assets(path):
+        return open(folder + path).read()
+    app.add_url_rule("/assets/<path>", view_func=assets)
+''',
+        "views.py": '''
+from flask import Blueprint
+
+from helpers import register_view
+
+forum = Blueprint("forum", __name__)
+
+
+def show_topic(topic_id):
+    return "topic"
+
+
+def unrelated(d):
+    return d.add_url_rule("/x")
+
+
+register_view(forum, routes=["/topic/<int:topic_id>"], view_func=show_topic)
+''',
+    }
+    report = run_check(_write(tmp_path, files))
+    assert {(h.path, h.qualname) for h in report.handlers} == {("views.py", "show_topic"),
+                                                               ("helpers.py", "register_assets.assets")}

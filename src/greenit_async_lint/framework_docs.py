@@ -25,6 +25,8 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "class_methods": "methods of a registered class that handle requests",
         "method": "argument spec naming the method of a registered class (Pyramid's `attr=`)",
         "includes": "patterns of views that include another module's routes (Django's `include`)",
+        "untyped_receiver": "true when the method's name is the framework's own (`add_url_rule`): its call on a "
+                            "parameter of unknown type (`def setup(app): app.add_url_rule(...)`) registers too",
     }, "Calls that register a view under a route (`path('x/', view)`, `add_url_rule`)."),
     ("class_views", {
         "bases": "base-class patterns",

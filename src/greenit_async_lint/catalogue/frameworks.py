@@ -51,6 +51,9 @@ class RegistrationRule:
     class_methods: tuple[str, ...]
     method: ArgSpec | None = None  # names the method of a registered class (Pyramid's attr=)
     includes: PatternTable[bool] | None = None  # a view that includes another module's routes
+    # The method's name is the framework's own (`add_url_rule`): a call of it on a parameter of
+    # unknown type (`def register(app): app.add_url_rule(...)`) counts too.
+    untyped_receiver: bool = False
 
 
 @dataclass
@@ -112,7 +115,8 @@ class FrameworkRules:
 
 _RULE_KEYS = {
     "decorators": {"calls", "route", "dependencies", "class_methods"},
-    "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes"},
+    "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes",
+                      "untyped_receiver"},
     "class_views": {"bases", "methods"},
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
     "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
@@ -160,7 +164,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
             _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
             _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
             tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), _spec(r.get("method"), f"{k}.method"),
-            _table(r["includes"], f"{k}.includes") if "includes" in r else None)
+            _table(r["includes"], f"{k}.includes") if "includes" in r else None,
+            as_bool(r.get("untyped_receiver", False), f"{k}.untyped_receiver"))
         if rule.view is None and rule.route_list is None:
             raise CatalogueError(k, "needs `view` or `route_list`")
         fw.registrations.append(rule)

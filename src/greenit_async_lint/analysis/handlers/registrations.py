@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ...catalogue.frameworks import FrameworkRules, RegistrationRule
 from ...catalogue.patterns import tails
 from ..evaluate import arg_value
 from ..ir import Attr, Call, Expr, FromImport, Import, Name, Star
@@ -46,14 +47,22 @@ def registered(scan: Scan) -> Registered:
     rules = [(fw, r) for fw in scan.frameworks for r in fw.registrations]
     patterns = [p for _fw, r in rules for p in r.calls.patterns()]
     module_functions = _module_function_tails(patterns)
+    untyped: dict[str, list[tuple[FrameworkRules, RegistrationRule]]] = {}
+    for fw, rule in rules:
+        for name in tails(rule.calls.patterns()) or () if rule.untyped_receiver else ():
+            untyped.setdefault(name, []).append((fw, rule))
     found: list[Matched] = []
     for _seq, cs, ctx in scan.index.calls(tails(patterns)):
         if cs.tail in module_functions and not _imported_callee(scan, cs.func, ctx):
             continue  # `d.get(k)` is not aiohttp's `web.get(...)`: only imported names can be
-        for name in [*scan.names(cs.func, ctx), *super_names(scan, cs.func, ctx)]:
+        names = scan.names(cs.func, ctx)
+        for name in [*names, *super_names(scan, cs.func, ctx)]:
             for fw, rule in rules:
                 if rule.calls.match(name):
                     found.append(Matched(fw, rule, cs.args, cs.kwargs, ctx, cs.line))
+        if not names and cs.tail in untyped and _untyped_parameter(scan, cs.func, ctx):
+            for fw, rule in untyped[cs.tail]:
+                found.append(Matched(fw, rule, cs.args, cs.kwargs, ctx, cs.line))
     found = _with_forwarded(scan, found)
     reader = ViewReader(scan, _include_prefixes(scan, found))
     for match in found:
@@ -108,6 +117,16 @@ def _include_prefixes(scan: Scan, found: list[Matched]) -> dict[int, str]:
         if not changed:
             break
     return prefixes
+
+
+def _untyped_parameter(scan: Scan, func: Expr, ctx: Ctx) -> bool:
+    """Is the callee a method of a parameter with no annotation nor default (`app.add_url_rule`
+    in `def setup(app)`)?"""
+    if func[0] != "a" or func[1][0] != "n" or ctx[1] is None:
+        return False
+    fn = scan.p.function(ctx[0], ctx[1])
+    return fn is not None and any(p.name == func[1][1] and p.annotation is None and p.default is None
+                                  for p in fn.params[1 if fn.cls is not None else 0:])
 
 
 def _imported_callee(scan: Scan, func: Expr, ctx: Ctx) -> bool:
