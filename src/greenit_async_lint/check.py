@@ -62,8 +62,10 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
     # Diffs cost a libcst parse of the files the fixes touch: only the formats that carry them pay
     # for them, and the fix layer caches them by file content, so unchanged files do not pay again.
     diffs = carries_fixes({fmt for fmt, _dest in targets})
-    report = analyse(args.paths, config)
-    attach_fixes(report, diffs=diffs, cache_dir=cache_folder(report))
+    from .progress import Progress
+    with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
+        report = analyse(args.paths, config)
+        attach_fixes(report, diffs=diffs, cache_dir=cache_folder(report))
     data = output.to_dict(report)
     if args.runtime_report:
         data = _join_runtime(data, args.runtime_report)

@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="colour the text report (auto: on a terminal, unless NO_COLOR is set; "
                             "FORCE_COLOR forces it)")
     check.add_argument("-v", "--verbose", action="store_true", help="print a traceback on an internal error")
+    check.add_argument("--no-respect-gitignore", action="store_true",
+                       help="also check files that the project's .gitignore files ignore")
+    check.add_argument("--disable-noqa", action="store_true", help="report findings silenced by `# noqa` comments too")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved configuration and the file it came from, then exit")
     check.add_argument("--select", help="comma-separated code prefixes to report (default: all)")
     check.add_argument("--ignore", help="comma-separated code prefixes to leave out")
     check.add_argument("--exclude", action="append", default=[], help="glob of paths to skip (repeatable)")
@@ -84,6 +89,36 @@ def _color(choice: str) -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
+def show_settings(config: Config) -> str:
+    """The resolved configuration, key by key as it would be written in TOML, and where it came from."""
+    import json
+    from dataclasses import fields
+
+    lines = [f"# from {config.source or 'the defaults (no configuration file found)'}"]
+    if config.root:
+        lines.append(f"# patterns with a '/' are relative to {config.root}")
+    lines.append("[tool.greenit-async-lint]")
+    for f in fields(config):
+        if f.name not in ("source", "root"):
+            value = getattr(config, f.name)
+            lines.append(f"{f.name.replace('_', '-')} = {json.dumps(value) if value is not None else '# (not set)'}")
+    return "\n".join(lines) + "\n"
+
+
+def _note_limited_reach(paths: Sequence[str]) -> None:
+    """Files given one by one are checked with calls followed through their whole project; when no
+    project marker says where that is, say how far calls were followed."""
+    from .analysis.discovery import ROOT_MARKERS, project_root
+
+    if not paths or not all(os.path.isfile(p) for p in paths):
+        return
+    root, found = project_root(Path(paths[0]).resolve())
+    if not found:
+        print(f"greenit-async-lint: note: no project marker ({', '.join(ROOT_MARKERS[:4])}, ...) above {paths[0]} "
+              f"below your home folder: calls are followed only within {root}; add a pyproject.toml at the "
+              "project's root to follow them across the project", file=sys.stderr)
+
+
 def missing_paths(paths: Sequence[str]) -> Optional[str]:
     """The first path that does not exist, as a one-line error (ruff and flake8 exit 2 as well)."""
     for path in paths:
@@ -93,7 +128,8 @@ def missing_paths(paths: Sequence[str]) -> Optional[str]:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = load_config(args.config, Path.cwd())
+    # As ruff: the configuration nearest to what is checked, not to where the command runs.
+    config = load_config(args.config, Path(args.paths[0]) if args.paths else Path.cwd())
     if args.select:
         config.select = check_code_prefixes(args.select.split(","), "--select")
     if args.ignore:
@@ -107,6 +143,10 @@ def _config(args: argparse.Namespace) -> Config:
         config.loop_amplification = False
     if args.no_cache:
         config.cache = False
+    if args.no_respect_gitignore:
+        config.respect_gitignore = False
+    if args.disable_noqa:
+        config.disable_noqa = True
     if args.jobs is not None:
         config.jobs = max(args.jobs, 0)
     if args.baseline:
@@ -161,6 +201,10 @@ def _main(argv: list[str]) -> int:
         preflight(args.targets)
         args.color = _color(args.color)
         config = _config(args)
+        if args.show_settings:
+            sys.stdout.write(show_settings(config))
+            return 0
+        _note_limited_reach(args.paths)
         from .check import run_check
         return run_check(args, config)
     except (ConfigError, CatalogueError, UsageError) as exc:

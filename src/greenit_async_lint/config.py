@@ -65,13 +65,17 @@ class Config:
     extra_work: list[Any] = field(default_factory=list)
     extra_offloads: dict[str, Any] = field(default_factory=dict)
     extra_handlers: list[Any] = field(default_factory=list)
+    respect_gitignore: bool = True
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # pattern -> code prefixes
+    disable_noqa: bool = False
     source: Optional[str] = None  # where it was read from, for the report
+    root: Optional[str] = None  # the folder of that file: patterns with a `/` are relative to it
 
     @classmethod
     def from_mapping(cls, data: Any, source: Optional[str] = None) -> "Config":
         table = as_mapping(data, f"[tool.{TABLE}]")
         config = cls(source=source)
-        known = {f.name.replace("_", "-"): f.name for f in fields(cls) if f.name != "source"}
+        known = {f.name.replace("_", "-"): f.name for f in fields(cls) if f.name not in ("source", "root")}
         for key, value in table.items():
             name = known.get(key) or (key if key in known.values() else None)
             where = f"[tool.{TABLE}].{key}"
@@ -95,16 +99,19 @@ class Config:
 
     def analysis_options(self) -> AnalysisOptions:
         """What the engine reads of these settings (the gate's settings stay here)."""
+        rules = tuple((pattern, tuple(codes)) for pattern, codes in self.per_file_ignores.items())
         return AnalysisOptions(tuple(self.select), tuple(self.ignore), tuple(self.exclude), self.max_depth,
                                self.loop_amplification, self.max_file_bytes, self.catalogue_extra(), self.cache,
-                               self.cache_dir, self.effective_jobs())
+                               self.cache_dir, self.effective_jobs(), self.respect_gitignore,
+                               (self.root or os.getcwd(), rules), not self.disable_noqa)
 
     def describe(self) -> dict[str, Any]:
         """The settings a report records so that its result can be reproduced."""
         return {"select": self.select, "ignore": self.ignore, "exclude": self.exclude, "max_depth": self.max_depth,
                 "loop_amplification": self.loop_amplification, "max_violations": self.max_violations,
                 "fail_on": self.fail_on, "baseline": self.baseline, "heavy_calls": self.heavy_calls,
-                "blocking_calls": self.blocking_calls, "source": self.source}
+                "blocking_calls": self.blocking_calls, "per_file_ignores": self.per_file_ignores,
+                "respect_gitignore": self.respect_gitignore, "source": self.source}
 
 
 def _check(name: str, value: Any, where: str) -> Any:
@@ -115,7 +122,11 @@ def _check(name: str, value: Any, where: str) -> Any:
         return as_int(value, where, minimum=1)
     if name in ("max_file_bytes", "max_violations", "jobs", "fail_on_unresolved"):
         return as_int(value, where, minimum=0)
-    if name in ("loop_amplification", "cache"):
+    if name == "per_file_ignores":
+        table = as_mapping(value, where)
+        return {str(pattern): check_code_prefixes(as_str_list(codes, f"{where}.{pattern!r}"), f"{where}.{pattern!r}")
+                for pattern, codes in table.items()}
+    if name in ("loop_amplification", "cache", "respect_gitignore", "disable_noqa"):
         return as_bool(value, where)
     if name == "fail_on":
         return as_str(value, where, choices=("violation", "warning"))
@@ -144,29 +155,67 @@ def _docs_url(value: str, where: str) -> str:
     return value
 
 
-def find_pyproject(start: Path) -> Optional[Path]:
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+CONFIG_FILE = ".greenit-async-lint.toml"
+
+
+def _has_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml configures this tool (one that cannot be read counts: its error is
+    then reported by load_config instead of silently skipping to a file further up)."""
+    try:
+        tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return not isinstance(tool, dict) or TABLE in tool
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """As ruff finds its own: the nearest `.greenit-async-lint.toml`, or `pyproject.toml` with a
+    `[tool.greenit-async-lint]` table, at or above `start` (a checked file or folder). A
+    pyproject.toml without the table (a sub-package's, a tool's) does not hide the project's."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for here in (folder, *folder.parents):
+        if (here / CONFIG_FILE).is_file():
+            return here / CONFIG_FILE
+        candidate = here / "pyproject.toml"
+        if candidate.is_file() and _has_table(candidate):
             return candidate
     return None
 
 
+def find_pyproject(start: Path) -> Optional[Path]:  # kept for callers of version 0.1
+    return find_config(start)
+
+
+def _anchor(pattern: str, folder: Path) -> str:
+    """A pattern with a `/` means a path from the configuration file's folder (as in ruff and
+    .gitignore), wherever the check is run from; a bare name matches at any depth."""
+    if "/" not in pattern.rstrip("/") or os.path.isabs(pattern):
+        return pattern
+    return (folder / pattern.removeprefix("./")).as_posix()
+
+
 def load_config(explicit: Optional[str], start: Path) -> Config:
-    """Read the configuration file (explicit, or the nearest pyproject.toml); defaults otherwise."""
-    path = Path(explicit) if explicit else find_pyproject(start)
+    """Read the configuration file (explicit, or the nearest one above `start`); defaults otherwise."""
+    path = Path(explicit) if explicit else find_config(start)
     if path is None:
         return Config()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), f"is not UTF-8: {exc.reason}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"is not valid TOML: {exc}") from exc
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: [tool]", f"must be a table, not {type(tool).__name__} {tool!r}")
     table = tool.get(TABLE)
-    if table is None and explicit:
+    if table is None and (explicit or path.name == CONFIG_FILE):
         table = {k: v for k, v in data.items() if k != "tool"}  # a dedicated config file
-    return Config.from_mapping(table or {}, str(path))
+    config = Config.from_mapping(table or {}, str(path))
+    folder = path.resolve().parent
+    config.root = str(folder)
+    config.exclude = [_anchor(p, folder) for p in config.exclude]
+    return config

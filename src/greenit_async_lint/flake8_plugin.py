@@ -78,11 +78,17 @@ class Plugin:
     def parse_options(cls, options: argparse.Namespace) -> None:
         from flake8.exceptions import ExecutionError  # type: ignore[import-untyped]
 
+        targets = tuple(getattr(options, "filenames", None) or ["."])
+        # As the CLI: the configuration nearest to what is checked, not to where flake8 runs.
+        start = Path(targets[0]) if targets[0] != "-" and os.path.exists(targets[0]) else Path.cwd()
         try:
-            cls._config = build_config(Path.cwd(), explicit_config(options), overrides(options))
+            cls._config = build_config(start, explicit_config(options), overrides(options))
         except (ConfigError, CatalogueError) as exc:
             raise ExecutionError(f"greenit-async-lint: {exc}") from None
-        cls._targets = tuple(getattr(options, "filenames", None) or ["."])
+        # flake8 applies `# noqa` to what plugins report, and honours its own --disable-noqa; the
+        # engine silencing them first made --disable-noqa a no-op for GAL codes.
+        cls._config.disable_noqa = True
+        cls._targets = targets
         _MEMO.clear()  # a new run: files may have changed since the last one in this process
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
@@ -91,7 +97,7 @@ class Plugin:
             return  # a buffer never saved, or stdin without --stdin-display-name: no project to follow
         # "-" is the stdin buffer, which flake8 names after --stdin-display-name.
         paths = tuple(path if target == "-" else target for target in self._targets)
-        config = self._config or build_config(Path.cwd(), None, {})
+        config = self._config or replace(build_config(Path.cwd(), None, {}), disable_noqa=True)
         for finding in findings_for(path, self._unsaved_tree, paths, config):
             yield finding.line, max(finding.column - 1, 0), message(finding), type(self)
 

@@ -10,14 +10,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
+
+from .readfile import maybe_text
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "node_modules", "__pycache__",
     "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".greenit-cache", "build", "dist",
     "*.egg-info",
 )
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git", ".hg")
+ROOT_MARKERS = (".greenit-async-lint.toml", "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git", ".hg")
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,35 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, OSError):
+        return None
+
+
 def find_project_root(start: Path) -> Path:
-    """The nearest folder at or above `start` with a project marker; `start` itself when none."""
+    """The nearest folder at or above `start` with a project marker (a configuration file, a VCS
+    folder); failing that, the import root of `start`'s packages (the package boundary). The walk
+    up stops below the user's home folder: a `.git` or `setup.cfg` in $HOME is not a project, and
+    taking it for one once made a single-file run crawl the whole home folder."""
+    return project_root(start)[0]
+
+
+def project_root(start: Path) -> tuple[Path, bool]:
+    """(root, whether a marker was found): without one, calls are followed only inside the
+    packages around `start`, which the front ends say."""
     start = start if start.is_dir() else start.parent
+    home = _home()
     for folder in (start, *start.parents):
+        if home is not None and (folder == home or folder in home.parents):
+            break
         if any((folder / marker).exists() for marker in ROOT_MARKERS):
-            return folder
-    return start
+            return folder, True
+    boundary = start
+    while (boundary / "__init__.py").exists() and boundary.parent != boundary:
+        boundary = boundary.parent
+    return boundary, False
 
 
 def module_name(path: Path) -> tuple[str, bool, Path]:
@@ -61,11 +85,14 @@ def module_name(path: Path) -> tuple[str, bool, Path]:
 class Excluder:
     """Exclusion globs. Bare names (`build`, `*.egg-info`) match any folder or file name below the
     folder being walked, so that checking a folder inside site-packages still works; patterns with
-    a `/` match the path relative to the current directory."""
+    a `/` match the path relative to the current directory, or the absolute path when they are
+    absolute (the configuration anchors its patterns at its own folder, see config._anchor).
+    With `gitignore`, what the project's .gitignore files ignore is skipped while walking."""
 
-    def __init__(self, patterns: Iterable[str], base: Path) -> None:
+    def __init__(self, patterns: Iterable[str], base: Path, gitignore: bool = True) -> None:
         self.patterns = tuple(p.rstrip("/") for p in patterns)
         self.base = base
+        self.gitignores = GitIgnores() if gitignore else None
         bare = [p for p in self.patterns if "/" not in p]
         self.names = frozenset(p for p in bare if not any(c in p for c in "*?["))
         globs = [fnmatch.translate(p) for p in bare if p not in self.names]
@@ -82,7 +109,7 @@ class Excluder:
                 rel = path.relative_to(self.base).as_posix()
             except ValueError:
                 rel = path.as_posix()
-            if self.path_regex.match(rel):
+            if self.path_regex.match(rel) or self.path_regex.match(path.as_posix()):
                 return True
         if walked_from is not None and path.parent == walked_from:
             return self._name_excluded(path.name)  # the parents were checked on the way down
@@ -91,6 +118,35 @@ class Excluder:
         except ValueError:
             local = path.parts
         return any(self._name_excluded(part) for part in local)
+
+
+class GitIgnores:
+    """The .gitignore files that apply to a path: its folder's and every parent's up to the
+    repository root (the folder holding `.git`), the deeper file winning, as git reads them."""
+
+    def __init__(self) -> None:
+        self.by_folder: dict[Path, list[tuple[Path, Any]]] = {}
+
+    def specs(self, folder: Path) -> list[tuple[Path, Any]]:
+        found = self.by_folder.get(folder)
+        if found is None:
+            top = (folder / ".git").exists() or folder.parent == folder
+            found = [] if top else list(self.specs(folder.parent))
+            text = maybe_text(folder / ".gitignore")
+            if text and text.strip():
+                import pathspec
+
+                found.append((folder, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
+            self.by_folder[folder] = found
+        return found
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        ignored = False
+        for base, spec in self.specs(path.parent):
+            verdict = spec.check_file(path.relative_to(base).as_posix() + ("/" if is_dir else "")).include
+            if verdict is not None:
+                ignored = verdict
+        return ignored
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
@@ -105,12 +161,14 @@ def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
 
     for dirpath, dirnames, filenames in os.walk(folder, onerror=note, followlinks=False):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here))
+        ignores = excluder.gitignores
+        dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here)
+                             and not (ignores and ignores.ignored(here / d, True)))
         for name in sorted(filenames):
             # Stubs (.pyi) have no bodies to follow; given explicitly, they are still read.
             if name.endswith(".py"):
                 candidate = here / name
-                if not excluder.excluded(candidate, here):
+                if not excluder.excluded(candidate, here) and not (ignores and ignores.ignored(candidate, False)):
                     yield candidate
     yield from sorted(unreadable)
 

@@ -87,7 +87,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
     catalogue = catalogue or load_catalogue(dict(options.catalogue_extra))
-    excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd)
+    excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd, options.respect_gitignore)
     files, report_only, root = _scope(path_list, excluder, cwd)
     key = None
     # Trees handed in (flake8's, of an editor's unsaved buffer) are not what the disk holds, and the
@@ -124,11 +124,11 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     for handler in handlers:
         effects = list(_handler_effects(handler, reach))
         mine = [f for f in handler_findings(handler, effects, catalogue)
-                if options.selected(f.code) and not _suppressed(f, noqa)]
+                if options.selected(f.code, f.path) and not (options.noqa and _suppressed(f, noqa))]
         verdicts[(handler.path, handler.qualname)] = verdict(mine)
         findings.extend(mine)
     for problem in problems:
-        if options.selected(problem.code):
+        if options.selected(problem.code, problem.path):
             info = catalogue.codes[problem.code]
             findings.append(Finding(problem.code, "error", problem.path, problem.line, problem.col,
                                     f"{problem.path} {problem.reason}: {info.why}"))

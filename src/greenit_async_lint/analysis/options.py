@@ -7,7 +7,8 @@ them neither reaches the engine nor misses its result cache.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+import os
+from typing import Any, Mapping, Optional, Protocol
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,36 @@ class AnalysisOptions:
     cache: bool = True
     cache_dir: str = ".greenit-cache"
     jobs: int = 1  # parse workers
+    respect_gitignore: bool = True  # skip what the project's .gitignore files ignore when walking
+    # (folder the patterns are relative to, ((gitignore-style pattern, code prefixes), ...))
+    per_file_ignores: tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] = ("", ())
+    noqa: bool = True  # False: `# noqa` comments silence nothing (flake8's --disable-noqa)
 
-    def selected(self, code: str) -> bool:
+    def selected(self, code: str, path: Optional[str] = None) -> bool:
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
-        return not any(code.startswith(p) for p in self.ignore)
+        if any(code.startswith(p) for p in self.ignore):
+            return False
+        return path is None or not self.per_file_ignores[1] or code not in self._ignored_in(path, code)
+
+    def _ignored_in(self, path: str, code: str) -> set[str]:
+        """{code} when a per-file-ignores pattern matching `path` ignores it (a relative `path` is
+        relative to the current folder, as the report's paths are)."""
+        import pathspec
+
+        root, rules = self.per_file_ignores
+        rel = os.path.relpath(os.path.abspath(path), root) if root else path
+        for pattern, prefixes in rules:
+            if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(rel.replace(os.sep, "/")) \
+                    and any(code.startswith(p) for p in prefixes):
+                return {code}
+        return set()
 
     def cache_key(self) -> str:
         """The options that change what the analysis reports (not where it caches, nor how many
         workers parse): part of the result cache's key."""
         return repr((self.select, self.ignore, self.exclude, self.max_depth, self.loop_amplification,
-                     self.max_file_bytes))
+                     self.max_file_bytes, self.respect_gitignore, self.per_file_ignores, self.noqa))
 
 
 class HasAnalysisOptions(Protocol):

@@ -1,0 +1,50 @@
+"""A progress line on a terminal: a run that takes over a second says it is working.
+
+Only on standard error, only when it is a terminal (CI logs and pipes stay clean), cleared when
+the run ends. The engine does not report its steps, so the line shows what is checked and for
+how long, which is what a user staring at a silent terminal wants to know.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import Optional, TextIO
+
+DELAY = 1.0
+INTERVAL = 0.5
+
+
+class Progress:
+    def __init__(self, what: str, stream: Optional[TextIO] = None, force: bool = False) -> None:
+        self.what = what
+        self.stream = stream or sys.stderr
+        self.enabled = force or (hasattr(self.stream, "isatty") and self.stream.isatty())
+        self.stop = threading.Event()
+        self.shown = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        if self.stop.wait(DELAY):
+            return
+        while not self.stop.is_set():
+            self.stream.write(f"\rgreenit-async-lint: checking {self.what}... {time.monotonic() - start:.0f}s")
+            self.stream.flush()
+            self.shown = True
+            self.stop.wait(INTERVAL)
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            self.thread.start()
+        return self
+
+    def __exit__(self, kind: Optional[type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        if self.enabled:
+            self.stop.set()
+            self.thread.join()
+            if self.shown:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
