@@ -210,3 +210,28 @@ class LatestFeed(Feed):
     names = set(_qualnames(run_check, _write(tmp_path, text)))
     assert names == {"ReportAdmin.rebuild", "ReportAdmin.save_model", "SignupWizard.done", "LatestFeed.items",
                      "LatestFeed.item_title"}
+
+
+def test_a_route_is_under_the_prefix_its_class_attribute_names(run_check, tmp_path: Path) -> None:
+    text = '''
+from flask_appbuilder import BaseView, expose
+
+
+class ReportsBase(BaseView):
+    route_base = "/reports"
+
+
+class MonthlyReports(ReportsBase):
+    @expose("/monthly/<int:year>")
+    def monthly(self, year):
+        return self.render_template("monthly.html")
+
+
+class Plain(BaseView):
+    @expose("/plain")
+    def plain(self):
+        return "plain"
+'''
+    report = run_check(_write(tmp_path, text))
+    assert {(h.qualname, h.route) for h in report.handlers} == {("MonthlyReports.monthly", "/reports/monthly/<int:year>"),
+                                                                ("Plain.plain", "/plain")}

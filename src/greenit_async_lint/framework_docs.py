@@ -16,6 +16,8 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "route": "argument spec of the route in the decorator call",
         "dependencies": "argument spec of dependency markers that run before the route (`dependencies=[...]`)",
         "class_methods": "on a decorated class, the methods that handle requests (default `__call__`)",
+        "route_prefix_attr": "on a decorated method, the class attribute holding the prefix of its route "
+                             "(Flask-AppBuilder's `route_base`)",
     }, "Route decorators (`@app.get('/x')`) and request hooks (`@app.before_request`)."),
     ("registrations", {
         "calls": "patterns of calls that register a view",

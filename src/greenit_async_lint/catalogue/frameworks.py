@@ -40,6 +40,7 @@ class DecoratorRule:
     route: ArgSpec | None
     dependencies: ArgSpec | None = None  # dependency markers run before the route (FastAPI)
     class_methods: tuple[str, ...] = ("__call__",)  # on a decorated class: the methods that handle requests
+    route_prefix_attr: str = ""  # on a method: the class attribute its route is under (`route_base`)
 
 
 @dataclass
@@ -114,7 +115,7 @@ class FrameworkRules:
 
 
 _RULE_KEYS = {
-    "decorators": {"calls", "route", "dependencies", "class_methods"},
+    "decorators": {"calls", "route", "dependencies", "class_methods", "route_prefix_attr"},
     "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes",
                       "untyped_receiver"},
     "class_views": {"bases", "methods"},
@@ -156,7 +157,9 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
                                            _spec(r.get("dependencies"), f"{k}.dependencies"),
                                            tuple(as_str_list(r.get("class_methods", ["__call__"]),
-                                                             f"{k}.class_methods"))))
+                                                             f"{k}.class_methods")),
+                                           as_str(r["route_prefix_attr"], f"{k}.route_prefix_attr")
+                                           if "route_prefix_attr" in r else ""))
     for i, r in enumerate(as_list(data.get("registrations"), f"{where}.registrations")):
         k = f"{where}.registrations[{i}]"
         r = _rule(r, k, "registrations")

@@ -27,6 +27,7 @@ class Match(NamedTuple):
     route: Optional[str]
     dependencies: list[Dependency]
     class_methods: tuple[str, ...]  # on a decorated class, the methods that handle requests
+    prefix_attr: str  # on a method, the class attribute its route is under
 
 
 class Decorated(NamedTuple):
@@ -49,6 +50,8 @@ def decorated(scan: Scan, included: Included) -> Decorated:
             continue
         ctx = scan.p.defining_ctx(mi, fn)
         for match in matches(scan, fn.decorators, ctx, rules, included):
+            if match.route is not None and match.prefix_attr and fn.cls is not None:
+                match = match._replace(route=_class_prefix(scan, mi, fn.cls, match.prefix_attr) + match.route)
             out.candidates.append(Candidate(mi, fn, match.framework.name, match.route))
             out.registrations.append(Registration(scan.p.mods[mi].path, fn.line, match.framework.name, "decorator",
                                                   match.route, fn.qualname, "project"))
@@ -68,6 +71,18 @@ def decorated(scan: Scan, included: Included) -> Decorated:
     return out
 
 
+def _class_prefix(scan: Scan, mi: int, qualname: str, attr: str) -> str:
+    """The string a class (or its nearest project base) sets `attr` to (`route_base = "/admin"`)."""
+    classes, _external = scan.ev.mro(mi, qualname)
+    for cmi, cq in classes:
+        cls = scan.p.klass(cmi, cq)
+        for expr in cls.attrs.get(attr, ()) if cls is not None else ():
+            text = scan.ev.const_str(expr, scan.p.class_ctx(cmi, cls))  # type: ignore[arg-type]
+            if text is not None:
+                return text
+    return ""
+
+
 def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
             included: Included) -> list[Match]:
     """(framework, route, dependency expressions with their contexts) per matching decorator."""
@@ -81,5 +96,5 @@ def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
                     if rule.route is not None and isinstance(dec, Call):
                         route = scan.ev.const_str(arg_value(dec.args, dec.kwargs, rule.route), ctx)
                     out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included),
-                                     rule.class_methods))
+                                     rule.class_methods, rule.route_prefix_attr))
     return out
