@@ -156,3 +156,17 @@ def test_a_route_list_under_a_dotted_module_path_is_read() -> None:
     assert len(listed) == 7  # the url(...) entry is a registration call of its own
     routes = {h.qualname: h.route for h in report.handlers}
     assert routes["IndexHandler.get"] == "/" and routes["RoomsHandler.get"] == "/rooms"
+
+
+def test_merged_reports_keep_the_coverage_of_each_service(app: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from greenit_async_lint.reporting.merge import merge_reports
+
+    other = tmp_path_factory.mktemp("other")
+    (other / "web.py").write_text(APP.replace('getattr(importlib.import_module("plugins"), PLUGIN)', "index"))
+    first = output.to_dict(analyse(["."], Config(cache=False), cwd=app))
+    second = output.to_dict(analyse(["."], Config(cache=False), cwd=other))
+    merged = merge_reports([first, second])
+    summary = merged["summary"]
+    assert (summary["registrations"], summary["resolved"], summary["unresolved"]) == (6, 5, 1)
+    assert [(u["path"], u["line"]) for u in merged["unresolved"]] == [("web.py", 21)]
+    assert "5 of 6 route registrations resolved; 1 could not be followed" in output.text(merged)

@@ -54,3 +54,21 @@ def incomplete_warning(inv: Inventory) -> str:
     return (f"most route registrations ({inv.unresolved:,} of {inv.registrations:,}) could not be followed to "
             "their views: the handler inventory is incomplete and the verdict covers only the handlers found; "
             "catalogue the registration style (extra-handlers) or see --show-unresolved")
+
+
+def merged_inventory(reports: list[Mapping[str, Any]]) -> tuple[dict[str, int], list[Mapping[str, Any]]]:
+    """The coverage of several static reports merged into one (services of one monorepo): counts
+    summed, unresolved registrations listed once each. Empty when no input carries an inventory."""
+    counts = {"registrations": 0, "resolved": 0, "outside": 0, "unresolved": 0}
+    listed: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+    found = False
+    for report in reports:
+        if "registrations" not in mapping(report.get("summary")):
+            continue
+        found = True
+        inv = inventory(report)
+        for key, value in zip(counts, (inv.registrations, inv.resolved, inv.outside, inv.unresolved)):
+            counts[key] += value
+        for entry in inv.unresolved_list:
+            listed.setdefault((str(entry.get("path")), str(entry.get("line")), str(entry.get("view"))), entry)
+    return (counts, list(listed.values())) if found else ({}, [])

@@ -26,6 +26,7 @@ from typing import Any
 from .baseline import fingerprint
 from .compliance import worst_verdict
 from .model import ERROR, VIOLATION, WARNING, handler_key, mapping, norm_path, source
+from .inventory import merged_inventory
 from .runtime_findings import RUNTIME_RULES, message, runtime_summary, to_finding
 from .validate import validate_report
 
@@ -84,6 +85,10 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
     if baseline:
         merged["baseline"] = baseline
     merged["summary"] = _summary(inputs, merged)
+    coverage, unresolved = merged_inventory([r for r in inputs if r.get("kind", "static") == "static"])
+    if coverage:  # how many route registrations each static run followed (inventory.py)
+        merged["summary"].update(coverage)
+        merged["unresolved"] = unresolved
     return merged
 
 
