@@ -109,6 +109,7 @@ def test_a_real_syntax_error_is_still_gal901(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     (folder / "views.py").write_text("def broken(:\n    pass\n")
+    (folder / "models.py").write_text("x = 1\n")  # a run where every file was skipped exits 2
     report = _check(folder)
     problems = [p for p in report.get("problems", report.get("errors", []))] or \
         [f for f in report["findings"] if f["code"] == "GAL901"]
@@ -163,3 +164,11 @@ def test_every_newer_syntax_on_the_oldest_supported_python(tmp_path: Path, oldes
             reports[side] = sorted((f["line"], f["code"], f["severity"]) for f in json.loads(proc.stdout)["findings"])
         assert reports["old"], case
         assert reports["new"] == reports["old"], case
+
+
+def test_deep_nesting_never_reaches_libcst() -> None:
+    """libcst's native parser would crash the process; `ast`'s depth limits are not newer syntax."""
+    with pytest.raises(NewerSyntax):
+        downgrade("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    with pytest.raises(NewerSyntax):
+        downgrade("x = 1\n", "too many nested parentheses")

@@ -166,10 +166,32 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
     return cst, Downgrade
 
 
-def downgrade(text: str) -> tuple[str, frozenset[str]]:
+# libcst's native parser recurses on the C stack and dies with SIGSEGV (taking the whole check
+# with it) at about 2,000 nested brackets. No newer grammar lifts `ast`'s own nesting limits, so a
+# file `ast` refused for its depth, or one nested deeper than any real module, never goes there.
+_LIMIT_MESSAGES = ("too many nested", "too many levels of indentation", "too many statically nested")
+MAX_NESTING = 150
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of the text, strings included (an over-estimate is safe)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}" and depth:
+            depth -= 1
+    return deepest
+
+
+def downgrade(text: str, reason: str = "") -> tuple[str, frozenset[str]]:
     """`text` rewritten for the running `ast`, and the newer features it used.
 
-    Raises NewerSyntax when libcst cannot parse the file either (a real syntax error)."""
+    `reason` is the message `ast` gave. Raises NewerSyntax when libcst cannot parse the file
+    either (a real syntax error), or when the file is too deeply nested to hand to libcst."""
+    if any(limit in reason for limit in _LIMIT_MESSAGES) or _nesting(text) > MAX_NESTING:
+        raise NewerSyntax("too deeply nested")
     cst, Downgrade = _make_transformer()
     try:
         module = cst.parse_module(text)

@@ -368,7 +368,7 @@ def _newer_python_tree(text: str, path: str, exc: SyntaxError) -> ast.Module | F
     from .newsyntax import NewerSyntax, downgrade, needed_python
     where = (exc.lineno or 1, max(exc.offset or 1, 1))
     try:
-        code, features = downgrade(text)
+        code, features = downgrade(text, exc.msg or "")
     except NewerSyntax:
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", *where)
     try:
