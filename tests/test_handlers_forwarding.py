@@ -28,6 +28,8 @@ def test_the_template_method_hooks_of_a_registered_class_are_its_handlers(run_ch
     assert found["portal/handlers.py:RHExportReport._process"] == ("/reports/<int:report_id>/export", True)
     assert "portal/handlers.py:RHExportReport._check_access" in found
     assert "portal/handlers.py:RHDownloadReport._process" in found
+    # The base's `_process` dispatches on `getattr(self, "_process_" + request.method)`.
+    assert {"portal/handlers.py:RHReportMail._process_GET", "portal/handlers.py:RHReportMail._process_POST"} <= set(found)
     # The base's entry and its default hooks are no route of their own.
     assert not any(key.startswith("portal/handlers.py:RH.") for key in found)
 

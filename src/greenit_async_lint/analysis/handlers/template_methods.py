@@ -3,10 +3,11 @@
 its intermediate bases override. The overrides run in the request: they are the class's
 handlers, listed where they are defined.
 
-The chain is followed through the base's own methods, through `super().m()` and
-`Base.m(self)`, and through intermediate overrides that chain on (`_do_process` calling
-`RHEventBase._do_process(self)`). A method the base chain calls is a hook; a method a hook calls
-is one only when it overrides a method of the base (else it is a helper, reached from the hook).
+The chain is followed through the base's own methods, through `super().m()`, `Base.m(self)`
+and `getattr(self, "_process_" + verb)` (the methods with that prefix), and through
+intermediate overrides that chain on (`_do_process` calling `RHEventBase._do_process(self)`).
+A method the base chain calls is a hook; a method a hook calls is one only when it overrides a
+method of the base (else it is a helper, reached from the hook).
 """
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def _self_calls(scan: Scan, mi: int, qualname: str, caller_mi: int, caller: Func
     me = caller.params[0].name
     for cs in caller.scope.calls:
         func = cs.func
+        if func == ("n", "getattr") and len(cs.args) >= 2 and cs.args[0] == ("n", me) and cs.args[1][0] == "k":
+            yield from _dispatched(scan, mi, qualname, classes, str(cs.args[1][1]))
+            continue
         if func[0] != "a":
             continue
         base, name = func[1], func[2]
@@ -42,6 +46,22 @@ def _self_calls(scan: Scan, mi: int, qualname: str, caller_mi: int, caller: Func
             continue
         for value in values:
             if value[0] in ("meth", "fn"):
+                yield value[1], value[2]
+
+
+def _dispatched(scan: Scan, mi: int, qualname: str, classes: list[tuple[int, str]],
+                name: str) -> Iterator[tuple[int, str]]:
+    """`getattr(self, "_process_" + request.method)`: the methods whose names start with the
+    constant part (the summary keeps the string's constant prefix, a space where it varies)."""
+    known = {m for key in classes for m in _methods(scan, key)}
+    prefix = name.split(" ")[0]
+    if name in known:
+        names = {name}
+    else:  # a name built at run time (`"_process_" + verb` is summarised as its constant part)
+        names = {m for m in known if m.startswith(prefix)} if prefix else set()
+    for method in sorted(names):
+        for value in scan.ev.class_attr(mi, qualname, method, True):
+            if value[0] == "meth":
                 yield value[1], value[2]
 
 
