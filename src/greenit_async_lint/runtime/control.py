@@ -72,7 +72,7 @@ def _first_request() -> None:
         try:
             WATCHDOG = Watchdog()
             WATCHDOG.start()
-            if _ATEXIT_PID != os.getpid():
+            if os.getpid() != _ATEXIT_PID:
                 _ATEXIT_PID = os.getpid()
                 atexit.register(_at_exit)
             _chain_sigterm()

@@ -23,7 +23,7 @@ from .control import emergency_flush
 from .registry import internal_error
 
 
-def worker_abort(worker: Any) -> None:
+def worker_abort(_worker: Any) -> None:
     """gunicorn `worker_abort` hook: never raises, returns within a couple of seconds."""
     emergency_flush("server_killed")
 

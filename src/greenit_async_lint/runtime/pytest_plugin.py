@@ -44,14 +44,14 @@ def pytest_configure(config: Any) -> None:
     _STATE["report_dir"] = enable(config.getoption("greenit_runtime_dir"), worker=hasattr(config, "workerinput"))
 
 
-def pytest_runtest_setup(item: Any) -> None:
+def pytest_runtest_setup() -> None:  # pluggy passes only the arguments a hook names
     if "report_dir" in _STATE:
         from .testclients import patch_loaded
 
         patch_loaded()
 
 
-def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+def pytest_sessionfinish(session: Any) -> None:
     if "report_dir" not in _STATE:
         return
     from .testclients import finish

@@ -151,7 +151,8 @@ def finish(rec: Record, outcome: str | None = None) -> None:
             resolve_now(rec)
     finally:
         rec.env = None  # never keep the request alive past its end
-        rec.task = None
+        if rec.task is not None:  # (only async records have one: no instance slot for the rest)
+            rec.task = None
     if len(FINISHED) < MAX_FINISHED:
         FINISHED.append(rec)
     else:
