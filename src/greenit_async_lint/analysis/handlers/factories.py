@@ -51,13 +51,15 @@ def factory_rules(scan: Scan, rules: Rules) -> tuple[Rules, set[str]]:
             parents[ctx[0]] = {f.parent for f in scan.p.mods[ctx[0]].functions.values() if f.parent is not None}
         if fn.parent is None and fn.qualname not in parents[ctx[0]]:
             continue  # a factory returns a decorator: it has a nested function, or is one
+        called = scan.names(cs.func, ctx)
+        matched = [(fw, rule) for fw, rule in rules if any(rule.calls.match(name) for name in called)]
+        if not matched:
+            continue
         written = ("c", cs.func, cs.args, cs.kwargs)
         module = scan.p.mods[ctx[0]]
         if any(f.parent == fn.qualname and written in f.decorators for f in module.functions.values()):
             continue  # `@bp.route("/x")` on a function defined here: a view, not a factory
-        for fw, rule in rules:
-            if not any(rule.calls.match(name) for name in scan.names(cs.func, ctx)):
-                continue
+        for fw, rule in matched:
             for factory in _enclosing(scan, ctx[0], fn):
                 key = (ctx[0], factory.qualname, id(rule))
                 if key in seen:
