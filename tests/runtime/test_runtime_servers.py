@@ -106,6 +106,34 @@ def test_a_failing_hook_never_changes_the_response(tmp_path, rt):
     assert "greenit runtime hook disabled after 5 internal errors" in log
 
 
+def test_the_circuit_breaker_re_arms_after_its_cool_down_under_gunicorn(tmp_path, rt):
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "sync"), tmp_path, APP_HOOK_FAULT="1",
+                  GREENIT_RUNTIME_BREAKER_COOLDOWN_S="0.3") as server:
+        first = [server.get("/fast")[0] for _ in range(6)]  # five errors trip it
+        time.sleep(1.0)  # the cool-down passes: measured again (and, the fault lasting, tripped again)
+        second = [server.get("/fast")[0] for _ in range(6)]
+    assert first == second == [200] * 6
+    log = server.log.read_text()
+    assert "re-armed after its cool-down (tripped 1 times so far)" in log
+    assert "(trip 2); it re-arms in 0.3 s" in log
+
+
+def test_an_unwritable_report_folder_falls_back_to_the_temporary_one_under_gunicorn(tmp_path, rt):
+    blocked = tmp_path / "read-only-image"
+    blocked.write_text("")  # a file where the folder should be: it can never be created
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with rt.serve(rt.gunicorn("flask_app:app", "-k", "sync"), tmp_path, TMPDIR=str(temp),
+                  GREENIT_RUNTIME_DIR=str(blocked / "greenit")) as server:
+        assert server.get("/report/1") == (200, b"report 1")
+    import os
+
+    fallback = temp / f"greenit-runtime-{os.getuid()}"
+    report = rt.merge(fallback)
+    assert rt.finding(report, "violation", "/report/<int:pk>")["count"] == 1
+    assert "is not writable, writing to" in server.log.read_text()
+
+
 def test_django_under_gunicorn_reports_route_templates_and_class_based_views(tmp_path, rt):
     args = rt.gunicorn("django_app:application", "-k", "gthread", "--threads", "2")
     with rt.serve(args, tmp_path) as server:
