@@ -14,6 +14,7 @@ Two measurements in one run, on a trivial WSGI endpoint:
 The OpenTelemetry variant uses the API without an SDK (its no-op tracer: the cheapest possible
 OTel set-up); the pyinstrument variant starts and stops a Profiler around each request, which is
 what its middleware does for each profiled request. Not a test: figures depend on the machine.
+This times the request thread only; bench/runtime_sustained_cpu.py counts the watchdog's CPU too.
 """
 from __future__ import annotations
 
