@@ -105,7 +105,8 @@ class SignalIndex:
     def _sender(self, kwargs: tuple[Keyword, ...], ctx: Ctx) -> Optional[tuple[ClassKey, ...]]:
         for name, value in kwargs:
             if name == "sender":
-                return tuple((v.module, v.qualname) for v in self.ev.eval(value, ctx) if isinstance(v, ClassRef)) or None
+                senders = self.ev.eval(value, ctx)
+                return tuple((v.module, v.qualname) for v in senders if isinstance(v, ClassRef)) or None
         return None
 
     def triggered(self, cs: CallSite, ctx: Ctx) -> list[Triggered]:

@@ -67,8 +67,10 @@ def merged_inventory(reports: list[Mapping[str, Any]]) -> tuple[dict[str, int], 
             continue
         found = True
         inv = inventory(report)
-        for key, value in zip(counts, (inv.registrations, inv.resolved, inv.outside, inv.unresolved)):
-            counts[key] += value
+        counts["registrations"] += inv.registrations
+        counts["resolved"] += inv.resolved
+        counts["outside"] += inv.outside
+        counts["unresolved"] += inv.unresolved
         for entry in inv.unresolved_list:
             listed.setdefault((str(entry.get("path")), str(entry.get("line")), str(entry.get("view"))), entry)
     return (counts, list(listed.values())) if found else ({}, [])

@@ -7,7 +7,7 @@ state another one set earlier in the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator, Literal, NamedTuple, Optional
 
 from ...catalogue.frameworks import FrameworkRules
 from ..evaluate import Evaluator
@@ -47,6 +47,9 @@ class Handler:
             self.on_loop = self.is_async
 
 
+Resolution = Literal["project", "outside", ""]  # followed into the project, to a package's view, or not
+
+
 class Registration(NamedTuple):
     """One route registration seen (a registration call, a route decorator, an entry of a URL
     list), and whether its view was followed into the project: the inventory's denominator."""
@@ -57,7 +60,7 @@ class Registration(NamedTuple):
     kind: str  # "call", "decorator" or "list"
     route: Optional[str]
     view: str  # the view as written, for the unresolved list
-    resolved: str  # "project", "outside" (an installed package's view) or "" (not followed)
+    resolved: Resolution
 
 
 class Candidate(NamedTuple):

@@ -12,7 +12,7 @@ from ..evaluate import arg_value
 from ..ir import Arg, Attr, Call, Const, Expr, Items, Keyword, Name, Star, Subscript
 from ..project import Ctx
 from ..values import ClassRef, External, FunctionRef, Instance, MethodRef, Value
-from .model import Candidate, Registration, Scan
+from .model import Candidate, Registration, Resolution, Scan
 
 
 class ClassRoute(NamedTuple):
@@ -73,9 +73,9 @@ class ViewReader:
             resolved = self.view(m.fw, rule, view, route, ctx)
         self.registrations.append(Registration(path, m.line, m.fw.name, "call", route, _text(view), resolved))
 
-    def method_view(self, fw: FrameworkRules, view: Expr, method: str, route: Optional[str], ctx: Ctx) -> str:
+    def method_view(self, fw: FrameworkRules, view: Expr, method: str, route: Optional[str], ctx: Ctx) -> Resolution:
         """A class registered with the name of its method (Pyramid's `attr=`)."""
-        resolved = ""
+        resolved: Resolution = ""
         for value in self.scan.ev.eval(view, ctx):
             if isinstance(value, (ClassRef, Instance)):
                 for bound in self.scan.ev.class_attr(value.module, value.qualname, method, True):
@@ -85,7 +85,8 @@ class ViewReader:
                         self.candidates.append(Candidate(bound.module, fn, fw.name, route))
         return resolved or self.outside(view, ctx)
 
-    def view(self, fw: FrameworkRules, rule: RegistrationRule, view: Expr, route: Optional[str], ctx: Ctx) -> str:
+    def view(self, fw: FrameworkRules, rule: RegistrationRule, view: Expr, route: Optional[str],
+             ctx: Ctx) -> Resolution:
         """Follow one view expression; "project", "outside" or "" (not followed)."""
         ev = self.scan.ev
         values: list[Value] = []
@@ -104,7 +105,7 @@ class ViewReader:
                 values.extend(v for v in ev.eval(view, ctx) if isinstance(v, (FunctionRef, Instance)))
         else:
             values.extend(ev.eval(view, ctx))
-        resolved = ""
+        resolved: Resolution = ""
         for value in values:
             if isinstance(value, (FunctionRef, MethodRef)):
                 fn = self.scan.p.function(value.module, value.qualname)
@@ -118,7 +119,7 @@ class ViewReader:
                     self.class_routes[key] = ClassRoute(fw.name, route, rule)
         return resolved or self.outside(view, ctx)
 
-    def outside(self, view: Expr, ctx: Ctx) -> str:
+    def outside(self, view: Expr, ctx: Ctx) -> Resolution:
         """"outside" for a view from an installed package (`admin.site.urls`, `LoginView.as_view()`,
         `login_required(auth_view)`), else "": the registration was not followed."""
         def ext(expr: Expr, classes: bool = False) -> bool:
