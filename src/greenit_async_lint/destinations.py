@@ -24,7 +24,7 @@ class UsageError(Exception):
 class ReportAction(argparse.Action):
     """Records `--format` and `--output` in the order given, for `pair` to read."""
 
-    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option_string: Any = None) -> None:
+    def __call__(self, _parser: Any, namespace: argparse.Namespace, values: Any, option_string: Any = None) -> None:
         events = list(getattr(namespace, "report_events", None) or [])
         events.append(("format" if option_string == "--format" else "output", values))
         namespace.report_events = events

@@ -34,7 +34,7 @@ class AsyncioSleep(Codemod):
             return "another fix rewrites this handler"
         parenthesise = needs_parentheses(source, call)
 
-        def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(updated, cst.Call)
             return awaited(updated.with_changes(func=dotted("asyncio.sleep")), parenthesise)
 

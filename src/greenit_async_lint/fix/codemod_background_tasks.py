@@ -63,7 +63,7 @@ class FastapiBackgroundTask(Codemod):
                 file.add_imports.append(ImportChange(spec.import_.module, spec.import_.name, spec.import_.asname))
             file.memo[key] = name
 
-        def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(updated, cst.Call)
             return call_with_callee(f"{name}.add_task", updated.func, updated)
 
@@ -89,7 +89,7 @@ def _can_add_param(function: cst.FunctionDef) -> Optional[str]:
 
 
 def _add_param(name: str, annotation: str):  # type: ignore[no-untyped-def]
-    def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+    def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, cst.FunctionDef)
         params = list(updated.params.params)
         new = cst.Param(name=cst.Name(name), annotation=cst.Annotation(dotted(annotation)))

@@ -182,7 +182,7 @@ class MoveToQueue(Codemod):
         new_statements = [s.with_changes(leading_lines=[]) for s in cst.parse_module(code).body]
         kept = [move.docstring] if move.docstring is not None else []
 
-        def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(updated, cst.FunctionDef) and isinstance(updated.body, cst.IndentedBlock)
             return updated.with_changes(body=updated.body.with_changes(body=[*kept, *new_statements]))
 

@@ -40,7 +40,7 @@ class RequestsTimeout(Codemod):
             return "another fix rewrites this handler"
         value = number(target.config.request_timeout)
 
-        def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(updated, cst.Call)
             return add_keyword(updated, "timeout", value)
 

@@ -53,11 +53,11 @@ class ToThread(Codemod):
         parenthesise = needs_parentheses(source, outer)
 
         if outer is call:
-            def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+            def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
                 assert isinstance(updated, cst.Call)
                 return awaited(call_with_callee("asyncio.to_thread", updated.func, updated), parenthesise)
         else:
-            def edit(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+            def edit(_original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
                 assert isinstance(updated, cst.BaseExpression)
                 thunk = cst.Lambda(params=cst.Parameters(), body=updated.with_changes(lpar=[], rpar=[]))
                 return awaited(cst.Call(func=cst.parse_expression("asyncio.to_thread"), args=[cst.Arg(thunk)]),

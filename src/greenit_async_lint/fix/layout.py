@@ -80,7 +80,7 @@ def find_instance(sources: Sources, root: Path, calls: Iterable[str]) -> Optiona
                 continue
             for small in statement.body:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                        isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call):
-                    if source.qualified_names(small.value.func) & set(calls):
-                        return source, small.targets[0].target.value
+                        isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call) and \
+                        source.qualified_names(small.value.func) & set(calls):
+                    return source, small.targets[0].target.value
     return None

@@ -87,9 +87,7 @@ def matches(remedy: Remedy, finding: "Finding", family: str, primary: Optional[Q
         if not (("none" in wanted and primary is None) or ("any" in wanted and primary is not None)
                 or (primary is not None and primary.name in wanted)):
             return False
-    if when.job is not None and (primary is not None and primary.job is not None) != when.job:
-        return False
-    return True
+    return when.job is None or (primary is not None and primary.job is not None) == when.job
 
 
 def select(finding: "Finding", report: "Report", queue: Optional[QueueInfo], remedies: RemedyCatalogue) -> Remedy:

@@ -81,9 +81,9 @@ def _entry_methods(scan: Scan, fn: Function, view: str, ctx: Ctx) -> tuple[str, 
                     if func[0] != "a":
                         continue
                     base = func[1]
-                    if base == ("n", name) or (base[0] == "c" and base[1] == ("n", name)):
-                        if func[2] not in found:
-                            found.append(func[2])
+                    if (base == ("n", name) or (base[0] == "c" and base[1] == ("n", name))) \
+                            and func[2] not in found:
+                        found.append(func[2])
     return tuple(found)
 
 
