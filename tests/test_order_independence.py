@@ -120,7 +120,6 @@ CYCLE_BUG = ("known defect (issue 17, item 3): inside a call cycle a function on
              "reach.py fixes it")
 
 
-@pytest.mark.xfail(strict=True, reason=CYCLE_BUG)
 def test_two_handlers_entering_a_cycle_at_different_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """a calls b, b calls a, a runs soffice: both handlers reach the conversion, in any order."""
     write_call_graph(tmp_path, {0: [1], 1: [0]}, {0: "heavy"}, [0, 1], modules=1)
@@ -140,7 +139,7 @@ def test_a_generated_cycle_is_written_as_intended(tmp_path: Path) -> None:
 # Seeds whose graph the known cycle defect makes order-dependent today (every one has a cycle a
 # handler reaches; none of the acyclic graphs fails). Strict: when the SCC pass lands they pass
 # and this list must go.
-CYCLE_BUG_SEEDS = {0, 5, 12, 16, 17, 18, 20, 21, 23, 24, 35, 37, 38, 39}
+CYCLE_BUG_SEEDS: set[int] = set()  # none since reach settles call cycles together (walk.py)
 GRAPH_SEEDS = [pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=CYCLE_BUG))
                if seed in CYCLE_BUG_SEEDS else seed for seed in range(40)]
 

@@ -17,7 +17,8 @@ from conftest import REPO
 
 STRICT_MODULES = [
     "ir", "values", "project", "evaluate", "classes", "reach", "findings", "summarize", "sourcetext", "engine",
-    "options", "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
+    "options", "walk", "effects", "loops", "pools", "parameters",
+    "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
     "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views",
 ]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Union
 
 from ..catalogue import Catalogue, load_catalogue
+from .effects import Effect, Hop, best_effects
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
 from .findings import Finding, handler_findings, verdict
@@ -22,7 +23,7 @@ from .loader import SummaryCache, load
 from .options import AnalysisOptions, HasAnalysisOptions
 from . import resultcache
 from .project import Project
-from .reach import Effect, Hop, Reach, best_effects
+from .reach import Reach
 from .values import Instance
 
 

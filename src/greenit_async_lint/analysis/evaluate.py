@@ -10,56 +10,22 @@ from typing import Any, Iterable, Optional, TypeVar
 from ..catalogue import Catalogue
 from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
-from ..catalogue.schema import ArgSpec
 from .classes import ClassLookup
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
-                 Function, Import, Items, Keyword, Name, OneOf, Param, Star, Subscript)
-from .project import (BoundBuiltin, BoundExpr, BoundParam, Ctx, ImportedExternal, ImportedGlobal, ImportedModule,
+                 Function, Import, Items, Name, OneOf, Star, Subscript)
+from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
                       Project)
 from .index import ProjectIndex
+from .parameters import Parameters
+from .parameters import arg_value as arg_value  # where the finders import it from
 from .registries import RegistryIndex
 from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
-                     ModuleRef, Value)
+                     ModuleRef, Value, dedupe, pick)
 
 _T = TypeVar("_T")
-_MAX_VALUES = 12  # a name bound to more than this many things is not worth following further
 _TYPING_WRAPPERS = {"Optional", "Annotated", "Union", "Type", "type", "ClassVar", "Final", "Required", "NotRequired"}
 PARTIAL = External("ext", "functools.partial")
 GETATTR = External("ext", "builtins.getattr")
-
-
-def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec) -> Optional[Expr]:
-    """The argument a call passes at `spec` (keyword first, then position)."""
-    if spec.kwarg is not None:
-        for name, value in kwargs:
-            if name == spec.kwarg:
-                return value
-    if spec.arg is not None and spec.arg < len(args):
-        arg = args[spec.arg]
-        return None if isinstance(arg, Star) else arg
-    return None
-
-
-def pick(container: Candidates | CandidatesGet, index: Arg) -> tuple[Value, ...]:
-    """The values a constant key selects from a registry; all of them for any other key."""
-    values, keys = container.values, container.keys
-    if keys is not None and isinstance(index, Const):
-        chosen = tuple(v for k, v in zip(keys, values) if k == index.value)
-        if chosen:
-            return chosen
-    return values
-
-
-def _dedupe(values: Iterable[_T]) -> tuple[_T, ...]:
-    out: list[_T] = []
-    seen: set[_T] = set()
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            out.append(value)
-            if len(out) >= _MAX_VALUES:
-                break
-    return tuple(out)
 
 
 class Evaluator:
@@ -70,13 +36,18 @@ class Evaluator:
         self.index = index if index is not None else ProjectIndex(project)
         self.cat = catalogue
         self.types = catalogue.offloads.types
-        self.markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = [
-            m for fw in catalogue.frameworks for m in fw.dependency_markers]
         self.instance_rules = [fw.instances for fw in catalogue.frameworks]
         self.classes = ClassLookup(project, self)
         # Class lookup, under the names the handler and signal finders call it by.
         self.mro = self.classes.mro
         self.class_attr = self.classes.attr
+        # Constants names are bound to, under the names the finders call them by.
+        self.const_str = project.const_str
+        self.strings = project.strings
+        self.parameters = Parameters(project, self, [m for fw in catalogue.frameworks for m in fw.dependency_markers])
+        # Dependency markers, under the names the handler finder calls them by.
+        self.annotation_parts = self.parameters.annotation_parts
+        self.dependency_marker = self.parameters.dependency_marker
         self.registries = RegistryIndex(project, self)
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
@@ -95,7 +66,7 @@ class Evaluator:
             return ()
         self._busy.add(key)
         try:
-            result = _dedupe(self._eval(expr, ctx))
+            result = dedupe(self._eval(expr, ctx))
         finally:
             self._busy.discard(key)
         self._memo[key] = result
@@ -112,32 +83,6 @@ class Evaluator:
         if isinstance(value, (FunctionRef, MethodRef, ClassRef)):
             return f"{self.p.mods[value.module].name}.{value.qualname}"
         return None
-
-    def const_str(self, expr: Optional[Expr], ctx: Ctx) -> Optional[str]:
-        if isinstance(expr, Const) and isinstance(expr.value, str):
-            return expr.value
-        if isinstance(expr, Name):
-            for bound in self.p.bindings(expr.id, ctx):
-                if isinstance(bound, BoundExpr) and isinstance(bound.binding, Const) \
-                        and isinstance(bound.binding.value, str):
-                    return bound.binding.value
-        return None
-
-    def strings(self, exprs: Iterable[Arg], ctx: Ctx, depth: int = 0) -> tuple[str, ...]:
-        """String constants an argument list carries (a command line), following local names once."""
-        out: list[str] = []
-        for expr in exprs:
-            if isinstance(expr, Const) and isinstance(expr.value, str):
-                out.append(expr.value)
-            elif isinstance(expr, Items) and depth < 2:
-                out.extend(self.strings(expr.items, ctx, depth + 1))
-            elif isinstance(expr, Star) and depth < 2:
-                out.extend(self.strings((expr.value,), ctx, depth + 1))
-            elif isinstance(expr, Name) and depth < 2:
-                for bound in self.p.bindings(expr.id, ctx):
-                    if isinstance(bound, BoundExpr) and isinstance(bound.binding, (Const, Items)):
-                        out.extend(self.strings((bound.binding,), bound.ctx, depth + 1))
-        return tuple(out)
 
     # -- expressions --------------------------------------------------------------------------
 
@@ -213,7 +158,7 @@ class Evaluator:
             if isinstance(bound, BoundBuiltin):
                 out.append(External("ext", f"builtins.{bound.name}"))
             elif isinstance(bound, BoundParam):
-                out.extend(self.param(bound.ctx, *bound.param))
+                out.extend(self.parameters.values(bound.ctx, *bound.param))
             elif bound.ctx.function is None and isinstance(bound.binding, (DictItems, Items)):
                 # A module-level registry: what the module puts in it, and what is stored into it
                 # from anywhere (`REGISTRY[name] = fn`, a registering decorator).
@@ -263,73 +208,7 @@ class Evaluator:
         owner, gname = found.where
         return list(self.eval(Name("n", gname), Ctx(owner, None)))
 
-    # -- parameters and types -----------------------------------------------------------------
-
-    def param(self, ctx: Ctx, param: Param, index: int) -> list[Value]:
-        mi, fq = ctx.module, ctx.function
-        fn = self.p.function(mi, fq) if fq is not None else None
-        if fn is None:
-            return []
-        if index == 0 and fn.cls is not None and fn.kind in ("method", "property", "classmethod"):
-            owner = ctx.receiver or (mi, fn.cls)
-            return [ClassRef("cls", *owner) if fn.kind == "classmethod" else Instance("inst", *owner)]
-        dctx = self.p.defining_ctx(mi, fn)
-        out: list[Value] = []
-        if param.default is not None:
-            provider = self.dependency_provider(param.default, dctx)
-            if provider is not None:
-                out.extend(v for p in self.eval(provider, dctx) for v in self.returns(p))
-        if param.annotation is not None:
-            for ann, actx in self.annotation_parts(param.annotation, dctx):
-                provider = self.dependency_provider(ann, actx)
-                if provider is not None:
-                    out.extend(v for p in self.eval(provider, actx) for v in self.returns(p))
-            if not out:
-                out.extend(self.instances(self.eval(param.annotation, dctx)))
-        if not out and param.default is not None:
-            out.extend(self.eval(param.default, dctx))
-        return out
-
-    def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
-        """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
-        follows aliases such as `CurrentUser = Annotated[dict, Depends(get_user)]`."""
-        if isinstance(ann, Subscript) and isinstance(ann.key, Items):
-            for base in self.eval(ann.base, ctx):
-                if isinstance(base, External) and base.name.endswith("Annotated"):
-                    return [(part, ctx) for part in ann.key.items[1:]]
-            return []
-        if isinstance(ann, Name) and depth < 4:
-            for bound in self.p.bindings(ann.id, ctx):
-                if not isinstance(bound, BoundExpr):
-                    continue
-                detail = bound.binding
-                if isinstance(detail, Subscript):
-                    return self.annotation_parts(detail, bound.ctx, depth + 1)
-                if isinstance(detail, FromImport):
-                    found = self.p.resolve_import(detail.module, detail.name, bound.ctx.module)
-                    if isinstance(found, ImportedGlobal):
-                        owner, gname = found.where
-                        return self.annotation_parts(Name("n", gname), Ctx(owner, None), depth + 1)
-        return []
-
-    def dependency_marker(self, expr: Expr, ctx: Ctx) -> Optional[tuple[Optional[Expr], bool]]:
-        """When `expr` is a dependency marker call (`Depends(get_service)`): (provider expression or
-        None for a bare `Depends()`, whose provider is the annotation; whether a plain `def`
-        provider runs in a worker thread)."""
-        if not isinstance(expr, Call) or not self.markers:
-            return None
-        for target in self.eval(expr.func, ctx):
-            name = self.qualified(target)
-            if name is None:
-                continue
-            for table, spec, threadpool in self.markers:
-                if table.match(name):
-                    return (arg_value(expr.args, expr.kwargs, spec), threadpool)
-        return None
-
-    def dependency_provider(self, expr: Expr, ctx: Ctx) -> Optional[Expr]:
-        marker = self.dependency_marker(expr, ctx)
-        return marker[0] if marker is not None else None
+    # -- types --------------------------------------------------------------------------------
 
     def instances(self, types: Iterable[Value]) -> list[Value]:
         out: list[Value] = []
@@ -372,7 +251,7 @@ class Evaluator:
         if isinstance(target, CandidatesGet):
             return target.values
         if isinstance(target, Candidates):
-            return _dedupe(v for t in target.values for v in self.returns(t))
+            return dedupe(v for t in target.values for v in self.returns(t))
         if isinstance(target, FunctionAttr):
             fn = self.p.function(target.module, target.qualname)
             queue = self.task_queue(target.module, fn) if fn is not None else None
@@ -395,7 +274,7 @@ class Evaluator:
             if not out:
                 ctx = Ctx(target.module, fn.qualname, receiver)
                 out.extend(v for e in fn.return_values for v in self.eval(e, ctx))
-        result = _dedupe(out)
+        result = dedupe(out)
         self._returns[key] = result
         return result
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 from ..catalogue import Catalogue, CodeInfo
 from .handlers import Handler
-from .reach import Effect, Hop
+from .effects import Effect, Hop
 
 SEVERITY_RANK = {"violation": 2, "warning": 1, "error": 3}
 

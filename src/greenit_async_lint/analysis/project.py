@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Iterable, Literal, NamedTuple, Optional, Union
 
-from .ir import Binding, Class, FromImport, Function, Module, Param
+from .ir import Arg, Binding, Class, Const, Expr, FromImport, Function, Items, Module, Name, Param, Star
 from .values import ClassKey
 
 _BUILTINS = frozenset(dir(builtins))
@@ -150,6 +150,33 @@ class Project:
         if owner is not None:
             return ImportedGlobal("global", (owner, name))
         return ImportedExternal("ext", full)
+
+    def const_str(self, expr: Optional[Expr], ctx: Ctx) -> Optional[str]:
+        """The string an expression is, or a name is bound to (`ROUTE = "/x"`)."""
+        if isinstance(expr, Const) and isinstance(expr.value, str):
+            return expr.value
+        if isinstance(expr, Name):
+            for bound in self.bindings(expr.id, ctx):
+                if isinstance(bound, BoundExpr) and isinstance(bound.binding, Const) \
+                        and isinstance(bound.binding.value, str):
+                    return bound.binding.value
+        return None
+
+    def strings(self, exprs: Iterable[Arg], ctx: Ctx, depth: int = 0) -> tuple[str, ...]:
+        """String constants an argument list carries (a command line), following local names once."""
+        out: list[str] = []
+        for expr in exprs:
+            if isinstance(expr, Const) and isinstance(expr.value, str):
+                out.append(expr.value)
+            elif isinstance(expr, Items) and depth < 2:
+                out.extend(self.strings(expr.items, ctx, depth + 1))
+            elif isinstance(expr, Star) and depth < 2:
+                out.extend(self.strings((expr.value,), ctx, depth + 1))
+            elif isinstance(expr, Name) and depth < 2:
+                for bound in self.bindings(expr.id, ctx):
+                    if isinstance(bound, BoundExpr) and isinstance(bound.binding, (Const, Items)):
+                        out.extend(self.strings((bound.binding,), bound.ctx, depth + 1))
+        return tuple(out)
 
     def defining_ctx(self, mi: int, fn: Function) -> Ctx:
         """Where a function's decorators, defaults and annotations are evaluated."""

@@ -4,57 +4,33 @@ The effects of a function (the catalogued calls it reaches, each with the chain 
 leads there) do not depend on which handler reached it, so they are computed once per function
 and memoised. The context of a call site transforms them on the way up: a loop with no small
 bound amplifies blocking work to heavy; a thread wrapper takes it off the event loop; a queue
-takes it out of the request. Cycles are cut; chains longer than `max_depth` are dropped.
+takes it out of the request. Chains longer than `max_depth` are dropped; functions that call each
+other are settled together (walk.py), so no result depends on which handler came first.
 """
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Iterable, Optional, Union
 
 from ..catalogue import Catalogue
-from .evaluate import Evaluator, arg_value
-from .ir import Attr, Call, CallSite, Const, DictItems, Expr, Function, Items, Loop, Name, Star
-from .project import BoundExpr, Ctx, Project
+from .effects import Effect, Hop, best_effects
+from .evaluate import Evaluator
+from .ir import Attr, CallSite, Expr, Function, Loop, Name, Star
+from .loops import LoopBounds, amplified
+from .parameters import arg_value
+from .pools import PoolUse
+from .project import Ctx, Project
 from .signals import SignalIndex
 from .sourcetext import dotted
 from .values import (Callee, Candidates, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef,
                      Value)
+from .walk import CycleWalk
 
 FunctionKey = tuple[int, str, Optional[ClassKey]]  # a function, and the class of its `self` if inherited
 
-_SMALL = 16  # a loop over at most this many known items is bounded
 _CONTEXT_METHODS = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__"})
 _CONSUMERS = frozenset(f"builtins.{n}" for n in ("list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all", "dict"))
-
-
-@dataclass(frozen=True)
-class Hop:
-    path: str
-    line: int
-    col: int
-    call: str
-
-
-@dataclass(frozen=True)
-class Effect:
-    family: str
-    code: str
-    weight: str  # heavy, blocking, poll
-    scope: str  # any, async
-    leaf: str  # qualified name of the catalogued call
-    chain: tuple[Hop, ...]  # from the call site in the function down to the catalogued call
-    detail: str = ""  # the program a command line runs, for messages
-    on_loop: bool = True  # False once a thread wrapper or pool runs it
-    loop: str = ""  # the unbounded loop that amplified it
-    via: str = ""  # a fake-offload family that carries it (task called directly, thread wrapper...)
-    via_call: str = ""
-    in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
-
-    def key(self) -> tuple[object, ...]:
-        first = self.chain[0] if self.chain else None
-        site = (first.path, first.line, first.col) if first else None
-        return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
 
 
 class Reach:
@@ -67,13 +43,10 @@ class Reach:
         self.max_depth = max_depth
         self.amplify = amplify
         self.signals = SignalIndex(project, evaluator, catalogue)
-        self._effects: dict[FunctionKey, tuple[Effect, ...]] = {}
-        self._budgeted: dict[tuple[FunctionKey, int], tuple[Effect, ...]] = {}
-        self._busy: set[FunctionKey] = set()
-        self._stack: list[FunctionKey] = []
-        self._cut = False  # the current walk met the depth bound
-        self._waits: dict[tuple[int, str], bool] = {}
-        self._submits: dict[tuple[int, str], bool] = {}
+        self.loops = LoopBounds(project, evaluator)
+        empty: tuple[Effect, ...] = ()
+        self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
+        self.pools = PoolUse(project, evaluator, catalogue.offloads)
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
 
     # -- functions ----------------------------------------------------------------------------
@@ -86,87 +59,41 @@ class Reach:
     def function_effects(self, mi: int, qualname: str, receiver: Optional[ClassKey] = None) -> tuple[Effect, ...]:
         """The work a function reaches; `receiver` is the class of `self` when the method is
         inherited, so that `self.hook()` finds the subclass's override."""
-        key: FunctionKey = (mi, qualname, receiver)
-        found = self._effects.get(key)
-        if found is not None:
-            return found
-        # The walk is bounded by max-depth before it recurses (a chain of 300 helpers must not
-        # overflow Python's stack): effects deeper than the budget would be dropped anyway. A
-        # result cut short by the budget is complete only for that budget, so it is memoised
-        # under it; a result that never met the bound is memoised for every caller.
-        budget = self.max_depth - len(self._stack)
-        found = self._budgeted.get((key, budget))
-        if found is not None:
-            return found
-        if key in self._busy:
-            return ()  # a cycle: the work is counted where the cycle was entered
-        if budget <= 0:
-            self._cut = True
+        if self.p.function(mi, qualname) is None:
             return ()
+        return self._walk.result((mi, qualname, receiver))
+
+    def _body_effects(self, key: FunctionKey) -> tuple[Effect, ...]:
+        """The work reached from a function's own call sites (the walk memoises it)."""
+        mi, qualname, receiver = key
         fn = self.p.function(mi, qualname)
         if fn is None:
             return ()
-        self._busy.add(key)
-        self._stack.append(key)
-        outer_cut, self._cut = self._cut, False
-        try:
-            effects: list[Effect] = []
-            ctx = Ctx(mi, qualname, receiver)
-            for cs in fn.scope.calls:
-                effects.extend(self.call_effects(cs, ctx, fn))
-        finally:
-            self._busy.discard(key)
-            self._stack.pop()
-            cut, self._cut = self._cut, outer_cut or self._cut
-        result = tuple(best_effects(effects))
-        if cut:
-            self._budgeted[(key, budget)] = result
-        else:
-            self._effects[key] = result
-        return result
+        effects: list[Effect] = []
+        ctx = Ctx(mi, qualname, receiver)
+        for cs in fn.scope.calls:
+            effects.extend(self.call_effects(cs, ctx))
+        return tuple(best_effects(effects))
 
-    def waits(self, mi: int, qualname: str) -> bool:
-        """Does this function wait for pooled work (a future's result, a thread's join)?"""
-        key = (mi, qualname)
-        if key not in self._waits:
-            fn = self.p.function(mi, qualname)
-            ctx = Ctx(mi, qualname)
-            self._waits[key] = fn is not None and any(
-                self.off.pool_waits.match(v.name) for cs in fn.scope.calls
-                for v in self.ev.eval(cs.func, ctx) if isinstance(v, External))
-        return self._waits[key]
-
-    def submits(self, mi: int, qualname: str) -> bool:
-        """Does this function hand work to a pool or thread?"""
-        key = (mi, qualname)
-        if key not in self._submits:
-            fn = self.p.function(mi, qualname)
-            ctx = Ctx(mi, qualname)
-            self._submits[key] = fn is not None and any(
-                self.off.pool_submits.match(v.name) for cs in fn.scope.calls
-                for v in self.ev.eval(cs.func, ctx) if isinstance(v, External))
-        return self._submits[key]
+    def _walk_order(self, key: FunctionKey) -> tuple[object, ...]:
+        """Functions by file and name, not by module index (which follows the order files were read)."""
+        mi, qualname, receiver = key
+        owner = (self.p.mods[receiver[0]].path, receiver[1]) if receiver is not None else ("", "")
+        return (self.p.mods[mi].path, qualname, owner)
 
     # -- call sites ---------------------------------------------------------------------------
 
-    def call_effects(self, cs: CallSite, ctx: Ctx, fn: Optional[Function]) -> list[Effect]:
+    def call_effects(self, cs: CallSite, ctx: Ctx) -> list[Effect]:
         hop = Hop(self.p.mods[ctx.module].path, cs.line, cs.col, cs.text)
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
         out.extend(self.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
-        loop = self.unbounded_loop(cs.loops, ctx)
+        loop = self.loops.unbounded_loop(cs.loops, ctx)
         if loop is not None and self.amplify:
-            out = [self.amplified(e, loop) for e in out]
+            out = [amplified(e, loop) for e in out]
         return [e for e in out if len(e.chain) <= self.max_depth]
-
-    def amplified(self, effect: Effect, loop: Loop) -> Effect:
-        if effect.scope != "any":
-            return effect  # a query per row is slow, but the event-loop rule already covers it
-        if effect.weight in ("blocking", "poll"):
-            return replace(effect, weight="heavy", loop=effect.loop or loop.text)
-        return effect if effect.loop else replace(effect, loop=loop.text)
 
     def target_effects(self, target: Value, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         if isinstance(target, External):
@@ -244,13 +171,13 @@ class Reach:
             inner = self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
             mapped = cs.args[spec.iterable] if spec.iterable is not None and spec.iterable < len(cs.args) else None
             if isinstance(mapped, Star) and self.amplify:  # pool.map(fn, *columns): not known to be small
-                inner = [self.amplified(e, Loop(cs.line, "map", None, "<expr>")) for e in inner]
-            elif mapped is not None and not isinstance(mapped, Star) and self.amplify and not self.bounded(mapped, ctx):
-                inner = [self.amplified(e, Loop(cs.line, "map", mapped, dotted(mapped))) for e in inner]
-            if ctx.function is not None and self.waits(ctx.module, ctx.function):
+                inner = [amplified(e, Loop(cs.line, "map", None, "<expr>")) for e in inner]
+            elif mapped is not None and not isinstance(mapped, Star) and self.amplify and not self.loops.bounded(mapped, ctx):
+                inner = [amplified(e, Loop(cs.line, "map", mapped, dotted(mapped))) for e in inner]
+            if ctx.function is not None and self.pools.waits(ctx.module, ctx.function):
                 return [self.carried(replace(e, on_loop=False), "waited-pool", cs.text) for e in inner]
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]
-        if off.pool_waits.match(name) and ctx.function is not None and self.submits(ctx.module, ctx.function):
+        if off.pool_waits.match(name) and ctx.function is not None and self.pools.submits(ctx.module, ctx.function):
             return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
         if cs.tail in _CONTEXT_METHODS:
             return []  # entering `requests.Session()` sends nothing: only project managers are followed
@@ -367,47 +294,3 @@ class Reach:
     @staticmethod
     def carried(effect: Effect, via: str, call: str) -> Effect:
         return effect if effect.via else replace(effect, via=via, via_call=call)
-
-    def unbounded_loop(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
-        for loop in reversed(loops):
-            if loop.kind == "while" or not self.bounded(loop.iter, ctx):
-                return loop
-        return None
-
-    def bounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
-        """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
-        if expr is None or depth > 3:
-            return False
-        if isinstance(expr, Items):
-            return len(expr.items) <= _SMALL
-        if isinstance(expr, DictItems):
-            return len(expr.keys) <= _SMALL
-        if isinstance(expr, Const):
-            return True
-        if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
-            return bool(bindings) and all(
-                isinstance(b, BoundExpr) and isinstance(b.binding, (Items, DictItems, Const))
-                and self.bounded(b.binding, b.ctx, depth + 1) for b in bindings)
-        if isinstance(expr, Call):
-            names = {v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)}
-            if "builtins.range" in names:
-                return all(isinstance(a, Const) and isinstance(a.value, int) and a.value <= _SMALL for a in expr.args)
-            if names & {"builtins.enumerate", "builtins.zip", "builtins.sorted", "builtins.reversed",
-                        "builtins.list", "builtins.tuple", "builtins.set"}:
-                return bool(expr.args) and all(not isinstance(a, Star) and self.bounded(a, ctx, depth + 1)
-                                               for a in expr.args)
-            if isinstance(expr.func, Attr) and expr.func.attr in ("items", "keys", "values"):
-                return self.bounded(expr.func.base, ctx, depth + 1)
-        return False
-
-
-def best_effects(effects: Iterable[Effect]) -> list[Effect]:
-    """One effect per call site and kind of work reached, with the shortest chain."""
-    best: dict[tuple[object, ...], Effect] = {}
-    for effect in effects:
-        key = effect.key()
-        current = best.get(key)
-        if current is None or len(effect.chain) < len(current.chain):
-            best[key] = effect
-    return list(best.values())

@@ -30,9 +30,12 @@ deduplicated by value, so the tag is what keeps them apart.
 """
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, Optional, Union
+from typing import Iterable, Literal, NamedTuple, Optional, TypeVar, Union
 
-from .ir import Scalar
+from .ir import Arg, Const, Scalar
+
+_T = TypeVar("_T")
+_MAX_VALUES = 12  # a name bound to more than this many things is not worth following further
 
 ClassKey = tuple[int, str]  # a project class: (module index, class qualname)
 
@@ -95,3 +98,26 @@ class CandidatesGet(NamedTuple):
 Value = Union[ModuleRef, FunctionRef, MethodRef, ClassRef, Instance, External, FunctionAttr, Candidates,
               CandidatesGet]
 Callee = Union[FunctionRef, MethodRef]  # a project function a call runs
+
+
+def pick(container: Candidates | CandidatesGet, index: Arg) -> tuple[Value, ...]:
+    """The values a constant key selects from a registry; all of them for any other key."""
+    values, keys = container.values, container.keys
+    if keys is not None and isinstance(index, Const):
+        chosen = tuple(v for k, v in zip(keys, values) if k == index.value)
+        if chosen:
+            return chosen
+    return values
+
+
+def dedupe(values: Iterable[_T]) -> tuple[_T, ...]:
+    """The first few distinct values, in order."""
+    out: list[_T] = []
+    seen: set[_T] = set()
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+            if len(out) >= _MAX_VALUES:
+                break
+    return tuple(out)

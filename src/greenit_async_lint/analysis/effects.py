@@ -1,0 +1,46 @@
+"""What the walk collects: effects (a catalogued call a function reaches, with the chain of call
+sites that leads there, and how the way there changes it) and the hops of their chains."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Hop:
+    path: str
+    line: int
+    col: int
+    call: str
+
+
+@dataclass(frozen=True)
+class Effect:
+    family: str
+    code: str
+    weight: str  # heavy, blocking, poll
+    scope: str  # any, async
+    leaf: str  # qualified name of the catalogued call
+    chain: tuple[Hop, ...]  # from the call site in the function down to the catalogued call
+    detail: str = ""  # the program a command line runs, for messages
+    on_loop: bool = True  # False once a thread wrapper or pool runs it
+    loop: str = ""  # the unbounded loop that amplified it
+    via: str = ""  # a fake-offload family that carries it (task called directly, thread wrapper...)
+    via_call: str = ""
+    in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
+
+    def key(self) -> tuple[object, ...]:
+        first = self.chain[0] if self.chain else None
+        site = (first.path, first.line, first.col) if first else None
+        return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
+
+
+def best_effects(effects: Iterable[Effect]) -> list[Effect]:
+    """One effect per call site and kind of work reached, with the shortest chain."""
+    best: dict[tuple[object, ...], Effect] = {}
+    for effect in effects:
+        key = effect.key()
+        current = best.get(key)
+        if current is None or len(effect.chain) < len(current.chain):
+            best[key] = effect
+    return list(best.values())

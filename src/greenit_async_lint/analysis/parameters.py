@@ -1,0 +1,102 @@
+"""Parameters as the evaluator sees them: `self` and `cls`, values provided by a dependency marker
+(`Depends(get_service)`, `Annotated[T, Depends(...)]`), instances of the annotated type, defaults."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..catalogue.patterns import PatternTable
+from ..catalogue.schema import ArgSpec
+from .ir import Arg, Call, Expr, FromImport, Items, Keyword, Name, Param, Star, Subscript
+from .project import BoundExpr, Ctx, ImportedGlobal, Project
+from .values import ClassRef, External, Instance, Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
+
+
+def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec) -> Optional[Expr]:
+    """The argument a call passes at `spec` (keyword first, then position)."""
+    if spec.kwarg is not None:
+        for name, value in kwargs:
+            if name == spec.kwarg:
+                return value
+    if spec.arg is not None and spec.arg < len(args):
+        arg = args[spec.arg]
+        return None if isinstance(arg, Star) else arg
+    return None
+
+
+class Parameters:
+    def __init__(self, project: Project, evaluator: Evaluator,
+                 markers: list[tuple[PatternTable[bool], ArgSpec, bool]]) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.markers = markers
+
+    def values(self, ctx: Ctx, param: Param, index: int) -> list[Value]:
+        """What a parameter may hold: `self`/`cls`, a dependency's result, an instance of its annotation,
+        its default."""
+        mi, fq = ctx.module, ctx.function
+        fn = self.p.function(mi, fq) if fq is not None else None
+        if fn is None:
+            return []
+        if index == 0 and fn.cls is not None and fn.kind in ("method", "property", "classmethod"):
+            owner = ctx.receiver or (mi, fn.cls)
+            return [ClassRef("cls", *owner) if fn.kind == "classmethod" else Instance("inst", *owner)]
+        dctx = self.p.defining_ctx(mi, fn)
+        out: list[Value] = []
+        if param.default is not None:
+            provider = self.dependency_provider(param.default, dctx)
+            if provider is not None:
+                out.extend(v for p in self.ev.eval(provider, dctx) for v in self.ev.returns(p))
+        if param.annotation is not None:
+            for ann, actx in self.annotation_parts(param.annotation, dctx):
+                provider = self.dependency_provider(ann, actx)
+                if provider is not None:
+                    out.extend(v for p in self.ev.eval(provider, actx) for v in self.ev.returns(p))
+            if not out:
+                out.extend(self.ev.instances(self.ev.eval(param.annotation, dctx)))
+        if not out and param.default is not None:
+            out.extend(self.ev.eval(param.default, dctx))
+        return out
+
+    def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
+        """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
+        follows aliases such as `CurrentUser = Annotated[dict, Depends(get_user)]`."""
+        if isinstance(ann, Subscript) and isinstance(ann.key, Items):
+            for base in self.ev.eval(ann.base, ctx):
+                if isinstance(base, External) and base.name.endswith("Annotated"):
+                    return [(part, ctx) for part in ann.key.items[1:]]
+            return []
+        if isinstance(ann, Name) and depth < 4:
+            for bound in self.p.bindings(ann.id, ctx):
+                if not isinstance(bound, BoundExpr):
+                    continue
+                detail = bound.binding
+                if isinstance(detail, Subscript):
+                    return self.annotation_parts(detail, bound.ctx, depth + 1)
+                if isinstance(detail, FromImport):
+                    found = self.p.resolve_import(detail.module, detail.name, bound.ctx.module)
+                    if isinstance(found, ImportedGlobal):
+                        owner, gname = found.where
+                        return self.annotation_parts(Name("n", gname), Ctx(owner, None), depth + 1)
+        return []
+
+    def dependency_marker(self, expr: Expr, ctx: Ctx) -> Optional[tuple[Optional[Expr], bool]]:
+        """When `expr` is a dependency marker call (`Depends(get_service)`): (provider expression or
+        None for a bare `Depends()`, whose provider is the annotation; whether a plain `def`
+        provider runs in a worker thread)."""
+        if not isinstance(expr, Call) or not self.markers:
+            return None
+        for target in self.ev.eval(expr.func, ctx):
+            name = self.ev.qualified(target)
+            if name is None:
+                continue
+            for table, spec, threadpool in self.markers:
+                if table.match(name):
+                    return (arg_value(expr.args, expr.kwargs, spec), threadpool)
+        return None
+
+    def dependency_provider(self, expr: Expr, ctx: Ctx) -> Optional[Expr]:
+        marker = self.dependency_marker(expr, ctx)
+        return marker[0] if marker is not None else None
