@@ -127,6 +127,21 @@ def test_two_handlers_entering_a_cycle_at_different_points(tmp_path: Path, monke
     assert {(f[3], f[4], f[7]) for f in findings} == {("GAL101", "violation", "h0"), ("GAL101", "violation", "h1")}
 
 
+# Shrunk from a nightly crash-corpus graph (tests/crash/test_crash_callgraphs.py, seed 151): both
+# handlers reach the conversion in 6 calls, exactly at max-depth 8, through cycles (220 -> 268 ->
+# 228 -> 220 and a longer one through 270 -> 125 -> 353). A walk that memoises a result cut short
+# by the depth bound inside a cycle as if it were complete misses the second handler.
+DEPTH_AT_A_CYCLE = {125: [353], 150: [220], 151: [125], 220: [268], 228: [220], 263: [220], 268: [228, 329],
+                    270: [125], 275: [283, 287], 283: [151], 287: [220], 303: [335], 329: [356], 334: [263],
+                    335: [150], 348: [150], 353: [228, 303], 356: [270, 334]}
+
+
+def test_the_depth_bound_at_the_edge_of_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_call_graph(tmp_path, DEPTH_AT_A_CYCLE, {270: "heavy"}, [275, 348], modules=1)
+    findings, _, _ = _assert_order_independent(tmp_path, monkeypatch)
+    assert {f[7] for f in findings if f[3] == "GAL101"} == {"h0", "h1"}
+
+
 def test_a_generated_cycle_is_written_as_intended(tmp_path: Path) -> None:
     """The generator itself: the cycle case's handlers and helpers are what the test above assumes."""
     write_call_graph(tmp_path, {0: [1], 1: [0]}, {0: "heavy"}, [0, 1], modules=2)
