@@ -15,6 +15,7 @@ cheapest OTel set-up) and pyinstrument (a Profiler started and stopped around ea
 middleware does for a profiled request), when installed (`pip install -e '.[bench]'`).
 
     python bench/runtime_sustained_cpu.py [--rounds 7] [--requests 50000] [--seconds 3] [--skip-server]
+                                          [--variants bare,greenit]
 
 Not a test: figures depend on the machine, which the script prints first.
 """
@@ -247,9 +248,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50000, help="calls per in-process round")
     parser.add_argument("--seconds", type=float, default=3.0, help="load per server round")
     parser.add_argument("--skip-server", action="store_true")
+    parser.add_argument("--variants", default="", help="comma-separated subset, e.g. bare,greenit")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    variants = available()
+    wanted = {v for v in args.variants.split(",") if v}
+    variants = [v for v in available() if not wanted or v in wanted or v == "bare"]
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs "
           f"({cpu_model()}), load average {os.getloadavg()[0]:.2f}; "
           f"{args.rounds} interleaved rounds; variants: {', '.join(variants)}")
