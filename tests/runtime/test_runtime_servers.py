@@ -217,6 +217,17 @@ def test_a_request_killed_by_gunicorn_timeout_is_joined_to_its_handler_without_a
     assert killed["outcomes"] == {"server_killed": 1}
     assert killed["handler"]["qualname"] == "slow_report"
     assert killed["leaf"]["call"] == "time.sleep"
+    # ... so the static check joins the killed request to its handler.
+    merged = tmp_path / "runtime.json"
+    merged.write_text(json.dumps(report))
+    import subprocess
+    import sys
+
+    checked = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--no-cache", "--runtime-report",
+                              str(merged), "--format", "json", "tests/runtime/apps/flask_app.py"],
+                             cwd=rt.REPO, capture_output=True, text=True, timeout=120)
+    handlers = {h["qualname"]: h for h in json.loads(checked.stdout)["handlers"]}
+    assert handlers["slow_report"]["runtime"]["max_wait_s"] >= 0.5, handlers["slow_report"]
 
 
 def test_a_worker_sigkilled_before_its_first_periodic_flush_still_left_the_slow_request(tmp_path, rt):
