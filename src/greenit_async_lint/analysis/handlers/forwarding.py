@@ -23,7 +23,7 @@ from ...catalogue.frameworks import RegistrationRule
 from ...catalogue.patterns import PatternTable
 from ...catalogue.schema import ArgSpec
 from ..evaluate import arg_value
-from ..ir import Expr, Function
+from ..ir import Expr, Function, Name
 from ..project import Ctx
 from .model import Scan
 from .views import Matched
@@ -99,10 +99,10 @@ def forwarders(scan: Scan, matches: list[Matched]) -> Iterator[tuple[Matched, Re
             continue
         view = arg_value(m.args, m.kwargs, m.rule.view)
         view_spec = _param_spec(fn, view)
-        if view_spec is None or view is None:
+        if view_spec is None or not isinstance(view, Name):
             continue
         route_spec = _param_spec(fn, arg_value(m.args, m.kwargs, m.rule.route)) if m.rule.route else None
-        entries = _entry_methods(scan, fn, view[1], m.ctx)
+        entries = _entry_methods(scan, fn, view.id, m.ctx)
         key = (m.ctx[0], fn.qualname, id(m.rule))
         if key in seen:
             continue

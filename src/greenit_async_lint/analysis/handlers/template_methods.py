@@ -15,6 +15,7 @@ from typing import Iterator
 
 from ..ir import Function
 from ..project import Ctx
+from ..values import ClassRef, FunctionRef, MethodRef, Value
 from .model import Scan
 
 _DEPTH = 6  # hops along the chain before the hooks are reached
@@ -35,18 +36,19 @@ def _self_calls(scan: Scan, mi: int, qualname: str, caller_mi: int, caller: Func
         if func[0] != "a":
             continue
         base, name = func[1], func[2]
+        values: list[Value]
         if base == ("n", me):
-            values = scan.ev.class_attr(mi, qualname, name, True)
+            values = list(scan.ev.class_attr(mi, qualname, name, True))
         elif base[0] == "c" and base[1] == ("n", "super") and (caller_mi, caller.cls) in classes:
             values = _after(scan, classes, classes.index((caller_mi, caller.cls)), name)
         elif base[0] == "n" and cs.args and cs.args[0] == ("n", me):  # Base.m(self)
-            values = [v for c in scan.ev.eval(base, Ctx(caller_mi, caller.qualname)) if c[0] == "cls"
-                      for v in scan.ev.class_attr(c[1], c[2], name, False)]
+            values = [v for c in scan.ev.eval(base, Ctx(caller_mi, caller.qualname)) if isinstance(c, ClassRef)
+                      for v in scan.ev.class_attr(c.module, c.qualname, name, False)]
         else:
             continue
         for value in values:
-            if value[0] in ("meth", "fn"):
-                yield value[1], value[2]
+            if isinstance(value, (MethodRef, FunctionRef)):
+                yield value.module, value.qualname
 
 
 def _dispatched(scan: Scan, mi: int, qualname: str, classes: list[tuple[int, str]],
@@ -61,15 +63,15 @@ def _dispatched(scan: Scan, mi: int, qualname: str, classes: list[tuple[int, str
         names = {m for m in known if m.startswith(prefix)} if prefix else set()
     for method in sorted(names):
         for value in scan.ev.class_attr(mi, qualname, method, True):
-            if value[0] == "meth":
-                yield value[1], value[2]
+            if isinstance(value, MethodRef):
+                yield value.module, value.qualname
 
 
-def _after(scan: Scan, classes: list[tuple[int, str]], index: int, name: str) -> list[tuple]:
+def _after(scan: Scan, classes: list[tuple[int, str]], index: int, name: str) -> list[Value]:
     for cmi, cq in classes[index + 1:]:
         cls = scan.p.klass(cmi, cq)
         if cls is not None and name in cls.methods:
-            return [("meth", cmi, cls.methods[name])]
+            return [MethodRef("meth", cmi, cls.methods[name])]
     return []
 
 
@@ -81,13 +83,15 @@ def overridden_hooks(scan: Scan, mi: int, qualname: str, entries: tuple[str, ...
     out: list[tuple[int, Function]] = []
     for entry in entries:
         for value in scan.ev.class_attr(mi, qualname, entry, True):
-            fn = scan.p.function(value[1], value[2]) if value[0] == "meth" else None
-            if fn is None or fn.cls is None or rank.get((value[1], fn.cls), 0) <= 0:
+            if not isinstance(value, MethodRef):
+                continue
+            fn = scan.p.function(value.module, value.qualname)
+            if fn is None or fn.cls is None or rank.get((value.module, fn.cls), 0) <= 0:
                 continue  # the class's own entry is listed as it is
-            floor = rank[(value[1], fn.cls)]
+            floor = rank[(value.module, fn.cls)]
             base_names = {name for c in classes[floor:] for name in _methods(scan, c)}
-            seen = {(value[1], fn.qualname)}
-            todo: list[tuple[int, Function, bool]] = [(value[1], fn, True)]
+            seen = {(value.module, fn.qualname)}
+            todo: list[tuple[int, Function, bool]] = [(value.module, fn, True)]
             for _hop in range(_DEPTH):
                 nxt: list[tuple[int, Function, bool]] = []
                 for cmi, caller, in_base in todo:
