@@ -77,11 +77,12 @@ class LoopMonitor:
 
     def check(self, now: float, threshold: float, sample: Sampler, attribute: Attributor) -> None:
         """One watchdog look at this loop (watchdog thread): follow the holder, cut and open stalls."""
-        if not self.running():
+        loop = self.loop_ref()
+        if loop is None or loop.is_closed() or not loop.is_running():
             self.seen_task, self.checked = None, now
             return
         with self.lock:
-            task = current_task(self.loop_ref())
+            task = current_task(loop)
             if task is not self.seen_task:
                 # The loop moved on between the previous check and this one: split the difference.
                 boundary = max(self.last, (self.checked + now) / 2)
