@@ -122,5 +122,5 @@ def test_flake8_disable_noqa_is_honoured_for_gal_codes(tmp_path: Path) -> None:
     quiet = subprocess.run(flake8, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert quiet.returncode == 0 and quiet.stdout == ""
     loud = subprocess.run([*flake8, "--disable-noqa"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert loud.returncode == 1 and "GAL108" in loud.stdout
+    assert loud.returncode == 1 and "GAL108 [violation, fails the gate]" in loud.stdout
     assert cli("check", "--no-cache", "--disable-noqa", cwd=tmp_path).returncode == 1

@@ -99,16 +99,20 @@ class Plugin:
         paths = tuple(path if target == "-" else target for target in self._targets)
         config = self._config or replace(build_config(Path.cwd(), None, {}), disable_noqa=True)
         for finding in findings_for(path, self._unsaved_tree, paths, config):
-            yield finding.line, max(finding.column - 1, 0), message(finding), type(self)
+            yield finding.line, max(finding.column - 1, 0), message(finding, config.fail_on), type(self)
 
     def _unsaved_tree(self) -> Optional[ast.Module]:
         """flake8's tree when its text is not the file on disk (an editor's buffer on stdin)."""
         return None if _same_as_disk(self.filename, self.lines) else self.tree
 
 
-def message(finding: Finding) -> str:
-    """The CLI's text line, without its location: `GAL101 ... (handler h via a -> b)`."""
-    text = f"{finding.code} {finding.message}"
+def message(finding: Finding, fail_on: str = "violation") -> str:
+    """The CLI's text line, without its location: `GAL101 [violation, fails the gate] ... (handler
+    h via a -> b)`. flake8 fails on every line it prints; the label says which ones fail
+    `greenit-async-lint check`, the gate CI runs."""
+    from .output import failing_severities, gate_label
+
+    text = f"{finding.code} {gate_label(finding.severity, False, failing_severities(fail_on))} {finding.message}"
     if finding.handler is not None:
         text += f" (handler {finding.handler.qualname} via {chain_text(finding)})"
     return text

@@ -25,12 +25,12 @@ def text(data: dict[str, Any], show_unresolved: bool = False, show_baselined: bo
     lines: list[str] = []
     rules = data.get("rules") or {}
     paint = _paint if color else (lambda text, _style: text)
-    failing = _failing_severities(data)
+    failing = failing_severities(str((data.get("config") or {}).get("fail_on") or "violation"))
     for f in data["findings"]:
         if f.get("baselined") and not show_baselined:
             continue
         line = f"{paint(f['path'], 'bold')}:{f['line']}:{f['column']}: {paint(f['code'], _STYLE.get(f.get('severity'), 'bold'))} "
-        line += f"{_gate_label(f, failing)} {f['message']}"
+        line += f"{gate_label(str(f.get('severity') or ''), bool(f.get('baselined')), failing)} {f['message']}"
         if f.get("handler"):
             chain = " -> ".join(hop["call"] for hop in f.get("chain") or [])
             line += f" (handler {f['handler']['qualname']}" + (f" via {chain})" if chain else ")")
@@ -59,17 +59,16 @@ def _paint(text: str, style: str) -> str:
     return f"\033[{_ANSI[style]}m{text}\033[0m"
 
 
-def _failing_severities(data: dict[str, Any]) -> tuple[str, ...]:
+def failing_severities(fail_on: str) -> tuple[str, ...]:
     from .reporting.model import FAIL_ON
 
-    return FAIL_ON.get(str((data.get("config") or {}).get("fail_on") or "violation"), ("violation",))
+    return FAIL_ON.get(fail_on, ("violation",))
 
 
-def _gate_label(finding: dict[str, Any], failing: tuple[str, ...]) -> str:
+def gate_label(severity: str, baselined: bool, failing: tuple[str, ...]) -> str:
     """`[violation, fails the gate]`: what a reader of a CI log needs to tell the new failure
     from the findings that do not count (warnings, baselined, analysis problems)."""
-    severity = str(finding.get("severity") or "")
-    if finding.get("baselined"):
+    if baselined:
         return f"[{severity}, accepted by the baseline]"
     if severity == "error":
         return "[error: not analysed, does not fail the gate]"
