@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, Union
 
 import libcst as cst
 
@@ -18,10 +18,16 @@ from .changes import Changes
 from .source import SourceFile, Sources
 
 if TYPE_CHECKING:
-    from ..config import Config
     from ..analysis.findings import Finding
     from .queues import Stack
     from .rules import QueueInfo, RemedyCatalogue
+
+
+class FixSettings(Protocol):
+    """What codemods read of the user's settings (the front end's Config has it): the fix layer
+    does not import the front end."""
+
+    request_timeout: float
 
 
 @dataclass
@@ -32,7 +38,7 @@ class Target:
     sources: Sources
     remedies: "RemedyCatalogue"
     stack: "Stack"
-    config: "Config"
+    config: FixSettings
     notes: list[str] = field(default_factory=list)
 
     heavy_sites: frozenset = frozenset()  # (path, line, col) of every hop of a heavy finding
