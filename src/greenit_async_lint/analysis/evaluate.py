@@ -228,6 +228,12 @@ class Evaluator:
             return [External("ext", f"{base.name}.{attr}", base.subject)]
         if isinstance(base, ModuleRef):
             module = self.p.mods[base.module]
+            if attr in module.scope.names:
+                # A package's own binding shadows its submodule: `from .follow import follow` in
+                # views/__init__.py makes `views.follow` the function, as Python does.
+                own = [v for v in self.eval(Name("n", attr), Ctx(base.module, None)) if not isinstance(v, ModuleRef)]
+                if own:
+                    return own
             sub = self.p.find_module(f"{module.name}.{attr}", base.module)
             if sub is not None:
                 return [ModuleRef("mod", sub)]

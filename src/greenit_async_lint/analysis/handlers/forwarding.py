@@ -89,8 +89,9 @@ def _entry_methods(scan: Scan, fn: Function, view: str, ctx: Ctx) -> tuple[str, 
 
 def forwarders(scan: Scan, matches: list[Matched]) -> Iterator[tuple[Matched, RegistrationRule, str]]:
     """(the wrapped registration, the rule for calls of its forwarder, the forwarder's tail) for
-    each match made inside a function that passes one of its parameters as the view."""
-    seen: set[tuple[int, str, int]] = set()
+    each match made inside a function that passes one of its parameters as the view; the same rule
+    for every such match of one forwarder."""
+    made: dict[tuple[int, str, int], RegistrationRule] = {}
     for m in matches:
         if m.ctx[1] is None or m.rule.view is None:
             continue
@@ -104,10 +105,8 @@ def forwarders(scan: Scan, matches: list[Matched]) -> Iterator[tuple[Matched, Re
         route_spec = _param_spec(fn, arg_value(m.args, m.kwargs, m.rule.route)) if m.rule.route else None
         entries = _entry_methods(scan, fn, view.id, m.ctx)
         key = (m.ctx[0], fn.qualname, id(m.rule))
-        if key in seen:
-            continue
-        seen.add(key)
-        name = f"{scan.p.mods[m.ctx[0]].name}.{fn.qualname}"
-        rule = RegistrationRule(PatternTable([(name, True)]), route_spec, view_spec, None,
-                                entries or m.rule.class_methods, None, None)
-        yield m, rule, fn.name
+        if key not in made:  # a forwarder calling the registration twice (with and without a prefix)
+            name = f"{scan.p.mods[m.ctx[0]].name}.{fn.qualname}"
+            made[key] = RegistrationRule(PatternTable([(name, True)]), route_spec, view_spec, None,
+                                         entries or m.rule.class_methods, None, None)
+        yield m, made[key], fn.name

@@ -81,11 +81,12 @@ def _with_forwarded(scan: Scan, found: list[Matched]) -> list[Matched]:
         inner = {id(m) for m, _rule, _tail in made}
         out = [m for m in out if id(m) not in inner]
         new = []
+        rules = list({id(rule): (m.fw, rule) for m, rule, _tail in made}.values())
         for _seq, cs, ctx in scan.index.calls({tail for _m, _rule, tail in made}):
             for name in scan.names(cs.func, ctx):
-                for m, rule, _tail in made:
+                for fw, rule in rules:
                     if rule.calls.match(name):
-                        new.append(Matched(m.fw, rule, cs.args, cs.kwargs, ctx, cs.line))
+                        new.append(Matched(fw, rule, cs.args, cs.kwargs, ctx, cs.line))
         out.extend(new)
     return out
 
