@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,9 @@ class OutputFormat:
     core: bool  # written by the checker itself (not a `reporting` format that `report merge` writes)
     help: str
 
-    def render(self, data: dict[str, Any]) -> str:
+    def render(self, data: Mapping[str, Any]) -> str:
         module, _sep, function = self.renderer.partition(":")
-        renderer: Callable[[dict[str, Any]], str] = getattr(importlib.import_module(module), function)
+        renderer: Callable[[Mapping[str, Any]], str] = getattr(importlib.import_module(module), function)
         return renderer(data)
 
 

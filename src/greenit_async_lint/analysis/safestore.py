@@ -24,7 +24,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, cast
 
 from .readfile import read_bytes
 
@@ -69,7 +69,7 @@ class Codec:
             self.by_name[name] = cls
             self.names[cls] = name
             self.fields[cls] = (tuple(cls._fields) if issubclass(cls, tuple)  # type: ignore[attr-defined]
-                                else tuple(f.name for f in dataclasses.fields(cls)))
+                                else tuple(f.name for f in dataclasses.fields(cast(Any, cls))))
             self.builders[name] = _builder(cls, self.fields[cls])
 
     # -- encoding -------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _builder(cls: type, names: tuple[str, ...]) -> tuple[int, Any]:
     every field is an init argument (the fastest way), by setting the fields otherwise."""
     if issubclass(cls, tuple):
         return len(names), lambda values: tuple.__new__(cls, values)
-    if all(f.init for f in dataclasses.fields(cls)):
+    if all(f.init for f in dataclasses.fields(cast(Any, cls))):
         return len(names), lambda values: cls(*values)
 
     def build(values: list[Any]) -> Any:
