@@ -235,3 +235,15 @@ class Plain(BaseView):
     report = run_check(_write(tmp_path, text))
     assert {(h.qualname, h.route) for h in report.handlers} == {("MonthlyReports.monthly", "/reports/monthly/<int:year>"),
                                                                 ("Plain.plain", "/plain")}
+
+
+def test_a_package_binding_shadows_its_submodule_of_the_same_name(run_check, tmp_path: Path) -> None:
+    (tmp_path / "app" / "views").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("", "utf-8")
+    (tmp_path / "app" / "views" / "__init__.py").write_text("from .follow import follow\n", "utf-8")
+    (tmp_path / "app" / "views" / "follow.py").write_text("def follow(request):\n    return None\n", "utf-8")
+    (tmp_path / "app" / "urls.py").write_text(
+        "from django.urls import path\n\nfrom app import views\n\nurlpatterns = [path('follow/', views.follow)]\n",
+        "utf-8")
+    report = run_check(tmp_path)
+    assert [(h.path, h.qualname) for h in report.handlers] == [("app/views/follow.py", "follow")]
