@@ -60,7 +60,7 @@ def available() -> list[str]:
     return variants
 
 
-def trivial_app(environ, start_response):
+def trivial_app(_environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
     return [b"ok"]
 
@@ -102,7 +102,7 @@ def _environ() -> dict:
             "wsgi.input": None, "wsgi.errors": sys.stderr, "HTTP_HOST": HOST}
 
 
-def _start_response(status, headers, exc_info=None):
+def _start_response(_status, _headers, _exc_info=None):
     return None
 
 
