@@ -170,3 +170,15 @@ def test_merged_reports_keep_the_coverage_of_each_service(app: Path, tmp_path_fa
     assert (summary["registrations"], summary["resolved"], summary["unresolved"]) == (6, 5, 1)
     assert [(u["path"], u["line"]) for u in merged["unresolved"]] == [("web.py", 21)]
     assert "5 of 6 route registrations resolved; 1 could not be followed" in output.text(merged)
+
+
+def test_a_view_bound_to_a_name_first_is_followed(tmp_path: Path) -> None:
+    """`detail = ReportView.as_view()` then `path("r/", detail)` routes the class like the inline call."""
+    (tmp_path / "views.py").write_text(
+        "from django.views import View\n\n\nclass ReportView(View):\n    def get(self, request):\n        return None\n")
+    (tmp_path / "urls.py").write_text(
+        "from django.urls import path\n\nfrom views import ReportView\n\ndetail = ReportView.as_view()\n"
+        'urlpatterns = [path("reports/", detail)]\n')
+    report = analyse(["."], Config(cache=False), cwd=tmp_path)
+    assert [(r.view, r.resolved) for r in report.registrations] == [("detail", "project")]
+    assert {h.qualname: h.route for h in report.handlers} == {"ReportView.get": "reports/"}

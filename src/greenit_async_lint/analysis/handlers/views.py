@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 from ...catalogue.frameworks import FrameworkRules, RegistrationRule
 from ..evaluate import arg_value
 from ..ir import Arg, Attr, Call, Const, Expr, Items, Keyword, Name, Star, Subscript
-from ..project import Ctx
+from ..project import BoundExpr, Ctx
 from ..values import ClassRef, External, FunctionRef, Instance, MethodRef, Value
 from .model import Candidate, Registration, Resolution, Scan
 
@@ -117,6 +117,13 @@ class ViewReader:
                 key = (value.module, value.qualname)
                 if key not in self.class_routes or self.class_routes[key].route is None:
                     self.class_routes[key] = ClassRoute(fw.name, route, rule)
+        if not resolved and isinstance(view, Name):
+            # `detail = ReportView.as_view()` then `path("r/", detail)`: the call it was bound to.
+            for bound in self.scan.p.bindings(view.id, ctx):
+                if isinstance(bound, BoundExpr) and isinstance(bound.binding, Call):
+                    resolved = self.view(fw, rule, bound.binding, route, bound.ctx) or resolved
+            if resolved:
+                return resolved
         return resolved or self.outside(view, ctx)
 
     def outside(self, view: Expr, ctx: Ctx) -> Resolution:
