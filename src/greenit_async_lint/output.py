@@ -5,7 +5,6 @@ runtime join): `version` changes only on a breaking change.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -157,7 +156,3 @@ def registrations_summary(report: Report) -> dict[str, int]:
 def registration_json(registration: Registration) -> dict[str, Any]:
     return {"path": registration.path, "line": registration.line, "framework": registration.framework,
             "kind": registration.kind, "route": registration.route, "view": registration.view}
-
-
-def to_json(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
