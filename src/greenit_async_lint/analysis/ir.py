@@ -260,6 +260,3 @@ class FileProblem:
     reason: str
     line: int = 1
     col: int = 1
-
-
-Summary = Union[Module, FileProblem]
