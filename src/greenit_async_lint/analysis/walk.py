@@ -51,6 +51,7 @@ class CycleWalk(Generic[K, V]):
         budget = self.max_depth - len(self._stack)
         found = self._budgeted.get((key, budget))
         if found is not None:
+            self._cut = True  # a result cut short by the bound: the caller's is too
             return found
         entered = self._index.get(key)
         if entered is not None:  # a call back into a cycle not settled yet
