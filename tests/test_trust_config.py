@@ -73,6 +73,9 @@ def test_gitignored_files_are_skipped_unless_asked(proj: Path) -> None:
     assert not any(path.startswith("convert_sync/") for path, _code in skipped)
     kept = codes(cli("check", "--no-cache", "--format", "json", "--no-respect-gitignore", cwd=proj))
     assert any(path.startswith("convert_sync/") for path, _code in kept)
+    # Named on the command line, an ignored folder is checked (a package inside a virtualenv).
+    named = codes(cli("check", "--no-cache", "--format", "json", "convert_sync", cwd=proj))
+    assert named == [f for f in kept if f[0].startswith("convert_sync/")]
 
 
 def test_per_file_ignores(proj: Path) -> None:

@@ -124,13 +124,14 @@ class GitIgnores:
     """The .gitignore files that apply to a path: its folder's and every parent's up to the
     repository root (the folder holding `.git`), the deeper file winning, as git reads them."""
 
-    def __init__(self) -> None:
+    def __init__(self, top: Path | None = None) -> None:
         self.by_folder: dict[Path, list[tuple[Path, Any]]] = {}
+        self.top = top  # read no .gitignore above this folder
 
     def specs(self, folder: Path) -> list[tuple[Path, Any]]:
         found = self.by_folder.get(folder)
         if found is None:
-            top = (folder / ".git").exists() or folder.parent == folder
+            top = folder == self.top or (folder / ".git").exists() or folder.parent == folder
             found = [] if top else list(self.specs(folder.parent))
             text = maybe_text(folder / ".gitignore")
             if text and text.strip():
@@ -159,9 +160,13 @@ def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
         if error.filename:
             unreadable.append(Path(error.filename))
 
+    ignores = excluder.gitignores
+    if ignores is not None and ignores.ignored(folder, True):
+        # A folder the user names although a .gitignore above it ignores it (a package inside a
+        # virtualenv, whose .gitignore is `*`): checked, with only the .gitignore files inside it.
+        ignores = GitIgnores(top=folder)
     for dirpath, dirnames, filenames in os.walk(folder, onerror=note, followlinks=False):
         here = Path(dirpath)
-        ignores = excluder.gitignores
         dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here)
                              and not (ignores and ignores.ignored(here / d, True)))
         for name in sorted(filenames):
