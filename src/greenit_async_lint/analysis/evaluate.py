@@ -5,7 +5,7 @@ against recursion; an expression it cannot follow evaluates to no value.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, TypeVar
+from typing import Iterable, Optional, TypeVar
 
 from ..catalogue import Catalogue
 from ..catalogue.load import Queue
@@ -56,8 +56,6 @@ class Evaluator:
     # -- entry points -------------------------------------------------------------------------
 
     def eval(self, expr: Expr, ctx: Ctx) -> tuple[Value, ...]:
-        if type(ctx) is not Ctx:  # a plain (module, function) pair from a finder not yet typed
-            ctx = Ctx(*ctx)
         key = (ctx, expr)
         found = self._memo.get(key)
         if found is not None:
@@ -162,10 +160,7 @@ class Evaluator:
             elif bound.ctx.function is None and isinstance(bound.binding, (DictItems, Items)):
                 # A module-level registry: what the module puts in it, and what is stored into it
                 # from anywhere (`REGISTRY[name] = fn`, a registering decorator).
-                extra: list[Value] = []
-                for stored in self.registries.extra(bound.ctx.module, name):
-                    raw: Any = stored  # a plain ("fn", module, qualname) from an untyped registrar
-                    extra.append(FunctionRef("fn", raw[1], raw[2]) if type(raw) is tuple else raw)
+                extra = self.registries.extra(bound.ctx.module, name)
                 for value in self.binding(bound.binding, bound.ctx):
                     out.append(Candidates("cands", value.values + tuple(extra), value.keys if not extra else None)
                                if isinstance(value, Candidates) else value)
@@ -231,7 +226,8 @@ class Evaluator:
             if attr in module.scope.names:
                 # A package's own binding shadows its submodule: `from .follow import follow` in
                 # views/__init__.py makes `views.follow` the function, as Python does.
-                own = [v for v in self.eval(Name("n", attr), Ctx(base.module, None)) if not isinstance(v, ModuleRef)]
+                own: list[Value] = [v for v in self.eval(Name("n", attr), Ctx(base.module, None))
+                                    if not isinstance(v, ModuleRef)]
                 if own:
                     return own
             sub = self.p.find_module(f"{module.name}.{attr}", base.module)

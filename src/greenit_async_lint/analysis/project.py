@@ -103,8 +103,6 @@ class Project:
     def bindings(self, name: str, ctx: Ctx) -> list[Bound]:
         """Where `name` is bound as seen from `ctx`, each with the context of the binding: a
         parameter, a binding (see ir.py) or a builtin."""
-        if type(ctx) is not Ctx:  # a plain (module, function) pair from a finder not yet typed
-            ctx = Ctx(*ctx)
         mi, fq, receiver = ctx
         module = self.mods[mi]
         while fq is not None:
