@@ -51,7 +51,7 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
         other = "'" if quote == '"' else '"'
 
         class Swap(cst.CSTTransformer):
-            def leave_SimpleString(self, original, updated):
+            def leave_SimpleString(self, _original, updated):
                 body = updated.value
                 prefix = body[: len(body) - len(body.lstrip("rRbBuUfF"))]
                 rest = body[len(prefix):]
@@ -59,10 +59,10 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                     return updated
                 return updated.with_changes(value=prefix + other + rest[1:-1] + other)
 
-            def leave_FormattedString(self, original, updated):
-                if updated.start.endswith(quote) and not updated.start.endswith(quote * 3):
-                    if other not in code_of(updated)[len(updated.start):-1]:
-                        return updated.with_changes(start=updated.start[:-1] + other, end=other)
+            def leave_FormattedString(self, _original, updated):
+                if updated.start.endswith(quote) and not updated.start.endswith(quote * 3) \
+                        and other not in code_of(updated)[len(updated.start):-1]:
+                    return updated.with_changes(start=updated.start[:-1] + other, end=other)
                 return updated
 
         parts = []
@@ -104,13 +104,13 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
             super().__init__()
             self.used: set[str] = set()
 
-        def leave_FormattedString(self, original, updated):
+        def leave_FormattedString(self, _original, updated):
             fixed = fix_fstring(updated)
             if fixed is not updated:
                 self.used.add("pep701")
             return fixed
 
-        def leave_TemplatedString(self, original, updated):
+        def leave_TemplatedString(self, _original, updated):
             self.used.add("pep750")
             text = code_of(updated.with_changes(lpar=[], rpar=[]))
             head = len(updated.start) - 1
@@ -123,19 +123,19 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                 return fix_fstring(node).with_changes(lpar=updated.lpar, rpar=updated.rpar)
             return node
 
-        def leave_FunctionDef(self, original, updated):
+        def leave_FunctionDef(self, _original, updated):
             if updated.type_parameters is not None:
                 self.used.add("pep695")
                 return updated.with_changes(type_parameters=None)
             return updated
 
-        def leave_ClassDef(self, original, updated):
+        def leave_ClassDef(self, _original, updated):
             if updated.type_parameters is not None:
                 self.used.add("pep695")
                 return updated.with_changes(type_parameters=None)
             return updated
 
-        def leave_TypeAlias(self, original, updated):
+        def leave_TypeAlias(self, _original, updated):
             self.used.add("pep695")
             return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=updated.value)
 
@@ -146,10 +146,10 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                 return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
             return updated
 
-        def leave_ExceptHandler(self, original, updated):
+        def leave_ExceptHandler(self, _original, updated):
             return self._parenthesise(updated)
 
-        def leave_ExceptStarHandler(self, original, updated):
+        def leave_ExceptStarHandler(self, _original, updated):
             updated = self._parenthesise(updated)
             self.used.add("except*")
             return cst.ExceptHandler(body=updated.body, type=updated.type, name=updated.name,
@@ -157,7 +157,7 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                                      whitespace_after_except=cst.SimpleWhitespace(" "),
                                      whitespace_before_colon=updated.whitespace_before_colon)
 
-        def leave_TryStar(self, original, updated):
+        def leave_TryStar(self, _original, updated):
             self.used.add("except*")
             return cst.Try(body=updated.body, handlers=updated.handlers, orelse=updated.orelse,
                            finalbody=updated.finalbody, leading_lines=updated.leading_lines,

@@ -83,9 +83,7 @@ class _Builder:
             ann = self.annotation(node.annotation, ctx)
             declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
             self.target(ctx, node.target, declared)
-        elif isinstance(node, ast.AugAssign):
-            self.expr(node.value, ctx)
-        elif isinstance(node, ast.Expr):
+        elif isinstance(node, (ast.AugAssign, ast.Expr)):
             self.expr(node.value, ctx)
         elif isinstance(node, ast.Return):
             if node.value is not None:
