@@ -247,3 +247,30 @@ def test_a_package_binding_shadows_its_submodule_of_the_same_name(run_check, tmp
         "utf-8")
     report = run_check(tmp_path)
     assert [(h.path, h.qualname) for h in report.handlers] == [("app/views/follow.py", "follow")]
+
+
+def test_a_custom_router_route_mapping_names_viewset_handler_methods(run_check, tmp_path: Path) -> None:
+    text = '''
+from rest_framework.routers import Route, SimpleRouter
+from rest_framework.viewsets import ViewSet
+
+
+class BulkRouter(SimpleRouter):
+    routes = [
+        Route(url=r"^{prefix}/bulk$", mapping={"post": "bulk_create", "delete": "bulk_delete"},
+              name="{basename}-bulk", detail=False, initkwargs={}),
+    ]
+
+
+class ItemViewSet(ViewSet):
+    def bulk_create(self, request):
+        return None
+
+    def helper(self):
+        return None
+
+
+router = BulkRouter()
+router.register("items", ItemViewSet, basename="item")
+'''
+    assert _qualnames(run_check, _write(tmp_path, text)) == ["ItemViewSet.bulk_create"]

@@ -34,6 +34,11 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "bases": "base-class patterns",
         "methods": "the methods that handle requests",
     }, "Class-based views: the methods named in `methods` of a class deriving from one of `bases`."),
+    ("method_maps", {
+        "calls": "patterns of calls that map HTTP methods to handler method names",
+        "mapping": "argument spec of the `{http method: method name}` dict",
+        "bases": "base-class patterns of the classes whose methods the names are",
+    }, "A custom router's `Route(mapping={'get': 'bulk_list'})`: the mapped names are handler methods."),
     ("class_attr_calls", {
         "bases": "view base-class patterns",
         "attr": "the class attribute (`form_class`)",

@@ -8,6 +8,9 @@ Mechanisms the engine understands, each filled with data per framework:
   `Class.as_view()`, an instance) under the route at `route`; `route_list` takes (route, view)
   tuples instead (Tornado);
 - class_views: the methods named in `methods` of a class deriving from one of `bases`;
+- method_maps: a call mapping HTTP methods to handler method names (a custom DRF router's
+  `Route(mapping={"get": "bulk_list"})`): the names are handler methods of classes deriving from
+  `bases`, wherever the call is made in the project;
 - class_attr_calls: a view class attribute (`form_class`) whose methods the framework calls;
 - implicit_calls: calling one of `methods` on an instance of a class deriving from `bases` runs the
   project's methods named in `calls` (form `clean_*` validators, serializer `create`);
@@ -29,7 +32,7 @@ from typing import Any
 from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
-_KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls",
+_KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls", "method_maps",
          "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
          "router_includes"}
 
@@ -61,6 +64,13 @@ class RegistrationRule:
 class ClassViewRule:
     bases: PatternTable[bool]
     methods: tuple[str, ...]
+
+
+@dataclass
+class MethodMapRule:
+    calls: PatternTable[bool]
+    mapping: ArgSpec  # the argument holding the {http method: handler method name} dict
+    bases: PatternTable[bool]
 
 
 @dataclass
@@ -104,6 +114,7 @@ class FrameworkRules:
     decorators: list[DecoratorRule] = field(default_factory=list)
     registrations: list[RegistrationRule] = field(default_factory=list)
     class_views: list[ClassViewRule] = field(default_factory=list)
+    method_maps: list[MethodMapRule] = field(default_factory=list)
     class_attr_calls: list[ClassAttrRule] = field(default_factory=list)
     implicit_calls: list[ImplicitRule] = field(default_factory=list)
     dependency_markers: list[tuple[PatternTable[bool], ArgSpec, bool]] = field(default_factory=list)
@@ -119,6 +130,7 @@ _RULE_KEYS = {
     "registrations": {"calls", "route", "view", "route_list", "class_methods", "method", "includes",
                       "untyped_receiver"},
     "class_views": {"bases", "methods"},
+    "method_maps": {"calls", "mapping", "bases"},
     "implicit_calls": {"bases", "methods", "calls", "names", "model", "model_calls"},
     "class_attr_calls": {"bases", "attr", "calls", "instance_calls"},
     "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
@@ -177,6 +189,14 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         r = _rule(r, k, "class_views")
         fw.class_views.append(ClassViewRule(_table(r.get("bases"), f"{k}.bases"),
                                             tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
+    for i, r in enumerate(as_list(data.get("method_maps"), f"{where}.method_maps")):
+        k = f"{where}.method_maps[{i}]"
+        r = _rule(r, k, "method_maps")
+        mapping = _spec(r.get("mapping"), f"{k}.mapping")
+        if mapping is None:
+            raise CatalogueError(k, "needs `mapping`")
+        fw.method_maps.append(MethodMapRule(_table(r.get("calls"), f"{k}.calls"), mapping,
+                                            _table(r.get("bases"), f"{k}.bases")))
     for i, r in enumerate(as_list(data.get("class_attr_calls"), f"{where}.class_attr_calls")):
         k = f"{where}.class_attr_calls[{i}]"
         r = _rule(r, k, "class_attr_calls")

@@ -14,6 +14,7 @@ from ..ir import Class, Const, Items
 from ..values import ClassRef, MethodRef
 from .model import Candidate, Handler, Root, Scan
 from .views import ClassRoute
+from .method_maps import mapped_views
 from .template_methods import overridden_hooks
 
 ViewMethods = list[tuple[str, tuple[str, ...]]]  # (framework, handler method name patterns)
@@ -36,7 +37,7 @@ class _Views:
     def __init__(self, scan: Scan) -> None:
         self.scan = scan
         self.rules: list[tuple[FrameworkRules, ClassViewRule]] = [
-            (fw, r) for fw in scan.frameworks for r in fw.class_views]
+            (fw, r) for fw in scan.frameworks for r in fw.class_views] + mapped_views(scan)
         self._views: dict[tuple[int, str], ViewRules] = {}
         self._base_matches: dict[str, ViewMethods] = {}
 
