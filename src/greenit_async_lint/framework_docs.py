@@ -117,7 +117,19 @@ def render() -> str:
              "these files. Patterns are qualified names (`from flask import Flask; app = Flask()` makes "
              "`app.get` the pattern `flask.Flask.get`), fnmatch globs allowed; an argument spec is "
              "`{arg: <position>, kwarg: <keyword>}`.\n",
-             "## Example\n", f"```yaml\n{EXAMPLE}```\n", "## Keys\n"]
+             "## Example\n", f"```yaml\n{EXAMPLE}```\n",
+             "## What the engine adds to every rule\n",
+             "- **Forwarders**: a project function that passes one of its parameters as the view of a "
+             "registration (`def add_org_resource(self, resource, *urls): self.add_resource(resource, ...)`, "
+             "an `add_url_rule` override calling `super()`) is a registration too, a few levels deep.",
+             "- **Entry methods**: when a forwarder hands a class to a project function whose wrapper calls "
+             "`cls().process()`, `process` is the class's entry; the overrides an entry inherited from a "
+             "project base reaches through `self.m()`, `super().m()` or `getattr(self, 'm_' + verb)` are the "
+             "class's handlers (template methods).",
+             "- **Decorator factories**: a project function that applies a known decorator (in its body or "
+             "a nested function), and a `functools.partial` of it, is that decorator.",
+             "- **Generic bases**: a subscripted base (`GenericAPIView[Any]`) is its base.\n",
+             "## Keys\n"]
     for key, subkeys, meaning in SCHEMA:
         lines.append(f"### `{key}`\n")
         lines.append(f"{meaning}\n")
