@@ -19,8 +19,15 @@ def _write(tmp_path: Path, files: dict[str, str]) -> Path:
 
 def test_a_resource_routed_through_a_project_method_is_registered(run_check) -> None:
     found = _handlers(run_check, FIXTURES / "flask_api_resources")
-    # ArchiveResource inherits its `get`: it is listed only because `add_org_resource` routes it.
-    assert found["portal/resources.py:ArchiveResource"] == (None, False)
+    # StatusResource inherits everything: it is listed only because `add_org_resource` routes it.
+    assert found["portal/resources.py:StatusResource"] == (None, False)
+
+
+def test_the_overrides_an_inherited_view_method_calls_are_the_views_handlers(run_check) -> None:
+    found = _handlers(run_check, FIXTURES / "flask_api_resources")
+    # BaseListResource.get calls self.kind(): ArchiveResource's override runs in its request.
+    assert found["portal/resources.py:ArchiveResource.kind"] == (None, True)
+    assert "portal/resources.py:ArchiveResource" not in found
 
 
 def test_the_template_method_hooks_of_a_registered_class_are_its_handlers(run_check) -> None:

@@ -95,6 +95,14 @@ def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> 
                     if fn is not None:
                         own = own or (cmi, cq) == key
                         out.candidates.append(Candidate(cmi, fn, framework, route))
+            if not entered:
+                # View methods inherited from a project view base (`BaseListResource.get` calling
+                # `self.get_queries()`): this class's overrides of what they call are its part.
+                inherited = tuple(sorted({name for cmi, cq in classes[1:]
+                                          for name, _fq in scan.index.methods(cmi, cq, patterns)}))
+                for hmi, hook in overridden_hooks(scan, mi, cls.qualname, inherited) if inherited else ():
+                    own = own or (hmi, hook.cls) == key
+                    out.candidates.append(Candidate(hmi, hook, framework, route))
             roots = _attr_roots(scan, mi, cls, external, attr_rules)
             if roots or (not own and registered is not None):
                 out.entries.append(Handler(mi, cls.qualname, module.path, cls.line, framework, route, False, False,
