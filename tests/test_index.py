@@ -76,3 +76,14 @@ def test_methods_by_glob_pattern() -> None:
     assert index.methods(0, "View", ("get", "p*")) == [("get", "View.get"), ("post", "View.post")]
     assert index.methods(0, "View", ("delete",)) == []
     assert index.methods(0, "Missing", ("get",)) == []
+
+
+def test_lookups_before_and_after_a_full_listing_agree_without_repeats() -> None:
+    index = _index()
+    some = [e.seq for e in index.calls({"add_url_rule"})]
+    decorated = [fn.qualname for _s, _mi, fn in index.decorated({"route"})]
+    every = list(index.calls(None))
+    assert len({e.seq for e in every}) == len(every)  # nothing indexed twice
+    assert [e.seq for e in index.calls({"add_url_rule"})] == some
+    assert [fn.qualname for _s, _mi, fn in index.decorated({"route"})] == decorated
+    assert [e.seq for e in every if e.site.tail == "add_url_rule"] == some
