@@ -12,6 +12,7 @@ from typing import Literal, NamedTuple, Optional, Union
 from ..catalogue import Catalogue
 from ..catalogue.patterns import tails
 from .evaluate import Evaluator
+from .index import Seq
 from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Star
 from .project import Ctx, Project
 from .registries import GlobalKey
@@ -70,7 +71,7 @@ class SignalIndex:
                 decorator_tails |= rule_tails
         connect = frozenset(m for r in self.rules for m in r.connect_methods)
         # Receivers are listed module by module, decorated ones before connected ones.
-        found: list[tuple[int, int, int, SignalKey, Receiver]] = []
+        found: list[tuple[int, int, Seq, SignalKey, Receiver]] = []
         for seq, mi, fn in self.ev.index.decorated(None if any_tail else decorator_tails):
             for dec in fn.decorators:
                 if not isinstance(dec, Call):
