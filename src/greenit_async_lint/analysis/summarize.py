@@ -377,7 +377,8 @@ def _newer_python_tree(text: str, path: str, exc: SyntaxError) -> ast.Module | F
         need = needed_python(features)
         running = ".".join(map(str, sys.version_info[:2]))
         hint = (f"it uses Python {need} syntax that Python {running} cannot read; run the check with "
-                f"Python {need} or newer") if need else f"Python {running} cannot read it"
+                f"Python {need} or newer: `python{need} -m pip install greenit-async-lint` then "
+                f"`python{need} -m greenit_async_lint check`") if need else f"Python {running} cannot read it"
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg} ({hint})", *where)
 
 
