@@ -256,3 +256,21 @@ def test_gal901_says_which_python_the_file_needs_and_how_to_run_the_check_with_i
     problem = summarize.summarize(b'def f():\n    return t"{x}" + $\n', "views.py", "views", False)
     assert problem.code == "GAL901"
     assert "Python 3.14" in problem.reason and "python3.14 -m greenit_async_lint check" in problem.reason
+
+
+def test_the_progress_line_shows_on_a_terminal_after_the_delay_and_is_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import time as clock
+    from greenit_async_lint import progress
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    monkeypatch.setattr(progress, "INTERVAL", 0.02)
+    terminal = io.StringIO()
+    with progress.Progress("src", stream=terminal, force=True):
+        deadline = clock.monotonic() + 5
+        while "checking src" not in terminal.getvalue() and clock.monotonic() < deadline:
+            clock.sleep(0.01)
+    assert "checking src" in terminal.getvalue() and terminal.getvalue().endswith("\r\033[K")
+    piped = io.StringIO()  # not a terminal: nothing, however long the run
+    with progress.Progress("src", stream=piped):
+        clock.sleep(0.1)
+    assert piped.getvalue() == ""
