@@ -84,7 +84,10 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "like": "another framework whose `remedies` section this one starts from (its own keys win)",
         "accepted": "the statement(s) that answer 202 Accepted; `$status` is the status URL expression",
         "imports": "list of `{module, name, as}` the `accepted` template needs",
-        "request_objects": "names that are the request itself: work that reads them cannot move to a worker",
+        "request_objects": "names bound to the request or the application context: work that reads them cannot "
+                           "move to a worker",
+        "context_attributes": "attribute names whose use needs the application context (`Model.query`, "
+                              "`get_or_404`): work that uses them cannot move to a worker",
         "background_tasks": "`{types, import}`: an endpoint receives background tasks through a parameter "
                             "annotated with one of `types`; a new one is annotated with what `import` binds",
     }, "What the fixer writes for this framework (read by the fix layer, not by the engine). Without "

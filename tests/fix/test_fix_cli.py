@@ -36,8 +36,8 @@ def test_diff_is_the_default_and_writes_nothing(project, capsys):
     out, err = capsys.readouterr()
     assert out.startswith("--- a/shop/live.py\n+++ b/shop/live.py\n")
     assert "+    await asyncio.sleep(1)" in out
-    assert "report_pdf_task" not in out  # unsafe: not without --unsafe-fixes
-    assert "2 more findings have unsafe fixes" in err
+    assert "rebuild_report_task" not in out  # unsafe: not without --unsafe-fixes
+    assert "3 more findings have unsafe fixes" in err
     assert python_files(project) == before
     assert main([".", "--diff"]) == 0
 
@@ -45,36 +45,37 @@ def test_diff_is_the_default_and_writes_nothing(project, capsys):
 def test_apply_writes_and_exits_1_then_0(project, capsys):
     assert main(["--apply", "."]) == 1
     assert "await asyncio.sleep(1)" in (project / "shop" / "live.py").read_text()
-    assert "report_pdf_task" not in (project / "shop" / "tasks.py").read_text()
+    assert "rebuild_report_task" not in (project / "shop" / "tasks.py").read_text()
     capsys.readouterr()
     assert main(["--apply", "."]) == 0  # nothing left to do: the hook passes
 
 
 def test_unsafe_fixes_are_applied_only_on_request(project):
     assert main(["--apply", "--unsafe-fixes", "."]) == 1
-    assert "def report_pdf_task(name: str):" in (project / "shop" / "tasks.py").read_text()
-    assert "job = report_pdf_task.delay(name)" in (project / "shop" / "views.py").read_text()
+    assert "def rebuild_report_task(name: str):" in (project / "shop" / "tasks.py").read_text()
+    assert "job = rebuild_report_task.delay(name)" in (project / "shop" / "views.py").read_text()
 
 
 def test_select_and_ignore_limit_the_codes_fixed(project, capsys):
     assert main(["--unsafe-fixes", "--select", "GAL101", "."]) == 0
     out = capsys.readouterr().out
-    assert "report_pdf_task" in out and "asyncio.sleep" not in out
+    assert "rebuild_report_task" in out and "asyncio.sleep" not in out
     assert main(["--unsafe-fixes", "--ignore", "GAL101", "."]) == 0
     out = capsys.readouterr().out
-    assert "report_pdf_task" not in out and "asyncio.sleep" in out
+    assert "rebuild_report_task" not in out and "asyncio.sleep" in out
 
 
 def test_files_given_one_by_one_fix_their_handlers_only(project, capsys):
     assert main(["--apply", "shop/views.py", "--unsafe-fixes"]) == 1
     assert "time.sleep(1)" in (project / "shop" / "live.py").read_text()  # not passed: untouched
-    assert "report_pdf_task" in (project / "shop" / "views.py").read_text()
+    assert "rebuild_report_task" in (project / "shop" / "views.py").read_text()
 
 
 def test_reasons_for_findings_left_alone_go_to_stderr(project, capsys):
     main(["--unsafe-fixes", "."])
     err = capsys.readouterr().err
-    assert "shop/views.py:20:12: GAL101 not fixed (move-to-queue): the work reads the request" in err
+    assert "shop/views.py:26:12: GAL101 not fixed (move-to-queue): the work uses `request`, bound to the request" in err
+    assert "shop/views.py:19:12: GAL101 not fixed (move-to-queue): the response (`send_file(" in err
 
 
 def test_usage_and_configuration_errors_exit_2(project, capsys):
@@ -153,3 +154,45 @@ def test_pre_commit_fix_hook_fixes_then_passes(tmp_path):
     _git(repo, "add", ".")
     second = run()
     assert second.returncode == 0, second.stdout + second.stderr
+
+
+# -- symlinks and repeated runs ---------------------------------------------------------------
+
+def test_a_symlinked_module_is_fixed_through_the_link(tmp_path, monkeypatch, capsys):
+    root = copy_project(CASES / "asyncio_sleep", tmp_path / "p")
+    monkeypatch.chdir(root)
+    module = next(p for p in sorted(root.rglob("*.py")) if "time.sleep" in p.read_text())
+    real = tmp_path / "elsewhere" / module.name
+    real.parent.mkdir()
+    real.write_text(module.read_text())
+    module.unlink()
+    module.symlink_to(real)
+    assert main(["--apply", "."]) == 1
+    assert module.is_symlink(), "the link was replaced by a regular file"
+    assert "asyncio.sleep" in real.read_text()
+    assert main(["--apply", "."]) == 0  # fixed once: nothing more to do
+
+
+def test_a_link_to_a_missing_file_is_refused_with_a_reason(tmp_path, monkeypatch, capsys):
+    from greenit_async_lint.fix.apply import FixError, real_paths
+    from greenit_async_lint.fix.source import Sources
+
+    link = tmp_path / "gone.py"
+    link.symlink_to(tmp_path / "missing.py")
+    source = Sources(tmp_path).get(link)
+    with pytest.raises(FixError, match="symlink to .* does not exist"):
+        real_paths({link: (source, "x = 1\n")})
+
+
+def test_fixes_add_no_trailing_whitespace(tmp_path, monkeypatch):
+    from greenit_async_lint.fix.apply import plan_report
+
+    from fixtools import FIXTURES, analyse
+
+    for app in [*sorted(p for p in FIXTURES.iterdir() if p.is_dir()), *sorted(p for p in CASES.iterdir() if p.is_dir())]:
+        project = copy_project(app, tmp_path / app.name)
+        run = plan_report(analyse(project), unsafe=True, cwd=project)
+        for source, text in run.rendered.values():
+            old = set(source.original.splitlines())
+            added = [line for line in text.splitlines() if line not in old and line != line.rstrip()]
+            assert not added, (source.display, added)

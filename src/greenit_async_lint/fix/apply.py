@@ -192,9 +192,29 @@ def _umask() -> int:
     return mask
 
 
+def real_paths(rendered: dict[Path, tuple[SourceFile, str]]) -> dict[Path, Path]:
+    """Where each fixed file is written: a symlinked module through to the file it points to (not
+    replaced by a regular file, which would leave the real one unfixed). Two paths to one file,
+    or a link to nothing, are refused before anything is written."""
+    out: dict[Path, Path] = {}
+    for path in sorted(rendered):
+        real = Path(os.path.realpath(path)) if path.is_symlink() else path
+        if path.is_symlink() and not real.exists():
+            raise FixError(f"{rendered[path][0].display} is a symlink to {real}, which does not exist; "
+                           f"nothing was written")
+        if real in out.values():
+            other = next(p for p, r in out.items() if r == real)
+            raise FixError(f"{rendered[path][0].display} and {rendered[other][0].display} are the same file "
+                           f"(a symlink): fix one of them; nothing was written")
+        out[path] = real
+    return out
+
+
 def write(rendered: dict[Path, tuple[SourceFile, str]]) -> list[Path]:
     written = []
-    for path, (source, text) in sorted(rendered.items()):
+    targets = real_paths(rendered)
+    for link, (source, text) in sorted(rendered.items()):
+        path = targets[link]
         encoding = source.module.encoding if source.module is not None else "utf-8"
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -207,5 +227,5 @@ def write(rendered: dict[Path, tuple[SourceFile, str]]) -> list[Path]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        written.append(path)
+        written.append(link)
     return written

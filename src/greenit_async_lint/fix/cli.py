@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 from ..config import ConfigError, load_config
 from ..catalogue.schema import CatalogueError
-from .apply import FixError, FixRun, plan_report, write
+from .apply import FixError, FixRun, plan_report, real_paths, write
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +57,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from ..analysis.engine import analyse
         report = analyse(args.paths, config)
         run = plan_report(report, unsafe=args.unsafe_fixes)
+        if args.apply:
+            real_paths(run.rendered)  # a symlink to nothing, or two links to one file: refused here
     except (ConfigError, CatalogueError) as exc:
         print(f"greenit-async-lint: error: {exc}", file=sys.stderr)
         return 2

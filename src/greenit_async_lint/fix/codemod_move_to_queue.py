@@ -25,7 +25,8 @@ from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
 from .changes import Changes, FileChanges, ImportChange
 from .source import SourceFile, module_bindings
 from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
-from .codemod_moving import Move, NeededImport, needed_import, plan_move, quick_refusal
+from .codemod_moving import Move, NeededImport, needed_import, plan_move
+from .movable import quick_refusal
 
 
 @dataclass(frozen=True)

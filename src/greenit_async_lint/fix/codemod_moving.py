@@ -16,6 +16,8 @@ from typing import Optional, Union
 import libcst as cst
 from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 
+from .movable import (Forbidden, context_attribute, final_return, is_docstring, names_in, ordered_params,
+                      response_problem)
 from .rules import RemedyCatalogue
 from .source import SourceFile, absolute_module
 
@@ -43,126 +45,9 @@ class Move:
     names: set[str] = field(default_factory=set)  # every name the moved code mentions
 
 
-def _docstring(statement: cst.BaseStatement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
-
-
-def _final_return(statement: cst.BaseStatement) -> Optional[cst.Return]:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-            and isinstance(statement.body[0], cst.Return):
-        return statement.body[0]
-    return None
-
-
 def _within(source: SourceFile, node: cst.CSTNode, roots: list[cst.CSTNode]) -> bool:
     chain = [node, *source.ancestors(node)]
     return any(n is r for n in chain for r in roots)
-
-
-class _Forbidden(cst.CSTVisitor):
-    """Finds what a plain task function cannot contain (outside nested definitions)."""
-
-    def __init__(self) -> None:
-        self.reason: Optional[str] = None
-
-    def _stop(self, reason: str) -> bool:
-        self.reason = self.reason or reason
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Return(self, node: cst.Return) -> bool:
-        return self._stop("the handler returns from inside its work (an early response): split the checks "
-                          "from the work first")
-
-    def visit_Await(self, node: cst.Await) -> bool:
-        return self._stop("the work awaits coroutines, and a worker task is a plain function")
-
-    def visit_Yield(self, node: cst.Yield) -> bool:
-        return self._stop("the handler yields (a streaming response)")
-
-    def visit_For(self, node: cst.For) -> bool:
-        return self._stop("the work uses `async for`") if node.asynchronous else True
-
-    def visit_With(self, node: cst.With) -> bool:
-        return self._stop("the work uses `async with`") if node.asynchronous else True
-
-    def visit_Global(self, node: cst.Global) -> bool:
-        return self._stop("the work assigns a global")
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
-        return self._stop("the work assigns a nonlocal")
-
-
-class _Bound(cst.CSTVisitor):
-    """Names a function body binds (assignments, loop and `with` targets, walrus, except names)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def _add(self, node: Optional[cst.CSTNode]) -> None:
-        if node is not None:
-            for name in _names([node]):
-                self.names.add(name.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._add(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._add(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._add(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._add(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._add(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._add(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._add(node.target)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._add(node.name)  # a nested function's or lambda's own parameter
-
-
-def quick_refusal(function: cst.FunctionDef, remedies: RemedyCatalogue) -> Optional[str]:
-    """A reason the handler's work cannot move that needs no metadata (see `plan_move`, which
-    decides the rest): checked first, so that a refused fix costs no scope analysis."""
-    if not isinstance(function.body, cst.IndentedBlock):
-        return "the handler is written on one line"
-    statements = list(function.body.body)
-    if statements and _docstring(statements[0]):
-        statements.pop(0)
-    if statements and _final_return(statements[-1]) is not None:
-        statements.pop()
-    for statement in statements:
-        visitor = _Forbidden()
-        statement.visit(visitor)
-        if visitor.reason:
-            return visitor.reason
-    params = {p.name.value for p in _ordered_params(function)} & remedies.never_params
-    if params:
-        bound = _Bound()
-        function.body.visit(bound)
-        for name in _names(statements):
-            if name.value in params and name.value not in bound.names:
-                what = "the view instance" if name.value in ("self", "cls") else "the request or response object"
-                return f"the work uses `{name.value}` ({what}), which a worker cannot receive"
-    return None
 
 
 def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNode, remedies: RemedyCatalogue,
@@ -171,31 +56,38 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
     if not isinstance(function.body, cst.IndentedBlock):
         return "the handler is written on one line"
     statements = list(function.body.body)
-    docstring = statements.pop(0) if statements and _docstring(statements[0]) else None
-    final = _final_return(statements[-1]) if statements else None
+    docstring = statements.pop(0) if statements and is_docstring(statements[0]) else None
+    final = final_return(statements[-1]) if statements else None
     if final is not None:
         statements.pop()
     result: Optional[cst.BaseExpression] = None
     if final is not None and final.value is not None and _within(source, reported, [final]):
-        if not isinstance(final.value, (cst.Dict, cst.List, cst.Tuple)):
-            return "the reported work builds the response itself: compute it in a statement of its own first"
-        result = final.value
+        code = cst.Module([]).code_for_node(final.value)
+        return (f"the response (`{code if len(code) <= 60 else code[:57] + '...'}`) is what the work produces: "
+                f"answering 202 instead needs a status route that serves the result, which the fixer does not "
+                f"write; add it, then queue the work")
     elif not _within(source, reported, list(statements)):
         return "the reported call is not in the handler's own statements"
     roots: list[cst.CSTNode] = [*statements, *([result] if result is not None else [])]
     for root in roots:
-        visitor = _Forbidden()
+        visitor = Forbidden()
         root.visit(visitor)
         if visitor.reason:
             return visitor.reason
-    names = _names(roots)
+    names = names_in(roots)
     info = remedies.frameworks.get(framework)
     request_objects = info.request_objects if info is not None else ()
     for name in names:
         for qualified in source.qualified_names(name):
             if any(qualified == r or qualified.startswith(r + ".") for r in request_objects):
-                return (f"the work reads the request (`{name.value}`), which a worker cannot receive: save what it "
-                        f"needs first (uploads as files) and pass that")
+                return (f"the work uses `{name.value}`, bound to the request or the application context, which a "
+                        f"worker does not have: save what it needs first (uploads as files, settings as values) "
+                        f"and pass those plain values")
+    bound = context_attribute(roots, info.context_attributes if info is not None else ())
+    if bound:
+        return (f"the work uses `{bound}`, which needs the application context a worker does not have: load "
+                f"what it needs in the handler and pass plain values (ids, paths), or open the app's context "
+                f"in the task")
     used_params: dict[str, cst.Param] = {}
     imports: dict[str, NeededImport] = {}
     function_scope = source.scope(function.body.body[0]) if function.body.body else None
@@ -228,7 +120,7 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
                 if _within(source, ref.node, roots):
                     continue  # a comprehension or lambda variable of the moved code
                 return f"the work uses `{label}` from an enclosing function"
-    params = [p for p in _ordered_params(function) if p.name.value in used_params]
+    params = [p for p in ordered_params(function) if p.name.value in used_params]
     for param in params:
         reason = _param_problem(source, function, param, remedies)
         if reason:
@@ -236,6 +128,9 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
     if not statements and result is None:
         return "the handler has no work to move"
     returned = _returned(source, final, function_scope, statements) if result is None else []
+    response = response_problem(source, final, returned, info) if result is None else None
+    if response:
+        return response
     return Move(function, docstring, statements, result, params, returned, final if result is None else None,
                 list(imports.values()), {n.value for n in names})
 
@@ -246,7 +141,7 @@ def _returned(source: SourceFile, final: Optional[cst.Return], function_scope: o
     if final is None or final.value is None:
         return []
     out: list[str] = []
-    for name in _names([final.value]):
+    for name in names_in([final.value]):
         scope = source.scope(name)
         if scope is None or name.value in out:
             continue
@@ -257,24 +152,6 @@ def _returned(source: SourceFile, final: Optional[cst.Return], function_scope: o
                    and _within(source, ref.node, list(moved)) for ref in access.referents):
                 out.append(name.value)
     return out
-
-
-def _names(roots: list[cst.CSTNode]) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            found.append(node)
-
-    for root in roots:
-        root.visit(Visitor())
-    return found
-
-
-def _ordered_params(function: cst.FunctionDef) -> list[cst.Param]:
-    p = function.params
-    star = [p.star_arg] if isinstance(p.star_arg, cst.Param) else []
-    return [*p.posonly_params, *p.params, *star, *p.kwonly_params, *([p.star_kwarg] if p.star_kwarg else [])]
 
 
 def _param_problem(source: SourceFile, function: cst.FunctionDef, param: cst.Param,

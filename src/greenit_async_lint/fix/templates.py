@@ -68,6 +68,9 @@ class FrameworkInfo:
     imports: tuple[ImportSpec, ...] = ()
     request_objects: tuple[str, ...] = ()
     background_tasks: Optional[BackgroundTasksSpec] = None
+    # Attributes whose use needs the request's or the application's context (`Model.query`,
+    # `get_or_404`): work that uses them cannot run in a worker as it is.
+    context_attributes: tuple[str, ...] = ()
 
 
 def fields(template: str, where: str) -> set[str]:
@@ -151,7 +154,7 @@ def parse_queues(documents: list[dict[str, Any]], where: str = "offloads.yaml") 
     return out
 
 
-FRAMEWORK_KEYS = ("like", "accepted", "imports", "request_objects", "background_tasks")
+FRAMEWORK_KEYS = ("like", "accepted", "imports", "request_objects", "context_attributes", "background_tasks")
 
 
 def parse_frameworks(sections: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, FrameworkInfo]:
@@ -197,4 +200,5 @@ def _framework(value: Any, where: str) -> FrameworkInfo:
         background = BackgroundTasksSpec(tuple(as_str_list(raw.get("types"), f"{where}.background_tasks.types")),
                                          imported)
     return FrameworkInfo(accepted, _imports(data.get("imports"), f"{where}.imports"),
-                         tuple(as_str_list(data.get("request_objects"), f"{where}.request_objects")), background)
+                         tuple(as_str_list(data.get("request_objects"), f"{where}.request_objects")), background,
+                         tuple(as_str_list(data.get("context_attributes"), f"{where}.context_attributes")))

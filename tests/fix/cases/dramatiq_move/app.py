@@ -8,5 +8,5 @@ app = Flask(__name__)
 
 @app.post("/exports/<int:account_id>")
 def export(account_id: int):
-    archive = shutil.make_archive(f"/tmp/export-{account_id}", "zip", f"/srv/accounts/{account_id}")
-    return {"archive": archive}
+    shutil.make_archive(f"/srv/exports/{account_id}", "zip", f"/srv/accounts/{account_id}")
+    return {"account": account_id}

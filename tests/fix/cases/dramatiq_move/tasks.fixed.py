@@ -6,5 +6,4 @@ import shutil
 @dramatiq.actor
 def export_task(account_id: int):
     """The work of the `export` handler (app), run by the task queue (Dramatiq), not in the request."""
-    archive = shutil.make_archive(f"/tmp/export-{account_id}", "zip", f"/srv/accounts/{account_id}")
-    return archive
+    shutil.make_archive(f"/srv/exports/{account_id}", "zip", f"/srv/accounts/{account_id}")

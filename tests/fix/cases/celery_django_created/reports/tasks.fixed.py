@@ -4,7 +4,6 @@ from celery import shared_task
 
 
 @shared_task
-def report_pdf_task(report_id: int):
-    """The work of the `report_pdf` handler (reports.views), run by the task queue (Celery), not in the request."""
-    pdf = render_pdf(report_id)
-    return pdf
+def rebuild_pdf_task(report_id: int):
+    """The work of the `rebuild_pdf` handler (reports.views), run by the task queue (Celery), not in the request."""
+    render_pdf(report_id)

@@ -1,12 +1,19 @@
 """Report views."""
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
-from .tasks import report_pdf_task
+
+from .services import render_pdf
+from .tasks import rebuild_pdf_task
 
 
-def report_pdf(request, report_id: int):
-    job = report_pdf_task.delay(report_id)
+def rebuild_pdf(request, report_id: int):
+    job = rebuild_pdf_task.delay(report_id)
     return JsonResponse({"status": f"/jobs/{job.id}"}, status=202)
 
 
-urlpatterns = [path("reports/<int:report_id>.pdf", report_pdf)]
+def report_pdf(request, report_id: int):
+    pdf = render_pdf(report_id)
+    return HttpResponse(pdf, content_type="application/pdf")
+
+
+urlpatterns = [path("reports/<int:report_id>/rebuild", rebuild_pdf), path("reports/<int:report_id>.pdf", report_pdf)]

@@ -1,8 +1,13 @@
 """Report views."""
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from .services import render_pdf
+
+
+def rebuild_pdf(request, report_id: int):
+    render_pdf(report_id)
+    return JsonResponse({"report": report_id})
 
 
 def report_pdf(request, report_id: int):
@@ -10,4 +15,4 @@ def report_pdf(request, report_id: int):
     return HttpResponse(pdf, content_type="application/pdf")
 
 
-urlpatterns = [path("reports/<int:report_id>.pdf", report_pdf)]
+urlpatterns = [path("reports/<int:report_id>/rebuild", rebuild_pdf), path("reports/<int:report_id>.pdf", report_pdf)]

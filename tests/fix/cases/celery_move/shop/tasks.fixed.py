@@ -10,8 +10,7 @@ def nightly_report():
 
 
 @shared_task
-def report_pdf_task(name: str):
-    """The work of the `report_pdf` handler (shop.views), run by the task queue (Celery), not in the request."""
+def rebuild_report_task(name: str):
+    """The work of the `rebuild_report` handler (shop.views), run by the task queue (Celery), not in the request."""
     # the conversion takes minutes on big reports
-    path = build_report(name)
-    return path
+    build_report(name)

@@ -1,17 +1,23 @@
 """Report views."""
-from flask import Blueprint, request
+from flask import Blueprint, request, send_file
 
 from .reports import build_report
-from .tasks import report_pdf_task
+from .tasks import rebuild_report_task
 
 bp = Blueprint("reports", __name__)
 
 
+@bp.post("/reports/<name>/rebuild")
+def rebuild_report(name: str):
+    """Renders the stored report again while the user waits."""
+    job = rebuild_report_task.delay(name)
+    return {"status": f"/jobs/{job.id}"}, 202
+
+
 @bp.get("/reports/<name>.pdf")
 def report_pdf(name: str):
-    """Renders the report while the user waits."""
-    job = report_pdf_task.delay(name)
-    return {"status": f"/jobs/{job.id}"}, 202
+    path = build_report(name)
+    return send_file(path, mimetype="application/pdf")
 
 
 @bp.post("/reports/upload")

@@ -8,5 +8,5 @@ app = FastAPI()
 
 @app.post("/videos/{video_id}/transcode")
 def transcode_video(video_id: str, preset: str = "1280:720"):
-    output = transcode(video_id, preset)
-    return {"output": output}
+    transcode(video_id, preset)
+    return {"video": video_id}

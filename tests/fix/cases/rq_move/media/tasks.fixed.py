@@ -4,5 +4,4 @@ from .transcode import transcode
 
 def transcode_video_task(video_id: str, preset: str):
     """The work of the `transcode_video` handler (media.api), run by the task queue (RQ), not in the request."""
-    output = transcode(video_id, preset)
-    return output
+    transcode(video_id, preset)
