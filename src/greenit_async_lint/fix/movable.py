@@ -38,23 +38,23 @@ class Forbidden(cst.CSTVisitor):
         self.reason = self.reason or reason
         return False
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+    def visit_FunctionDef(self, _node: cst.FunctionDef) -> bool:
         return False
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
+    def visit_Lambda(self, _node: cst.Lambda) -> bool:
         return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+    def visit_ClassDef(self, _node: cst.ClassDef) -> bool:
         return False
 
-    def visit_Return(self, node: cst.Return) -> bool:
+    def visit_Return(self, _node: cst.Return) -> bool:
         return self._stop("the handler returns from inside its work (an early response): split the checks "
                           "from the work first")
 
-    def visit_Await(self, node: cst.Await) -> bool:
+    def visit_Await(self, _node: cst.Await) -> bool:
         return self._stop("the work awaits coroutines, and a worker task is a plain function")
 
-    def visit_Yield(self, node: cst.Yield) -> bool:
+    def visit_Yield(self, _node: cst.Yield) -> bool:
         return self._stop("the handler yields (a streaming response)")
 
     def visit_For(self, node: cst.For) -> bool:
@@ -63,10 +63,10 @@ class Forbidden(cst.CSTVisitor):
     def visit_With(self, node: cst.With) -> bool:
         return self._stop("the work uses `async with`") if node.asynchronous else True
 
-    def visit_Global(self, node: cst.Global) -> bool:
+    def visit_Global(self, _node: cst.Global) -> bool:
         return self._stop("the work assigns a global")
 
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+    def visit_Nonlocal(self, _node: cst.Nonlocal) -> bool:
         return self._stop("the work assigns a nonlocal")
 
 
