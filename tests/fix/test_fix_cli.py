@@ -196,3 +196,15 @@ def test_fixes_add_no_trailing_whitespace(tmp_path, monkeypatch):
             old = set(source.original.splitlines())
             added = [line for line in text.splitlines() if line not in old and line != line.rstrip()]
             assert not added, (source.display, added)
+
+
+@pytest.mark.parametrize("app", sorted(p.name for p in (CASES.parent.parent.parent / "fixtures").iterdir() if p.is_dir()))
+def test_a_second_apply_changes_nothing(app, tmp_path, monkeypatch, capsys):
+    """`fix --apply` fixes until nothing changes (a fix can uncover the handler's next blocking
+    call), so running it again, as a pre-commit hook does, writes nothing."""
+    root = copy_project(CASES.parent.parent.parent / "fixtures" / app, tmp_path / app)
+    monkeypatch.chdir(root)
+    main(["--apply", "--unsafe-fixes", "--no-cache", "."])
+    before = python_files(root)
+    assert main(["--apply", "--unsafe-fixes", "--no-cache", "."]) == 0
+    assert python_files(root) == before

@@ -17,6 +17,9 @@ from ..catalogue.schema import CatalogueError
 from .apply import FixError, FixRun, plan_report, real_paths, write
 
 
+MAX_ROUNDS = 10  # fixes that uncover more fixes (see _apply); a bound in case a fix undid another
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="greenit-async-lint fix",
@@ -68,13 +71,34 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.quiet:
         _notes(run, args.unsafe_fixes, applying=args.apply)
     if args.apply:
-        written = write(run.rendered)
-        if not args.quiet:
-            print(f"greenit-async-lint fix: {len(run.fixed())} findings fixed in {len(written)} files",
-                  file=sys.stderr)
-        return 1 if written else 0
+        return _apply(run, args, config)
     sys.stdout.write(run.diff)
     return 0
+
+
+def _apply(run: FixRun, args: argparse.Namespace, config: object) -> int:
+    """Write the fixes, then check again and fix what they uncovered, until nothing changes: a
+    handler reports its first blocking call only, so fixing it shows the next one, and a second
+    `fix --apply` must change nothing (ruff's fixes loop the same way)."""
+    from ..analysis.engine import analyse
+
+    written: set[Path] = set()
+    fixed = 0
+    for _round in range(MAX_ROUNDS):
+        done = write(run.rendered)
+        if not done:
+            break
+        written.update(done)
+        fixed += len(run.fixed())
+        try:
+            run = plan_report(analyse(args.paths, config), unsafe=args.unsafe_fixes)  # type: ignore[arg-type]
+            real_paths(run.rendered)
+        except FixError as exc:  # what was written compiles; the next round is left undone
+            print(f"greenit-async-lint: error: {exc}", file=sys.stderr)
+            break
+    if not args.quiet:
+        print(f"greenit-async-lint fix: {fixed} findings fixed in {len(written)} files", file=sys.stderr)
+    return 1 if written else 0
 
 
 def _notes(run: FixRun, unsafe: bool, applying: bool) -> None:

@@ -1,0 +1,201 @@
+"""Benchmark: the check on the primer's real applications, side by side with its peers.
+
+For each application (the primer's extracted trees, see eval/README.md: run `python
+eval/primer.py --apps NAME` once to download one), on a private copy, in one run on the same
+machine, each a separate process (wall time: median of --repeat runs; peak memory: max RSS):
+
+- `ast.parse` of every file in one process (the floor for anything that reads Python);
+- `ruff check --select ASYNC`, without and with its cache (the peer);
+- our check cold (empty cache) with `--format text`, and with `--format json` (fix suggestions
+  and their diffs: what CI runs);
+- our warm re-run (`--format json`, nothing changed);
+- our re-run after one file was edited (a comment appended to the module with the most findings).
+
+Ratios are against `ast.parse` and ruff measured in the same run; "fixes" is the cost of the fix
+suggestions, json cold over text cold. `--scale N` instead copies each application 1..N times into
+one tree and prints how the cold JSON check's time and memory grow against `ast.parse`'s.
+
+    python bench/realapps.py [--apps lnbits,mealie,paperless-ngx] [--repeat 3] [--scale 5]
+
+The machine is printed with the figures (cores, load average: a shared machine inflates
+everything, the ratios less than the times).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from static_check import PARSE_ALL, measure  # noqa: E402 - the same floor and timer as the Django benchmark
+
+REPO = HERE.parent
+PRIMER = Path(os.environ.get("GREENIT_PRIMER_CACHE", Path.home() / ".cache" / "greenit-primer"))
+DEFAULT_APPS = "lnbits,paperless-ngx,mealie"
+
+
+def app_root(name: str) -> Path:
+    apps = {a["name"]: a for a in yaml.safe_load((REPO / "eval" / "apps.yaml").read_text())["apps"]}
+    if name not in apps:
+        raise SystemExit(f"unknown application {name!r} (known: {', '.join(sorted(apps))})")
+    root = PRIMER / "apps" / name / apps[name].get("root", ".")
+    if not root.is_dir():
+        raise SystemExit(f"{root} is missing: run `python eval/primer.py --apps {name}` once to extract it")
+    return root
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({model or 'unknown CPU'}), "
+            f"Python {sys.version.split()[0]}, load average {load}")
+
+
+class Runner:
+    def __init__(self, tree: Path, work: Path, repeat: int, timeout: float, jobs: int | None) -> None:
+        self.tree, self.work, self.repeat, self.timeout = tree, work, repeat, timeout
+        self.cache = work / "cache"
+        config = work / "bench.toml"
+        config.write_text(f'[tool.greenit-async-lint]\ncache-dir = "{self.cache}"\n')
+        self.ours = [sys.executable, "-m", "greenit_async_lint", "check", "--config", str(config), "--allow-empty",
+                     *(["--jobs", str(jobs)] if jobs else [])]
+        self.results: dict[str, tuple[float, int]] = {}
+
+    def run(self, name: str, cmd: list[str], before=None, repeat: int | None = None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+        walls, peaks = [], []
+        for i in range(repeat or self.repeat):
+            if before is not None:
+                before(i)
+            wall, peak, _status = measure(cmd, self.tree, self.timeout)
+            walls.append(wall)
+            peaks.append(peak)
+        self.results[name] = (statistics.median(walls), max(peaks))
+        return self.results[name]
+
+    def check(self, fmt: str) -> list[str]:
+        return [*self.ours, "--format", f"{fmt}={self.work / ('report.' + fmt)}", "."]
+
+    def cold(self, _i: int) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+
+def ruff() -> list[str] | None:
+    exe = Path(sys.executable).with_name("ruff")
+    if exe.exists():
+        return [str(exe)]
+    return [shutil.which("ruff")] if shutil.which("ruff") else None  # type: ignore[list-item]
+
+
+def busiest_file(report: Path, tree: Path) -> Path | None:
+    try:
+        findings = json.loads(report.read_text())["findings"]
+    except (OSError, ValueError, KeyError):
+        return None
+    counts: dict[str, int] = {}
+    for finding in findings:
+        handler = finding.get("handler") or {}
+        path = handler.get("path") or finding.get("path")
+        if path:
+            counts[path] = counts.get(path, 0) + 1
+    return tree / max(counts, key=counts.__getitem__) if counts else None
+
+
+def one_app(name: str, args: argparse.Namespace) -> None:
+    root = app_root(name)
+    work = Path(tempfile.mkdtemp(prefix=f"gal-realapps-{name}-"))
+    tree = work / "tree"
+    shutil.copytree(root, tree, ignore=shutil.ignore_patterns("__pycache__", ".greenit-cache", ".ruff_cache"))
+    files = sum(1 for _ in tree.rglob("*.py"))
+    r = Runner(tree, work, args.repeat, args.timeout, args.jobs)
+    print(f"\n{name}: {files} files ({root})", flush=True)
+    rows = [("ast.parse, one process", [sys.executable, "-c", PARSE_ALL, "."], None)]
+    peer = ruff()
+    if peer:
+        rows.append(("ruff --select ASYNC, no cache", [*peer, "check", "--select", "ASYNC", "--no-cache",
+                                                       "--exit-zero", "--quiet", "."], None))
+        rows.append(("ruff --select ASYNC, cached", [*peer, "check", "--select", "ASYNC", "--exit-zero", "--quiet",
+                                                     "--cache-dir", str(work / "ruff-cache"), "."], None))
+    rows += [("ours cold, text", r.check("text"), r.cold),
+             ("ours cold, json with fixes", r.check("json"), r.cold),
+             ("ours warm, json", r.check("json"), None)]
+    for label, cmd, before in rows:
+        if label.startswith("ruff") and "cached" in label:
+            measure(cmd, tree, args.timeout)  # fill ruff's cache first: its warm run is what we compare
+        wall, peak = r.run(label, cmd, before)
+        print(f"  {label:32s} {wall:7.2f} s  {peak / 1024:6.0f} MiB", flush=True)
+    edited = busiest_file(work / "report.json", tree)
+    if edited is not None:
+        original = edited.read_bytes()
+
+        def edit(i: int) -> None:
+            edited.write_bytes(original + f"\n# benchmark edit {i}\n".encode())
+
+        wall, peak = r.run("ours one file edited, json", r.check("json"), edit)
+        edited.write_bytes(original)
+        print(f"  {'ours one file edited, json':32s} {wall:7.2f} s  {peak / 1024:6.0f} MiB"
+              f"  ({edited.relative_to(tree)})", flush=True)
+    res = r.results
+    base = res["ast.parse, one process"][0]
+    text, cold = res["ours cold, text"][0], res["ours cold, json with fixes"][0]
+    warm = res["ours warm, json"][0]
+    print(f"  cold json / ast.parse {cold / base:.2f}x (target <= 2x); cold text / ast.parse {text / base:.2f}x; "
+          f"fixes add {100 * (cold - text) / text:+.0f}% (target <= 20%)")
+    if "ruff --select ASYNC, cached" in res:
+        print(f"  warm / ruff cached {warm / res['ruff --select ASYNC, cached'][0]:.2f}x (target <= 1x); "
+              f"cold json / ruff no cache {cold / res['ruff --select ASYNC, no cache'][0]:.1f}x")
+    if "ours one file edited, json" in res:
+        print(f"  one file edited / warm {res['ours one file edited, json'][0] / warm:.2f}x (target <= 3x)")
+    print(f"  peak memory, cold json: {res['ours cold, json with fixes'][1] / 1024:.0f} MiB", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def scaled(name: str, args: argparse.Namespace) -> None:
+    root = app_root(name)
+    print(f"\n{name} scaled 1x..{args.scale}x (cold json with fixes; median of {args.repeat})", flush=True)
+    first: tuple[float, float, int] | None = None
+    for n in range(1, args.scale + 1):
+        work = Path(tempfile.mkdtemp(prefix=f"gal-realapps-{name}-x{n}-"))
+        tree = work / "tree"
+        for i in range(n):
+            shutil.copytree(root, tree / f"copy{i}", ignore=shutil.ignore_patterns("__pycache__", ".greenit-cache"))
+        r = Runner(tree, work, args.repeat, args.timeout, args.jobs)
+        base, _ = r.run("ast", [sys.executable, "-c", PARSE_ALL, "."])
+        cold, peak = r.run("cold", r.check("json"), r.cold)
+        first = first or (base, cold, peak)
+        print(f"  {n}x: {sum(1 for _ in tree.rglob('*.py')):6d} files  ast.parse {base:6.2f} s ({base / first[0]:.2f}x)"
+              f"  check {cold:6.2f} s ({cold / first[1]:.2f}x, {cold / base:.2f}x ast.parse)"
+              f"  {peak / 1024:6.0f} MiB ({peak / first[2]:.2f}x)", flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--apps", default=DEFAULT_APPS, help=f"comma-separated primer applications ({DEFAULT_APPS})")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=0, help="copy each application 1..N times (growth)")
+    parser.add_argument("--jobs", type=int, help="our parse workers (default: the tool's, one per core)")
+    parser.add_argument("--timeout", type=float, default=900.0)
+    args = parser.parse_args(argv)
+    print(f"machine: {machine()}")
+    for name in [a.strip() for a in args.apps.split(",") if a.strip()]:
+        (scaled if args.scale else one_app)(name, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
