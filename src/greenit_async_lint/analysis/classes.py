@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .hierarchy import Hierarchy, is_stub
 from .ir import ClassDef, Declared, Element, FromImport, Import
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External, FunctionRef, MethodRef, Value
@@ -22,6 +23,7 @@ class ClassLookup:
         self.p = project
         self.ev = evaluator
         self._mro: dict[ClassKey, tuple[list[ClassKey], list[str]]] = {}
+        self.hierarchy = Hierarchy(project, self)
 
     def mro(self, mi: int, qualname: str) -> tuple[list[ClassKey], list[str]]:
         """Project classes in lookup order (the class first), and the outside bases reached."""
@@ -65,12 +67,15 @@ class ClassLookup:
                 # A method inherited from a base still runs with `self` an instance of this
                 # class, so that `self.hook()` reaches this class's override (template methods).
                 receiver = None if (cmi, cq) == (mi, qualname) else (mi, qualname)
+                # A stub (an abstract base's, a plugin base's) runs one of the subclasses' overrides.
+                overrides = self.hierarchy.overrides((mi, qualname), attr, fn) if is_stub(fn) else []
                 if fn.kind == "property":
-                    return list(self.ev.returns(MethodRef("meth", cmi, fq, receiver))) if instance else []
+                    bound = [MethodRef("meth", cmi, fq, receiver)] + overrides
+                    return [v for m in bound for v in self.ev.returns(m)] if instance else []
                 if fn.kind == "staticmethod":
                     return [FunctionRef("fn", cmi, fq)]
                 if fn.kind == "classmethod" or instance:
-                    return [MethodRef("meth", cmi, fq, receiver)]
+                    return [MethodRef("meth", cmi, fq, receiver)] + overrides
                 return [FunctionRef("fn", cmi, fq)]
             values = cls.attrs.get(attr)
             if values:

@@ -11,6 +11,7 @@ from ..catalogue import Catalogue
 from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
 from .classes import ClassLookup
+from .hierarchy import function_returns
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
                  Function, Import, Items, Name, OneOf, Star, Subscript)
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
@@ -271,11 +272,8 @@ class Evaluator:
         fn = self.p.function(target.module, target.qualname)
         out: list[Value] = []
         if fn is not None:
-            if fn.returns is not None:
-                out.extend(self.instances(self.eval(fn.returns, self.p.defining_ctx(target.module, fn))))
-            if not out:
-                ctx = Ctx(target.module, fn.qualname, receiver)
-                out.extend(v for e in fn.return_values for v in self.eval(e, ctx))
+            # Returned values merged with the declared type: a factory `-> Base` gives its subclasses.
+            out = function_returns(self, target.module, fn, receiver)
         result = dedupe(out)
         self._returns[key] = result
         return result

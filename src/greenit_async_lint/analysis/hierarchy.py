@@ -1,0 +1,121 @@
+"""Class-hierarchy analysis: the project's subclasses of a class, and the overrides of a method
+that only declares an interface.
+
+A receiver typed as an abstract base (a factory declared `-> BaseImporter`, a parameter annotated
+with a plugin base) has no concrete value: calling its stub method runs one of the subclasses'
+overrides at run time. The evaluator then follows those overrides, each named by its subclass in
+the chain. The search is bounded (`MAX_SUBCLASSES`) so that a base with hundreds of subclasses
+costs no more than a handful; subclasses are found by the last name of their base expressions
+first (cheap), then confirmed through the lookup order.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from .ir import Attr, Const, Expr, Function, Name, Subscript
+from .project import Ctx, Project
+from .values import ClassKey, Instance, MethodRef, Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .classes import ClassLookup
+    from .evaluate import Evaluator
+
+MAX_SUBCLASSES = 8  # overrides followed per stub method: enough for a plugin family, bounded for speed
+# Calls a body may make and still only declare an interface (`raise NotImplementedError(...)`).
+_STUB_CALLS = frozenset({"NotImplementedError"})
+_ABSTRACT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "abstractclassmethod",
+                                  "abstractstaticmethod"})
+
+
+def _base_tail(expr: Expr) -> Optional[str]:
+    while isinstance(expr, Subscript):  # `Base[T]` names `Base`
+        expr = expr.base
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return expr.attr
+    return None
+
+
+def is_stub(fn: Function) -> bool:
+    """Whether a method only declares an interface: marked abstract, or a body that does nothing
+    but `pass`, `...`, a docstring, `return None` or `raise NotImplementedError`."""
+    if _ABSTRACT_DECORATORS.intersection(fn.decorator_tails):
+        return True
+    if any(site.tail not in _STUB_CALLS for site in fn.scope.calls):
+        return False
+    return all(isinstance(v, Const) and v.value is None for v in fn.return_values)
+
+
+class Hierarchy:
+    def __init__(self, project: Project, classes: ClassLookup) -> None:
+        self.p = project
+        self.classes = classes
+        self._by_base_tail: Optional[dict[str, list[ClassKey]]] = None
+        self._subclasses: dict[ClassKey, tuple[ClassKey, ...]] = {}
+
+    def _index(self) -> dict[str, list[ClassKey]]:
+        if self._by_base_tail is None:
+            index: dict[str, list[ClassKey]] = {}
+            for mi, module in enumerate(self.p.mods):
+                for cq, cls in module.classes.items():
+                    for base in cls.bases:
+                        tail = _base_tail(base)
+                        if tail is not None:
+                            index.setdefault(tail, []).append((mi, cq))
+            self._by_base_tail = index
+        return self._by_base_tail
+
+    def subclasses(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        """The project's subclasses of a class (direct ones first), at most `MAX_SUBCLASSES`."""
+        found = self._subclasses.get(key)
+        if found is not None:
+            return found
+        out: list[ClassKey] = []
+        queue = [key]
+        while queue and len(out) < MAX_SUBCLASSES:
+            current = queue.pop(0)
+            cls = self.p.klass(*current)
+            if cls is None:
+                continue
+            for candidate in self._index().get(cls.name, ()):
+                if candidate == key or candidate in out or current not in self.classes.mro(*candidate)[0]:
+                    continue
+                out.append(candidate)
+                queue.append(candidate)
+                if len(out) >= MAX_SUBCLASSES:
+                    break
+        result = tuple(out)
+        self._subclasses[key] = result
+        return result
+
+    def overrides(self, key: ClassKey, attr: str, stub: Function) -> list[Value]:
+        """The methods of the subclasses of `key` that override the stub `attr`, bound to an
+        instance of their own class (so the chain names the subclass)."""
+        out: list[Value] = []
+        for smi, sq in self.subclasses(key):
+            cls = self.p.klass(smi, sq)
+            fq = cls.methods.get(attr) if cls is not None else None
+            fn = self.p.function(smi, fq) if fq is not None else None
+            if fn is None or fn is stub or is_stub(fn) or fn.kind == "staticmethod":
+                continue
+            out.append(MethodRef("meth", smi, fn.qualname, None))
+        return out
+
+
+def function_returns(ev: Evaluator, mi: int, fn: Function, receiver: Optional[ClassKey]) -> list[Value]:
+    """What a project function gives back: its returned values, then the declared types they do not
+    already cover. A factory declared `-> Base` that returns `CsvImporter()` gives that subclass only
+    (the declared base would reach every subclass's override); one whose returns cannot be followed
+    still gives its declared type."""
+    ctx = Ctx(mi, fn.qualname, receiver)
+    out: list[Value] = [v for e in fn.return_values for v in ev.eval(e, ctx)]
+    if fn.returns is None:
+        return out
+    kinds = [v for v in out if isinstance(v, Instance)]
+    for d in ev.instances(ev.eval(fn.returns, ev.p.defining_ctx(mi, fn))):
+        if isinstance(d, Instance) and any((d.module, d.qualname) in ev.classes.mro(r.module, r.qualname)[0]
+                                           for r in kinds):
+            continue
+        out.append(d)
+    return out
