@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..formats import BY_NAME, REGISTRY
+from .formats import BY_NAME, REGISTRY
 from .model import Report
 
 # The formats this package renders (the checker writes text and json itself); each is declared
