@@ -82,6 +82,12 @@ def test_an_output_with_no_format_to_pair_with_is_refused(app: Path) -> None:
     assert "--output c" in _one_error_line(result)
 
 
+def test_dash_is_standard_output(app: Path) -> None:
+    result = cli("check", "--no-cache", "--format", "json=-", cwd=app)
+    assert json.loads(result.stdout)["summary"]["violations"] == 2 and not (app / "-").exists()
+    assert cli("check", "--no-cache", "--format", "json", "-o", "-", "--format", "sarif", cwd=app).returncode == 2
+
+
 def test_output_before_format_pairs_with_it_and_format_equals_file_works(app: Path) -> None:
     result = cli("check", "--no-cache", "-o", "r.json", "--format", "json", cwd=app)
     assert result.returncode == 1 and result.stdout == ""

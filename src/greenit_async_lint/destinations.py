@@ -59,6 +59,9 @@ def pair(events: list[tuple[str, str]]) -> list[tuple[str, Optional[str]]]:
             raise UsageError(f"--output {loose[0]}: which --format does it go with? write --format FORMAT={loose[0]}")
     if not reports:
         reports.append(["text", None, False])
+    for report in reports:
+        if report[1] == "-":  # `-o -`, `--format json=-`: standard output, as for report merge
+            report[1] = None
     on_stdout = [r[0] for r in reports if r[1] is None]
     if len(on_stdout) > 1:
         raise UsageError(f"--format {on_stdout[0]} and --format {on_stdout[1]} would both go to standard output, "
