@@ -1,15 +1,25 @@
 """Loops that amplify work: a blocking call repeated over a collection the code does not make small
-is heavy work (one query per row of an unbounded queryset)."""
+is heavy work (one query per row of an unbounded queryset).
+
+What does not amplify (the loop policy): a loop over a literal or a small `range`, with its bound
+read through module and class constants (`range(MAX_RETRIES)`, `range(self.MAX_TRIES)`); a loop
+the code leaves right after the call (`kind == "once"`, summarize.py via loopshape.py: retries that
+return or break on success); a `while` whose test counts up to a small number or waits for a
+deadline; a loop over the entries of one file or one reply (volume.yaml `entries`). A deadline
+loop still turns a poll into polling: waiting for a job until a deadline is waiting.
+"""
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Optional
 
+from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
 from .ir import Attr, Call, Const, DictItems, Expr, Items, Loop, Name, Star
 from .project import BoundExpr, Ctx, Project
-from .values import External
+from .values import ClassRef, External, Instance
+from .volume import DataVolume
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 
@@ -18,21 +28,100 @@ def amplified(effect: Effect, loop: Loop) -> Effect:
     """The effect as run once per element of an unbounded loop."""
     if effect.scope != "any":
         return effect  # a query per row is slow, but the event-loop rule already covers it
+    if loop.kind == "deadline" and effect.weight != "poll":
+        return effect  # a bounded wait: only polling inside it is waiting for work
     if effect.weight in ("blocking", "poll"):
         return replace(effect, weight="heavy", loop=effect.loop or loop.text)
     return effect if effect.loop else replace(effect, loop=loop.text)
 
 
 class LoopBounds:
-    def __init__(self, project: Project, evaluator: Evaluator) -> None:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
         self.p = project
         self.ev = evaluator
+        self.rules = catalogue.volume
+        self.volume = DataVolume(project, evaluator, catalogue)
+
+    def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
+        """The effects of a call site as its loops run them: per-row work over an unbounded
+        collection, then blocking work in any loop the code does not bound."""
+        effects = self.volume.amplify(effects, loops, ctx)
+        loop = self.unbounded_loop(loops, ctx)
+        return effects if loop is None else [amplified(e, loop) for e in effects]
 
     def unbounded_loop(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
+        """The innermost loop that multiplies a call site's work (a deadline loop is returned with
+        kind "deadline": it multiplies polls only)."""
+        deadline: Optional[Loop] = None
         for loop in reversed(loops):
-            if loop.kind == "while" or not self.bounded(loop.iter, ctx):
+            if loop.kind == "once":
+                continue
+            if loop.kind == "while":
+                bound = self.while_bound(loop.iter, ctx)
+                if bound == "deadline":
+                    deadline = deadline or replace(loop, kind="deadline")
+                elif bound != "counter":
+                    return loop
+            elif not self.bounded(loop.iter, ctx) and not self.entries(loop.iter, ctx):
                 return loop
-        return None
+        return deadline
+
+    def while_bound(self, operands: Optional[Expr], ctx: Ctx) -> str:
+        """'counter' (compared with a small number), 'deadline' (compared with a clock) or ''."""
+        if not isinstance(operands, Items):
+            return ""
+        if any(self.small_int(e, ctx) for e in operands.items):
+            return "counter"
+        if any(self.is_clock(e, ctx) for e in operands.items):
+            return "deadline"
+        return ""
+
+    def is_clock(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
+        if depth > 2:
+            return False
+        if isinstance(expr, Call):
+            return any(isinstance(v, External) and v.name in self.rules.clocks for v in self.ev.eval(expr.func, ctx))
+        if isinstance(expr, Name):  # deadline = time.monotonic() + 30
+            return any(isinstance(b, BoundExpr) and self._mentions_clock(b.binding, b.ctx, depth + 1)
+                       for b in self.p.bindings(expr.id, ctx))
+        return False
+
+    def _mentions_clock(self, expr: object, ctx: Ctx, depth: int) -> bool:
+        if isinstance(expr, (Call, Name)):
+            return self.is_clock(expr, ctx, depth)
+        if isinstance(expr, Items):
+            return any(self._mentions_clock(e, ctx, depth) for e in expr.items)
+        return False
+
+    def small_int(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
+        """A constant int of at most _SMALL, directly or through a module or class constant."""
+        if isinstance(expr, Const):
+            return isinstance(expr.value, int) and not isinstance(expr.value, bool) and expr.value <= _SMALL
+        if depth > 2:
+            return False
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(isinstance(b, BoundExpr) and isinstance(b.binding, Const)
+                                          and self.small_int(b.binding, b.ctx, depth + 1) for b in bindings)
+        if isinstance(expr, Attr):  # self.MAX_TRIES, Client.RETRIES
+            values: list[tuple[object, Ctx]] = []
+            for owner in self.ev.eval(expr.base, ctx):
+                if not isinstance(owner, (Instance, ClassRef)):
+                    return False
+                for cmi, cq in self.ev.classes.mro(owner.module, owner.qualname)[0]:
+                    cls = self.p.klass(cmi, cq)
+                    if cls is not None and expr.attr in cls.attrs:
+                        values.extend((v, self.p.class_ctx(cmi, cls)) for v in cls.attrs[expr.attr])
+                        break
+            return bool(values) and all(isinstance(v, Const) and self.small_int(v, c, depth + 1) for v, c in values)
+        return False
+
+    def entries(self, expr: Optional[Expr], ctx: Ctx) -> bool:
+        """A loop over the entries of one file or one reply (volume.yaml `entries`)."""
+        if not isinstance(expr, Call) or not len(self.rules.entries):
+            return False
+        names = [v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)]
+        return bool(names) and all(n in self.rules.entries for n in names)
 
     def bounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
@@ -52,7 +141,7 @@ class LoopBounds:
         if isinstance(expr, Call):
             names = {v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)}
             if "builtins.range" in names:
-                return all(isinstance(a, Const) and isinstance(a.value, int) and a.value <= _SMALL for a in expr.args)
+                return bool(expr.args) and all(not isinstance(a, Star) and self.small_int(a, ctx) for a in expr.args)
             if names & {"builtins.enumerate", "builtins.zip", "builtins.sorted", "builtins.reversed",
                         "builtins.list", "builtins.tuple", "builtins.set"}:
                 return bool(expr.args) and all(not isinstance(a, Star) and self.bounded(a, ctx, depth + 1)

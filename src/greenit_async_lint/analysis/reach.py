@@ -43,7 +43,7 @@ class Reach:
         self.max_depth = max_depth
         self.amplify = amplify
         self.signals = SignalIndex(project, evaluator, catalogue)
-        self.loops = LoopBounds(project, evaluator)
+        self.loops = LoopBounds(project, evaluator, catalogue)
         empty: tuple[Effect, ...] = ()
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
@@ -88,11 +88,11 @@ class Reach:
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
+            out.extend(self.loops.volume.row_effects(target, hop))
         out.extend(self.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
-        loop = self.loops.unbounded_loop(cs.loops, ctx)
-        if loop is not None and self.amplify:
-            out = [amplified(e, loop) for e in out]
+        if self.amplify:
+            out = self.loops.amplify(out, cs.loops, ctx)
         return [e for e in out if len(e.chain) <= self.max_depth]
 
     def target_effects(self, target: Value, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:

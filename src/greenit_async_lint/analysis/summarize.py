@@ -14,6 +14,7 @@ from typing import Optional
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, DictItems,
                  Element, Expr, FileProblem, FromImport, Function, Import, Items, Keyword, Loop, Module, Name,
                  OneOf, Param, Scope, Star, Subscript)
+from .loopshape import leaves_after, while_bound
 from .sourcetext import decode_source, dotted, expr_tail, noqa_map
 
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
@@ -42,8 +43,15 @@ class _Builder:
     # -- statements ---------------------------------------------------------------------------
 
     def body(self, stmts: list[ast.stmt], ctx: _Ctx) -> None:
-        for stmt in stmts:
-            self.stmt(stmt, ctx)
+        for i, stmt in enumerate(stmts):
+            leaves = leaves_after(stmt, stmts[i + 1] if i + 1 < len(stmts) else None) if ctx.loops else ""
+            if leaves:  # the loop ends right after this statement: it runs once, not per element
+                kept = ctx.loops[:-1] if leaves == "break" else ()
+                once = tuple(replace(loop, kind="once") for loop in ctx.loops[len(kept):])
+                loops = kept + once
+                self.stmt(stmt, replace(ctx, loops=loops))
+            else:
+                self.stmt(stmt, ctx)
 
     def bind(self, ctx: _Ctx, name: str, value: Binding) -> None:
         if ctx.cls is not None:
@@ -99,7 +107,8 @@ class _Builder:
             self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
             self.body(node.orelse, ctx)
         elif isinstance(node, ast.While):
-            loop = Loop(node.lineno, "while", None, "while " + _text(node.test))
+            bound = while_bound(node.test, lambda e: self.expr(e, replace(ctx, record=False)))
+            loop = Loop(node.lineno, "while", bound, "while " + _text(node.test))
             inner = replace(ctx, loops=ctx.loops + (loop,))
             self.expr(node.test, inner)
             self.body(node.body, inner)

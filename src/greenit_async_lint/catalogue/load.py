@@ -17,6 +17,7 @@ import yaml
 from .frameworks import FrameworkRules, parse_framework
 from .offloads import Offloads, Queue, build_offloads
 from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .volume import VolumeRules, build_volume
 from .work import SCOPES, WEIGHTS, Upgrade, WorkCatalogue, WorkEntry, build_work
 
 __all__ = ["SCOPES", "WEIGHTS", "Catalogue", "CatalogueError", "CodeInfo", "Offloads", "Queue", "Upgrade",
@@ -47,6 +48,7 @@ class Catalogue:
     # Each framework's `remedies` section by framework name, with the key of where it was declared
     # (`frameworks/flask.yaml`): the engine does not read them, the fix layer parses them.
     framework_remedies: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    volume: VolumeRules = field(default_factory=VolumeRules)  # loops that grow with the data (volume.yaml)
 
     def framework(self, name: str) -> FrameworkRules | None:
         return next((fw for fw in self.frameworks if fw.name == name), None)
@@ -101,7 +103,7 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     extra = extra or {}
     digest = hashlib.sha256()
     texts = {"codes.yaml": _read_resource("codes.yaml"), "work.yaml": _read_resource("work.yaml"),
-             "offloads.yaml": _read_resource("offloads.yaml")}
+             "offloads.yaml": _read_resource("offloads.yaml"), "volume.yaml": _read_resource("volume.yaml")}
     frameworks_src = _framework_files()
     for name, text in [*texts.items(), *frameworks_src]:
         digest.update(name.encode() + b"\0" + text.encode())
@@ -131,7 +133,8 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
         frameworks.append(fw)
         if section:
             remedies[fw.name] = (where, section)
-    return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies)
+    volume = build_volume(_load_yaml(texts["volume.yaml"], "volume.yaml"))
+    return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume)
 
 
 _DEFAULT: Catalogue | None = None

@@ -1,0 +1,51 @@
+"""The shape of a loop as written (read by summarize.py): which statements run once because the
+loop ends right after them, and what bounds a `while` loop's test.
+
+A retry loop (`for attempt in range(n): r = call(); break`, `while True: return call()`) or a
+search that stops at the first hit runs the call until it succeeds, not once per element: the
+loop does not multiply it. A `while` test that compares against a number or a clock is a counter
+or a deadline; loops.py decides whether that number is small.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Callable, Optional
+
+from .ir import Expr, Items
+
+_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _ends_loop(stmt: ast.stmt) -> str:
+    """'return' or 'break' when the statement leaves the loop (itself, or an `if` ending so)."""
+    if isinstance(stmt, ast.Return):
+        return "return"
+    if isinstance(stmt, ast.Break):
+        return "break"
+    if isinstance(stmt, ast.If) and stmt.body:
+        last = stmt.body[-1]
+        if isinstance(last, (ast.Return, ast.Break)):
+            return "return" if isinstance(last, ast.Return) else "break"
+    return ""
+
+
+def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:
+    """How the loop ends right after `stmt` runs: 'return' (every enclosing loop), 'break' (the
+    innermost), or '' (the loop goes on). Only a simple statement or a `try` counts: a
+    compound statement before the `break` may hold calls that did run on every element."""
+    if isinstance(stmt, ast.Return):
+        return "return"
+    if following is None or not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Try)):
+        return ""
+    return _ends_loop(following)
+
+
+def while_bound(test: ast.expr, expr: Callable[[ast.expr], Expr]) -> Optional[Expr]:
+    """The operands of the comparisons in a `while` test (`tries < MAX`, `time.time() < deadline`),
+    for loops.py to judge; None when the test compares nothing (`while True`, `while queue`)."""
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    operands: list[Expr] = []
+    for part in parts:
+        if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], _ORDER):
+            operands.extend((expr(part.left), expr(part.comparators[0])))
+    return Items("t", tuple(operands)) if operands else None
