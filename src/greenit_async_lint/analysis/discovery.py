@@ -137,17 +137,31 @@ class GitIgnores:
             if text and text.strip():
                 import pathspec
 
-                found.append((folder, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
+                spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+                found.append((folder, (spec, _any_pattern(spec))))
             self.by_folder[folder] = found
         return found
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         ignored = False
-        for base, spec in self.specs(path.parent):
-            verdict = spec.check_file(path.relative_to(base).as_posix() + ("/" if is_dir else "")).include
+        for base, (spec, anything) in self.specs(path.parent):
+            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+            if anything is not None and not anything.match(rel):
+                continue  # no pattern of this file matches: the common case, one regex instead of each
+            verdict = spec.check_file(rel).include
             if verdict is not None:
                 ignored = verdict
         return ignored
+
+
+def _any_pattern(spec: Any) -> Any:
+    """One regex matching what any of the spec's patterns matches (pathspec tries them one by
+    one: a 165-line .gitignore made walking six times slower); None when they cannot be joined."""
+    try:
+        parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns if p.regex is not None]
+        return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else re.compile(r"(?!)")
+    except (AttributeError, re.error):
+        return None
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
