@@ -19,7 +19,8 @@ STRICT_MODULES = [
     "ir", "values", "project", "evaluate", "classes", "reach", "findings", "summarize", "sourcetext", "engine",
     "options", "walk", "effects", "loops", "loopshape", "volume", "pools", "parameters", "guards", "conditions",
     "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
-    "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views",
+    "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views", "hierarchy",
+    "constructors",
 ]
 
 

@@ -69,7 +69,8 @@ class ClassLookup:
                 receiver = None if (cmi, cq) == (mi, qualname) else (mi, qualname)
                 # A stub (an abstract base's, a plugin base's) runs one of the subclasses' overrides.
                 overrides = self.hierarchy.overrides((mi, qualname), attr, fn) if is_stub(fn) else []
-                if fn.kind == "property":
+                # `functools.cached_property` and its kin read like a property.
+                if fn.kind == "property" or any(t.endswith("property") for t in fn.decorator_tails):
                     bound = [MethodRef("meth", cmi, fq, receiver)] + overrides
                     return [v for m in bound for v in self.ev.returns(m)] if instance else []
                 if fn.kind == "staticmethod":

@@ -10,8 +10,10 @@ first (cheap), then confirmed through the lookup order.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterable, Optional
 
+from .effects import Effect, Hop
 from .ir import Attr, Const, Expr, Function, Name, Subscript
 from .project import Ctx, Project
 from .values import ClassKey, Instance, MethodRef, Value
@@ -53,6 +55,7 @@ class Hierarchy:
         self.classes = classes
         self._by_base_tail: Optional[dict[str, list[ClassKey]]] = None
         self._subclasses: dict[ClassKey, tuple[ClassKey, ...]] = {}
+        self._overrides_stub: dict[tuple[int, str], bool] = {}
 
     def _index(self) -> dict[str, list[ClassKey]]:
         if self._by_base_tail is None:
@@ -101,6 +104,34 @@ class Hierarchy:
                 continue
             out.append(MethodRef("meth", smi, fn.qualname, None))
         return out
+
+    def named(self, target: Value, effects: Iterable[Effect]) -> Iterable[Effect]:
+        """The effects of a call: for a method that overrides a base's stub, the chain names the
+        subclass's method (the call site's text names only the receiver, typed as the base)."""
+        if not isinstance(target, MethodRef) or not self.overrides_stub(target.module, target.qualname):
+            return effects
+        fn = self.p.function(target.module, target.qualname)
+        line = fn.line if fn is not None else 1
+        hop = Hop(self.p.mods[target.module].path, line, 1, target.qualname)
+        return [replace(e, chain=(hop, *e.chain)) for e in effects]
+
+    def overrides_stub(self, mi: int, qualname: str) -> bool:
+        """Whether a method overrides a stub of one of its bases (decided by the classes alone, so
+        that a chain reads the same whatever order handlers are walked in)."""
+        found = self._overrides_stub.get((mi, qualname))
+        if found is None:
+            found = False
+            fn = self.p.function(mi, qualname)
+            if fn is not None and fn.cls is not None:
+                for cmi, cq in self.classes.mro(mi, fn.cls)[0][1:]:
+                    cls = self.p.klass(cmi, cq)
+                    bq = cls.methods.get(fn.name) if cls is not None else None
+                    base = self.p.function(cmi, bq) if bq is not None else None
+                    if base is not None:
+                        found = is_stub(base)
+                        break
+            self._overrides_stub[(mi, qualname)] = found
+        return found
 
 
 def function_returns(ev: Evaluator, mi: int, fn: Function, receiver: Optional[ClassKey]) -> list[Value]:

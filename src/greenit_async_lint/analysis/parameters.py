@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import ArgSpec
+from .constructors import Constructors
 from .ir import Arg, Call, Expr, FromImport, Items, Keyword, Name, Param, Star, Subscript
 from .project import BoundExpr, Ctx, ImportedGlobal, Project
 from .values import ClassRef, External, Instance, Value
@@ -32,6 +33,7 @@ class Parameters:
         self.p = project
         self.ev = evaluator
         self.markers = markers
+        self.constructors = Constructors(project, evaluator)
 
     def values(self, ctx: Ctx, param: Param, index: int) -> list[Value]:
         """What a parameter may hold: `self`/`cls`, a dependency's result, an instance of its annotation,
@@ -56,6 +58,8 @@ class Parameters:
                     out.extend(v for p in self.ev.eval(provider, actx) for v in self.ev.returns(p))
             if not out:
                 out.extend(self.ev.instances(self.ev.eval(param.annotation, dctx)))
+        if not out:  # what the constructions pass (`self.renderer = renderer` in `__init__`)
+            out.extend(self.constructors.argument(mi, fn, param, index))
         if not out and param.default is not None:
             out.extend(self.ev.eval(param.default, dctx))
         return out
