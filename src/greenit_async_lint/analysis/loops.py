@@ -70,11 +70,17 @@ class LoopBounds:
         """'counter' (compared with a small number), 'deadline' (compared with a clock) or ''."""
         if not isinstance(operands, Items):
             return ""
-        if any(self.small_int(e, ctx) for e in operands.items):
+        # The bound is a literal or a module or class constant: a local name bound to a number
+        # is the counter itself (`n = 0; while n < len(rows)`), not what bounds it.
+        if any(not (isinstance(e, Name) and self._local(e.id, ctx)) and self.small_int(e, ctx)
+               for e in operands.items):
             return "counter"
         if any(self.is_clock(e, ctx) for e in operands.items):
             return "deadline"
         return ""
+
+    def _local(self, name: str, ctx: Ctx) -> bool:
+        return any(b.ctx.function is not None for b in self.p.bindings(name, ctx) if isinstance(b, BoundExpr))
 
     def is_clock(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
         if depth > 2:

@@ -35,8 +35,16 @@ def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:
     compound statement before the `break` may hold calls that did run on every element."""
     if isinstance(stmt, ast.Return):
         return "return"
-    if following is None or not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Try)):
+    if following is None or not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Try)):
         return ""
+    if isinstance(following, ast.If) and not isinstance(stmt, ast.Try):
+        # `reply = call(); if reply.ok: return`: the loop stops once the call succeeds. An `if`
+        # that does not test what the call gave (`call(); if enough(): break`) stops for
+        # another reason, after the call ran on every element before it.
+        made = {n.id for t in getattr(stmt, "targets", [getattr(stmt, "target", None)]) if t is not None
+                for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if not made & {n.id for n in ast.walk(following.test) if isinstance(n, ast.Name)}:
+            return ""
     return _ends_loop(following)
 
 

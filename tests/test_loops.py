@@ -1,0 +1,186 @@
+"""The loop policy (analysis/loops.py, loopshape.py): which loops turn a blocking call into heavy
+work, one small program per shape. A bounded shape leaves `requests.get` a warning in a sync
+handler; an unbounded one makes it a violation."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis.engine import analyse
+from greenit_async_lint.config import Config
+
+HEAD = """\
+import time
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+MAX_RETRIES = 3
+MANY = 500
+URL = "https://partner.example.com"
+
+
+class Client:
+    MAX_TRIES = 4
+    PAGES = 1000
+
+"""
+
+
+def severity(tmp_path: Path, method: str, call: str = "Client().run()") -> set[str]:
+    """The severities reported for the handler that calls `method` (a method of Client)."""
+    source = HEAD + textwrap.indent(textwrap.dedent(method), "    ") + (
+        f"\n\n@app.get('/x')\ndef view():\n    return {call}\n")
+    (tmp_path / "app.py").write_text(source)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    return {f"{f.code}{'!' if f.severity == 'violation' else '?'}" for f in report.findings}
+
+
+BOUNDED = {
+    "range of a class constant": """
+        def run(self):
+            for attempt in range(self.MAX_TRIES):
+                requests.get(URL, timeout=5)
+        """,
+    "range of a module constant": """
+        def run(self):
+            for attempt in range(MAX_RETRIES):
+                requests.get(URL, timeout=5)
+        """,
+    "range of a class constant through the class": """
+        def run(self):
+            for attempt in range(Client.MAX_TRIES):
+                requests.get(URL, timeout=5)
+        """,
+    "retry that returns on success": """
+        def run(self):
+            for attempt in range(int(request.args["n"])):
+                reply = requests.get(URL, timeout=5)
+                if reply.ok:
+                    return reply.json()
+        """,
+    "retry that breaks right after the call": """
+        def run(self):
+            for attempt in range(int(request.args["n"])):
+                try:
+                    requests.get(URL, timeout=5)
+                    break
+                except requests.RequestException:
+                    continue
+        """,
+    "while True returning the call": """
+        def run(self):
+            while True:
+                try:
+                    return requests.get(URL, timeout=5).json()
+                except requests.ConnectionError:
+                    continue
+        """,
+    "search that breaks at the first hit": """
+        def run(self):
+            for url in request.json["mirrors"]:
+                reply = requests.head(url, timeout=2)
+                if reply.ok:
+                    break
+        """,
+    "while counting up to a constant": """
+        def run(self):
+            tries = 0
+            while tries < MAX_RETRIES:
+                tries += 1
+                requests.get(URL, timeout=5)
+        """,
+    "while counting up to a literal, both sides": """
+        def run(self):
+            tries = 0
+            while 5 > tries and not self.done:
+                tries += 1
+                requests.get(URL, timeout=5)
+        """,
+    "while before a deadline": """
+        def run(self):
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                requests.get(URL, timeout=5)
+        """,
+    "the chunks of one reply": """
+        def run(self):
+            reply = requests.get(URL, stream=True, timeout=5)
+            for chunk in reply.iter_content(65536):
+                self.out.write(chunk)
+        """,
+}
+
+UNBOUNDED = {
+    "range of a large module constant": """
+        def run(self):
+            for page in range(MANY):
+                requests.get(URL, timeout=5)
+        """,
+    "range of a large class constant": """
+        def run(self):
+            for page in range(self.PAGES):
+                requests.get(URL, timeout=5)
+        """,
+    "a request list": """
+        def run(self):
+            for url in request.json["urls"]:
+                requests.get(url, timeout=5)
+        """,
+    "a loop that breaks after another statement than the call": """
+        def run(self):
+            for url in request.json["urls"]:
+                requests.get(url, timeout=5)
+                if self.enough():
+                    self.stop()
+                    break
+        """,
+    "a compound statement before the break": """
+        def run(self):
+            for url in request.json["urls"]:
+                for attempt in range(3):
+                    requests.get(url, timeout=5)
+                break
+        """,
+    "while True without a way out after the call": """
+        def run(self):
+            while True:
+                requests.get(URL, timeout=5)
+                time.sleep(1)
+        """,
+    "while compared with a size the request gives": """
+        def run(self):
+            n = 0
+            while n < len(request.json["urls"]):
+                requests.get(request.json["urls"][n], timeout=5)
+                n += 1
+        """,
+}
+
+
+@pytest.mark.parametrize("method", BOUNDED.values(), ids=list(BOUNDED))
+def test_a_bounded_loop_leaves_the_call_blocking(tmp_path: Path, method: str) -> None:
+    assert severity(tmp_path, method) == {"GAL106?"}
+
+
+@pytest.mark.parametrize("method", UNBOUNDED.values(), ids=list(UNBOUNDED))
+def test_an_unbounded_loop_makes_the_call_heavy(tmp_path: Path, method: str) -> None:
+    assert "GAL106!" in severity(tmp_path, method)
+
+
+def test_a_deadline_loop_still_makes_a_poll_polling(tmp_path: Path) -> None:
+    method = """
+        def run(self):
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                if AsyncResult(request.args["job"]).ready():
+                    return {"done": True}
+        """
+    source = HEAD.replace("import time\n", "import time\nfrom celery.result import AsyncResult\n")
+    source += textwrap.indent(textwrap.dedent(method), "    ") + (
+        "\n\n@app.get('/x')\ndef view():\n    return Client().run()\n")
+    (tmp_path / "app.py").write_text(source)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert {(f.severity, f.weight) for f in report.findings} == {("violation", "heavy")}
