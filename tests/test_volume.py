@@ -86,3 +86,37 @@ def test_an_async_handler_streaming_a_generator_over_an_upload(tmp_path: Path) -
 def test_the_catalogue_names_a_wrong_key() -> None:
     with pytest.raises(CatalogueError, match="volume.yaml.writers"):
         build_volume({"writers": ["csv.writer.writerow"]})
+
+
+FLASK = """\
+import csv
+import io
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class User(db.Model):
+    pass
+
+
+@app.get("/users.csv")
+def users():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for user in {rows}:
+        writer.writerow([user.id])
+    return out.getvalue()
+"""
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("User.query.all()", {"GAL114!"}),
+    ("db.session.query(User).all()", {"GAL114!"}),
+    ("User.query.limit(50).all()", set()),
+    ("User.query.paginate(page=1).items", set()),
+])
+def test_a_query_chain_that_limits_its_rows_is_bounded(tmp_path: Path, rows: str, expected: set[str]) -> None:
+    assert codes(tmp_path, FLASK.format(rows=rows)) == expected

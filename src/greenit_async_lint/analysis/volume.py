@@ -59,4 +59,5 @@ class DataVolume:
             bindings = self.p.bindings(expr.id, ctx)
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Subscript) for b in bindings):
                 return False  # rows = qs[:50]: a page on one of its paths
-        return any(isinstance(v, External) and v.name in self.rules.unbounded for v in self.ev.eval(expr, ctx))
+        return any(isinstance(v, External) and v.name in self.rules.unbounded and v.name not in self.rules.bounded
+                   for v in self.ev.eval(expr, ctx))

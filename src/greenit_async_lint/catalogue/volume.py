@@ -8,7 +8,7 @@ from typing import Any
 from .patterns import PatternTable
 from .schema import CatalogueError, as_mapping, as_str_list
 
-_KEYS = ("per-row", "unbounded", "entries", "clocks")
+_KEYS = ("per-row", "unbounded", "bounded", "entries", "clocks")
 
 
 def _table(patterns: list[str]) -> PatternTable[bool]:
@@ -19,6 +19,7 @@ def _table(patterns: list[str]) -> PatternTable[bool]:
 class VolumeRules:
     per_row: PatternTable[bool] = field(default_factory=PatternTable)
     unbounded: PatternTable[bool] = field(default_factory=PatternTable)
+    bounded: PatternTable[bool] = field(default_factory=PatternTable)
     entries: PatternTable[bool] = field(default_factory=PatternTable)
     clocks: PatternTable[bool] = field(default_factory=PatternTable)
 
@@ -29,5 +30,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
         if key not in _KEYS:
             raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(_KEYS)})")
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS}
-    return VolumeRules(_table(lists["per-row"]), _table(lists["unbounded"]), _table(lists["entries"]),
-                       _table(lists["clocks"]))
+    return VolumeRules(_table(lists["per-row"]), _table(lists["unbounded"]), _table(lists["bounded"]),
+                       _table(lists["entries"]), _table(lists["clocks"]))
