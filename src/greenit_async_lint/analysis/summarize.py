@@ -73,8 +73,13 @@ class _Builder:
             self.expr(node.slice, ctx)
         elif isinstance(node, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, Items) and len(value.items) == len(node.elts) else None
+            # `obj, created = make()`: each name is that position of what the call returns.
+            whole = value if isinstance(value, (Call, Name, Attr)) else None
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                whole = None
             for i, elt in enumerate(node.elts):
-                self.target(ctx, elt, items[i] if items else UNKNOWN)
+                element: Binding = Subscript("s", whole, Const("k", i)) if whole is not None else UNKNOWN
+                self.target(ctx, elt, items[i] if items else element)
         elif isinstance(node, ast.Starred):
             self.target(ctx, node.value, UNKNOWN)
 
@@ -91,6 +96,10 @@ class _Builder:
             ann = self.annotation(node.annotation, ctx)
             declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
             self.target(ctx, node.target, declared)
+            if ann is not None and isinstance(node.value, (ast.Dict, ast.List, ast.Set, ast.Constant)):
+                # `REGISTRY: Dict[str, Model] = {}`, `x: Optional[Model] = None`: the value says
+                # nothing of what will be held, the annotation does.
+                self.target(ctx, node.target, Declared("ann", ann))
         elif isinstance(node, (ast.AugAssign, ast.Expr)):
             self.expr(node.value, ctx)
         elif isinstance(node, ast.Return):
