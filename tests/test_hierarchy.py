@@ -1,0 +1,149 @@
+"""Types that follow the code (issue 11.1): declared returns merged with returned values, overrides
+of a base's stub, constructor arguments on `self`, tuple unpacking and annotated containers. Each
+case is evaluated on a small program; the fixture app flask_plugins shows them end to end."""
+from __future__ import annotations
+
+import pytest
+
+from greenit_async_lint.analysis.evaluate import Evaluator
+from greenit_async_lint.analysis.hierarchy import MAX_SUBCLASSES, is_stub
+from greenit_async_lint.analysis.ir import Name
+from greenit_async_lint.analysis.project import Ctx, Project
+from greenit_async_lint.analysis.summarize import summarize
+from greenit_async_lint.analysis.values import Instance, MethodRef, Value
+from greenit_async_lint.catalogue.load import load_catalogue
+
+
+@pytest.fixture(scope="module")
+def catalogue():  # type: ignore[no-untyped-def]
+    return load_catalogue()
+
+
+def _evaluator(source: str, catalogue) -> Evaluator:  # type: ignore[no-untyped-def]
+    module = summarize(source.encode(), "app.py", "app", False)
+    return Evaluator(Project([module]), catalogue)
+
+
+def _value(ev: Evaluator, function: str, name: str) -> set[str]:
+    """What `name` holds inside `function`, as class or method qualnames."""
+    def label(v: Value) -> str:
+        return f"{v.qualname}()" if isinstance(v, Instance) else getattr(v, "qualname", repr(v))
+    return {label(v) for v in ev.eval(Name("n", name), Ctx(0, function))}
+
+
+def _calls(ev: Evaluator, function: str, receiver_name: str, attr: str) -> set[str]:
+    out = set()
+    for v in ev.eval(Name("n", receiver_name), Ctx(0, function)):
+        out.update(m.qualname for m in ev.attr(v, attr) if isinstance(m, MethodRef))
+    return out
+
+
+IMPORTERS = """
+import abc
+class Base(abc.ABC):
+    @abc.abstractmethod
+    def run(self): ...
+    def describe(self):
+        return "base"
+class Scan(Base):
+    def run(self):
+        return heavy()
+    def describe(self):
+        return "scan"
+class Text(Base):
+    def run(self):
+        return 1
+def factory(kind) -> Base:
+    if kind:
+        return Scan()
+    return Text()
+def light() -> Base:
+    return Text()
+def opaque() -> Base:
+    return unknown()
+def use(b: Base):
+    x = factory(1)
+    y = light()
+    z = opaque()
+"""
+
+
+def test_declared_return_merges_with_returned_values(catalogue) -> None:  # type: ignore[no-untyped-def]
+    ev = _evaluator(IMPORTERS, catalogue)
+    assert _value(ev, "use", "x") == {"Scan()", "Text()"}
+    assert _value(ev, "use", "y") == {"Text()"}  # the declared base adds nothing a returned value covers
+    assert _value(ev, "use", "z") == {"Base()"}  # returns that cannot be followed keep the declared type
+
+
+def test_stub_on_a_base_receiver_follows_the_overrides_but_a_concrete_method_does_not(catalogue) -> None:  # type: ignore[no-untyped-def]
+    ev = _evaluator(IMPORTERS, catalogue)
+    assert _calls(ev, "use", "b", "run") == {"Base.run", "Scan.run", "Text.run"}
+    assert _calls(ev, "use", "b", "describe") == {"Base.describe"}
+    assert _calls(ev, "use", "y", "run") == {"Text.run"}
+
+
+@pytest.mark.parametrize("body, stub", [
+    ("pass", True), ("...", True), ("'''doc'''", True), ("raise NotImplementedError('x')", True),
+    ("raise NotImplementedError", True), ("return None", True), ("return 1", False), ("helper()", False),
+])
+def test_what_counts_as_a_stub(body: str, stub: bool) -> None:
+    module = summarize(f"class A:\n    def m(self):\n        {body}\n".encode(), "a.py", "a", False)
+    assert is_stub(module.functions["A.m"]) is stub
+
+
+def test_subclasses_are_bounded(catalogue) -> None:  # type: ignore[no-untyped-def]
+    subs = "".join(f"class S{i}(Base):\n    def run(self):\n        return {i}\n" for i in range(MAX_SUBCLASSES + 5))
+    ev = _evaluator("class Base:\n    def run(self):\n        pass\n" + subs + "def use(b: Base):\n    pass\n",
+                    catalogue)
+    assert len(_calls(ev, "use", "b", "run")) == MAX_SUBCLASSES + 1  # the stub and the first subclasses
+
+
+SERVICES = """
+import functools
+class Pdf:
+    def render(self): ...
+class Plain:
+    def render(self): ...
+class Service:
+    def __init__(self, renderer, *, name=None):
+        self.renderer = renderer
+        self.name = name
+class PdfService(Service):
+    def __init__(self):
+        super().__init__(Pdf(), name=Plain())
+class Doc:
+    @functools.cached_property
+    def renderer(self):
+        return Pdf()
+def make():
+    return Pdf(), True
+def use():
+    s = Service(Plain())
+    r = s.renderer
+    n = PdfService().name
+    c = Doc().renderer
+    first, flag = make()
+"""
+
+
+def test_constructor_arguments_reach_attributes_on_self(catalogue) -> None:  # type: ignore[no-untyped-def]
+    ev = _evaluator(SERVICES, catalogue)
+    # Both constructions count: `Service(Plain())` and `super().__init__(Pdf(), ...)`.
+    assert _value(ev, "use", "r") == {"Plain()", "Pdf()"}
+    assert _value(ev, "use", "n") == {"Plain()"}  # a keyword argument
+
+
+def test_cached_property_and_tuple_unpacking(catalogue) -> None:  # type: ignore[no-untyped-def]
+    ev = _evaluator(SERVICES, catalogue)
+    assert _value(ev, "use", "c") == {"Pdf()"}
+    assert "Pdf()" in _value(ev, "use", "first")
+
+
+def test_annotated_containers_hold_instances(catalogue) -> None:  # type: ignore[no-untyped-def]
+    source = ("from typing import Dict, List, Optional\nclass M:\n    def go(self): ...\n"
+              "REG: Dict[str, M] = {}\nITEMS: List[M] = []\nONE: Optional[M] = None\n"
+              "def use(k):\n    a = REG[k]\n    for b in ITEMS:\n        pass\n    c = ONE\n")
+    ev = _evaluator(source, catalogue)
+    assert _value(ev, "use", "a") == {"M()"}
+    assert _value(ev, "use", "b") == {"M()"}
+    assert "M()" in _value(ev, "use", "c")
