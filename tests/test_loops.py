@@ -49,6 +49,11 @@ BOUNDED = {
             for attempt in range(MAX_RETRIES):
                 requests.get(URL, timeout=5)
         """,
+    "range of a module constant plus one": """
+        def run(self):
+            for hop in range(MAX_RETRIES + 1):
+                requests.get(URL, timeout=5)
+        """,
     "range of a class constant through the class": """
         def run(self):
             for attempt in range(Client.MAX_TRIES):
@@ -122,6 +127,11 @@ UNBOUNDED = {
     "range of a large class constant": """
         def run(self):
             for page in range(self.PAGES):
+                requests.get(URL, timeout=5)
+        """,
+    "range of a large constant plus one": """
+        def run(self):
+            for page in range(MANY + 1):
                 requests.get(URL, timeout=5)
         """,
     "a request list": """

@@ -141,7 +141,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 10  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 11  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

@@ -309,6 +309,9 @@ class _Builder:
                 strings = [s.value for s in (left, right) if isinstance(s, Const) and isinstance(s.value, str)]
                 if strings:
                     return Const("k", " ".join(strings))
+            if isinstance(node.op, (ast.Add, ast.Sub)) and isinstance(node.right, ast.Constant) \
+                    and type(node.right.value) is int and abs(node.right.value) <= 1:
+                return left  # `MAX_TRIES + 1`: about the constant, for loop bounds (loops.py)
             return UNKNOWN
         if isinstance(node, ast.Lambda):
             return self.lambda_(node, ctx)
