@@ -12,7 +12,6 @@ from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
 from .classes import ClassLookup
 from .hierarchy import function_returns
-from .generics import generic_type
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
                  Function, Import, Items, Name, OneOf, Star, Subscript)
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
@@ -25,6 +24,7 @@ from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr
                      ModuleRef, Value, dedupe, pick)
 
 _T = TypeVar("_T")
+_TYPING_WRAPPERS = {"Optional", "Annotated", "Union", "Type", "type", "ClassVar", "Final", "Required", "NotRequired"}
 PARTIAL = External("ext", "functools.partial")
 GETATTR = External("ext", "builtins.getattr")
 
@@ -118,11 +118,12 @@ class Evaluator:
         for base in self.eval(expr.base, ctx):
             if isinstance(base, Candidates):
                 out.extend(pick(base, expr.key))
-            elif isinstance(base, External) and base.subject is not None:  # a slice of a queryset is a queryset,
-                row = isinstance(expr.key, Const) and any(r.iterates.match(base.name) for r in self.instance_rules)
-                out.append(Instance("inst", *base.subject) if row else base)  # an index (`obj, created = ...`) a row
-            elif isinstance(base, External):  # `Optional[Model]`, `Dict[str, Model]`
-                out.extend(generic_type(self, base.name, expr.key, ctx))
+            elif isinstance(base, External) and base.subject is not None:
+                out.append(base)  # a slice of a queryset is a queryset
+            elif isinstance(base, External) and base.name.rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
+                key = expr.key
+                first = key.items[0] if isinstance(key, Items) and key.items else key
+                out.extend(self.eval(first, ctx))
         return out
 
     def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
@@ -201,7 +202,7 @@ class Evaluator:
         if isinstance(found, ImportedExternal):
             return [External("ext", found.name)]
         owner, gname = found.where
-        return list(self.eval(Name("n", gname), Ctx(owner, None)))
+        return list(self.eval(Name("n", gname), self.p.module_ctx(owner)))
 
     # -- types --------------------------------------------------------------------------------
 
@@ -214,8 +215,6 @@ class Evaluator:
                 out.append(External("ext", self.types.get(t.name, t.name)))
             elif isinstance(t, Instance):
                 out.append(t)
-            elif isinstance(t, Candidates):  # a `Dict[str, Model]` holds instances of Model
-                out.append(Candidates("cands", tuple(self.instances(t.values)), None))
         return out
 
     # -- attributes, classes, calls -----------------------------------------------------------
@@ -228,14 +227,14 @@ class Evaluator:
             if attr in module.scope.names:
                 # A package's own binding shadows its submodule: `from .follow import follow` in
                 # views/__init__.py makes `views.follow` the function, as Python does.
-                own: list[Value] = [v for v in self.eval(Name("n", attr), Ctx(base.module, None))
+                own: list[Value] = [v for v in self.eval(Name("n", attr), self.p.module_ctx(base.module))
                                     if not isinstance(v, ModuleRef)]
                 if own:
                     return own
             sub = self.p.find_module(f"{module.name}.{attr}", base.module)
             if sub is not None:
                 return [ModuleRef("mod", sub)]
-            return list(self.eval(Name("n", attr), Ctx(base.module, None)))
+            return list(self.eval(Name("n", attr), self.p.module_ctx(base.module)))
         if isinstance(base, (ClassRef, Instance)):
             return self.classes.attr(base.module, base.qualname, attr, isinstance(base, Instance))
         if isinstance(base, (FunctionRef, MethodRef)):

@@ -76,6 +76,7 @@ def _common_prefix(a: str, b: str) -> int:
 class Project:
     def __init__(self, modules: Iterable[Module]) -> None:
         self.mods: list[Module] = list(modules)
+        self._module_ctxs = [Ctx(mi, None) for mi in range(len(self.mods))]
         self.by_name: dict[str, list[int]] = {}
         for index, module in enumerate(self.mods):
             self.by_name.setdefault(module.name, []).append(index)
@@ -105,34 +106,40 @@ class Project:
         parameter, a binding (see ir.py) or a builtin."""
         mi, fq, receiver = ctx
         module = self.mods[mi]
+        here = ctx  # (contexts are built only when the lookup leaves this one: this runs very often)
         while fq is not None:
             fn = module.functions.get(fq)
             if fn is None:
                 break
+            if here.function != fq:
+                here = Ctx(mi, fq, receiver)
             for index, param in enumerate(fn.params):
                 if param.name == name:
-                    return [BoundParam("param", (param, index), Ctx(mi, fq, receiver))]
+                    return [BoundParam("param", (param, index), here)]
             found = fn.scope.names.get(name)
             if found:
-                here = Ctx(mi, fq, receiver)
                 return [BoundExpr("expr", expr, here) for expr in found]
             fq = fn.parent
         found = module.scope.names.get(name)
         if found:
-            top = Ctx(mi, None)
+            top = self.module_ctx(mi)
             return [BoundExpr("expr", expr, top) for expr in found]
         for star in module.star_imports:
             other = self.find_module(star, mi)
             if other is not None and other != mi:
                 found = self.mods[other].scope.names.get(name)
                 if found:
-                    there = Ctx(other, None)
+                    there = self.module_ctx(other)
                     return [BoundExpr("expr", expr, there) for expr in found]
             elif other is None:
-                return [BoundExpr("expr", FromImport("from", star, name), Ctx(mi, None))]
+                return [BoundExpr("expr", FromImport("from", star, name), self.module_ctx(mi))]
         if name in _BUILTINS:
-            return [BoundBuiltin("builtin", name, Ctx(mi, None))]
+            return [BoundBuiltin("builtin", name, self.module_ctx(mi))]
         return []
+
+    def module_ctx(self, mi: int) -> Ctx:
+        """The context of a module's body (one object per module)."""
+        return self._module_ctxs[mi]
 
     def resolve_import(self, module: str, name: Optional[str], near: int) -> Imported:
         """`from module import name` (or `import module` when name is None): a project module, a
