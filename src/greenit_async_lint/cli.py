@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", help="comma-separated code prefixes to leave out")
     check.add_argument("--exclude", action="append", default=[], help="glob of paths to skip (repeatable)")
     check.add_argument("--max-depth", type=int, help="how many calls deep to follow (default 8)")
+    check.add_argument("--min-confidence", choices=("low", "medium", "high"),
+                       help="report findings at least this sure (default medium; low adds work under "
+                            "create-if-missing, debug/trace/test or retry guards)")
     check.add_argument("--no-loop-amplification", action="store_true",
                        help="do not treat blocking calls in unbounded loops as heavy")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
@@ -139,6 +142,8 @@ def _config(args: argparse.Namespace) -> Config:
         if args.max_depth < 1:
             raise ConfigError("--max-depth", "must be at least 1")
         config.max_depth = args.max_depth
+    if args.min_confidence:
+        config.min_confidence = args.min_confidence
     if args.no_loop_amplification:
         config.loop_amplification = False
     if args.no_cache:

@@ -68,6 +68,7 @@ class Config:
     respect_gitignore: bool = True
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # pattern -> code prefixes
     disable_noqa: bool = False
+    min_confidence: str = "medium"  # low: also report work under create-if-missing, debug or retry guards
     source: Optional[str] = None  # where it was read from, for the report
     root: Optional[str] = None  # the folder of that file: patterns with a `/` are relative to it
 
@@ -103,7 +104,8 @@ class Config:
         return AnalysisOptions(tuple(self.select), tuple(self.ignore), tuple(self.exclude), self.max_depth,
                                self.loop_amplification, self.max_file_bytes, self.catalogue_extra(), self.cache,
                                self.cache_dir, self.effective_jobs(), self.respect_gitignore,
-                               (self.root or os.getcwd(), rules), not self.disable_noqa)
+                               (self.root or os.getcwd(), rules), not self.disable_noqa,
+                               min_confidence=self.min_confidence)
 
     def describe(self) -> dict[str, Any]:
         """The settings a report records so that its result can be reproduced."""
@@ -111,7 +113,8 @@ class Config:
                 "loop_amplification": self.loop_amplification, "max_violations": self.max_violations,
                 "fail_on": self.fail_on, "baseline": self.baseline, "heavy_calls": self.heavy_calls,
                 "blocking_calls": self.blocking_calls, "per_file_ignores": self.per_file_ignores,
-                "respect_gitignore": self.respect_gitignore, "source": self.source}
+                "respect_gitignore": self.respect_gitignore, "min_confidence": self.min_confidence,
+                "source": self.source}
 
 
 def _check(name: str, value: Any, where: str) -> Any:
@@ -130,6 +133,8 @@ def _check(name: str, value: Any, where: str) -> Any:
         return as_bool(value, where)
     if name == "fail_on":
         return as_str(value, where, choices=("violation", "warning"))
+    if name == "min_confidence":
+        return as_str(value, where, choices=("low", "medium", "high"))
     if name == "docs_url":
         return _docs_url(as_str(value, where), where)
     if name in ("cache_dir", "baseline"):

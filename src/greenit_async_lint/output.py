@@ -111,7 +111,10 @@ def finding_json(finding: Finding, report: Report) -> dict[str, Any]:
         "chain": [{"path": h.path, "line": h.line, "call": h.call} for h in finding.chain],
         "source": finding.extra.get("source", "static"),
         "baselined": bool(finding.extra.get("baselined", False)),
+        "confidence": finding.confidence,
     }
+    if finding.confidence_reason:
+        out["confidence_reason"] = finding.confidence_reason
     if finding.fix is not None:
         out["fix"] = finding.fix
     return out

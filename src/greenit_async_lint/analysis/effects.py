@@ -28,11 +28,14 @@ class Effect:
     via: str = ""  # a fake-offload family that carries it (task called directly, thread wrapper...)
     via_call: str = ""
     in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
+    guard: str = ""  # why it is not every request's work (guards.py): the finding is then low confidence
+    retry: bool = False  # the guard is a retry back-off: on an event loop the wait still stalls everyone
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
-        return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop))
+        return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
+                bool(self.guard))
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

@@ -15,6 +15,10 @@ from .handlers import Handler
 from .effects import Effect, Hop
 
 SEVERITY_RANK = {"violation": 2, "warning": 1, "error": 3}
+# high: the call is in the chain as resolved; low: it runs only under a guard (guards.py) that
+# makes it start-up, debug or retry work rather than every request's. (medium is kept for a hop
+# resolved by a guess; nothing sets it yet.)
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
 @dataclass
@@ -31,6 +35,13 @@ class Finding:
     leaf: str = ""
     fix: Optional[dict[str, Any]] = None
     extra: dict[str, Any] = field(default_factory=dict)
+    confidence: str = "high"
+    confidence_reason: str = ""  # why it is not high
+
+
+def confident(finding: Finding, minimum: str) -> bool:
+    """Whether a finding is as sure as `minimum` asks (analysis errors always are)."""
+    return CONFIDENCE_RANK.get(finding.confidence, 2) >= CONFIDENCE_RANK[minimum]
 
 
 def _leaf_clause(effect: Effect, info: CodeInfo) -> str:
@@ -77,17 +88,24 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
 
 def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Catalogue) -> list[Finding]:
     """One finding per call site in the handler and code: the worst severity, the shortest chain."""
-    best: dict[tuple[str, int, int, str], tuple[tuple[int, bool, int], Finding]] = {}
+    best: dict[tuple[str, int, int, str], tuple[tuple[bool, int, bool, int], Finding]] = {}
     for effect in effects:
         severity = severity_for(effect, bool(handler.on_loop))
         if severity is None or not effect.chain:
             continue
         code, message = message_for(effect, catalogue, bool(handler.on_loop) and not effect.in_thread)
         first: Hop = effect.chain[0]
+        guard = effect.guard
+        if effect.retry and handler.on_loop and effect.on_loop and not effect.in_thread:
+            guard = ""  # a blocking wait on the event loop stalls every request, retry or not
+        if guard:
+            message += f" (low confidence: {guard})"
         finding = Finding(code, severity, first.path, first.line, first.col, message, handler, effect.chain,
-                          effect.weight, effect.leaf)
+                          effect.weight, effect.leaf, confidence="low" if guard else "high",
+                          confidence_reason=guard)
         key = (first.path, first.line, first.col, code)
-        rank = (SEVERITY_RANK[severity], effect.weight == "heavy", -len(effect.chain))
+        # What is sure wins over what is worse: a guarded path must not hide an unguarded one.
+        rank = (not guard, SEVERITY_RANK[severity], effect.weight == "heavy", -len(effect.chain))
         current = best.get(key)
         if current is None or rank > current[0]:
             best[key] = (rank, finding)

@@ -134,6 +134,20 @@ class Declared(NamedTuple):
 
 Binding = Union[Expr, Import, FromImport, ClassDef, Element, Declared]
 
+
+class Guard(NamedTuple):
+    """A condition a call site runs under (conditions.py): `kind` "truth" (`if subject`), "none"
+    (`if subject is None`) or "except" (a handler of `subject`, the caught type); `negated` for
+    the branch taken when the test is false (`else`, `if not`). Work that runs only under some
+    conditions (create-if-missing, a debug flag, a retry) is not the work of every request."""
+
+    kind: str
+    subject: Expr
+    negated: bool
+    text: str
+    names: tuple[str, ...]  # every name the test reads (the subject above drops parts of `a / b`)
+
+
 # Every node form by its tag: what a cache in a plain format rebuilds nodes with.
 NODES: dict[str, Callable[..., Any]] = {
     "n": Name, "a": Attr, "*": Star, "c": Call, "s": Subscript, "k": Const, "t": Items, "d": DictItems,
@@ -141,7 +155,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 11  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 12  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -178,6 +192,7 @@ class CallSite:
     tail: str
     loops: tuple[Loop, ...]  # enclosing loops of this function, innermost last
     text: str  # short source text of the callee, for messages and chains
+    guards: tuple[Guard, ...] = ()  # enclosing conditions in this function, outermost first
 
 
 @_compact_pickle

@@ -29,6 +29,7 @@ class AnalysisOptions:
     # (folder the patterns are relative to, ((gitignore-style pattern, code prefixes), ...))
     per_file_ignores: tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] = ("", ())
     noqa: bool = True  # False: `# noqa` comments silence nothing (flake8's --disable-noqa)
+    min_confidence: str = "medium"  # findings less sure than this are not reported (low, medium, high)
 
     def selected(self, code: str, path: Optional[str] = None) -> bool:
         if self.select and not any(code.startswith(p) for p in self.select):
@@ -54,7 +55,8 @@ class AnalysisOptions:
         """The options that change what the analysis reports (not where it caches, nor how many
         workers parse): part of the result cache's key."""
         return repr((self.select, self.ignore, self.exclude, self.max_depth, self.loop_amplification,
-                     self.max_file_bytes, self.respect_gitignore, self.per_file_ignores, self.noqa))
+                     self.max_file_bytes, self.respect_gitignore, self.per_file_ignores, self.noqa,
+                     self.min_confidence))
 
 
 class HasAnalysisOptions(Protocol):

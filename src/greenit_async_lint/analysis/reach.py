@@ -16,6 +16,7 @@ from typing import Iterable, Optional, Union
 from ..catalogue import Catalogue
 from .effects import Effect, Hop, best_effects
 from .evaluate import Evaluator
+from .guards import GuardCheck
 from .ir import Attr, CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
 from .parameters import arg_value
@@ -48,6 +49,7 @@ class Reach:
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
         self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
+        self.guards = GuardCheck(project, catalogue)
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -93,6 +95,8 @@ class Reach:
         out.extend(self.signal_effects(cs, ctx, hop))
         if self.amplify:
             out = self.loops.amplify(out, cs.loops, ctx)
+        if cs.guards:  # work under a create-if-missing, debug-flag or retry guard: low confidence
+            out = self.guards.apply(out, cs, ctx)
         return [e for e in out if len(e.chain) <= self.max_depth]
 
     def target_effects(self, target: Value, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:

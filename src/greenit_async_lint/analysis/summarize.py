@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, DictItems,
-                 Element, Expr, FileProblem, FromImport, Function, Import, Items, Keyword, Loop, Module, Name,
-                 OneOf, Param, Scope, Star, Subscript)
+                 Element, Expr, FileProblem, FromImport, Function, Guard, Import, Items, Keyword, Loop, Module,
+                 Name, OneOf, Param, Scope, Star, Subscript)
+from .conditions import except_guard, if_guards
 from .loopshape import leaves_after, while_bound
 from .sourcetext import decode_source, dotted, expr_tail, noqa_map
 
@@ -29,6 +30,7 @@ class _Ctx:
     cls: Optional[Class]  # the class whose body this is
     loops: tuple[Loop, ...] = ()
     record: bool = True  # False for decorators, defaults, annotations: evaluated elsewhere
+    guards: tuple[Guard, ...] = ()  # the enclosing `if` tests and `except` handlers
 
 
 class _Builder:
@@ -124,8 +126,10 @@ class _Builder:
             self.body(node.orelse, ctx)
         elif isinstance(node, ast.If):
             self.expr(node.test, ctx)
-            self.body(node.body, ctx)
-            self.body(node.orelse, ctx)
+            quiet = replace(ctx, record=False)
+            body, orelse = if_guards(node.test, lambda e: self.expr(e, quiet))
+            self.body(node.body, replace(ctx, guards=ctx.guards + body))
+            self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
             for item in node.items:
@@ -138,13 +142,14 @@ class _Builder:
                     line, col = item.context_expr.lineno, item.context_expr.col_offset + 1
                     for method in (enter, exit_):
                         ctx.scope.calls.append(CallSite(Attr("a", value, method), (), (), line, col, method, ctx.loops,
-                                                        f"with {dotted(value)}"))
+                                                        f"with {dotted(value)}", ctx.guards))
                         self.tails.add(method)
             self.body(node.body, ctx)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.body(node.body, ctx)  # type: ignore[attr-defined]
             for handler in node.handlers:  # type: ignore[attr-defined]
-                self.body(handler.body, ctx)
+                guard = except_guard(handler, lambda e: self.expr(e, replace(ctx, record=False)))
+                self.body(handler.body, replace(ctx, guards=ctx.guards + (guard,)))
             self.body(node.orelse, ctx)  # type: ignore[attr-defined]
             self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
         elif isinstance(node, ast.Match):
@@ -176,7 +181,8 @@ class _Builder:
         """A sync `for` calls the iterable's __iter__ (a queryset runs its query there)."""
         if isinstance(iterable, (Call, Name, Attr, Subscript)):
             ctx.scope.calls.append(CallSite(Attr("a", iterable, "__iter__"), (), (), node.lineno, node.col_offset + 1,
-                                            "__iter__", ctx.loops, f"for ... in {dotted(iterable)}"))
+                                            "__iter__", ctx.loops, f"for ... in {dotted(iterable)}",
+                                            ctx.guards))
             self.tails.add("__iter__")
 
     def resolve_from(self, module: Optional[str], level: int) -> str:
@@ -338,7 +344,7 @@ class _Builder:
         if ctx.record:
             self.tails.add(tail)
             ctx.scope.calls.append(CallSite(func, args, kwargs, node.lineno, node.col_offset + 1, tail,
-                                            ctx.loops, dotted(func)))
+                                            ctx.loops, dotted(func), ctx.guards))
             store_arg = _STORE_METHODS.get(tail)
             if store_arg is not None and isinstance(func, Attr) and args:
                 value = args[store_arg] if len(args) > store_arg else args[-1]

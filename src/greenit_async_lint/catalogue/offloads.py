@@ -16,7 +16,8 @@ from typing import Any
 from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
-SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "types")
+SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "types")
+GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -38,6 +39,11 @@ class Offloads:
     pool_submits: PatternTable[ArgSpec] = field(default_factory=PatternTable)
     pool_waits: PatternTable[bool] = field(default_factory=PatternTable)
     once_per_process: PatternTable[bool] = field(default_factory=PatternTable)
+    # guards (analysis/guards.py): name patterns, matched case-insensitively on the last segment
+    create_if_missing: tuple[str, ...] = ()
+    needs_checks: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    retry_backoff: PatternTable[bool] = field(default_factory=PatternTable)
     types: dict[str, str] = field(default_factory=dict)
     # Each queue's mapping as declared (after merging), for the fix layer's remedy templates.
     queue_documents: list[dict[str, Any]] = field(default_factory=list)
@@ -80,6 +86,15 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
         off.pool_waits.add(pattern, True)
     for pattern in as_str_list(data.get("once_per_process", []), f"{where}.once_per_process"):
         off.once_per_process.add(pattern, True)
+    guards = as_mapping(data.get("guards", {}), f"{where}.guards")
+    for key in guards:
+        if key not in GUARD_KEYS:
+            raise CatalogueError(f"{where}.guards.{key}", f"is not a known key ({', '.join(GUARD_KEYS)})")
+    off.create_if_missing += tuple(as_str_list(guards.get("create_if_missing", []), f"{where}.guards.create_if_missing"))
+    off.needs_checks += tuple(as_str_list(guards.get("needs_checks", []), f"{where}.guards.needs_checks"))
+    off.flags += tuple(as_str_list(guards.get("flags", []), f"{where}.guards.flags"))
+    for pattern in as_str_list(guards.get("retry_backoff", []), f"{where}.guards.retry_backoff"):
+        off.retry_backoff.add(pattern, True)
     for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
         off.types.setdefault(str(name), as_str(target, f"{where}.types.{name}"))
 

@@ -125,6 +125,8 @@ def _result(report: Report, finding: Finding, index: Mapping[str, int], unique: 
             "message": {"text": f"request handler {key[1]}"},
         }]
         result["codeFlows"] = [_code_flow(finding, key, hline)]
+    if isinstance(finding.get("confidence"), str):  # how sure the static analysis is (high, medium, low)
+        result["properties"]["confidence"] = finding["confidence"]
     if isinstance(finding.get("runtime"), Mapping):
         result["properties"]["runtime"] = dict(finding["runtime"])
     if finding.get("baselined"):
