@@ -15,7 +15,7 @@ from ..catalogue import Catalogue, load_catalogue
 from .effects import Effect, Hop, best_effects
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
-from .findings import Finding, handler_findings, verdict
+from .findings import Finding, confident, handler_findings, verdict
 from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
@@ -125,7 +125,8 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     for handler in handlers:
         effects = list(_handler_effects(handler, reach))
         mine = [f for f in handler_findings(handler, effects, catalogue)
-                if options.selected(f.code, f.path) and not (options.noqa and _suppressed(f, noqa))]
+                if options.selected(f.code, f.path) and not (options.noqa and _suppressed(f, noqa))
+                and confident(f, options.min_confidence)]
         verdicts[(handler.path, handler.qualname)] = verdict(mine)
         findings.extend(mine)
     for problem in problems:
