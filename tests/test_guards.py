@@ -134,3 +134,10 @@ def test_confidence_is_in_json_and_sarif_and_the_option_is_checked(tmp_path: Pat
     assert result["properties"]["confidence"] == "low"
     with pytest.raises(SystemExit):
         main(["check", str(tmp_path), "--min-confidence", "sure"])
+
+
+def test_one_file_copied_is_bounded_file_io_reported_on_the_event_loop_only(tmp_path: Path) -> None:
+    copy = "shutil.copyfileobj(upload, open('/srv/up', 'wb'))"
+    assert _findings(tmp_path, f"@app.post('/x')\ndef handler(upload: bytes):\n    {copy}\n    return 1\n") == []
+    found = _findings(tmp_path, f"@app.post('/x')\nasync def handler(upload: bytes):\n    {copy}\n    return 1\n")
+    assert ("GAL104", 3, "high") in found
