@@ -186,3 +186,14 @@ def test_codec_refuses_what_it_does_not_know() -> None:
     for bad in (b'{"o": "os.system", "v": ["true"]}', b'{"r": 3}', b'{"zz": 1}', b"[" * 100_000, b"\xff"):
         with pytest.raises(CodecError):
             codec.decode(bad)
+
+
+def test_one_oversized_file_does_not_turn_the_result_cache_off(project: Path, user_cache: dict[str, str]) -> None:
+    from greenit_async_lint.analysis import resultcache
+    (project / "huge.py").write_text("x = 1\n" * 50)
+    config = Config(jobs=1, max_file_bytes=100)
+    first = analyse(["."], config, cwd=project)
+    assert "GAL903" in {f.code for f in first.findings}
+    assert (project / ".greenit-cache" / "result.jsonl").is_file()
+    stored = EntryFile(project / ".greenit-cache" / "result.jsonl", "greenit-async-lint result v1")
+    assert len(stored.raw) == 1 and resultcache.load(project / ".greenit-cache", next(iter(stored.raw))) is not None

@@ -9,6 +9,8 @@ the repository neither runs code nor passes for a clean run, and a damaged one i
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from typing import Any, Optional
 
@@ -30,9 +32,20 @@ def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optio
         try:
             content = hashlib.sha256(read_bytes(src.path, max_bytes)).hexdigest()
         except Unreadable:
-            return None  # missing, unreadable or oversized files are reported afresh each run
+            size = _oversized(src.path, max_bytes)
+            if size is None:
+                return None  # missing or unreadable files are reported afresh each run
+            content = f"over the limit: {size}"  # reported as GAL903 from its size alone
         digest.update(f"{src.display}\0{src.module}\0{content}\n".encode())
     return digest.hexdigest()
+
+
+def _oversized(path: Path, max_bytes: int) -> Optional[int]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes else None
 
 
 def load(folder: Path, key: Optional[str]) -> Optional[Any]:
