@@ -141,3 +141,10 @@ def test_one_file_copied_is_bounded_file_io_reported_on_the_event_loop_only(tmp_
     assert _findings(tmp_path, f"@app.post('/x')\ndef handler(upload: bytes):\n    {copy}\n    return 1\n") == []
     found = _findings(tmp_path, f"@app.post('/x')\nasync def handler(upload: bytes):\n    {copy}\n    return 1\n")
     assert ("GAL104", 3, "high") in found
+
+
+def test_a_singleton_assigned_through_global_is_built_once(tmp_path: Path) -> None:
+    source = ("def client():\n    global _CLIENT\n    if _CLIENT is None:\n        shutil.copytree('/opt/t', '/srv/t')\n"
+              "        _CLIENT = 1\n    return _CLIENT\n\n\n@app.post('/x')\ndef handler():\n    return client()\n")
+    assert _findings(tmp_path, source) == []
+    assert _findings(tmp_path, source, "low") == [("GAL104", 11, "low")]

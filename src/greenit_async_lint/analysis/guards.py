@@ -85,7 +85,11 @@ class GuardCheck:
         fn = self.p.function(ctx.module, ctx.function) if ctx.function else None
         if fn is None:
             return frozenset()
-        return frozenset({p.name for p in fn.params} | set(fn.scope.names))
+        # The summary does not keep `global` statements: a name the function assigns that is also
+        # bound at module level is taken as the module's (`global _INDEX; _INDEX = build()` after
+        # `if _INDEX is None`, the singleton shape), since reading it first would fail otherwise.
+        module_names = self.p.mods[ctx.module].scope.names
+        return frozenset({p.name for p in fn.params} | {n for n in fn.scope.names if n not in module_names})
 
     def _guard_reason(self, guard: Guard, local: frozenset[str]) -> str:
         name = _last(guard.subject)
