@@ -24,6 +24,8 @@ PREFIX = "greenit-"
 OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("exclude", "list", "globs of paths the analysis skips, added to pyproject's `exclude`"),
     ("max-depth", "int", "how many calls deep to follow from a handler (default 8)"),
+    ("min-confidence", "str", "report findings at least this sure: low, medium or high (default medium; "
+                              "low adds work under create-if-missing, debug/trace/test or retry guards)"),
     ("loop-amplification", "bool", "blocking work in an unbounded loop counts as heavy (default true)"),
     ("max-file-bytes", "int", "larger files are skipped and reported as GAL903 (default 1000000)"),
     ("heavy-calls", "list", "qualified names of your own slow functions (GAL113)"),
