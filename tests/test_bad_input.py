@@ -95,14 +95,15 @@ def test_unreadable_file_is_reported_even_as_root(project: Path, monkeypatch) ->
     """Root ignores permission bits, so simulate the read failure where the loader reads."""
     secret = project / "secret.py"
     secret.write_text("x = 1\n")
-    real = Path.read_bytes
+    import greenit_async_lint.analysis.readfile as readfile
+    real = readfile.os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "secret.py":
+    def refuse(path, flags, *args):  # the one reader opens every file through os.open
+        if str(path).endswith("secret.py"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(readfile.os, "open", refuse)
     result = _analyse(project)
     assert "Permission denied" in result["errors"][("secret.py", "GAL904")].message
     _assert_rest_analysed(result)

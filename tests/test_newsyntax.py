@@ -172,3 +172,8 @@ def test_deep_nesting_never_reaches_libcst() -> None:
         downgrade("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     with pytest.raises(NewerSyntax):
         downgrade("x = 1\n", "too many nested parentheses")
+
+
+def test_nul_bytes_never_reach_libcst() -> None:
+    with pytest.raises(NewerSyntax):
+        downgrade("x = 1\x00\ny = f'{x}'\n")

@@ -192,6 +192,8 @@ def downgrade(text: str, reason: str = "") -> tuple[str, frozenset[str]]:
     either (a real syntax error), or when the file is too deeply nested to hand to libcst."""
     if any(limit in reason for limit in _LIMIT_MESSAGES) or _nesting(text) > MAX_NESTING:
         raise NewerSyntax("too deeply nested")
+    if "\x00" in text:  # no grammar allows NUL bytes, and libcst's native parser crashes on them
+        raise NewerSyntax("contains NUL bytes")
     cst, Downgrade = _make_transformer()
     try:
         module = cst.parse_module(text)
