@@ -148,3 +148,9 @@ def test_a_singleton_assigned_through_global_is_built_once(tmp_path: Path) -> No
               "        _CLIENT = 1\n    return _CLIENT\n\n\n@app.post('/x')\ndef handler():\n    return client()\n")
     assert _findings(tmp_path, source) == []
     assert _findings(tmp_path, source, "low") == [("GAL104", 11, "low")]
+
+
+def test_one_folder_listed_by_a_pattern_is_file_io_as_pathlib_glob_is(tmp_path: Path) -> None:
+    source = "@app.get('/x')\n{}def handler(path: str):\n    import glob\n    return glob.glob(path + '/*.json')\n"
+    assert _findings(tmp_path, source.format("")) == []
+    assert _findings(tmp_path, source.format("async ")) == [("GAL109", 4, "high")]
