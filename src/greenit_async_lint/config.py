@@ -22,6 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 TABLE = "greenit-async-lint"
+MAX_DEPTH_LIMIT = 100
 DEFAULT_DOCS_URL = "https://github.com/greenit-async-lint/greenit-async-lint/blob/main/docs/rules/{code}.md"
 
 
@@ -40,7 +41,14 @@ def check_code_prefixes(items: list[str], where: str) -> list[str]:
     for code in codes:
         if not _CODE_PREFIX.fullmatch(code):
             raise ConfigError(where, f"{code!r} is not a code prefix (codes are GAL and three digits, e.g. GAL101)")
+        if len(code) == 6 and code not in _known_codes():
+            raise ConfigError(where, f"{code!r} is not a code of this version (see docs/rules/README.md)")
     return codes
+
+
+def _known_codes() -> frozenset[str]:
+    from .catalogue import default_catalogue  # the shipped codes.yaml; users cannot add codes
+    return frozenset(default_catalogue().codes)
 
 
 @dataclass
@@ -122,7 +130,9 @@ def _check(name: str, value: Any, where: str) -> Any:
         items = as_str_list(value, where)
         return check_code_prefixes(items, where) if name in ("select", "ignore") else items
     if name in ("max_depth",):
-        return as_int(value, where, minimum=1)
+        # Each hop costs a few Python frames; a chain of 100 calls is deeper than any real request path,
+        # and a bound far above that would only trade a clear error for a stack overflow.
+        return as_int(value, where, minimum=1, maximum=MAX_DEPTH_LIMIT)
     if name in ("max_file_bytes", "max_violations", "jobs", "fail_on_unresolved"):
         return as_int(value, where, minimum=0)
     if name == "per_file_ignores":

@@ -51,9 +51,11 @@ def as_bool(value: Any, key: str) -> bool:
     return value
 
 
-def as_int(value: Any, key: str, minimum: int = 0) -> int:
+def as_int(value: Any, key: str, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise CatalogueError(key, f"must be an integer >= {minimum}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise CatalogueError(key, f"must be an integer <= {maximum}, not {value!r}")
     return value
 
 
