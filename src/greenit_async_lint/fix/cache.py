@@ -26,8 +26,11 @@ from ..analysis.safestore import EntryFile
 if TYPE_CHECKING:
     from ..analysis.engine import Report
     from ..analysis.findings import Finding
+    from .queues import Stack
+    from .rules import RemedyCatalogue
 
 FILE_NAME = "fixes-v1"
+STACK_FILE = "queues-v1"
 MAX_ENTRIES = 20_000  # past this, entries of findings that are gone are dropped
 
 
@@ -119,6 +122,40 @@ class FixCache:
         if len(self.file.raw) > MAX_ENTRIES:
             self.file.drop([k for k in list(self.file.raw) if k not in self.used])
         self.file.save()
+
+
+def cached_stack(folder: Optional[Path], paths: list[Path], remedies: "RemedyCatalogue") -> "Stack":
+    """The project's task queues (queues.detect), kept by the names, sizes and modification times
+    of the files detection reads: a warm run does not read every module for its imports again."""
+    from .queues import Stack, dependency_files, detect, scanned_files
+
+    if folder is None:
+        return detect(paths, remedies)
+    files = scanned_files(paths)
+    stats = []
+    for path in [*files, *dependency_files(paths)]:
+        try:
+            stat = path.stat()
+            stats.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stats.append((path.as_posix(), -1, -1))
+    key = _digest([code_fingerprint(), [q.name for q in remedies.queues],
+                   [(q.name, q.modules, q.packages) for q in remedies.queues], stats])
+    store = EntryFile(folder / STACK_FILE, "greenit-async-lint stack 1")
+    body = store.body(key)
+    if body is not None:
+        try:
+            entry = json.loads(body)
+            queues = [remedies.queue_by_name[name] for name in entry["queues"]]
+            evidence = {str(k): [str(v) for v in vs] for k, vs in entry["evidence"].items()}
+            return Stack(queues, evidence)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            pass
+    stack = detect(paths, remedies, files)
+    store.raw.clear()  # one project, one stack: the old entry is of no use
+    store.put(key, json.dumps({"queues": [q.name for q in stack.queues], "evidence": stack.evidence}).encode())
+    store.save()
+    return stack
 
 
 def cache_folder(report: "Report") -> Optional[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -58,7 +59,10 @@ class FileChanges:
         module = self.source.module
         assert module is not None
         if self.edits:
-            module = module.visit(_Apply(self.edits))
+            # Only the paths from the module down to the edited nodes are rebuilt: the rest of
+            # the tree is shared as it is (a transformer over every node cost most of a diff).
+            paths = {id(a) for node in self.edits for a in (node, *self.source.ancestors(node))}
+            module = module.visit(_Apply(self.edits, paths))
         if self.appended:
             module = module.with_changes(body=[*module.body, *self.appended])
         wanted = self._new_imports()
@@ -83,7 +87,7 @@ class FileChanges:
                     AddImportsVisitor.add_needed_import(fresh, item.module, item.obj, item.asname, item.relative)
             for context in (joining, fresh):
                 if context.scratch:
-                    module = module.visit(AddImportsVisitor(context))  # needs no metadata: no copy
+                    module = module.visit(_top_level(AddImportsVisitor)(context))  # needs no metadata: no copy
         if self.remove_imports:
             # Removal matches relative imports through the absolute module name: give it ours.
             source = self.source
@@ -118,10 +122,28 @@ class FileChanges:
         return out
 
 
+@lru_cache(maxsize=None)
+def _top_level(visitor: type) -> type:
+    """`visitor` kept out of function and class bodies: libcst's import helpers only change the
+    imports at the top of a module, and visiting every node of a large one is most of their cost."""
+
+    class TopLevel(visitor):  # type: ignore[valid-type, misc]
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                return False
+            return bool(super().on_visit(node))
+
+    return TopLevel
+
+
 class _Apply(cst.CSTTransformer):
-    def __init__(self, edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]]) -> None:
+    def __init__(self, edits: dict[cst.CSTNode, list[tuple[int, str, NodeEdit]]], paths: set[int]) -> None:
         super().__init__()
         self.edits = edits
+        self.paths = paths
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.paths
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
         for _, _, edit in sorted(self.edits.get(original_node, ()), key=lambda e: e[0]):

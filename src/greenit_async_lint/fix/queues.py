@@ -157,18 +157,33 @@ def _folders(paths: list[Path]) -> list[Path]:
     return out
 
 
-def detect(paths: list[Path], catalogue: RemedyCatalogue) -> Stack:
-    """The task queues `paths` use (folders or files, absolute), best evidence first."""
+def scanned_files(paths: list[Path]) -> list[Path]:
+    """The Python files `detect` reads for imports (a sample of at most MAX_FILES), and the
+    dependency files it reads: what its answer depends on (see cache.py)."""
     excluder = Excluder(DEFAULT_EXCLUDE, paths[0] if paths else Path.cwd())
-    importers: Counter[str] = Counter()
-    evidence: dict[str, list[str]] = {}
     scan_roots = [p if p.is_dir() else find_project_root(p) for p in paths]
-    seen: set[Path] = set()
+    seen: dict[Path, None] = {}
     for root in scan_roots:
         for file in walk_python_files(root, excluder) if root.is_dir() else ():
-            if file in seen or len(seen) >= MAX_FILES:
-                continue
-            seen.add(file)
+            if file not in seen and len(seen) < MAX_FILES:
+                seen[file] = None
+    return list(seen)
+
+
+def dependency_files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for folder in _folders(paths):
+        out.extend(folder / name for name in ("pyproject.toml", "setup.cfg", "Pipfile"))
+        out.extend(sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements/*.txt")))
+    return out
+
+
+def detect(paths: list[Path], catalogue: RemedyCatalogue, files: Optional[list[Path]] = None) -> Stack:
+    """The task queues `paths` use (folders or files, absolute), best evidence first."""
+    importers: Counter[str] = Counter()
+    evidence: dict[str, list[str]] = {}
+    for file in scanned_files(paths) if files is None else files:
+        if file.is_file():
             text = maybe_text(file)
             if text is None:
                 continue

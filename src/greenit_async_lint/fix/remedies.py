@@ -14,7 +14,7 @@ import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from .queues import Stack, detect
+from .queues import Stack
 from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
 
 if TYPE_CHECKING:
@@ -29,9 +29,12 @@ def report_cwd(report: "Report", cwd: Optional[Path] = None) -> Path:
     return Path(cwd or getattr(report, "cwd", None) or Path.cwd()).resolve()
 
 
-def project_stack(report: "Report", cwd: Path, remedies: Optional[RemedyCatalogue] = None) -> Stack:
+def project_stack(report: "Report", cwd: Path, remedies: Optional[RemedyCatalogue] = None,
+                  cache_dir: Optional[Path] = None) -> Stack:
+    from .cache import cached_stack
+
     paths = [p if p.is_absolute() else cwd / p for p in (Path(x) for x in (report.paths or ["."]))]
-    return detect([p for p in paths if p.exists()] or [cwd], remedies or load_remedies())
+    return cached_stack(cache_dir, [p for p in paths if p.exists()] or [cwd], remedies or load_remedies())
 
 
 def family_of(finding: "Finding", report: "Report") -> str:
@@ -134,7 +137,7 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
 
     remedies = load_remedies()
     base = report_cwd(report, cwd)
-    stack = project_stack(report, base, remedies)
+    stack = project_stack(report, base, remedies, cache_dir)
     cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
     pending = []
     for finding in report.findings:
