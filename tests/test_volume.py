@@ -120,3 +120,11 @@ def users():
 ])
 def test_a_query_chain_that_limits_its_rows_is_bounded(tmp_path: Path, rows: str, expected: set[str]) -> None:
     assert codes(tmp_path, FLASK.format(rows=rows)) == expected
+
+
+@pytest.mark.parametrize("body", [
+    "    for item in Item.objects.filter(pk__in=request.POST.getlist('ids')):\n        item.delete()",
+    "    chosen = Item.objects.filter(id__in=request.POST.getlist('ids')).order_by('pk')\n    for item in chosen:\n        item.save()",
+])
+def test_rows_the_request_selects_one_by_one_are_bounded_by_it(tmp_path: Path, body: str) -> None:
+    assert codes(tmp_path, DJANGO.format(body=body)) == set()

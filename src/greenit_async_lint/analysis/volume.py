@@ -17,11 +17,23 @@ from typing import Optional
 from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
-from .ir import Expr, Loop, Name, Subscript
+from .ir import Attr, Call, Expr, Loop, Name, Subscript
 from .project import BoundExpr, Ctx, Project
 from .values import External
 
 FAMILY = "data-volume"
+
+
+def _chain_keywords(expr: Expr) -> set[str]:
+    """The keyword names of the calls of a method chain (`X.objects.filter(id__in=ids).order_by()`)."""
+    names: set[str] = set()
+    while isinstance(expr, (Call, Attr)):
+        if isinstance(expr, Call):
+            names.update(k for k, _v in expr.kwargs if k)
+            expr = expr.func
+        else:
+            expr = expr.base
+    return names
 
 
 class DataVolume:
@@ -51,9 +63,20 @@ class DataVolume:
                 return loop
         return None
 
+    def selected(self, expr: Expr, ctx: Ctx) -> bool:
+        """Rows the request picked one by one (`filter(id__in=ids)`, volume.yaml
+        `bounded-by-keyword`): as many as the user selected, not the whole table."""
+        keywords = self.rules.bounded_keywords
+        if not keywords:
+            return False
+        if isinstance(expr, Name):
+            return any(isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr))
+                       and _chain_keywords(b.binding) & keywords for b in self.p.bindings(expr.id, ctx))
+        return bool(_chain_keywords(expr) & keywords)
+
     def unbounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Is this iterable a collection the request does not bound (and not a slice of one)?"""
-        if expr is None or isinstance(expr, Subscript) or depth > 3:
+        if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx):
             return False
         if isinstance(expr, Name):
             bindings = self.p.bindings(expr.id, ctx)

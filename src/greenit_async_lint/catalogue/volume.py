@@ -8,7 +8,7 @@ from typing import Any
 from .patterns import PatternTable
 from .schema import CatalogueError, as_mapping, as_str_list
 
-_KEYS = ("per-row", "unbounded", "bounded", "entries", "clocks")
+_KEYS = ("per-row", "unbounded", "bounded", "bounded-by-keyword", "entries", "clocks")
 
 
 def _table(patterns: list[str]) -> PatternTable[bool]:
@@ -22,6 +22,7 @@ class VolumeRules:
     bounded: PatternTable[bool] = field(default_factory=PatternTable)
     entries: PatternTable[bool] = field(default_factory=PatternTable)
     clocks: PatternTable[bool] = field(default_factory=PatternTable)
+    bounded_keywords: frozenset[str] = frozenset()
 
 
 def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
@@ -31,4 +32,4 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
             raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(_KEYS)})")
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS}
     return VolumeRules(_table(lists["per-row"]), _table(lists["unbounded"]), _table(lists["bounded"]),
-                       _table(lists["entries"]), _table(lists["clocks"]))
+                       _table(lists["entries"]), _table(lists["clocks"]), frozenset(lists["bounded-by-keyword"]))
