@@ -10,8 +10,10 @@ from typing import Iterable, Optional, TypeVar
 from ..catalogue import Catalogue
 from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
+from .choices import one_of
 from .classes import ClassLookup
 from .hierarchy import function_returns
+from .generics import generic_type
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
                  Function, Import, Items, Name, OneOf, Star, Subscript)
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
@@ -94,8 +96,8 @@ class Evaluator:
             return self.call_expr(expr, ctx)
         if isinstance(expr, Def):
             return [FunctionRef("fn", ctx.module, expr.qualname)]
-        if isinstance(expr, OneOf):
-            return [v for option in expr.options for v in self.eval(option, ctx)]
+        if isinstance(expr, OneOf):  # a choice between queueing and running is the queue (choices.py)
+            return one_of(self, expr.options, ctx)
         if isinstance(expr, Items):
             return [Candidates("cands", tuple(v for item in expr.items for v in self.eval(item, ctx)), None)]
         if isinstance(expr, DictItems):
