@@ -26,7 +26,6 @@ from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr
                      ModuleRef, Value, dedupe, pick)
 
 _T = TypeVar("_T")
-_TYPING_WRAPPERS = {"Optional", "Annotated", "Union", "Type", "type", "ClassVar", "Final", "Required", "NotRequired"}
 PARTIAL = External("ext", "functools.partial")
 GETATTR = External("ext", "builtins.getattr")
 
@@ -120,12 +119,11 @@ class Evaluator:
         for base in self.eval(expr.base, ctx):
             if isinstance(base, Candidates):
                 out.extend(pick(base, expr.key))
-            elif isinstance(base, External) and base.subject is not None:
-                out.append(base)  # a slice of a queryset is a queryset
-            elif isinstance(base, External) and base.name.rsplit(".", 1)[-1] in _TYPING_WRAPPERS:
-                key = expr.key
-                first = key.items[0] if isinstance(key, Items) and key.items else key
-                out.extend(self.eval(first, ctx))
+            elif isinstance(base, External) and base.subject is not None:  # a slice of a queryset is a queryset,
+                row = isinstance(expr.key, Const) and any(r.iterates.match(base.name) for r in self.instance_rules)
+                out.append(Instance("inst", *base.subject) if row else base)  # an index (`obj, created = ...`) a row
+            elif isinstance(base, External):  # `Optional[Model]`, `Dict[str, Model]`
+                out.extend(generic_type(self, base.name, expr.key, ctx))
         return out
 
     def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
@@ -217,6 +215,8 @@ class Evaluator:
                 out.append(External("ext", self.types.get(t.name, t.name)))
             elif isinstance(t, Instance):
                 out.append(t)
+            elif isinstance(t, Candidates):  # a `Dict[str, Model]` holds instances of Model
+                out.append(Candidates("cands", tuple(self.instances(t.values)), None))
         return out
 
     # -- attributes, classes, calls -----------------------------------------------------------
