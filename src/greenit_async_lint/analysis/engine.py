@@ -9,7 +9,7 @@ import ast
 import gc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
 from ..catalogue import Catalogue, load_catalogue
 from .effects import Effect, Hop, best_effects
@@ -63,27 +63,24 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 
 
 def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path] = None,
-            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None,
-            enrich: Optional[Callable[["Report"], None]] = None, enrich_key: str = "") -> Report:
+            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None) -> Report:
     """`config`: the analysis options, or a front end's settings that give them (`analysis_options()`;
     the report hands those back as `Report.config`).
     `trees`: trees the caller already parsed (flake8), by absolute path; see loader.load.
-    `enrich`: run on a fresh report before it is cached (the fix suggestions), so that a cached
-    run does not pay for it again; `enrich_key` names what it adds, as part of the cache key."""
+    Fix suggestions are not the engine's: the fix layer attaches and caches them (fix/cache.py)."""
     # The analysis builds millions of small acyclic tuples; the cyclic garbage collector would
     # scan them again and again for nothing (it more than doubled a large project's check).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(paths, config, cwd, catalogue, trees, enrich, enrich_key)
+        return _analyse(paths, config, cwd, catalogue, trees)
     finally:
         if enabled:
             gc.enable()
 
 
 def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path],
-             catalogue: Optional[Catalogue], trees: Optional[dict[Path, ast.Module]],
-             enrich: Optional[Callable[["Report"], None]], enrich_key: str) -> Report:
+             catalogue: Optional[Catalogue], trees: Optional[dict[Path, ast.Module]]) -> Report:
     options = config if isinstance(config, AnalysisOptions) else config.analysis_options()
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
@@ -95,7 +92,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
     if options.cache and not trees:
         # Only what changes the result: the gate's settings (max-violations, fail-on) do not.
-        settings = (catalogue.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd), enrich_key)
+        settings = (catalogue.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd))
         key = resultcache.fingerprint(files, settings, options.max_file_bytes)
         stored = resultcache.load(root / options.cache_dir, key)
         if stored is not None and len(stored) == 4:  # an entry from before the inventory is a miss
@@ -137,8 +134,6 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     report = Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
                     registrations, options)
-    if enrich is not None:
-        enrich(report)
     if options.cache:
         resultcache.save(root / options.cache_dir, key, (handlers, findings, verdicts, registrations))
     return report
