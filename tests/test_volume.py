@@ -128,12 +128,3 @@ def test_a_query_chain_that_limits_its_rows_is_bounded(tmp_path: Path, rows: str
 ])
 def test_rows_the_request_selects_one_by_one_are_bounded_by_it(tmp_path: Path, body: str) -> None:
     assert codes(tmp_path, DJANGO.format(body=body)) == set()
-
-
-def test_a_receiver_of_an_outside_sender_is_not_run_by_deleting_a_project_model(tmp_path: Path) -> None:
-    source = DJANGO.format(body="    for item in Item.objects.filter(pk__in=request.POST.getlist('ids')):\n        item.delete()") + (
-        "\n\nfrom django.contrib.auth.models import User\nfrom django.db.models.signals import post_delete\n"
-        "from django.dispatch import receiver\n\n\n@receiver(post_delete, sender=User)\n"
-        "def forget_user(sender, instance, **kwargs):\n    for item in Item.objects.all():\n        item.save()\n")
-    assert codes(tmp_path, source) == set()
-    assert codes(tmp_path, source.replace("sender=User", "sender=Item")) == {"GAL114!"}

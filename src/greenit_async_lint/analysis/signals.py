@@ -107,10 +107,7 @@ class SignalIndex:
         for name, value in kwargs:
             if name == "sender":
                 senders = self.ev.eval(value, ctx)
-                classes = tuple((v.module, v.qualname) for v in senders if isinstance(v, ClassRef))
-                if not classes and senders and all(isinstance(v, External) for v in senders):
-                    return ()  # an outside class (the framework's User): never one of the project's models
-                return classes or None
+                return tuple((v.module, v.qualname) for v in senders if isinstance(v, ClassRef)) or None
         return None
 
     def triggered(self, cs: CallSite, ctx: Ctx) -> list[Triggered]:
