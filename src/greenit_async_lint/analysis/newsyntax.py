@@ -21,7 +21,7 @@ Only files `ast` rejects come here, so the common path never imports libcst.
 from __future__ import annotations
 
 import ast
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 # The Python version each rewritten construct needs, for the message when a file still fails.
 NEEDS = {"pep701": "3.12", "pep695": "3.12", "pep758": "3.14", "pep750": "3.14", "except*": "3.11"}
@@ -39,7 +39,7 @@ def _parses(code: str) -> bool:
     return True
 
 
-def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst loads only here
+def _make_transformer() -> tuple[Any, Any]:  # built lazily so libcst loads only when needed
     import libcst as cst
 
     def code_of(node: cst.CSTNode) -> str:
@@ -51,7 +51,7 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
         other = "'" if quote == '"' else '"'
 
         class Swap(cst.CSTTransformer):
-            def leave_SimpleString(self, _original, updated):
+            def leave_SimpleString(self, _original: Any, updated: Any) -> Any:
                 body = updated.value
                 prefix = body[: len(body) - len(body.lstrip("rRbBuUfF"))]
                 rest = body[len(prefix):]
@@ -59,7 +59,7 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                     return updated
                 return updated.with_changes(value=prefix + other + rest[1:-1] + other)
 
-            def leave_FormattedString(self, _original, updated):
+            def leave_FormattedString(self, _original: Any, updated: Any) -> Any:
                 if updated.start.endswith(quote) and not updated.start.endswith(quote * 3) \
                         and other not in code_of(updated)[len(updated.start):-1]:
                     return updated.with_changes(start=updated.start[:-1] + other, end=other)
@@ -104,13 +104,13 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
             super().__init__()
             self.used: set[str] = set()
 
-        def leave_FormattedString(self, _original, updated):
+        def leave_FormattedString(self, _original: Any, updated: Any) -> Any:
             fixed = fix_fstring(updated)
             if fixed is not updated:
                 self.used.add("pep701")
             return fixed
 
-        def leave_TemplatedString(self, _original, updated):
+        def leave_TemplatedString(self, _original: Any, updated: Any) -> Any:
             self.used.add("pep750")
             text = code_of(updated.with_changes(lpar=[], rpar=[]))
             head = len(updated.start) - 1
@@ -123,33 +123,33 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                 return fix_fstring(node).with_changes(lpar=updated.lpar, rpar=updated.rpar)
             return node
 
-        def leave_FunctionDef(self, _original, updated):
+        def leave_FunctionDef(self, _original: Any, updated: Any) -> Any:
             if updated.type_parameters is not None:
                 self.used.add("pep695")
                 return updated.with_changes(type_parameters=None)
             return updated
 
-        def leave_ClassDef(self, _original, updated):
+        def leave_ClassDef(self, _original: Any, updated: Any) -> Any:
             if updated.type_parameters is not None:
                 self.used.add("pep695")
                 return updated.with_changes(type_parameters=None)
             return updated
 
-        def leave_TypeAlias(self, _original, updated):
+        def leave_TypeAlias(self, _original: Any, updated: Any) -> Any:
             self.used.add("pep695")
             return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=updated.value)
 
-        def _parenthesise(self, updated):
+        def _parenthesise(self, updated: Any) -> Any:
             kind = updated.type
             if isinstance(kind, cst.Tuple) and not kind.lpar:
                 self.used.add("pep758")
                 return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
             return updated
 
-        def leave_ExceptHandler(self, _original, updated):
+        def leave_ExceptHandler(self, _original: Any, updated: Any) -> Any:
             return self._parenthesise(updated)
 
-        def leave_ExceptStarHandler(self, _original, updated):
+        def leave_ExceptStarHandler(self, _original: Any, updated: Any) -> Any:
             updated = self._parenthesise(updated)
             self.used.add("except*")
             return cst.ExceptHandler(body=updated.body, type=updated.type, name=updated.name,
@@ -157,7 +157,7 @@ def _make_transformer():  # noqa: C901 - one small class, built lazily so libcst
                                      whitespace_after_except=cst.SimpleWhitespace(" "),
                                      whitespace_before_colon=updated.whitespace_before_colon)
 
-        def leave_TryStar(self, _original, updated):
+        def leave_TryStar(self, _original: Any, updated: Any) -> Any:
             self.used.add("except*")
             return cst.Try(body=updated.body, handlers=updated.handlers, orelse=updated.orelse,
                            finalbody=updated.finalbody, leading_lines=updated.leading_lines,

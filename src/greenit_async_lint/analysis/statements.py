@@ -1,0 +1,240 @@
+"""The statement half of the summary builder: bindings, imports, definitions and control flow.
+
+`StatementBuilder` walks a module body once; each statement binds names in its scope, defines
+functions and classes (with their parameters, decorators and bases), and hands its expressions to
+the expression half (expressions.py). Loops and guards enclose what runs under them, so every call
+site knows the loops it runs in and the `if`/`except` it is guarded by.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import Optional
+
+from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Import, Items, Loop, Name, Param, Scope, Subscript)
+from .conditions import except_guard, if_guards
+from .loopshape import leaves_after, while_bound
+from .sourcetext import dotted, expr_tail
+from .expressions import BuildCtx, ExpressionBuilder, source_text
+
+
+class StatementBuilder(ExpressionBuilder):
+    # -- statements ---------------------------------------------------------------------------
+
+    def body(self, stmts: list[ast.stmt], ctx: BuildCtx) -> None:
+        for i, stmt in enumerate(stmts):
+            leaves = leaves_after(stmt, stmts[i + 1] if i + 1 < len(stmts) else None) if ctx.loops else ""
+            if leaves:  # the loop ends right after this statement: it runs once, not per element
+                kept = ctx.loops[:-1] if leaves == "break" else ()
+                once = tuple(replace(loop, kind="once") for loop in ctx.loops[len(kept):])
+                loops = kept + once
+                self.stmt(stmt, replace(ctx, loops=loops))
+            else:
+                self.stmt(stmt, ctx)
+
+    def bind(self, ctx: BuildCtx, name: str, value: Binding) -> None:
+        if ctx.cls is not None:
+            ctx.cls.attrs.setdefault(name, []).append(value)
+        else:
+            ctx.scope.names.setdefault(name, []).append(value)
+
+    def target(self, ctx: BuildCtx, node: ast.expr, value: Binding) -> None:
+        if isinstance(node, ast.Name):
+            self.bind(ctx, node.id, value)
+        elif isinstance(node, ast.Attribute):
+            base = node.value
+            if isinstance(base, ast.Name) and base.id == "self" and ctx.func is not None and ctx.func.cls:
+                ctx.func.self_attrs.append((node.attr, value))
+            else:
+                self.expr(base, ctx)
+        elif isinstance(node, ast.Subscript):
+            ctx.scope.stores.append((self.expr(node.value, ctx), value))
+            self.expr(node.slice, ctx)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            items = value.items if isinstance(value, Items) and len(value.items) == len(node.elts) else None
+            # `obj, created = make()`: each name is that position of what the call returns.
+            whole = value if isinstance(value, (Call, Name, Attr)) else None
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                whole = None
+            for i, elt in enumerate(node.elts):
+                element: Binding = Subscript("s", whole, Const("k", i)) if whole is not None else UNKNOWN
+                self.target(ctx, elt, items[i] if items else element)
+        elif isinstance(node, ast.Starred):
+            self.target(ctx, node.value, UNKNOWN)
+
+    def stmt(self, node: ast.stmt, ctx: BuildCtx) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function(node, ctx)
+        elif isinstance(node, ast.ClassDef):
+            self.klass(node, ctx)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value, ctx)
+            for tgt in node.targets:
+                self.target(ctx, tgt, value)
+        elif isinstance(node, ast.AnnAssign):
+            ann = self.annotation(node.annotation, ctx)
+            declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
+            self.target(ctx, node.target, declared)
+            if ann is not None and isinstance(node.value, (ast.Dict, ast.List, ast.Set, ast.Constant)):
+                # `REGISTRY: Dict[str, Model] = {}`, `x: Optional[Model] = None`: the value says
+                # nothing of what will be held, the annotation does.
+                self.target(ctx, node.target, Declared("ann", ann))
+        elif isinstance(node, (ast.AugAssign, ast.Expr)):
+            self.expr(node.value, ctx)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                value = self.expr(node.value, ctx)
+                if ctx.func is not None:
+                    ctx.func.return_values.append(value)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            iterable = self.expr(node.iter, ctx)
+            self.target(ctx, node.target, Element("iter", iterable))
+            if ctx.record and isinstance(node, ast.For):
+                self.iterates(iterable, node.iter, ctx)
+            loop = Loop(node.lineno, "for", iterable, source_text(node.iter))
+            self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
+            self.body(node.orelse, ctx)
+        elif isinstance(node, ast.While):
+            bound = while_bound(node.test, lambda e: self.expr(e, replace(ctx, record=False)))
+            loop = Loop(node.lineno, "while", bound, "while " + source_text(node.test))
+            inner = replace(ctx, loops=ctx.loops + (loop,))
+            self.expr(node.test, inner)
+            self.body(node.body, inner)
+            self.body(node.orelse, ctx)
+        elif isinstance(node, ast.If):
+            self.expr(node.test, ctx)
+            quiet = replace(ctx, record=False)
+            body, orelse = if_guards(node.test, lambda e: self.expr(e, quiet))
+            self.body(node.body, replace(ctx, guards=ctx.guards + body))
+            self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
+            for item in node.items:
+                value = self.expr(item.context_expr, ctx)
+                if item.optional_vars is not None:
+                    self.target(ctx, item.optional_vars, value)
+                if ctx.record:
+                    # Entering and leaving run the manager's own methods (a connection opened in
+                    # __enter__, a pool waited for in __exit__): calls like any other.
+                    line, col = item.context_expr.lineno, item.context_expr.col_offset + 1
+                    for method in (enter, exit_):
+                        ctx.scope.calls.append(CallSite(Attr("a", value, method), (), (), line, col, method, ctx.loops,
+                                                        f"with {dotted(value)}", ctx.guards))
+                        self.tails.add(method)
+            self.body(node.body, ctx)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.body(node.body, ctx)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                guard = except_guard(handler, lambda e: self.expr(e, replace(ctx, record=False)))
+                self.body(handler.body, replace(ctx, guards=ctx.guards + (guard,)))
+            self.body(node.orelse, ctx)  # type: ignore[attr-defined]
+            self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Match):
+            self.expr(node.subject, ctx)
+            for case in node.cases:
+                if case.guard is not None:
+                    self.expr(case.guard, ctx)
+                self.body(case.body, ctx)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.bind(ctx, alias.asname, Import("imp", alias.name))
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.bind(ctx, top, Import("imp", top))
+        elif isinstance(node, ast.ImportFrom):
+            module = self.resolve_from(node.module, node.level)
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append(module)
+                else:
+                    self.bind(ctx, alias.asname or alias.name, FromImport("from", module, alias.name))
+        elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child, ctx)
+
+    def iterates(self, iterable: Expr, node: ast.expr, ctx: BuildCtx) -> None:
+        """A sync `for` calls the iterable's __iter__ (a queryset runs its query there)."""
+        if isinstance(iterable, (Call, Name, Attr, Subscript)):
+            ctx.scope.calls.append(CallSite(Attr("a", iterable, "__iter__"), (), (), node.lineno, node.col_offset + 1,
+                                            "__iter__", ctx.loops, f"for ... in {dotted(iterable)}",
+                                            ctx.guards))
+            self.tails.add("__iter__")
+
+    def resolve_from(self, module: Optional[str], level: int) -> str:
+        if not level:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+        base = ".".join(p for p in parts if p)
+        if module:
+            return f"{base}.{module}" if base else module
+        return base
+
+    def annotation(self, node: Optional[ast.expr], ctx: BuildCtx) -> Optional[Expr]:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return UNKNOWN
+        return self.expr(node, replace(ctx, record=False))
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: BuildCtx) -> None:
+        quiet = replace(ctx, record=False)
+        decorators = [self.expr(d, quiet) for d in node.decorator_list]
+        dec_names = {expr_tail(d) for d in decorators}
+        if ctx.cls is not None:
+            qualname = f"{ctx.cls.qualname}.{node.name}"
+            kind = next((k for k in ("staticmethod", "classmethod", "property") if k in dec_names), "method")
+        else:
+            qualname = f"{ctx.prefix}{node.name}"
+            kind = "function"
+        parent = ctx.func.qualname if ctx.func is not None else None
+        fn = Function(qualname, node.name, node.lineno, node.col_offset + 1, isinstance(node, ast.AsyncFunctionDef),
+                      self.params(node.args, ctx), decorators, self.annotation(node.returns, ctx), Scope(qualname),
+                      parent, ctx.cls.qualname if ctx.cls is not None else None, kind)
+        fn.decorator_tails = tuple(sorted(t for t in dec_names if t))
+        self.tails.update(fn.decorator_tails)
+        self.functions[qualname] = fn
+        if ctx.cls is not None:
+            ctx.cls.methods[node.name] = qualname
+        else:
+            self.bind(ctx, node.name, Def("def", qualname))
+        self.body(node.body, BuildCtx(fn.scope, qualname + ".", fn, None))
+
+    def params(self, args: ast.arguments, ctx: BuildCtx) -> list[Param]:
+        out: list[Param] = []
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        quiet = replace(ctx, record=False)
+
+        def add(arg: ast.arg, default: Optional[ast.expr], kind: str) -> None:
+            out.append(Param(arg.arg, self.annotation(arg.annotation, ctx),
+                             self.expr(default, quiet) if default is not None else None, kind, arg.lineno))
+
+        for arg, default in zip(positional, defaults):
+            add(arg, default, "pos")
+        if args.vararg:
+            add(args.vararg, None, "vararg")
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            add(arg, default, "kwonly")
+        if args.kwarg:
+            add(args.kwarg, None, "kwarg")
+        return out
+
+    def klass(self, node: ast.ClassDef, ctx: BuildCtx) -> None:
+        quiet = replace(ctx, record=False)
+        qualname = f"{ctx.cls.qualname}.{node.name}" if ctx.cls is not None else f"{ctx.prefix}{node.name}"
+        cls = Class(qualname, node.name, node.lineno, [self.expr(b, quiet) for b in node.bases], {}, {},
+                    ctx.func.qualname if ctx.func is not None else None)
+        for dec in node.decorator_list:
+            cls.decorators.append(self.expr(dec, quiet))
+            self.tails.add(expr_tail(cls.decorators[-1]))
+        self.classes[qualname] = cls
+        self.bind(ctx, node.name, ClassDef("class", qualname))
+        # Class-body statements run in the enclosing scope (their calls are recorded there).
+        self.body(node.body, BuildCtx(ctx.scope, qualname + ".", ctx.func, cls, ctx.loops, ctx.record))
