@@ -124,7 +124,7 @@ def build_work(shipped: Any, user: Any, call_families: dict[str, str], family_co
         weight = parsed.weight or (base.weight if base else "blocking")
         scope = parsed.scope or (base.scope if base else "any")
         upgrades = parsed.upgrades + (base.upgrades if base else ())
-        work.table.add(pattern, WorkEntry(family, weight, scope, family_code[family], upgrades))
+        work.table.add(pattern, WorkEntry(family, weight or "blocking", scope or "any", family_code[family], upgrades))
     for pattern, parsed in ship:
         assert parsed.family is not None
         work.table.add(pattern, WorkEntry(parsed.family, parsed.weight or "blocking", parsed.scope or "any",

@@ -7,7 +7,7 @@ fix costs no scope analysis; codemod_moving.plan_move asks the rest.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -185,7 +185,7 @@ def context_attribute(roots: list[cst.CSTNode], attributes: tuple[str, ...]) -> 
     return found[0] if found else None
 
 
-def names_in(roots: list[cst.CSTNode]) -> list[cst.Name]:
+def names_in(roots: Sequence[cst.CSTNode]) -> list[cst.Name]:
     found: list[cst.Name] = []
 
     class Visitor(cst.CSTVisitor):

@@ -156,6 +156,7 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
         planner = FindingPlanner(report, base, stack, remedies, [f for f, _ in pending])
         for finding, remedy in pending:
             fix = finding.fix
+            assert fix is not None  # described just above
             outcome = planner.diff_for(finding, remedy)
             fix["diff"] = outcome.diff or None
             extra = " ".join(t for t in (*outcome.notes, outcome.refusal_text()) if t)
