@@ -21,6 +21,7 @@ from typing import Any, Optional
 import yaml
 
 from ..catalogue import Catalogue, default_catalogue
+from ..catalogue.load import SAFE_LOADER
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 from .templates import (BackgroundTasksSpec, FrameworkInfo, ImportSpec, InstanceSpec, JobSpec, QueueInfo,
@@ -167,7 +168,7 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
 
 def load_yaml_text(text: str, where: str = "remedies.yaml") -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise CatalogueError(where, f"is not valid YAML: {exc}") from exc
 
