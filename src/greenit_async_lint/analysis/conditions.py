@@ -45,7 +45,9 @@ def if_guards(test: ast.expr, convert: Convert) -> tuple[tuple[Guard, ...], tupl
         return tuple(_simple(value, False, convert) for value in test.values), ()
     if isinstance(test, ast.BoolOp):
         return (), ()  # `a or b`: neither is known to hold in the body
-    return (_simple(test, False, convert),), (_simple(test, True, convert),)
+    body = _simple(test, False, convert)
+    # the else is the same test failing: one reading of it (its text and value cost most of this)
+    return (body,), (body._replace(negated=not body.negated),)
 
 
 def except_guard(handler: ast.ExceptHandler, convert: Convert) -> Guard:
