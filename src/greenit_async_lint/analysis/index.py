@@ -98,6 +98,14 @@ class ProjectIndex:
             return _merged([entries for entries in self._calls.values() if entries])
         return _merged([self._calls[t] for t in self._fill(tails) if self._calls.get(t)])
 
+    def module_calls(self, mi: int) -> Iterator[Call]:
+        """Every call site of one module, in project order, without building the whole table."""
+        module = self.p.mods[mi]
+        for n, fn, ctx in self._scopes(mi):
+            scope = fn.scope if fn is not None else module.scope
+            for pos, site in enumerate(scope.calls):
+                yield Call((mi, n, pos), site, ctx)
+
     def decorated(self, tails: Optional[Collection[str]]) -> Iterator[Decorated]:
         """Functions with a decorator whose last segment is in `tails` (None: any decorator)."""
         if self._all_decorated is None:  # decorated functions are few: all of them at once

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ...catalogue.frameworks import DecoratorRule, FrameworkRules
 from ...catalogue.patterns import PatternTable
+from ..index import Call
 from ..ir import Function
 from .model import Scan
 
@@ -42,15 +43,19 @@ def factory_rules(scan: Scan, rules: Rules) -> tuple[Rules, set[str]]:
     seen: set[tuple[int, str, int]] = set()
     # Every call of a closure or of the function around one: the known decorator is often
     # imported under another name (`xmlrpc_method as _xmlrpc_method`), so tails do not filter.
-    parents: dict[int, set[str]] = {}
-    for _seq, cs, ctx in scan.index.calls(None):
+    # A factory returns a decorator: it has a nested function, or is one; modules without nested
+    # functions have no factory, and their call sites are not read at all.
+    calls: list[tuple[Call, set[str]]] = []
+    for mi, module in enumerate(scan.p.mods):
+        parents = {f.parent for f in module.functions.values() if f.parent is not None}
+        if parents:
+            calls.extend((site, parents) for site in scan.index.module_calls(mi))
+    for (_seq, cs, ctx), parents in calls:
         fn = scan.p.function(ctx[0], ctx[1]) if ctx[1] is not None else None
         if fn is None:
             continue
-        if ctx[0] not in parents:
-            parents[ctx[0]] = {f.parent for f in scan.p.mods[ctx[0]].functions.values() if f.parent is not None}
-        if fn.parent is None and fn.qualname not in parents[ctx[0]]:
-            continue  # a factory returns a decorator: it has a nested function, or is one
+        if fn.parent is None and fn.qualname not in parents:
+            continue
         called = scan.names(cs.func, ctx)
         matched = [(fw, rule) for fw, rule in rules if any(rule.calls.match(name) for name in called)]
         if not matched:
