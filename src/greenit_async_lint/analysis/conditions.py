@@ -12,16 +12,13 @@ import ast
 from typing import Callable
 
 from .ir import UNKNOWN, Expr, Guard
+from .sourcetext import source_text
 
 Convert = Callable[[ast.expr], Expr]
 
 
-def _text(node: ast.AST, limit: int = 60) -> str:
-    try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse fails only on malformed trees
-        return "<condition>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _text(node: ast.AST) -> str:
+    return source_text(node, fallback="<condition>")
 
 
 def _names(node: ast.AST) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from typing import Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, Const, Def, DictItems,
                  Element, Expr, Function, Guard, Items, Keyword, Loop, Name, OneOf, Param, Scope, Star, Subscript)
-from .sourcetext import dotted, expr_tail
+from .sourcetext import dotted, expr_tail, source_text
 
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
 _STORE_METHODS = {"append": 0, "add": 0, "insert": 1, "setdefault": 1, "update": 0, "register": -1}
@@ -166,11 +166,3 @@ class ExpressionBuilder:
             self.expr(node.key, inner)
             return Items("t", (self.expr(node.value, inner),))
         return Items("t", (self.expr(node.elt, inner),))  # type: ignore[attr-defined]
-
-
-def source_text(node: ast.expr, limit: int = 60) -> str:
-    try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse fails only on malformed trees
-        return "<expr>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,6 +1,8 @@
-"""Small readings of source text and expressions: decoding, `# noqa` comments, callee names."""
+"""Small readings of source text and expressions: decoding, `# noqa` comments, callee names,
+the short source of a loop or a guard."""
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -54,3 +56,12 @@ def expr_tail(expr: Expr) -> str:
     if isinstance(expr, Call):
         return expr_tail(expr.func)
     return ""
+
+
+def source_text(node: ast.AST, limit: int = 60, fallback: str = "<expr>") -> str:
+    """The source of an `ast` node, cut to `limit` characters, for loops and guards in messages."""
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse fails only on malformed trees
+        return fallback
+    return text if len(text) <= limit else text[: limit - 3] + "..."

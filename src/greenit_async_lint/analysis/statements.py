@@ -15,7 +15,8 @@ from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const,
 from .conditions import except_guard, if_guards
 from .loopshape import leaves_after, while_bound
 from .sourcetext import dotted, expr_tail
-from .expressions import BuildCtx, ExpressionBuilder, source_text
+from .expressions import BuildCtx, ExpressionBuilder
+from .sourcetext import source_text
 
 
 class StatementBuilder(ExpressionBuilder):
