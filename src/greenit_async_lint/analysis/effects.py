@@ -30,12 +30,17 @@ class Effect:
     in_thread: bool = False  # runs in a sync worker thread the user waits for (a sync dependency)
     guard: str = ""  # why it is not every request's work (guards.py): the finding is then low confidence
     retry: bool = False  # the guard is a retry back-off: on an event loop the wait still stalls everyone
+    # Conditions on the parameters of the function whose call site leads here (`if not dry_run:`),
+    # as (parameter name, test); the caller's call site resolves them with its arguments.
+    conds: tuple[tuple[str, str], ...] = ()
+    guess: str = ""  # a hop resolved by a guess (class hierarchy, registry): the finding is then medium confidence
+    awaited: bool = False  # an awaited call: the request waits for it, the event loop does not
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
-                bool(self.guard))
+                bool(self.guard), self.conds, bool(self.guess), self.awaited)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

@@ -146,7 +146,7 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
     for root in handler.roots:
         hop = Hop(root.path, root.line, 1, root.call)
         if root.method:
-            found = reach.inherited_call_effects(Instance("inst", root.mi, root.qualname), root.method, hop)
+            found = reach.hooks.inherited_call_effects(Instance("inst", root.mi, root.qualname), root.method, hop)
         else:
             found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
         if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler

@@ -15,9 +15,9 @@ from .handlers import Handler
 from .effects import Effect, Hop
 
 SEVERITY_RANK = {"violation": 2, "warning": 1, "error": 3}
-# high: the call is in the chain as resolved; low: it runs only under a guard (guards.py) that
-# makes it start-up, debug or retry work rather than every request's. (medium is kept for a hop
-# resolved by a guess; nothing sets it yet.)
+# high: the call is in the chain as resolved; medium: one hop of the chain was a guess (a subclass
+# override found by class-hierarchy analysis, a registry entry); low: it runs only under a guard
+# (guards.py) that makes it start-up, debug or retry work rather than every request's.
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -88,7 +88,7 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
 
 def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Catalogue) -> list[Finding]:
     """One finding per call site in the handler and code: the worst severity, the shortest chain."""
-    best: dict[tuple[str, int, int, str], tuple[tuple[bool, int, bool, int], Finding]] = {}
+    best: dict[tuple[str, int, int, str], tuple[tuple[bool, int, bool, bool, int], Finding]] = {}
     for effect in effects:
         severity = severity_for(effect, bool(handler.on_loop))
         if severity is None or not effect.chain:
@@ -100,12 +100,15 @@ def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Cat
             guard = ""  # a blocking wait on the event loop stalls every request, retry or not
         if guard:
             message += f" (low confidence: {guard})"
+        elif effect.guess:
+            message += f" (medium confidence: {effect.guess})"
+        confidence = "low" if guard else "medium" if effect.guess else "high"
         finding = Finding(code, severity, first.path, first.line, first.col, message, handler, effect.chain,
-                          effect.weight, effect.leaf, confidence="low" if guard else "high",
-                          confidence_reason=guard)
+                          effect.weight, effect.leaf, confidence=confidence,
+                          confidence_reason=guard or effect.guess)
         key = (first.path, first.line, first.col, code)
         # What is sure wins over what is worse: a guarded path must not hide an unguarded one.
-        rank = (not guard, SEVERITY_RANK[severity], effect.weight == "heavy", -len(effect.chain))
+        rank = (not guard, SEVERITY_RANK[severity], effect.weight == "heavy", not effect.guess, -len(effect.chain))
         current = best.get(key)
         if current is None or rank > current[0]:
             best[key] = (rank, finding)

@@ -9,15 +9,15 @@ other are settled together (walk.py), so no result depends on which handler came
 """
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import replace
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
 from .effects import Effect, Hop, best_effects
 from .evaluate import Evaluator
 from .guards import GuardCheck
-from .ir import Attr, CallSite, Expr, Function, Loop, Name, Star
+from .hooks import FrameworkHooks
+from .ir import CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
 from .parameters import arg_value
 from .pools import PoolUse
@@ -48,7 +48,7 @@ class Reach:
         empty: tuple[Effect, ...] = ()
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
-        self.implicit = [rule for fw in catalogue.frameworks for rule in fw.implicit_calls]
+        self.hooks = FrameworkHooks(self)
         self.guards = GuardCheck(project, catalogue)
 
     # -- functions ----------------------------------------------------------------------------
@@ -91,7 +91,7 @@ class Reach:
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
             out.extend(self.loops.volume.row_effects(target, hop))
-        out.extend(self.implicit_effects(cs, ctx, hop))
+        out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
         if self.amplify:
             out = self.loops.amplify(out, cs.loops, ctx)
@@ -221,67 +221,6 @@ class Reach:
                     receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
                     out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
         return out
-
-    def hook_effects(self, classes: list[ClassKey], patterns: Iterable[str], hop: Hop) -> list[Effect]:
-        """Effects of the project methods matching `patterns` in these classes, as hooks."""
-        out: list[Effect] = []
-        for cmi, cq in classes:
-            cls = self.p.klass(cmi, cq)
-            if cls is None:
-                continue
-            for name, mq in cls.methods.items():
-                if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
-                    fn = self.p.function(cmi, mq)
-                    hook = Hop(self.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")
-                    out.extend(self.prefixed(hop, self.prefixed(hook, self.function_effects(cmi, mq))))
-        return out
-
-    def implicit_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        """Framework hooks a call runs: `form.is_valid()` runs the form's `clean_*` methods,
-        `Photo.objects.create()` runs Photo's `save()` override."""
-        func = cs.func
-        if not self.implicit or not isinstance(func, Attr):
-            return []
-        out: list[Effect] = []
-        for target in self.ev.eval(func, ctx):
-            if isinstance(target, External) and target.subject is not None:
-                for rule in self.implicit:
-                    if rule.names.match(target.name):
-                        out.extend(self.hook_effects(self.ev.classes.mro(*target.subject)[0], rule.calls, hop))
-        for base in self.ev.eval(func.base, ctx):
-            if isinstance(base, (Instance, ClassRef)):
-                out.extend(self.inherited_call_effects(base, func.attr, hop))
-        return out
-
-    def inherited_call_effects(self, base: Union[Instance, ClassRef], attr: str, hop: Hop) -> list[Effect]:
-        """What calling an outside-defined method `attr` on a project instance runs: the hooks
-        the framework calls from it, and for a model form's save, the model's save and signals."""
-        if any(not isinstance(v, External) for v in self.ev.classes.attr(base.module, base.qualname, attr, True)):
-            return []  # the project defines it: followed as an ordinary call
-        classes, external = self.ev.classes.mro(base.module, base.qualname)
-        out: list[Effect] = []
-        for rule in self.implicit:
-            if attr not in rule.methods or not any(rule.on.match(e) for e in external):
-                continue
-            out.extend(self.hook_effects(classes, rule.calls, hop))
-            for model in self.attribute_path(base, rule.model):
-                model_classes = self.ev.classes.mro(model.module, model.qualname)[0]
-                methods = tuple(name.rsplit(".", 1)[-1] for name in rule.model_calls)
-                out.extend(self.hook_effects(model_classes, methods, hop))
-                for rmi, rq, line in self.signals.triggered_by(list(rule.model_calls), set(model_classes)):
-                    receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
-                    out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
-        return out
-
-    def attribute_path(self, base: Union[Instance, ClassRef], path: str) -> list[ClassRef]:
-        """The project classes at a dotted class-attribute path (`Meta.model` of a model form)."""
-        if not path:
-            return []
-        values: list[Value] = [ClassRef("cls", base.module, base.qualname)]
-        for part in path.split("."):
-            values = [v for c in values if isinstance(c, ClassRef)
-                      for v in self.ev.classes.attr(c.module, c.qualname, part, False)]
-        return [v for v in values if isinstance(v, ClassRef)]
 
     def signal_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         out: list[Effect] = []
