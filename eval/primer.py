@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="score the last run's reports again (labels changed, the checker did not)")
     parser.add_argument("--show-missing", action="store_true", help="list labelled handlers not found")
+    parser.add_argument("--show-wrong", action="store_true",
+                        help="list labelled verdicts the report gets wrong and judged-FALSE findings still reported")
     args = parser.parse_args(argv)
 
     apps = load_apps(args.apps.split(",") if args.apps else None)
@@ -242,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((app["name"], result, wall, peak))
         if args.show_missing and result.missing:
             print(f"{app['name']}: labelled handlers not found:\n  " + "\n  ".join(result.missing))
+        if args.show_wrong and (result.wrong or result.false_findings):
+            print(f"{app['name']}: wrong verdicts and false findings:\n  "
+                  + "\n  ".join(result.wrong + [f"FALSE {f}" for f in result.false_findings]))
         if args.sample:
             print(f"{app['name']}: drew {sample(app['name'], report, args.sample)} findings to judge")
         if base_python:

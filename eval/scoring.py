@@ -45,6 +45,10 @@ class Score:
     verdict_exact: int = 0
     verdict_ok: int = 0
     missing: list[str] = field(default_factory=list)
+    # What a reader acts on: each labelled verdict the report gets wrong (FN: flagged truth
+    # reported clean; HEAVY-FN; FP; HEAVY-FP) and each judged-FALSE finding still reported.
+    wrong: list[str] = field(default_factory=list)
+    false_findings: list[str] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
         for name, value in vars(other).items():
@@ -112,6 +116,13 @@ def score(report: dict[str, Any], labels: list[dict[str, Any]], judged: list[dic
         else:
             out.missing.append(f"{label['path']}:{label.get('line', 0)} {label['qualname']}")
         flagged = got in FLAGGED
+        kind = ("FN" if truth in FLAGGED and not flagged else
+                "HEAVY-FN" if truth == "heavy" and got != "heavy" else
+                "FP" if flagged and not (acceptable & FLAGGED) else
+                "HEAVY-FP" if got == "heavy" and "heavy" not in acceptable else "")
+        if kind:
+            out.wrong.append(f"{kind} {label['path']}:{label.get('line', 0)} {label['qualname']} "
+                             f"(label {truth}, reported {got or 'absent'}): {label.get('note', '')}")
         if truth in FLAGGED:
             out.flag_tp += flagged
             out.flag_fn += not flagged
@@ -137,6 +148,10 @@ def score(report: dict[str, Any], labels: list[dict[str, Any]], judged: list[dic
         judgment = str(item.get("judgment", "")).upper()
         out.judged_true += judgment == "TRUE"
         out.judged_false += judgment == "FALSE"
+        if judgment == "FALSE":
+            out.false_findings.append(f"{item['code']} {item['call_path']}:{item['call_line']} (handler "
+                                      f"{handler['path']}::{handler['qualname']}, {item.get('category', '')}): "
+                                      f"{item.get('reason', '')}")
         out.judged_debatable += judgment == "DEBATABLE"
 
     for path, qualname in routes:

@@ -107,3 +107,18 @@ def test_diff_lists_added_removed_findings_and_changed_verdicts(report):
     assert change["removed"] == []
     assert change["added"] and all("convert" in line for line in change["added"])
     assert change["verdicts"] == ["app.py::convert: clean -> heavy"]
+
+
+def test_wrong_verdicts_and_false_findings_are_listed_for_the_reader(report):
+    labels = [_label("convert", "heavy"), _label("hello", "clean"), _label("ping", "blocking"),
+              _label("convert", "clean")]
+    finding = next(f for f in report["findings"] if f["handler"]["qualname"] == "convert")
+    judged = [{"handler": {"path": "app.py", "qualname": "convert"}, "code": finding["code"],
+               "call_path": finding["path"], "call_line": finding["line"], "judgment": "FALSE",
+               "category": "trivial cost", "reason": "one small file"}]
+    s = score(report, labels, judged, [])
+    kinds = [line.split(" ", 1)[0] for line in s.wrong]
+    assert kinds == ["FN", "FP"]  # ping missed; convert flagged against a clean label; hello right
+    assert "app.py:1 ping (label blocking, reported clean)" in s.wrong[0]
+    assert s.false_findings == [f"{finding['code']} {finding['path']}:{finding['line']} (handler app.py::convert, "
+                                "trivial cost): one small file"]
