@@ -13,7 +13,6 @@ from ..catalogue.patterns import PatternTable
 from .choices import one_of
 from .classes import ClassLookup
 from .hierarchy import function_returns
-from .generics import generic_type
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
                  Function, Import, Items, Name, OneOf, Star, Subscript)
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
@@ -22,6 +21,7 @@ from .index import ProjectIndex
 from .parameters import Parameters
 from .parameters import arg_value as arg_value  # where the finders import it from
 from .registries import RegistryIndex
+from .subscripts import subscript
 from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
                      ModuleRef, Value, dedupe, pick)
 
@@ -111,20 +111,8 @@ class Evaluator:
                     keys = None
             return [Candidates("cands", tuple(values), tuple(keys) if keys is not None else None)]  # type: ignore[arg-type]
         if isinstance(expr, Subscript):
-            return self.subscript(expr, ctx)
+            return subscript(self, expr, ctx)
         return []
-
-    def subscript(self, expr: Subscript, ctx: Ctx) -> list[Value]:
-        out: list[Value] = []
-        for base in self.eval(expr.base, ctx):
-            if isinstance(base, Candidates):
-                out.extend(pick(base, expr.key))
-            elif isinstance(base, External) and base.subject is not None:  # a slice of a queryset is a queryset,
-                row = isinstance(expr.key, Const) and any(r.iterates.match(base.name) for r in self.instance_rules)
-                out.append(Instance("inst", *base.subject) if row else base)  # an index (`obj, created = ...`) a row
-            elif isinstance(base, External):  # `Optional[Model]`, `Dict[str, Model]`
-                out.extend(generic_type(self, base.name, expr.key, ctx))
-        return out
 
     def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
         args = expr.args
