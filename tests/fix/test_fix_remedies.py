@@ -89,13 +89,14 @@ def test_fastapi_def_endpoints_are_never_told_to_become_async(reports):
 def test_a_project_without_queue_is_told_to_add_one(tmp_path):
     (tmp_path / "app.py").write_text(
         "import shutil\nfrom flask import Flask\napp = Flask(__name__)\n\n"
-        "@app.get('/export')\ndef export():\n    return {'a': shutil.make_archive('/tmp/x', 'zip', '/srv')}\n")
+        "@app.get('/archive')\ndef archive():\n    return {'a': shutil.make_archive('/tmp/x', 'zip', '/srv')}\n")
     report = analyse(tmp_path)
     attach_fixes(report, cwd=tmp_path)
     (finding,) = report.findings
     assert finding.fix["pattern"] == "queue-job-202"
     assert "Celery, RQ, Dramatiq" in finding.fix["title"]
-    assert "one archive for all files" in finding.fix["title"]  # the family's wording
+    # the family's wording (a handler named `export` would be worded as an export: test_fix_project_fit)
+    assert "one archive for all files" in finding.fix["title"]
 
 
 def test_the_detected_queue_shapes_the_remedy(tmp_path):

@@ -15,6 +15,7 @@ from ..catalogue import Catalogue, load_catalogue
 from .effects import Effect, Hop, best_effects
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .evaluate import Evaluator
+from .dispatchers import annotate, find_dispatchers
 from .findings import Finding, confident, handler_findings, verdict
 from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
@@ -126,6 +127,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
                 and confident(f, options.min_confidence)]
         verdicts[(handler.path, handler.qualname)] = verdict(mine)
         findings.extend(mine)
+    annotate(findings, find_dispatchers(project, evaluator, catalogue, index))  # the fix names the project's helper
     for problem in problems:
         if options.selected(problem.code, problem.path):
             info = catalogue.codes[problem.code]

@@ -65,7 +65,8 @@ def finding_key(finding: "Finding") -> list[Any]:
                                           handler.is_async, handler.function,
                                           [(r.path, r.line, r.call) for r in handler.roots]]
     return [finding.code, finding.severity, finding.path, finding.line, finding.column, finding.weight,
-            finding.leaf, where, [(h.path, h.line, h.col, h.call) for h in finding.chain]]
+            finding.leaf, where, [(h.path, h.line, h.col, h.call) for h in finding.chain],
+            finding.extra.get("dispatcher")]  # the project's helper the fix names (analysis/dispatchers.py)
 
 
 class FixCache:

@@ -11,6 +11,7 @@ says why and the finding keeps the suggestion alone.
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -106,17 +107,37 @@ class _Blank(dict):  # type: ignore[type-arg]
         return ""
 
 
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def purpose_of(finding: "Finding", remedies: RemedyCatalogue) -> Optional[dict[str, Any]]:
+    """What the work is for (`purposes` in remedies.yaml), from the words of the handler's name
+    and of the calls along the chain (`ExportView.get`, `export_csv(...)`), the first listed wins."""
+    texts = [finding.handler.qualname if finding.handler else "", *(hop.call for hop in finding.chain)]
+    words = {w.lower() for text in texts for w in _WORD.findall(text)}
+    return next((p for p in remedies.purposes.values() if p["words"] & words), None)
+
+
 def placeholders(finding: "Finding", report: "Report", queue: Optional[QueueInfo],
                  remedies: RemedyCatalogue) -> dict[str, str]:
     family = remedies.families.get(family_of(finding, report), GENERIC_FAMILY)
     timeout = report.config.request_timeout
     info = report.catalogue.codes.get(finding.code)
+    send = queue.send if queue else remedies.no_queue["send"]
+    helper = finding.extra.get("dispatcher")
+    if helper and queue is not None and helper.get("queue") == queue.name:
+        # The project queues its jobs through its own helper: the new job should go the same way.
+        send = f"the project's own helper `{helper['call']}(...)` ({helper['path']}:{helper['line']})"
+    work, then, batch = family["work"], family["then"], remedies.batch
+    purpose = purpose_of(finding, remedies)
+    if purpose is not None:
+        work, then, batch = purpose["work"], purpose["then"], purpose["batch"]
     return _Blank({
-        "work": family["work"], "then": family["then"],
+        "work": work, "then": then, "batch": batch,
         "queue": queue.title if queue else remedies.no_queue["title"],
         "queue_name": queue.name if queue else "queue",
         "define": queue.define if queue else remedies.no_queue["define"],
-        "send": queue.send if queue else remedies.no_queue["send"],
+        "send": send,
         "timeout": str(int(timeout)) if float(timeout).is_integer() else str(timeout),
         "leaf": finding.leaf, "framework": finding.handler.framework if finding.handler else "",
         "code_fix": info.fix if info is not None else "",

@@ -32,7 +32,7 @@ __all__ = ["BackgroundTasksSpec", "FrameworkInfo", "ImportSpec", "InstanceSpec",
 
 SAFETIES = ("safe", "unsafe")
 TEXT_FIELDS = frozenset({"work", "then", "queue", "queue_name", "define", "send", "timeout", "leaf", "framework",
-                         "code_fix"})
+                         "code_fix", "batch"})
 WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "on-loop", "in-body", "weight", "leaves",
              "job")
 
@@ -73,6 +73,10 @@ class RemedyCatalogue:
     codemod_options: dict[str, dict[str, Any]]
     remedies: list[Remedy]
     injectors: PatternTable[bool] = field(default_factory=PatternTable)
+    # What the work is for, told by the words of the handler and its chain (`purposes`): an export
+    # is worded as an export, not as a conversion of uploads. Each: words, work, then, batch.
+    purposes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    batch: str = ""  # the {batch} sentence when no purpose applies
     queue_by_name: dict[str, QueueInfo] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,7 +135,8 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
     `catalogue` (the shipped one by default); `codemods` maps each codemod name to its safety."""
     catalogue = catalogue or default_catalogue()
     top = as_mapping(data, where)
-    check_keys(top, where, ("status-url", "no-queue", "serialisable", "families", "codemods", "remedies"))
+    check_keys(top, where, ("status-url", "no-queue", "serialisable", "families", "batch", "purposes", "codemods",
+                            "remedies"))
     status_url = template(top.get("status-url"), f"{where}:status-url", {"id"})
     queues = parse_queues(catalogue.offloads.queue_documents)
     seen = {queue.name for queue in queues}
@@ -149,6 +154,13 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
         entry = as_mapping(raw, f"{where}:families.{name}")
         check_keys(entry, f"{where}:families.{name}", ("work", "then"))
         families[name] = {k: as_str(entry.get(k), f"{where}:families.{name}.{k}") for k in ("work", "then")}
+    purposes: dict[str, dict[str, Any]] = {}
+    for name, raw in as_mapping(top.get("purposes") or {}, f"{where}:purposes").items():
+        entry = as_mapping(raw, f"{where}:purposes.{name}")
+        here = f"{where}:purposes.{name}"
+        check_keys(entry, here, ("words", "work", "then", "batch"))
+        purposes[name] = {"words": frozenset(w.lower() for w in as_str_list(entry.get("words"), f"{here}.words")),
+                          **{k: as_str(entry.get(k), f"{here}.{k}") for k in ("work", "then", "batch")}}
     options = {name: as_mapping(raw, f"{where}:codemods.{name}")
                for name, raw in as_mapping(top.get("codemods") or {}, f"{where}:codemods").items()}
     for name, option in options.items():
@@ -163,7 +175,8 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
     return RemedyCatalogue(status_url, queues, no_queue, frameworks,
                            frozenset(as_str_list(ser.get("never"), f"{where}:serialisable.never")),
                            frozenset(str(t) for t in as_list(ser.get("types"), f"{where}:serialisable.types")),
-                           families, options, remedies, injectors)
+                           families, options, remedies, injectors, purposes,
+                           as_str(top.get("batch", ""), f"{where}:batch"))
 
 
 def load_yaml_text(text: str, where: str = "remedies.yaml") -> Any:
