@@ -147,3 +147,32 @@ def test_annotated_containers_hold_instances(catalogue) -> None:  # type: ignore
     assert _value(ev, "use", "a") == {"M()"}
     assert _value(ev, "use", "b") == {"M()"}
     assert "M()" in _value(ev, "use", "c")
+
+
+FORMS = """
+class Remote: ...
+class Local: ...
+class Views:
+    def __init__(self, request):
+        self.request = request
+        self.remote = Remote()
+        self.local = Local()
+    @property
+    def response(self):
+        return {"mode": "draft", "request": self.request, "remote": self.remote, "local": self.local,
+                "either": self.remote if self.request else self.local}
+    def add_local(self, key):
+        forms = self.response
+        local = forms["local"]
+        either = forms["either"]
+        unknown = forms[key]
+"""
+
+
+def test_a_constant_key_picks_its_own_value_beside_unknown_and_several_values(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 (wrong receiver): a dict literal keeps its keys when another entry's value is unknown
+    ("mode", "request") or several ("either"); before, any such entry made every lookup give every value."""
+    ev = _evaluator(FORMS, catalogue)
+    assert _value(ev, "Views.add_local", "local") == {"Local()"}
+    assert _value(ev, "Views.add_local", "either") == {"Remote()", "Local()"}
+    assert _value(ev, "Views.add_local", "unknown") == {"Remote()", "Local()"}  # any key: any value
