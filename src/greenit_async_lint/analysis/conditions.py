@@ -3,15 +3,17 @@
 Each enclosing `if` gives its branches a `Guard` (ir.py) per test that holds there: the body of
 `if a and not b` runs when `a` holds and `b` does not; an `else` runs when a simple test fails
 (the else of `a and b` says nothing about either, so it gets no guard). An `except` handler gets
-one guard naming the caught type. What the guards mean (create-if-missing, a debug flag, a retry)
-is decided later, from the catalogue (guards.py): here they are only recorded.
+one guard naming the caught type. A comparison with a constant keeps the constant (`mode ==
+"inline"`, `flag is False`), so that a caller's constant argument can decide it (pathconds.py).
+What the guards mean (create-if-missing, a debug flag, a retry, an argument) is decided later,
+from the catalogue (guards.py) and the call sites (pathconds.py): here they are only recorded.
 """
 from __future__ import annotations
 
 import ast
 from typing import Callable
 
-from .ir import UNKNOWN, Expr, Guard
+from .ir import UNKNOWN, Expr, Guard, Scalar
 from .sourcetext import source_text
 
 Convert = Callable[[ast.expr], Expr]
@@ -25,14 +27,36 @@ def _names(node: ast.AST) -> tuple[str, ...]:
     return tuple(sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}))
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _compared(test: ast.Compare) -> tuple[ast.expr, ast.cmpop, Scalar] | None:
+    """(subject, operator, constant) of `x == "a"`, `"a" != x`, `x is False`; None otherwise."""
+    if len(test.ops) != 1:
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(left, ast.Constant) and not isinstance(right, ast.Constant):
+        left, right = right, left
+    if isinstance(right, ast.Constant) and isinstance(right.value, _SCALARS):
+        return left, op, right.value
+    return None
+
+
 def _simple(test: ast.expr, negated: bool, convert: Convert) -> Guard:
-    """One test, `not` and `is None` unwrapped."""
+    """One test, `not`, `is None`, `is True`/`is False` and `==`/`!=` a constant unwrapped."""
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test, negated = test.operand, not negated
-    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
-            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
-        return Guard("none", convert(test.left), negated != isinstance(test.ops[0], ast.IsNot), _text(test),
-                     _names(test))
+    compared = _compared(test) if isinstance(test, ast.Compare) else None
+    if compared is not None:
+        subject, op, value = compared
+        if isinstance(op, (ast.Is, ast.IsNot)) and value is None:
+            return Guard("none", convert(subject), negated != isinstance(op, ast.IsNot), _text(test), _names(test))
+        if isinstance(op, (ast.Is, ast.IsNot)) and isinstance(value, bool):
+            return Guard("is", convert(subject), negated != isinstance(op, ast.IsNot), _text(test), _names(test),
+                         value)
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            return Guard("eq", convert(subject), negated != isinstance(op, ast.NotEq), _text(test), _names(test),
+                         value)
     return Guard("truth", convert(test), negated, _text(test), _names(test))
 
 

@@ -137,15 +137,17 @@ Binding = Union[Expr, Import, FromImport, ClassDef, Element, Declared]
 
 class Guard(NamedTuple):
     """A condition a call site runs under (conditions.py): `kind` "truth" (`if subject`), "none"
-    (`if subject is None`) or "except" (a handler of `subject`, the caught type); `negated` for
-    the branch taken when the test is false (`else`, `if not`). Work that runs only under some
-    conditions (create-if-missing, a debug flag, a retry) is not the work of every request."""
+    (`if subject is None`), "eq" (`if subject == value`), "is" (`if subject is True`, `is False`)
+    or "except" (a handler of `subject`, the caught type); `negated` for the branch taken when
+    the test is false (`else`, `if not`, `!=`). Work that runs only under some conditions
+    (create-if-missing, a debug flag, a retry, an argument) is not the work of every request."""
 
     kind: str
     subject: Expr
     negated: bool
     text: str
     names: tuple[str, ...]  # every name the test reads (the subject above drops parts of `a / b`)
+    value: Scalar = None  # the constant compared with, for "eq" and "is"
 
 
 # Every node form by its tag: what a cache in a plain format rebuilds nodes with.
@@ -155,7 +157,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 12  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 13  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
