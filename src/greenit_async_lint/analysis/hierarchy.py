@@ -7,6 +7,10 @@ overrides at run time. The evaluator then follows those overrides, each named by
 the chain. The search is bounded (`MAX_SUBCLASSES`) so that a base with hundreds of subclasses
 costs no more than a handful; subclasses are found by the last name of their base expressions
 first (cheap), then confirmed through the lookup order.
+
+Such a hop is a guess (`guess`): the code says only that some subclass runs, and the finding is
+then medium confidence, with the reason in its message. A receiver built as the subclass itself
+is no guess, even when the method it runs overrides a stub.
 """
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from .effects import Effect, Hop
-from .ir import Attr, Const, Expr, Function, Name, Subscript
+from .ir import Attr, CallSite, Const, Expr, Function, Name, Subscript
 from .project import Ctx, Project
-from .values import ClassKey, Instance, MethodRef, Value
+from .values import ClassKey, ClassRef, Instance, MethodRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .classes import ClassLookup
@@ -114,6 +118,39 @@ class Hierarchy:
         line = fn.line if fn is not None else 1
         hop = Hop(self.p.mods[target.module].path, line, 1, target.qualname)
         return [replace(e, chain=(hop, *e.chain)) for e in effects]
+
+    def guess(self, target: Value, cs: CallSite, ctx: Ctx) -> str:
+        """Why calling `target` at `cs` is a class-hierarchy guess ("" when it is not): the receiver
+        is known only as a base whose method is a stub, and `target` is one of its subclasses'
+        overrides. A receiver that may be the subclass itself (or one of its own subclasses) runs
+        `target` as resolved."""
+        if not isinstance(target, MethodRef) or not isinstance(cs.func, Attr) \
+                or not self.overrides_stub(target.module, target.qualname):
+            return ""
+        fn = self.p.function(target.module, target.qualname)
+        if fn is None or fn.cls is None:
+            return ""
+        owner = (target.module, fn.cls)
+        owner_mro = self.classes.mro(*owner)[0]
+        bases: list[ClassKey] = []
+        for value in self.classes.ev.eval(cs.func.base, ctx):
+            if not isinstance(value, (Instance, ClassRef)):
+                continue
+            key = (value.module, value.qualname)
+            if owner in self.classes.mro(*key)[0]:
+                return ""  # the subclass itself, as resolved
+            if key in owner_mro:
+                bases.append(key)
+        if not bases:
+            return ""
+        base = min(bases, key=lambda k: (self.p.mods[k[0]].path, k[1]))  # the same whatever the order
+        # The base's stub first, then its subclasses' overrides (at most MAX_SUBCLASSES).
+        count = max(sum(1 for v in self.classes.attr(*base, cs.func.attr, True) if isinstance(v, MethodRef)) - 1, 1)
+        name = base[1].rsplit(".", 1)[-1]
+        cls = fn.cls.rsplit(".", 1)[-1]
+        if count == 1:
+            return f"`{cs.text}` resolved to {cls}.{fn.name}, the only subclass of {name} overriding it"
+        return f"`{cs.text}` resolved to {cls}.{fn.name}, one of {count} subclasses of {name} overriding it"
 
     def overrides_stub(self, mi: int, qualname: str) -> bool:
         """Whether a method overrides a stub of one of its bases (decided by the classes alone, so

@@ -7,7 +7,7 @@ import fnmatch
 from typing import TYPE_CHECKING, Iterable, Union
 
 from .effects import Effect, Hop
-from .ir import Attr, CallSite
+from .ir import Attr, Call, CallSite, Function, Name
 from .project import Ctx
 from .values import ClassKey, ClassRef, External, Instance, Value
 
@@ -21,15 +21,22 @@ class FrameworkHooks:
         self.rules = [rule for fw in reach.cat.frameworks for rule in fw.implicit_calls]
 
     def hook_effects(self, classes: list[ClassKey], patterns: Iterable[str], hop: Hop) -> list[Effect]:
-        """Effects of the project methods matching `patterns` in these classes, as hooks."""
+        """Effects of the project methods matching `patterns` in these classes (in lookup order), as
+        hooks. A method a class earlier in the order overrides is not run, unless the override calls
+        it (`super().validate_owner(field)`)."""
         out: list[Effect] = []
+        overridden: set[str] = set()
         for cmi, cq in classes:
             cls = self.r.p.klass(cmi, cq)
             if cls is None:
                 continue
             for name, mq in cls.methods.items():
+                if name in overridden:
+                    continue
+                fn = self.r.p.function(cmi, mq)
+                if fn is None or not _extends(fn, name):
+                    overridden.add(name)
                 if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
-                    fn = self.r.p.function(cmi, mq)
                     hook = Hop(self.r.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")
                     out.extend(self.r.prefixed(hop, self.r.prefixed(hook, self.r.function_effects(cmi, mq))))
         return out
@@ -80,3 +87,10 @@ class FrameworkHooks:
             values = [v for c in values if isinstance(c, ClassRef)
                       for v in self.r.ev.classes.attr(c.module, c.qualname, part, False)]
         return [v for v in values if isinstance(v, ClassRef)]
+
+
+def _extends(fn: Function, name: str) -> bool:
+    """Whether a method calls the method it overrides (`super().name(...)`)."""
+    return any(isinstance(cs.func, Attr) and cs.func.attr == name and isinstance(cs.func.base, Call)
+               and isinstance(cs.func.base.func, Name) and cs.func.base.func.id == "super"
+               for cs in fn.scope.calls)

@@ -16,6 +16,7 @@ from ..catalogue import Catalogue
 from .effects import Effect, Hop, best_effects
 from .evaluate import Evaluator
 from .guards import GuardCheck
+from .guesses import guessed
 from .hooks import FrameworkHooks
 from .ir import CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
@@ -120,7 +121,7 @@ class Reach:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
-        effects = list(self.prefixed(hop, self.ev.classes.hierarchy.named(target, self.callee_effects(target))))
+        effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, self.callee_effects(target))))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
             effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"

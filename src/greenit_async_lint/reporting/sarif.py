@@ -127,6 +127,8 @@ def _result(report: Report, finding: Finding, index: Mapping[str, int], unique: 
         result["codeFlows"] = [_code_flow(finding, key, hline)]
     if isinstance(finding.get("confidence"), str):  # how sure the static analysis is (high, medium, low)
         result["properties"]["confidence"] = finding["confidence"]
+    if finding.get("confidence_reason"):  # why it is not high: a guessed hop, a guard
+        result["properties"]["confidence_reason"] = str(finding["confidence_reason"])
     if isinstance(finding.get("runtime"), Mapping):
         result["properties"]["runtime"] = dict(finding["runtime"])
     if finding.get("baselined"):
