@@ -20,7 +20,7 @@ STRICT_MODULES = [
     "options", "walk", "effects", "loops", "loopshape", "volume", "pools", "parameters", "guards", "conditions",
     "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
     "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views", "hierarchy", "guesses",
-    "constructors", "generics",
+    "constructors", "generics", "locators", "subscripts",
 ]
 
 

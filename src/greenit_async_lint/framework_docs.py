@@ -80,6 +80,30 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "router": "argument spec of the router",
         "dependencies": "argument spec of the dependency markers that run before each of its routes",
     }, "Including a router with dependencies runs them before every route of that router."),
+    ("service_locators", {
+        "lookups": "patterns of the lookup calls (`pyramid.request.Request.find_service`)",
+        "interface": "argument spec of the interface looked up",
+        "name": "argument spec of the service name looked up",
+        "registrations": "list of `{calls, factory or instance, interface, name}`: calls that register a factory "
+                         "(called at lookup: its result is the service) or an instance, with the argument specs of "
+                         "each part",
+        "implementers": "class-decorator patterns naming the interfaces a class implements (`zope.interface."
+                        "implementer`): these classes stand in for a factory that cannot be followed (a class "
+                        "chosen by a setting), through the factory method it names when they have one",
+        "untyped_receiver": "true when the lookup's and the registrations' method names are the framework's own: "
+                            "their call on a receiver of unknown type (an unannotated `request`) counts",
+    }, "Service locators: a lookup gives what the project registered for that interface and name at start-up, "
+       "every matching registration a candidate."),
+    ("request_extensions", {
+        "calls": "patterns of calls that add an attribute to every request (`add_request_method`)",
+        "callable": "argument spec of the callable",
+        "name": "argument spec of the attribute's name (default: the callable's own name)",
+        "property_flags": "keywords whose true value makes the attribute the callable's result (`reify`, "
+                          "`property`); without one, the attribute is a method running the callable",
+        "request_types": "patterns of the request types the attribute is read on",
+        "untyped_receiver": "true when the attribute also counts on a receiver of unknown type (an unannotated "
+                            "`request`)",
+    }, "Request extensions: `request.http` is what the callable added under `http` at start-up returns."),
     ("remedies", {
         "like": "another framework whose `remedies` section this one starts from (its own keys win)",
         "accepted": "the statement(s) that answer 202 Accepted; `$status` is the status URL expression",

@@ -47,7 +47,8 @@ class Constructors:
         names = {q.rsplit(".", 1)[-1] for _, q in built}
         out: list[Value] = []
         sites = 0
-        for call in self.ev.index.calls(names | {"__init__"}):
+        # (`cls(...)` in a classmethod builds the class too: a factory `create_service` returning `cls(session=...)`)
+        for call in self.ev.index.calls(names | {"__init__", "cls"}):
             offset = self._offset(call, key, built, init)
             if offset is None:
                 continue

@@ -18,6 +18,7 @@ from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictI
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
                       Project)
 from .index import ProjectIndex
+from .locators import Locators
 from .parameters import Parameters
 from .parameters import arg_value as arg_value  # where the finders import it from
 from .registries import RegistryIndex
@@ -51,6 +52,7 @@ class Evaluator:
         self.annotation_parts = self.parameters.annotation_parts
         self.dependency_marker = self.parameters.dependency_marker
         self.registries = RegistryIndex(project, self)
+        self.locators = Locators(project, self, catalogue.frameworks)  # find_service(I), request.<added>
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
@@ -90,7 +92,9 @@ class Evaluator:
         if isinstance(expr, Name):
             return self.name(expr.id, ctx)
         if isinstance(expr, Attr):
-            return [v for base in self.eval(expr.base, ctx) for v in self.attr(base, expr.attr)]
+            bases = self.eval(expr.base, ctx)
+            added = self.locators.extension(expr, bases)  # `request.http` added at start-up
+            return added if added is not None else [v for base in bases for v in self.attr(base, expr.attr)]
         if isinstance(expr, Call):
             return self.call_expr(expr, ctx)
         if isinstance(expr, Def):
@@ -115,6 +119,9 @@ class Evaluator:
         return []
 
     def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
+        found = self.locators.lookup(expr, ctx)  # `request.find_service(IFace)`: what was registered
+        if found is not None:
+            return found
         args = expr.args
         out: list[Value] = []
         for target in self.eval(expr.func, ctx):

@@ -22,19 +22,23 @@ Mechanisms the engine understands, each filled with data per framework:
 - setting_lists: a module-level list of dotted class paths (Django's MIDDLEWARE) whose classes'
   `methods` run in every request;
 - instances: outside calls that give back instances of the project class they are made on
-  (`Report.objects.get(...)` is a Report, so `report.save()` reaches Report's override and signals).
+  (`Report.objects.get(...)` is a Report, so `report.save()` reaches Report's override and signals);
+- service_locators, request_extensions: `request.find_service(IFace)` and `request.http` give what
+  the project registered for them at start-up (catalogue/locators.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from .locators import (EXTENSION_KEYS, LOCATOR_KEYS, RequestExtensionRule, ServiceLocatorRule,
+                       parse_request_extensions, parse_service_locators)
 from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls", "method_maps",
          "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
-         "router_includes"}
+         "router_includes", "service_locators", "request_extensions"}
 
 
 @dataclass
@@ -123,6 +127,8 @@ class FrameworkRules:
     instances: InstanceRules = field(default_factory=InstanceRules)
     setting_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     router_includes: list[tuple[PatternTable[bool], ArgSpec, ArgSpec]] = field(default_factory=list)
+    service_locators: list[ServiceLocatorRule] = field(default_factory=list)
+    request_extensions: list[RequestExtensionRule] = field(default_factory=list)
 
 
 _RULE_KEYS = {
@@ -136,6 +142,8 @@ _RULE_KEYS = {
     "dependency_markers": {"calls", "provider", "sync_in_threadpool"},
     "setting_lists": {"name", "methods"},
     "router_includes": {"calls", "router", "dependencies"},
+    "service_locators": LOCATOR_KEYS,  # (parsed by catalogue/locators.py)
+    "request_extensions": EXTENSION_KEYS,
 }
 
 
@@ -223,6 +231,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         k = f"{where}.setting_lists[{i}]"
         r = _rule(r, k, "setting_lists")
         fw.setting_lists.append((as_str(r.get("name"), f"{k}.name"), tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
+    fw.service_locators = parse_service_locators(data.get("service_locators"), f"{where}.service_locators")
+    fw.request_extensions = parse_request_extensions(data.get("request_extensions"), f"{where}.request_extensions")
     if data.get("instances") is not None:
         k = f"{where}.instances"
         inst = as_mapping(data["instances"], k)
