@@ -18,6 +18,7 @@ from conftest import REPO
 STRICT_MODULES = [
     "ir", "values", "project", "evaluate", "classes", "reach", "hooks", "dispatchers", "findings", "summarize", "expressions", "statements", "newsyntax", "sourcetext", "engine",
     "options", "walk", "effects", "loops", "loopshape", "volume", "pools", "parameters", "guards", "conditions",
+    "pathconds", "settingdefaults",
     "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
     "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views", "hierarchy", "guesses",
     "constructors", "generics", "locators", "subscripts",

@@ -21,6 +21,7 @@ from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
+from .pathconds import cleared
 from .options import AnalysisOptions, HasAnalysisOptions
 from . import resultcache
 from .project import Project
@@ -154,7 +155,7 @@ def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
         if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler
             found = [replace(e, on_loop=False, in_thread=True) for e in found]
         effects.extend(found)
-    return best_effects(effects)
+    return best_effects(cleared(effects))  # a handler's parameters are request data: its conditions say nothing
 
 
 def _suppressed(finding: Finding, noqa: dict[str, dict[int, Optional[frozenset[str]]]]) -> bool:

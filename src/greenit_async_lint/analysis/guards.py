@@ -11,7 +11,9 @@ The summary records, per call site, the enclosing `if` tests and `except` handle
 - a needs-check: `if needs_rebuild():` guards rare work (an index rebuilt when its schema changed);
 - a debug, trace or test flag (`if settings.DEBUG`, `if is_trace_enabled()`): not production work;
 - a retry back-off: a wait in an `except` handler inside a loop runs only after a failure (in an
-  `async def` handler it still stalls the event loop for everyone: findings.py keeps it sure there).
+  `async def` handler it still stalls the event loop for everyone: findings.py keeps it sure there);
+- a setting changed from its default: the branch of `if settings.bundle_assets:` that its declared
+  default rules out (settingdefaults.py).
 
 Work under such a guard is still reported, at low confidence with the reason, so that a reader
 can check the heuristic; the gate counts only high and medium confidence by default.
@@ -20,12 +22,16 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import replace
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..catalogue import Catalogue
 from .effects import Effect
 from .ir import Attr, Call, CallSite, Expr, Guard, Name
 from .project import Ctx, Project
+from .settingdefaults import SettingDefaults
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
 
 _CLASS_RECEIVERS = frozenset({"cls"})  # `cls._instance is None`: a class-level singleton
 
@@ -46,9 +52,10 @@ def _matches(name: Optional[str], patterns: Iterable[str]) -> bool:
 
 
 class GuardCheck:
-    def __init__(self, project: Project, catalogue: Catalogue) -> None:
+    def __init__(self, project: Project, catalogue: Catalogue, evaluator: Optional[Evaluator] = None) -> None:
         self.p = project
         self.off = catalogue.offloads
+        self.defaults = SettingDefaults(project, evaluator, catalogue.offloads) if evaluator is not None else None
 
     def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         """The effects reached through a call site, each with the reason its guards give."""
@@ -70,6 +77,8 @@ class GuardCheck:
         local = self._locals(ctx)
         for guard in cs.guards:
             why = self._guard_reason(guard, local)
+            if not why and self.defaults is not None:
+                why = self.defaults.reason(guard, ctx, local)
             if why:
                 return why
         return ""

@@ -28,13 +28,13 @@ from .ir import Arg, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar
 from .project import Ctx, Project
 from .values import Callee, MethodRef
 
-Cond = tuple[str, str]  # (parameter name, test): see `test_of` and `holds`
+Cond = tuple[str, str]  # (parameter name, test): see `guard_test` and `holds`
 
 _KINDS = frozenset({"truth", "none", "eq", "is"})
 _UNKNOWN = object()  # an argument whose value is not a constant
 
 
-def test_of(guard: Guard) -> str:
+def guard_test(guard: Guard) -> str:
     """The test a guard applies to its parameter, as a hashable string: `!` for the negated branch,
     the kind, and the constant compared with (`!truth`, `none`, `eq:'inline'`, `!is:False`)."""
     text = guard.kind if guard.kind in ("truth", "none") else f"{guard.kind}:{guard.value!r}"
@@ -64,7 +64,7 @@ def param_conds(guards: Iterable[Guard], fn: Optional[Function]) -> tuple[Cond, 
     for guard in guards:
         subject = guard.subject
         if guard.kind in _KINDS and isinstance(subject, Name) and subject.id in names:
-            out.append((subject.id, test_of(guard)))
+            out.append((subject.id, guard_test(guard)))
     return tuple(out)
 
 

@@ -21,6 +21,7 @@ from .hooks import FrameworkHooks
 from .ir import CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
 from .parameters import arg_value
+from .pathconds import PathConditions
 from .pools import PoolUse
 from .project import Ctx, Project
 from .signals import SignalIndex
@@ -50,7 +51,8 @@ class Reach:
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
         self.hooks = FrameworkHooks(self)
-        self.guards = GuardCheck(project, catalogue)
+        self.guards = GuardCheck(project, catalogue, evaluator)
+        self.conds = PathConditions(project)  # constant arguments prune the branches they guard
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -98,6 +100,7 @@ class Reach:
             out = self.loops.amplify(out, cs.loops, ctx)
         if cs.guards:  # work under a create-if-missing, debug-flag or retry guard: low confidence
             out = self.guards.apply(out, cs, ctx)
+        out = self.conds.own(out, cs, ctx)
         return [e for e in out if len(e.chain) <= self.max_depth]
 
     def target_effects(self, target: Value, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
@@ -109,7 +112,8 @@ class Reach:
             # Calling a class runs its __init__; calling an instance, its __call__.
             method = "__init__" if isinstance(target, ClassRef) else "__call__"
             found = self.ev.classes.attr(target.module, target.qualname, method, True)
-            return [e for v in found if isinstance(v, MethodRef) for e in self.prefixed(hop, self.callee_effects(v))]
+            return [e for v in found if isinstance(v, MethodRef)
+                    for e in self.prefixed(hop, self.conds.resolve(list(self.callee_effects(v)), v, cs))]
         if isinstance(target, Candidates):
             return [e for t in target.values for e in self.target_effects(t, cs, ctx, hop)]
         return []  # fattr (task.delay: queued), modules, lookups
@@ -121,7 +125,8 @@ class Reach:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
-        effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, self.callee_effects(target))))
+        effects = self.conds.resolve(list(self.callee_effects(target)), target, cs)
+        effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, effects)))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
             effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"

@@ -17,7 +17,7 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "types")
-GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff")
+GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -44,6 +44,8 @@ class Offloads:
     needs_checks: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     retry_backoff: PatternTable[bool] = field(default_factory=PatternTable)
+    # field declarations whose argument is a class attribute's default (`Field(default=True)`)
+    field_defaults: PatternTable[ArgSpec] = field(default_factory=PatternTable)
     types: dict[str, str] = field(default_factory=dict)
     # Each queue's mapping as declared (after merging), for the fix layer's remedy templates.
     queue_documents: list[dict[str, Any]] = field(default_factory=list)
@@ -95,6 +97,9 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
     off.flags += tuple(as_str_list(guards.get("flags", []), f"{where}.guards.flags"))
     for pattern in as_str_list(guards.get("retry_backoff", []), f"{where}.guards.retry_backoff"):
         off.retry_backoff.add(pattern, True)
+    for j, call in enumerate(as_list(guards.get("field_defaults", []), f"{where}.guards.field_defaults")):
+        spec = ArgSpec.parse(call, f"{where}.guards.field_defaults[{j}]", need_call=True)
+        off.field_defaults.add(spec.call, spec)
     for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
         off.types.setdefault(str(name), as_str(target, f"{where}.types.{name}"))
 

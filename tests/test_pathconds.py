@@ -1,0 +1,277 @@
+"""Path sensitivity where it is cheap (issue 12, item 3): a caller's constant argument prunes the
+branch of its callee that the parameter guards (pathconds.py), and a settings object's declared
+default lowers the branch only a changed setting takes (settingdefaults.py)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from greenit_async_lint.analysis.conditions import if_guards
+from greenit_async_lint.analysis.engine import analyse
+from greenit_async_lint.analysis.ir import UNKNOWN, Const, Expr, Function, Guard, Module, Name
+from greenit_async_lint.analysis.pathconds import bound_arguments, holds, param_conds, guard_test
+from greenit_async_lint.analysis.summarize import summarize
+from greenit_async_lint.catalogue import load_catalogue
+from greenit_async_lint.config import Config
+
+# -- the summary: what an `if` records --------------------------------------------------------
+
+
+def _convert(node: ast.expr) -> Expr:
+    if isinstance(node, ast.Name):
+        return Name("n", node.id)
+    if isinstance(node, ast.Constant):
+        return Const("k", node.value)
+    return UNKNOWN
+
+
+def _guards(test: str) -> tuple[tuple[Guard, ...], tuple[Guard, ...]]:
+    return if_guards(ast.parse(test, mode="eval").body, _convert)
+
+
+@pytest.mark.parametrize("test, kind, negated, value", [
+    ("not dry_run", "truth", True, None),
+    ("x is None", "none", False, None),
+    ("None is not x", "none", True, None),
+    ("skip is False", "is", False, False),
+    ("skip is not True", "is", True, True),
+    ("mode == 'inline'", "eq", False, "inline"),
+    ("'inline' != mode", "eq", True, "inline"),
+    ("level == 3", "eq", False, 3),
+])
+def test_an_if_keeps_the_constant_its_test_compares_with(test: str, kind: str, negated: bool,
+                                                          value: object) -> None:
+    (body,), (orelse,) = _guards(test)
+    assert (body.kind, body.negated, body.value) == (kind, negated, value)
+    assert body.subject[0] == "n"
+    assert (orelse.kind, orelse.negated, orelse.value) == (kind, not negated, value)
+
+
+def test_a_comparison_of_two_names_is_no_comparison_with_a_constant() -> None:
+    (body,), _ = _guards("a == b")
+    assert body.kind == "truth"
+
+
+# -- the tests and their truth ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("test, value, expected", [
+    ("truth", True, True), ("truth", 0, False), ("!truth", True, False), ("!truth", "", True),
+    ("none", None, True), ("none", False, False), ("!none", 0, True),
+    ("is:False", False, True), ("is:False", 0, False), ("!is:True", True, False),
+    ("eq:'inline'", "inline", True), ("eq:'inline'", "queued", False), ("!eq:'inline'", "queued", True),
+    ("eq:3", 3, True), ("eq:3", 3.0, True),
+])
+def test_a_test_holds_for_the_constants_python_would_take_it_for(test: str, value: object, expected: bool) -> None:
+    assert value is None or isinstance(value, (str, int, float, bool))
+    assert holds(test, value) is expected
+
+
+def test_a_guard_is_written_as_kind_value_and_branch() -> None:
+    assert guard_test(Guard("truth", Name("n", "x"), True, "x", ("x",))) == "!truth"
+    assert guard_test(Guard("eq", Name("n", "m"), False, "m == 'a'", ("m",), "a")) == "eq:'a'"
+
+
+# -- which parameters a function's guards test, and what a call passes them --------------------
+
+
+def _module(source: str) -> Module:
+    module = summarize(source.encode(), "m.py", "m", False)
+    assert isinstance(module, Module)
+    return module
+
+
+def _function(source: str, qualname: str = "f") -> Function:
+    return _module(source).functions[qualname]
+
+
+def test_only_a_parameter_the_body_never_reassigns_makes_a_condition() -> None:
+    fn = _function(
+        "def f(self, dry_run, mode='a', path=None):\n"
+        "    if path is None:\n"
+        "        path = '/tmp'\n"
+        "    if not dry_run and mode == 'b' and path and self:\n"
+        "        g()\n")
+    calls = [cs for cs in fn.scope.calls if cs.tail == "g"]
+    assert param_conds(calls[0].guards, fn) == (("dry_run", "!truth"), ("mode", "eq:'b'"), ("self", "truth"))
+    method = _function(
+        "class C:\n    def f(self, dry_run):\n        if self and not dry_run:\n            g()\n", "C.f")
+    calls = [cs for cs in method.scope.calls if cs.tail == "g"]
+    assert param_conds(calls[0].guards, method) == (("dry_run", "!truth"),)
+
+
+def test_arguments_bind_by_position_keyword_and_default() -> None:
+    fn = _function("def f(root, dry_run=False, *, mode='queued', depth=compute()):\n    pass\n")
+    call = _module("f(ROOT, True, depth=2)").scope.calls[0]
+    bound = bound_arguments(fn, call.args, call.kwargs, 0)
+    assert bound["dry_run"] is True and bound["mode"] == "queued" and bound["depth"] == 2
+    assert bound["root"] is not None and not isinstance(bound["root"], (str, bool))  # not a constant
+    defaulted = bound_arguments(fn, (), (), 0)
+    assert defaulted["dry_run"] is False and not isinstance(defaulted["depth"], (int, str))
+
+
+def test_a_spread_argument_may_carry_any_parameter() -> None:
+    fn = _function("def f(root, dry_run=False):\n    pass\n")
+    for text in ("f(*args)", "f(ROOT, **options)"):
+        call = _module(text).scope.calls[0]
+        assert not isinstance(bound_arguments(fn, call.args, call.kwargs, 0)["dry_run"], bool)
+
+
+def test_a_bound_method_call_skips_self() -> None:
+    fn = _function("class C:\n    def f(self, dry_run):\n        pass\n", "C.f")
+    call = _module("obj.f(True)").scope.calls[0]
+    assert bound_arguments(fn, call.args, call.kwargs, 1)["dry_run"] is True
+
+
+# -- end to end ---------------------------------------------------------------------------------
+
+HEADER = """\
+import shutil
+from contextlib import contextmanager
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+"""
+
+
+def _findings(tmp_path: Path, source: str, min_confidence: Optional[str] = None) -> list[tuple[str, int, str, str]]:
+    (tmp_path / "app.py").write_text(HEADER + source, "utf-8")
+    options = {"cache": False, "jobs": 1, **({"min-confidence": min_confidence} if min_confidence else {})}
+    report = analyse(["."], Config.from_mapping(options), cwd=tmp_path)
+    offset = HEADER.count("\n")
+    return [(f.code, f.line - offset, f.confidence, f.message) for f in report.findings]
+
+
+CLEAN = "def clean(root, dry_run):\n    if not dry_run:\n        shutil.rmtree(root)\n\n\n"
+
+
+@pytest.mark.parametrize("call, reported", [
+    ("clean('/srv', dry_run=True)", False),
+    ("clean('/srv', True)", False),
+    ("clean('/srv', dry_run=False)", True),
+    ("clean('/srv', flag)", True),
+    ("clean('/srv', **options)", True),
+])
+def test_a_constant_argument_prunes_the_branch_its_parameter_guards(tmp_path: Path, call: str, reported: bool) -> None:
+    source = CLEAN + f"@app.post('/x')\ndef handler(flag: bool, options: dict):\n    {call}\n"
+    assert [f[:2] for f in _findings(tmp_path, source)] == ([("GAL104", 8)] if reported else [])
+
+
+def test_the_default_decides_when_the_argument_is_not_passed(tmp_path: Path) -> None:
+    source = ("def tidy(root, keep=True):\n    if keep is False:\n        shutil.rmtree(root)\n\n\n"
+              "@app.post('/x')\ndef handler():\n    tidy('/srv')\n\n\n"
+              "@app.post('/y')\ndef other():\n    tidy('/srv', keep=False)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 13)]
+
+
+def test_the_else_branch_and_a_comparison_are_decided_too(tmp_path: Path) -> None:
+    source = ("def export(root, mode='queued'):\n    if mode != 'inline':\n        pass\n    else:\n"
+              "        shutil.make_archive('/tmp/x', 'zip', root)\n\n\n"
+              "@app.post('/x')\ndef later():\n    export('/srv')\n\n\n"
+              "@app.post('/y')\ndef now():\n    export('/srv', mode='inline')\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 15)]
+
+
+def test_a_context_manager_called_with_the_constant_skips_its_finally(tmp_path: Path) -> None:
+    source = ("@contextmanager\ndef temp(auto_unlink=True):\n    try:\n        yield '/tmp/x'\n    finally:\n"
+              "        if auto_unlink:\n            shutil.rmtree('/tmp/x')\n\n\n"
+              "@app.get('/x')\ndef kept():\n    with temp(auto_unlink=False) as path:\n        return path\n\n\n"
+              "@app.get('/y')\ndef removed():\n    with temp() as path:\n        return path\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 18)]
+
+
+def test_a_handler_s_own_parameter_is_request_data(tmp_path: Path) -> None:
+    source = "@app.post('/x')\ndef handler(dry_run: bool = True):\n    if not dry_run:\n        shutil.rmtree('/srv')\n"
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 4)]
+
+
+def test_conditions_travel_one_hop_only(tmp_path: Path) -> None:
+    # outer passes its own parameter on: not a constant at inner's call site, so the condition is
+    # cleared there and outer's caller cannot decide it (a known limit, kept simple on purpose).
+    source = CLEAN + ("def outer(root, dry_run):\n    clean(root, dry_run)\n\n\n"
+                      "@app.post('/x')\ndef handler():\n    outer('/srv', dry_run=True)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 12)]
+
+
+def test_a_recursive_helper_is_pruned_whatever_handler_comes_first(tmp_path: Path) -> None:
+    walk = ("def walk(root, dry_run):\n    for child in root.iterdir():\n        walk(child, dry_run)\n"
+            "    if not dry_run:\n        shutil.rmtree(root)\n\n\n")
+    pruned = "@app.get('/a')\ndef summary():\n    walk(ROOT, dry_run=True)\n\n\n"
+    kept = "@app.post('/b')\ndef clean_all():\n    walk(ROOT, dry_run=False)\n\n\n"
+    first = _findings(tmp_path, "ROOT = None\n" + walk + pruned + kept)
+    second = _findings(tmp_path, "ROOT = None\n" + walk + kept + pruned)
+    assert [f[:2] for f in first] == [("GAL104", 16)]
+    assert [f[:2] for f in second] == [("GAL104", 11)]
+
+
+# -- settings defaults ------------------------------------------------------------------------
+
+SETTINGS = """\
+import dataclasses
+import requests
+from pydantic import BaseSettings, Field
+
+
+class Base(BaseSettings):
+    bundle_assets: bool = Field(default=True)
+    mode: str = Field("queued")
+    computed: bool = Field(default_factory=lambda: True)
+
+
+@dataclasses.dataclass
+class Settings(Base):
+    show_banner: bool = dataclasses.field(default=False)
+    DEBUG_SQL = False
+
+
+settings = Settings()
+
+
+"""
+
+
+@pytest.mark.parametrize("test, body_low", [
+    ("settings.bundle_assets", False),
+    ("not settings.bundle_assets", True),
+    ("settings.show_banner", True),
+    ("settings.mode == 'inline'", True),
+    ("settings.mode != 'inline'", False),
+    ("settings.computed", False),
+    ("settings.unknown", False),
+])
+def test_a_setting_s_declared_default_lowers_the_branch_it_rules_out(tmp_path: Path, test: str, body_low: bool) -> None:
+    source = SETTINGS + (f"@app.get('/x')\nasync def handler():\n    if {test}:\n        requests.get('https://a')\n"
+                         "    else:\n        requests.get('https://b')\n")
+    found = {f[1]: f[2] for f in _findings(tmp_path, source, "low")}
+    offset = SETTINGS.count("\n")
+    known = test not in ("settings.computed", "settings.unknown")
+    assert found == {offset + 4: "low" if body_low else "high", offset + 6: "low" if known and not body_low else "high"}
+
+
+def test_the_reason_names_the_setting_and_its_default(tmp_path: Path) -> None:
+    source = SETTINGS + ("@app.get('/x')\nasync def handler():\n    if settings.bundle_assets:\n        pass\n"
+                         "    else:\n        open('/srv/vendor.json').read()\n")
+    (message,) = [f[3] for f in _findings(tmp_path, source, "low")]
+    assert "runs only when `settings.bundle_assets` is false; its default is True" in message
+    assert _findings(tmp_path, source) == []  # low confidence: hidden by default
+
+
+def test_an_attribute_of_a_parameter_is_request_data_not_a_setting(tmp_path: Path) -> None:
+    source = SETTINGS + ("@app.post('/x')\nasync def handler(body: Settings):\n    if body.show_banner:\n"
+                         "        requests.get('https://a')\n")
+    assert [f[2] for f in _findings(tmp_path, source, "low")] == ["high"]
+
+
+def test_the_field_declarations_are_catalogue_data() -> None:
+    fields = load_catalogue().offloads.field_defaults
+    spec = fields.match("pydantic.Field")
+    assert spec is not None and (spec.arg, spec.kwarg) == (0, "default")
+    assert fields.match("dataclasses.field") is not None
+    extended = load_catalogue({"extra-offloads": {"guards": {"field_defaults": [{"call": "myconf.option", "kwarg": "fallback"}]}}})
+    assert extended.offloads.field_defaults.match("myconf.option") is not None
