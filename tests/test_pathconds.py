@@ -70,6 +70,10 @@ def test_a_test_holds_for_the_constants_python_would_take_it_for(test: str, valu
     assert holds(test, value) is expected
 
 
+def test_a_constant_with_no_literal_leaves_the_test_undecided() -> None:
+    assert holds("eq:inf", 1.0) and holds("!eq:inf", float("inf"))
+
+
 def test_a_guard_is_written_as_kind_value_and_branch() -> None:
     assert guard_test(Guard("truth", Name("n", "x"), True, "x", ("x",))) == "!truth"
     assert guard_test(Guard("eq", Name("n", "m"), False, "m == 'a'", ("m",), "a")) == "eq:'a'"

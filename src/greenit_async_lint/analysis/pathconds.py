@@ -50,7 +50,10 @@ def holds(test: str, value: Scalar) -> bool:
     elif kind == "none":
         result = value is None
     else:
-        expected = ast.literal_eval(constant)
+        try:
+            expected = ast.literal_eval(constant)
+        except (ValueError, SyntaxError):  # a constant with no literal (`1e999` is inf): undecided
+            return True
         result = value is expected if kind == "is" else value == expected
     return result != negated
 
