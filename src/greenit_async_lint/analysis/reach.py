@@ -26,6 +26,7 @@ from .pools import PoolUse
 from .project import Ctx, Project
 from .signals import SignalIndex
 from .sourcetext import dotted
+from .trivial import TrivialCost
 from .values import (Callee, Candidates, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef,
                      Value)
 from .walk import CycleWalk
@@ -52,6 +53,7 @@ class Reach:
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
         self.hooks = FrameworkHooks(self)
         self.guards = GuardCheck(project, catalogue, evaluator)
+        self.trivial = TrivialCost(project, evaluator, catalogue)  # one image, one object's folder
         self.conds = PathConditions(project)  # constant arguments prune the branches they guard
 
     # -- functions ----------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class Reach:
         out.extend(self.signal_effects(cs, ctx, hop))
         if self.amplify:
             out = self.loops.amplify(out, cs.loops, ctx)
+        out = self.trivial.apply(out, cs, ctx)  # bounded by one item: low confidence outside a loop
         if cs.guards:  # work under a create-if-missing, debug-flag or retry guard: low confidence
             out = self.guards.apply(out, cs, ctx)
         out = self.conds.own(out, cs, ctx)

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
 
-SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "types")
+SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults")
+TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
+TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -28,6 +30,15 @@ class Queue:
     send_methods: frozenset[str]
     direct_call_enqueues: bool
     result_type: str | None
+
+
+@dataclass(frozen=True)
+class TrivialRule:
+    """A call whose cost is bounded by one item of the request (offloads.yaml `trivial`)."""
+
+    name: str
+    reason: str
+    path_arg: int | None = None  # trivial only when this argument is one object's own path
 
 
 @dataclass
@@ -46,6 +57,10 @@ class Offloads:
     retry_backoff: PatternTable[bool] = field(default_factory=PatternTable)
     # field declarations whose argument is a class attribute's default (`Field(default=True)`)
     field_defaults: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    # trivial cost (analysis/trivial.py): calls bounded by one item, joins and fresh names of paths
+    trivial: PatternTable[TrivialRule] = field(default_factory=PatternTable)
+    path_joins: PatternTable[bool] = field(default_factory=PatternTable)
+    fresh_names: PatternTable[bool] = field(default_factory=PatternTable)
     types: dict[str, str] = field(default_factory=dict)
     # Each queue's mapping as declared (after merging), for the fix layer's remedy templates.
     queue_documents: list[dict[str, Any]] = field(default_factory=list)
@@ -100,8 +115,29 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
     for j, call in enumerate(as_list(guards.get("field_defaults", []), f"{where}.guards.field_defaults")):
         spec = ArgSpec.parse(call, f"{where}.guards.field_defaults[{j}]", need_call=True)
         off.field_defaults.add(spec.call, spec)
+    _trivial(off, as_mapping(data.get("trivial", {}), f"{where}.trivial"), f"{where}.trivial")
     for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
         off.types.setdefault(str(name), as_str(target, f"{where}.types.{name}"))
+
+
+def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
+    for key in data:
+        if key not in TRIVIAL_KEYS:
+            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(TRIVIAL_KEYS)})")
+    for i, raw in enumerate(as_list(data.get("rules", []), f"{where}.rules")):
+        here = f"{where}.rules[{i}]"
+        rule = as_mapping(raw, here)
+        for key in rule:
+            if key not in TRIVIAL_RULE_KEYS:
+                raise CatalogueError(f"{here}.{key}", f"is not a known key ({', '.join(TRIVIAL_RULE_KEYS)})")
+        path_arg = as_int(rule["path_arg"], f"{here}.path_arg") if "path_arg" in rule else None
+        entry = TrivialRule(as_str(rule.get("name"), f"{here}.name"), as_str(rule.get("reason"), f"{here}.reason"),
+                            path_arg)
+        for pattern in as_str_list(rule.get("calls", []), f"{here}.calls"):
+            off.trivial.add(pattern, entry)
+    for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names)):
+        for pattern in as_str_list(data.get(key, []), f"{where}.{key}"):
+            table.add(pattern, True)
 
 
 def _document(data: Any, where: str) -> dict[str, Any]:

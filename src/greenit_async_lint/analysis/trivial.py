@@ -1,0 +1,153 @@
+"""Work whose cost is bounded by one item of the request, not by the data (issue 12, per-request cost).
+
+The catalogue's `trivial` section (rules/offloads.yaml) names calls that are bounded by one item:
+one image re-encoded or thumbnailed, one entry written to an archive, one object's own folder
+removed. Such a call, reached outside any loop over a collection, is kept at low confidence with
+the rule's reason (the gate does not count it by default), so that a reader can still check it:
+
+- the call itself must not be in an unbounded loop (loops.py already made it heavy there, and
+  set `Effect.loop`): then nothing changes;
+- a loop further up the chain (`for upload in uploads: strip_exif(upload)`) makes it a batch
+  again: the low confidence given at the call is taken back where the loop amplifies it;
+- on the event loop of an `async def` handler it still stalls every request: the effect is marked
+  like a retry back-off (`Effect.retry`), which findings.py keeps sure there;
+- a rule with `path_arg` holds only when that argument is one object's own path (`_own`): a join
+  with a part taken from the request (a parameter other than `self`, a value computed from one, a
+  fresh name such as `uuid4()`), an attribute of a per-request object (`event.image_dir`), a fresh
+  temporary folder, or what a project helper returns or yields (a `with` helper) of those. A
+  module-level, constant or `self` path is a whole folder tree and stays reported.
+
+Known limits: `ROOT / name` is summarised as `ROOT` (expressions.py), so a path built with `/`
+from a request value reads as the root and stays reported; a path passed in as a parameter is
+not judged (the caller's argument is not followed).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from ..catalogue import Catalogue
+from ..catalogue.offloads import TrivialRule
+from .effects import Effect
+from .evaluate import Evaluator
+from .ir import Attr, Call, CallSite, Element, Expr, Items, Name, OneOf, Star, Subscript
+from .project import BoundExpr, BoundParam, Ctx, Project
+from .values import External, FunctionRef, MethodRef
+
+_RECEIVERS = frozenset({"self", "cls"})  # the service itself, not a per-request object
+_DEPTH = 4
+
+
+class TrivialCost:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.off = catalogue.offloads
+        self._mine: set[str] = set()  # the reasons this rule gave, to take back under a loop
+
+    def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
+        """The effects of a call site (after its loops amplified them), bounded ones at low confidence."""
+        if not len(self.off.trivial):
+            return effects
+        out: list[Effect] = []
+        for effect in effects:
+            if effect.guard:
+                if effect.loop and effect.guard in self._mine:  # a batch again, up the chain
+                    effect = replace(effect, guard="", retry=False)
+            elif not effect.loop and len(effect.chain) == 1:
+                rule = self.off.trivial.match(effect.leaf)
+                if rule is not None and self._holds(rule, effect.leaf, cs, ctx):
+                    self._mine.add(rule.reason)
+                    effect = replace(effect, guard=rule.reason, retry=True)
+            out.append(effect)
+        return out
+
+    def _holds(self, rule: TrivialRule, leaf: str, cs: CallSite, ctx: Ctx) -> bool:
+        if rule.path_arg is None:
+            return True
+        path = self._path_argument(rule.path_arg, leaf, cs, ctx)
+        return path is not None and self._own(path, ctx, 0)
+
+    def _path_argument(self, position: int, leaf: str, cs: CallSite, ctx: Ctx) -> Optional[Expr]:
+        """The path the call works on: its own argument, or, when the call is handed over as a
+        value (`BackgroundTask(rmtree, path)`), the argument after it."""
+        args = cs.args
+        if any(isinstance(v, External) and v.name == leaf for v in self.ev.eval(cs.func, ctx)):
+            found: Optional[int] = position
+        else:
+            found = next((i + 1 + position for i, a in enumerate(args) if not isinstance(a, Star)
+                          and any(isinstance(v, External) and v.name == leaf for v in self.ev.eval(a, ctx))), None)
+        if found is None or found >= len(args):
+            return None
+        arg = args[found]
+        return None if isinstance(arg, Star) else arg
+
+    # -- one object's own path ------------------------------------------------------------------
+
+    def _names(self, func: Expr, ctx: Ctx) -> list[str]:
+        names = [v.name for v in self.ev.eval(func, ctx) if isinstance(v, External)]
+        if not names and isinstance(func, Attr):
+            names = [f"?.{func.attr}"]  # an unresolved receiver: matched by the method's name (`*.joinpath`)
+        return names
+
+    def _own(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
+        """Is this path one object's own folder (or a fresh temporary one)?"""
+        if depth > _DEPTH:
+            return False
+        if isinstance(expr, OneOf):
+            return all(self._own(o, ctx, depth + 1) for o in expr.options)
+        if isinstance(expr, Attr):  # event.image_dir: a folder of a per-request object
+            return self._request_value(expr.base, ctx, 0)
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(
+                isinstance(b, BoundExpr) and b.ctx.function is not None and not isinstance(b.binding, Element)
+                and self._own(b.binding, b.ctx, depth + 1)  # type: ignore[arg-type]
+                for b in bindings)
+        if isinstance(expr, Call):
+            names = self._names(expr.func, ctx)
+            if any(self.off.fresh_names.match(n) for n in names):
+                return True
+            if any(self.off.path_joins.match(n) for n in names):
+                parts = [a for a in expr.args if not isinstance(a, Star)] + [v for k, v in expr.kwargs if k]
+                return any(self._request_value(a, ctx, 0) for a in parts)
+            returned = [(v, fn.return_values) for v in self.ev.eval(expr.func, ctx)
+                        if isinstance(v, (FunctionRef, MethodRef))
+                        for fn in [self.p.function(v.module, v.qualname)] if fn is not None]
+            return bool(returned) and all(
+                values and all(self._own(r, Ctx(v.module, v.qualname), depth + 1) for r in values)
+                for v, values in returned)
+        return False
+
+    def _request_value(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
+        """Does this value come from the request: a parameter (not `self`), a local computed from
+        one, a fresh name? Module-level names, constants and `self`'s attributes do not."""
+        if depth > _DEPTH:
+            return False
+        if isinstance(expr, Name):
+            if expr.id in _RECEIVERS:
+                return False
+            for b in self.p.bindings(expr.id, ctx):
+                if b.ctx.function is None:
+                    continue  # a module-level name: the same for every request
+                if isinstance(b, BoundParam):
+                    return True
+                if isinstance(b, BoundExpr):
+                    value = b.binding.iterable if isinstance(b.binding, Element) else b.binding
+                    if self._request_value(value, b.ctx, depth + 1):  # type: ignore[arg-type]
+                        return True
+            return False
+        if isinstance(expr, Attr):
+            return self._request_value(expr.base, ctx, depth + 1)
+        if isinstance(expr, Subscript):
+            return self._request_value(expr.base, ctx, depth + 1) or self._request_value(expr.key, ctx, depth + 1)
+        if isinstance(expr, Call):
+            if any(self.off.fresh_names.match(n) for n in self._names(expr.func, ctx)):
+                return True
+            parts = [a.value if isinstance(a, Star) else a for a in expr.args] + [v for _k, v in expr.kwargs]
+            return self._request_value(expr.func, ctx, depth + 1) or any(
+                self._request_value(a, ctx, depth + 1) for a in parts)
+        if isinstance(expr, (Items, OneOf)):
+            items = expr.items if isinstance(expr, Items) else expr.options
+            return any(self._request_value(e, ctx, depth + 1) for e in items)
+        return False

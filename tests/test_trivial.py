@@ -1,0 +1,162 @@
+"""Per-request cost (issue 12, item 2): work bounded by one item of the request (one image, one
+object's own folder, an archive of a few entries: offloads.yaml `trivial`, analysis/trivial.py) is
+reported at low confidence with its reason; the same work in a loop over a collection, on an event
+loop, or on a whole folder tree still is at high confidence."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis.engine import analyse
+from greenit_async_lint.catalogue import CatalogueError
+from greenit_async_lint.catalogue.offloads import build_offloads
+from greenit_async_lint.config import Config
+
+HEADER = """\
+import io
+import os
+import shutil
+import tempfile
+import uuid
+import zipfile
+from contextlib import contextmanager
+
+from fastapi import BackgroundTasks, FastAPI
+from PIL import Image
+
+app = FastAPI()
+MEDIA = "/srv/media"
+
+
+class Store:
+    root = "/srv/store"
+
+    def wipe(self):
+        shutil.rmtree(self.root)
+
+
+def shrink(upload):
+    image = Image.open(upload)
+    image.thumbnail((128, 128))
+    return image
+
+
+@contextmanager
+def scratch():
+    path = os.path.join(MEDIA, "tmp", uuid.uuid4().hex)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path)
+
+
+"""
+
+
+def _findings(tmp_path: Path, source: str) -> list[tuple[str, int, str, str]]:
+    (tmp_path / "app.py").write_text(HEADER + source, "utf-8")
+    report = analyse(["."], Config.from_mapping({"cache": False, "jobs": 1, "min-confidence": "low"}), cwd=tmp_path)
+    offset = HEADER.count("\n")
+    return [(f.code, f.line - offset, f.confidence, f.confidence_reason) for f in report.findings]
+
+
+def _confidences(tmp_path: Path, source: str) -> list[tuple[str, int, str]]:
+    return [(code, line, confidence) for code, line, confidence, _why in _findings(tmp_path, source)]
+
+
+def test_one_image_in_a_sync_handler_is_low_confidence_with_its_reason(tmp_path: Path) -> None:
+    found = _findings(tmp_path, "@app.post('/x')\ndef handler(upload: bytes):\n    shrink(upload)\n")
+    assert [(c, line, conf) for c, line, conf, _ in found] == [("GAL102", 3, "low")]
+    assert found[0][3].startswith("one image, bounded")
+
+
+def test_one_image_is_hidden_at_the_default_confidence(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(HEADER + "@app.post('/x')\ndef handler(upload: bytes):\n    shrink(upload)\n")
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert report.findings == []
+
+
+def test_images_in_a_loop_over_uploads_are_a_batch_again(tmp_path: Path) -> None:
+    source = "@app.post('/x')\ndef handler(uploads: list[bytes]):\n    for upload in uploads:\n        shrink(upload)\n"
+    assert _confidences(tmp_path, source) == [("GAL102", 4, "high")]
+
+
+def test_an_image_in_a_loop_at_the_call_itself_is_reported(tmp_path: Path) -> None:
+    source = ("@app.post('/x')\ndef handler(uploads: list[bytes]):\n    for upload in uploads:\n"
+              "        Image.open(upload).thumbnail((64, 64))\n")
+    assert _confidences(tmp_path, source) == [("GAL102", 4, "high")]
+
+
+def test_one_image_on_the_event_loop_still_stalls_it(tmp_path: Path) -> None:
+    source = "@app.post('/x')\nasync def handler(upload: bytes):\n    shrink(upload)\n"
+    assert _confidences(tmp_path, source) == [("GAL102", 3, "high")]
+
+
+@pytest.mark.parametrize("call", [
+    "shutil.rmtree(os.path.join(MEDIA, str(item_id)))",  # one object's id joined to the root
+    "shutil.rmtree(tempfile.mkdtemp())",  # a fresh temporary folder
+    "shutil.rmtree(os.path.join(MEDIA, uuid.uuid4().hex))",  # a fresh unique name
+])
+def test_removing_one_objects_own_folder_is_low_confidence(tmp_path: Path, call: str) -> None:
+    found = _findings(tmp_path, f"@app.delete('/x')\ndef handler(item_id: int):\n    {call}\n")
+    assert [(c, line, conf) for c, line, conf, _ in found] == [("GAL104", 3, "low")]
+    assert "one object's own folder" in found[0][3]
+
+
+def test_a_folder_attribute_of_a_per_request_object_is_its_own(tmp_path: Path) -> None:
+    source = ("@app.delete('/x')\ndef handler(item_id: int):\n    item = load(item_id)\n"
+              "    shutil.rmtree(item.folder)\n\n\ndef load(item_id):\n    return item_id\n")
+    assert _confidences(tmp_path, source) == [("GAL104", 4, "low")]
+
+
+def test_a_with_helpers_fresh_folder_is_its_own(tmp_path: Path) -> None:
+    source = "@app.post('/x')\ndef handler():\n    with scratch() as path:\n        return path\n"
+    assert [conf for _c, _l, conf in _confidences(tmp_path, source)] == ["low"]
+
+
+def test_a_background_task_removing_a_with_helpers_folder_is_low_confidence(tmp_path: Path) -> None:
+    source = ("@app.post('/x')\ndef handler(tasks: BackgroundTasks):\n    with scratch() as path:\n"
+              "        tasks.add_task(shutil.rmtree, path)\n")
+    found = _confidences(tmp_path, source)
+    assert ("GAL205", 4, "low") in found and all(conf == "low" for _c, _l, conf in found)
+
+
+@pytest.mark.parametrize("call", [
+    "shutil.rmtree(MEDIA)",  # a module-level root: the whole tree
+    "shutil.rmtree('/srv/media/cache')",  # a constant path
+    "shutil.rmtree(os.path.join(MEDIA, 'thumbnails'))",  # a constant sub-folder
+    "Store().wipe()",  # the service's own root (`self.root`)
+    "shutil.rmtree(folder)",  # a path given as it is: not judged
+])
+def test_removing_a_whole_folder_tree_is_still_reported(tmp_path: Path, call: str) -> None:
+    found = _confidences(tmp_path, f"@app.delete('/x')\ndef handler(folder: str):\n    {call}\n")
+    assert found == [("GAL104", 3, "high")]
+
+
+def test_each_objects_folder_in_a_loop_over_a_collection_is_reported(tmp_path: Path) -> None:
+    source = ("@app.delete('/x')\ndef handler(ids: list[int]):\n    for item_id in ids:\n"
+              "        remove(item_id)\n\n\ndef remove(item_id):\n"
+              "    shutil.rmtree(os.path.join(MEDIA, str(item_id)))\n")
+    assert _confidences(tmp_path, source) == [("GAL104", 4, "high")]
+
+
+def test_an_archive_of_a_few_entries_is_low_and_of_a_collection_is_reported(tmp_path: Path) -> None:
+    source = ("@app.get('/one')\ndef one(path: str):\n    with zipfile.ZipFile(io.BytesIO(), 'w') as zf:\n"
+              "        zf.writestr('meta.json', '{}')\n        zf.write(path)\n\n\n"
+              "@app.get('/all')\ndef every(paths: list[str]):\n    with zipfile.ZipFile(io.BytesIO(), 'w') as zf:\n"
+              "        for path in paths:\n            zf.write(path)\n")
+    assert sorted(_confidences(tmp_path, source)) == [("GAL104", 4, "low"), ("GAL104", 5, "low"),
+                                                      ("GAL104", 12, "high")]
+
+
+def test_the_trivial_section_is_validated_and_user_rules_extend_it() -> None:
+    with pytest.raises(CatalogueError, match=r"offloads.yaml.trivial.rule"):
+        build_offloads({"trivial": {"rule": []}}, None)
+    with pytest.raises(CatalogueError, match=r"extra-offloads.trivial.rules\[0\].weight"):
+        build_offloads({}, {"trivial": {"rules": [{"name": "x", "calls": ["a.b"], "reason": "r", "weight": 1}]}})
+    off = build_offloads({}, {"trivial": {"rules": [{"name": "one-pdf", "calls": ["pdf.render"], "reason": "one page"}],
+                                          "joins": ["mypath.join"]}})
+    rule = off.trivial.match("pdf.render")
+    assert rule is not None and rule.reason == "one page" and rule.path_arg is None
+    assert off.path_joins.match("mypath.join")
