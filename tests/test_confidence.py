@@ -151,6 +151,8 @@ def test_every_format_shows_a_medium_finding_and_its_reason(guessed_only: Path, 
     if fmt == "json":
         finding = json.loads(out)["findings"][0]
         assert finding["confidence"] == "medium" and finding["confidence_reason"].startswith("`exporter.render`")
+    if fmt == "markdown":  # the handler table's evidence says it too
+        assert "GAL101 (medium confidence): `export_with`" in out
     if fmt == "sarif":
         properties = json.loads(out)["runs"][0]["results"][0]["properties"]
         assert properties["confidence"] == "medium"

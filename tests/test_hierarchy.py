@@ -176,3 +176,34 @@ def test_a_constant_key_picks_its_own_value_beside_unknown_and_several_values(ca
     assert _value(ev, "Views.add_local", "local") == {"Local()"}
     assert _value(ev, "Views.add_local", "either") == {"Remote()", "Local()"}
     assert _value(ev, "Views.add_local", "unknown") == {"Remote()", "Local()"}  # any key: any value
+
+
+DECLARED = """
+import abc
+class Base(abc.ABC):
+    @abc.abstractmethod
+    def run(self): ...
+class Pillow(Base):
+    def run(self):
+        return 1
+class Other(Base):
+    def run(self):
+        return 2
+class Service:
+    runner: Base
+    plain: Base
+    def __init__(self):
+        self.runner = Pillow()
+    def use(self):
+        r = self.runner
+        p = self.plain
+"""
+
+
+def test_a_declared_attribute_holds_what_the_methods_store_into_it(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """`runner: Base` in the class body and `self.runner = Pillow()` in __init__: the stored
+    subclass, not the declared base (whose stub would reach every subclass's override, a guess)."""
+    ev = _evaluator(DECLARED, catalogue)
+    assert _value(ev, "Service.use", "r") == {"Pillow()"}
+    assert _calls(ev, "Service.use", "r", "run") == {"Pillow.run"}
+    assert _value(ev, "Service.use", "p") == {"Base()"}  # declared only: the declared type

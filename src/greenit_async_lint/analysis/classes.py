@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .hierarchy import Hierarchy, is_stub
-from .ir import ClassDef, Declared, Element, FromImport, Import
+from .ir import Class, ClassDef, Declared, Element, FromImport, Import
 from .project import Ctx, Project
-from .values import ClassKey, ClassRef, External, FunctionRef, MethodRef, Value
+from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
@@ -81,21 +81,43 @@ class ClassLookup:
             values = cls.attrs.get(attr)
             if values:
                 ctx = self.p.class_ctx(cmi, cls)
-                return [v for e in values for v in self.ev.binding(e, ctx)]
+                declared = [v for e in values for v in self.ev.binding(e, ctx)]
+                if instance and all(isinstance(e, Declared) for e in values):
+                    # `minifier: ABCMinifier` declared in the class body, `self.minifier =
+                    # PillowMinifier()` stored by a method: the stored values, then the declared
+                    # types they do not cover (a declared base would reach every subclass's override).
+                    return self._covered(self._stored(cmi, cls, attr), declared)
+                return declared
             if instance:
-                out: list[Value] = []
-                for mq in cls.methods.values():
-                    fn = self.p.function(cmi, mq)
-                    if fn is None:
-                        continue
-                    here = Ctx(cmi, mq)
-                    for name, value in fn.self_attrs:
-                        if name != attr:
-                            continue
-                        if isinstance(value, Declared):
-                            out.extend(self.ev.binding(value, here))
-                        elif not isinstance(value, (Import, FromImport, ClassDef, Element)):
-                            out.extend(self.ev.eval(value, here))  # (`for self.x in ...` is not followed)
+                out = self._stored(cmi, cls, attr)
                 if out:
                     return out
         return [External("ext", f"{external[0]}.{attr}", (mi, qualname))] if external else []
+
+    def _stored(self, cmi: int, cls: Class, attr: str) -> list[Value]:
+        """What the class's methods store into `self.<attr>`."""
+        out: list[Value] = []
+        for mq in cls.methods.values():
+            fn = self.p.function(cmi, mq)
+            if fn is None:
+                continue
+            here = Ctx(cmi, mq)
+            for name, value in fn.self_attrs:
+                if name != attr:
+                    continue
+                if isinstance(value, Declared):
+                    out.extend(self.ev.binding(value, here))
+                elif not isinstance(value, (Import, FromImport, ClassDef, Element)):
+                    out.extend(self.ev.eval(value, here))  # (`for self.x in ...` is not followed)
+        return out
+
+    def _covered(self, stored: list[Value], declared: list[Value]) -> list[Value]:
+        """The stored values, then the declared ones that are not a base of a stored instance."""
+        kinds = [v for v in stored if isinstance(v, Instance)]
+        out = list(stored)
+        for d in declared:
+            if isinstance(d, Instance) and any((d.module, d.qualname) in self.mro(k.module, k.qualname)[0]
+                                               for k in kinds):
+                continue
+            out.append(d)
+        return out

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from . import practice
 from .compliance import HandlerRow, Overview, chain_steps, overview, sort_key
 from .inventory import Inventory, incomplete_warning, inventory, inventory_sentence, mostly_unresolved
-from .model import VERDICTS, Report, fix_title, location
+from .model import VERDICTS, Report, confidence_flag, fix_title, location
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
@@ -120,7 +120,7 @@ def _evidence_cell(row: HandlerRow) -> str:
     parts = []
     for finding in row.findings:
         calls = " → ".join(md_code(call) for call, _, _ in chain_steps(row, finding)[1:])
-        flag = " (baselined)" if finding.get("baselined") else ""
+        flag = confidence_flag(finding) + (" (baselined)" if finding.get("baselined") else "")
         parts.append(f"{md_text(finding.get('code'))}{flag}: {calls or md_text(finding.get('severity'))}")
     if row.runtime_text:
         parts.append(f"runtime: {md_text(row.runtime_text)}")

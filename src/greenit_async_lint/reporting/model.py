@@ -70,6 +70,13 @@ def source(finding: Finding) -> str:
     return str(finding.get("source") or "static")
 
 
+def confidence_flag(finding: Finding) -> str:
+    """` (medium confidence)` for a finding the analysis is less than sure of (its message says
+    why); nothing for a high one, or one from a report that does not say."""
+    confidence = finding.get("confidence")
+    return f" ({confidence} confidence)" if confidence in ("medium", "low") else ""
+
+
 def chain_calls(finding: Finding) -> list[str]:
     """The call names of a finding's chain, normalised: arguments and spaces dropped.
 
