@@ -223,3 +223,34 @@ def test_malformed_locators_are_rejected_by_key(entry: dict[str, object], key: s
     with pytest.raises(CatalogueError) as caught:
         load_catalogue({"extra-handlers": [{"framework": "broken", **entry}]})
     assert caught.value.key == key
+
+
+FORM_DEFAULT = """
+class Checker:
+    def check(self): ...
+
+class LoginForm:
+    def __init__(self, data, *, checker):
+        self.checker = checker
+
+class OtherForm:
+    def __init__(self, *, checker):
+        self.checker = checker
+
+def login(request, _form_class=LoginForm):
+    form = _form_class(request.POST, checker=Checker())
+
+def other(request, form_class=OtherForm):
+    form = form_class(checker=None)
+"""
+
+
+def test_a_class_given_as_a_parameter_default_is_constructed_where_the_parameter_is_called(
+        catalogue: Catalogue) -> None:
+    """`def login(request, _form_class=LoginForm)`: `_form_class(checker=...)` builds a LoginForm,
+    so what it passes reaches `self.checker` (warehouse's login, register and reset forms)."""
+    ev = _evaluator(FORM_DEFAULT, catalogue)
+    checker = Attr("a", Name("n", "self"), "checker")
+    method = ev.attr(Instance("inst", 0, "LoginForm"), "checker")
+    assert {_label(v) for v in method} == {"Checker()"}
+    assert {_label(v) for v in ev.eval(checker, Ctx(0, "OtherForm.__init__"))} == set()

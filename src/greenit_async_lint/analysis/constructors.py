@@ -32,6 +32,7 @@ class Constructors:
         self.p = project
         self.ev = evaluator
         self._memo: dict[tuple[int, str, int], list[Value]] = {}
+        self._defaults: Optional[dict[str, set[str]]] = None
 
     def argument(self, mi: int, init: Function, param: Param, index: int) -> list[Value]:
         """What the constructions of `init`'s class pass for `param` (position `index`, `self` 0)."""
@@ -48,7 +49,8 @@ class Constructors:
         out: list[Value] = []
         sites = 0
         # (`cls(...)` in a classmethod builds the class too: a factory `create_service` returning `cls(session=...)`)
-        for call in self.ev.index.calls(names | {"__init__", "cls"}):
+        aliases = {a for n in names for a in self._default_aliases().get(n, ())}
+        for call in self.ev.index.calls(names | aliases | {"__init__", "cls"}):
             offset = self._offset(call, key, built, init)
             if offset is None:
                 continue
@@ -60,6 +62,20 @@ class Constructors:
                 break
         self._memo[memo_key] = out
         return out
+
+    def _default_aliases(self) -> dict[str, set[str]]:
+        """Parameters whose default names a class, by the class's name: `def login(request,
+        _form_class=LoginForm)` builds a LoginForm where it calls `_form_class(...)`."""
+        if self._defaults is None:
+            self._defaults = {}
+            for module in self.p.mods:
+                for fn in module.functions.values():
+                    for param in fn.params:
+                        d = param.default
+                        tail = d.id if isinstance(d, Name) else d.attr if isinstance(d, Attr) else None
+                        if tail is not None:
+                            self._defaults.setdefault(tail, set()).add(param.name)
+        return self._defaults
 
     def _inherits_init(self, sub: ClassKey) -> bool:
         cls = self.p.klass(*sub)
