@@ -84,6 +84,14 @@ REPORTED = [
     ("from git import Repo", "Repo.clone_from(data, path)", "GAL107", "git.Repo.clone_from", "heavy"),
     ("from git import Repo", "Repo(path).remote().pull()", "GAL107", "git.Remote.pull", "blocking"),
     ("from dulwich import porcelain", "porcelain.clone(data, path)", "GAL107", "dulwich.porcelain.clone", "heavy"),
+    # SendGrid's fluent API client, httpx-oauth's OpenID discovery, Jupyter kernels (sync managers);
+    # their awaited twins are in test_awaited.py.
+    ("from sendgrid import SendGridAPIClient", "SendGridAPIClient(data).client.whitelabel.domains.post(request_body={})",
+     "GAL106", "sendgrid.SendGridAPIClient.client.whitelabel.domains.post", "blocking"),
+    ("from httpx_oauth.clients.openid import OpenID", "OpenID('id', 'secret', data)",
+     "GAL106", "httpx_oauth.clients.openid.OpenID", "blocking"),
+    ("from jupyter_client.manager import KernelManager", "KernelManager().start_kernel()",
+     "GAL107", "jupyter_client.manager.KernelManager.start_kernel", "blocking"),
 ]
 
 
@@ -102,8 +110,6 @@ NOT_WORK = [
     ("from minio import Minio", "Minio('s3.example.com').presigned_get_object('bucket', 'key')"),
     ("from google.cloud import storage", "storage.Client().bucket('b').blob('k').generate_signed_url(60)"),
     ("from requests_oauthlib import OAuth2Session", "OAuth2Session('client').authorization_url('https://x')"),
-    # An async completion does not block the handler the way the sync client does.
-    ("from llama_index.llms.openai import OpenAI", "OpenAI().acomplete(data)"),
 ]
 
 

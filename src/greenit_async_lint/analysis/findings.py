@@ -2,8 +2,10 @@
 
 Severity follows practice 112: heavy work in the request path is a violation; bounded blocking
 work is a warning in a sync handler and a violation in an `async def` handler (it stalls the event
-loop for every request). Work carried by an in-process background task is a warning: the user no
-longer waits, but the work still runs in the web process.
+loop for every request). A bounded call the handler awaits (an async client's) is a warning: the
+event loop stays free, but the user waits for it as for a sync handler's call. Work carried by an
+in-process background task is a warning: the user no longer waits, but the work still runs in the
+web process.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class Finding:
     extra: dict[str, Any] = field(default_factory=dict)
     confidence: str = "high"
     confidence_reason: str = ""  # why it is not high
+    awaited: bool = False  # an awaited call (an async client's): the event loop stays free, the user waits
 
 
 def confident(finding: Finding, minimum: str) -> bool:
@@ -62,7 +65,9 @@ def message_for(effect: Effect, catalogue: Catalogue, is_async: bool) -> tuple[s
         via = catalogue.codes[code]
         return code, f"`{effect.via_call}` {via.found}, and {clause}: {via.why}"
     why = info.why
-    if effect.weight == "blocking" and is_async and effect.on_loop and "event loop" not in why:
+    if effect.awaited and is_async:
+        why = f"it is awaited, so the event loop stays free, but the user still waits for it; {why}"
+    elif effect.weight == "blocking" and is_async and effect.on_loop and "event loop" not in why:
         why = f"it blocks the event loop of this `async def` handler; {why}"
     return effect.code, f"{clause} in the request path: {why}"
 
@@ -78,11 +83,16 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
     if effect.scope == "async" and not (is_async and effect.on_loop):
         return None  # a sync DB query or file read is normal outside the event loop
     if effect.via == "in-process-background":
-        return "warning"
+        # An awaited call's work runs elsewhere (another server, a child process): after the
+        # response, the web process only waits for it, and competes with no request.
+        return None if effect.awaited else "warning"
     if effect.weight == "heavy":
         return "violation"
     if is_async:
-        return "violation" if effect.on_loop else None
+        if not effect.on_loop:
+            return None  # handed to a thread (to_thread, run_in_executor): bounded, off the loop
+        # Awaited, the call leaves the loop free, but the user still waits for it: as in a sync handler.
+        return "warning" if effect.awaited else "violation"
     return "warning"
 
 
@@ -105,7 +115,7 @@ def handler_findings(handler: Handler, effects: Iterable[Effect], catalogue: Cat
         confidence = "low" if guard else "medium" if effect.guess else "high"
         finding = Finding(code, severity, first.path, first.line, first.col, message, handler, effect.chain,
                           effect.weight, effect.leaf, confidence=confidence,
-                          confidence_reason=guard or effect.guess)
+                          confidence_reason=guard or effect.guess, awaited=effect.awaited)
         key = (first.path, first.line, first.col, code)
         # What is sure wins over what is worse: a guarded path must not hide an unguarded one.
         rank = (not guard, SEVERITY_RANK[severity], effect.weight == "heavy", not effect.guess, -len(effect.chain))

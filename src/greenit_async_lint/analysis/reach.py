@@ -210,7 +210,8 @@ class Reach:
         if upgraded is not entry:
             words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
             detail = next((u for up in entry.upgrades for u in sorted(up.words) if u in words), "")
-        return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail)]
+        return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail,
+                       awaited=upgraded.awaited)]
 
     def callable_effects(self, expr: Optional[Expr], ctx: Ctx, hop: Hop) -> list[Effect]:
         """Effects of a function handed over as a value (to a thread, a pool, a background task)."""

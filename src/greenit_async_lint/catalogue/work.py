@@ -4,6 +4,9 @@ A user entry for a pattern the shipped catalogue already has extends the shipped
 `upgrades` come first and the shipped ones still apply (adding `typst` to `subprocess.run` must
 not turn the shipped `soffice` conversion back into a plain process call); `family`, `weight` and
 `scope` may be left out to keep the shipped ones. `replace: true` drops the shipped entry instead.
+
+`awaited: true` marks the calls of an async client (`await httpx.AsyncClient().get(...)`): the event
+loop stays free while they run, but the request still waits for them (findings.py).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str
 
 WEIGHTS = ("heavy", "blocking", "poll", "none")
 SCOPES = ("any", "async")
-_ENTRY_KEYS = ("family", "weight", "scope", "calls", "upgrades", "replace")
+_ENTRY_KEYS = ("family", "weight", "scope", "awaited", "calls", "upgrades", "replace")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class WorkEntry:
     scope: str
     code: str
     upgrades: tuple[Upgrade, ...] = ()
+    awaited: bool = False  # an async client's call: the request waits for it, the event loop does not
 
 
 class WorkCatalogue:
@@ -50,7 +54,7 @@ class WorkCatalogue:
         words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
         for up in entry.upgrades:
             if words & up.words:
-                return WorkEntry(up.family, up.weight, entry.scope, family_code[up.family])
+                return WorkEntry(up.family, up.weight, entry.scope, family_code[up.family], awaited=entry.awaited)
         return entry
 
 
@@ -63,7 +67,8 @@ class _Parsed:
     scope: str | None
     upgrades: tuple[Upgrade, ...]
     replace: bool
-    where: str  # the entry's key, for errors found when merging
+    where: str
+    awaited: bool | None = None  # the entry's key, for errors found when merging
 
 
 def _family(value: Any, key: str, call_families: dict[str, str]) -> str:
@@ -97,8 +102,9 @@ def _parse(data: Any, where: str, call_families: dict[str, str], user: bool) -> 
             upgrades.append(Upgrade(frozenset(as_str_list(u.get("args_contain"), f"{k}.args_contain")),
                                     _family(u.get("family"), f"{k}.family", call_families),
                                     as_str(u.get("weight", "heavy"), f"{k}.weight", choices=WEIGHTS)))
+        awaited = as_bool(entry["awaited"], f"{here}.awaited") if "awaited" in entry else None
         parsed = _Parsed(family, weight, scope, tuple(upgrades),
-                         as_bool(entry.get("replace", False), f"{here}.replace"), here)
+                         as_bool(entry.get("replace", False), f"{here}.replace"), here, awaited)
         calls = as_str_list(entry.get("calls"), f"{here}.calls")
         if family is None and not user:
             raise CatalogueError(f"{here}.family", "must be a non-empty string, not None")
@@ -124,9 +130,11 @@ def build_work(shipped: Any, user: Any, call_families: dict[str, str], family_co
         weight = parsed.weight or (base.weight if base else "blocking")
         scope = parsed.scope or (base.scope if base else "any")
         upgrades = parsed.upgrades + (base.upgrades if base else ())
-        work.table.add(pattern, WorkEntry(family, weight or "blocking", scope or "any", family_code[family], upgrades))
+        awaited = parsed.awaited if parsed.awaited is not None else bool(base and base.awaited)
+        work.table.add(pattern, WorkEntry(family, weight or "blocking", scope or "any", family_code[family], upgrades,
+                                          awaited))
     for pattern, parsed in ship:
         assert parsed.family is not None
         work.table.add(pattern, WorkEntry(parsed.family, parsed.weight or "blocking", parsed.scope or "any",
-                                          family_code[parsed.family], parsed.upgrades))
+                                          family_code[parsed.family], parsed.upgrades, bool(parsed.awaited)))
     return work

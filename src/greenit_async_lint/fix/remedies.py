@@ -82,6 +82,8 @@ def matches(remedy: Remedy, finding: "Finding", family: str, primary: Optional[Q
         return False
     if when.in_body is not None and in_body(finding) != when.in_body:
         return False
+    if when.awaited is not None and finding.awaited != when.awaited:
+        return False
     if when.weight is not None and finding.weight != when.weight:
         return False
     if when.leaves and not any(fnmatch.fnmatchcase(finding.leaf, p) for p in when.leaves):

@@ -34,7 +34,7 @@ SAFETIES = ("safe", "unsafe")
 TEXT_FIELDS = frozenset({"work", "then", "queue", "queue_name", "define", "send", "timeout", "leaf", "framework",
                          "code_fix", "batch"})
 WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "on-loop", "in-body", "weight", "leaves",
-             "job")
+             "job", "awaited")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class When:
     job: Optional[bool] = None
     on_loop: Optional[bool] = None
     in_body: Optional[bool] = None
+    awaited: Optional[bool] = None  # the call is awaited (an async client's): the event loop is free already
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def _when(value: Any, where: str, queue_names: set[str]) -> When:
     job = as_bool(data["job"], f"{where}.job") if "job" in data else None
     on_loop = as_bool(data["on-loop"], f"{where}.on-loop") if "on-loop" in data else None
     in_body = as_bool(data["in-body"], f"{where}.in-body") if "in-body" in data else None
+    awaited = as_bool(data["awaited"], f"{where}.awaited") if "awaited" in data else None
     return When(strings("codes"), strings("families"), strings("frameworks"), queues, handler, weight,
-                strings("leaves"), job, on_loop, in_body)
+                strings("leaves"), job, on_loop, in_body, awaited)
 
 
 def _remedy(value: Any, where: str, queue_names: set[str], codemods: dict[str, str]) -> Remedy:
