@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -99,7 +99,7 @@ class FileChanges:
             # that `transform_module` makes.
             wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             module = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
-        code = module.code
+        code = _code(module, self.source)
         if self.appended and not self.source.exists and code and not code.endswith("\n"):
             code += "\n"
         return code
@@ -122,18 +122,71 @@ class FileChanges:
         return out
 
 
+def _code(module: cst.Module, source: SourceFile) -> str:
+    """`module.code`, regenerating only the top-level statements a fix rebuilt: the others are
+    the original file's nodes, whose code is kept from the first fix that rendered this file (one
+    file's findings each render their own diff; codegen of the whole file was most of a diff)."""
+    cache = source.statement_code
+    original = source.module
+    if cache is None or original is None or not _same(module.header, original.header) \
+            or not _same(module.footer, original.footer):
+        return module.code
+    if not cache:
+        for stmt in original.body:
+            cache[id(stmt)] = (stmt, original.code_for_node(stmt))
+        whole = "".join(original.code_for_node(n) for n in original.header) + \
+            "".join(code for _node, code in cache.values()) + \
+            "".join(original.code_for_node(n) for n in original.footer)
+        if whole != original.code:  # a file whose pieces do not add up (never seen): no shortcut
+            source.statement_code = None
+            return module.code
+    parts = [original.code_for_node(n) for n in module.header]
+    for stmt in module.body:
+        entry = cache.get(id(stmt))
+        parts.append(entry[1] if entry is not None and entry[0] is stmt else module.code_for_node(stmt))
+    parts.extend(original.code_for_node(n) for n in module.footer)
+    return "".join(parts)
+
+
+def _same(new: Sequence[cst.CSTNode], old: Sequence[cst.CSTNode]) -> bool:
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old))
+
+
 @lru_cache(maxsize=None)
 def _top_level(visitor: type) -> type:
-    """`visitor` kept out of function and class bodies: libcst's import helpers only change the
-    imports at the top of a module, and visiting every node of a large one is most of their cost."""
+    """`visitor` (libcst's AddImportsVisitor) kept out of function and class bodies: it only changes
+    the imports at the top of a module, and visiting every node of a large one was most of its cost."""
 
     class TopLevel(visitor):  # type: ignore[valid-type, misc]
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            # It changes the module and the import lines at its top: nothing else is visited (an
+            # unvisited statement is kept as the same node, which `_code` relies on).
+            if isinstance(node, cst.BaseStatement) and not _is_import_line(node):
                 return False
             return bool(super().on_visit(node))
 
+        def visit_Module(self, node: cst.Module) -> None:
+            # AddImportsVisitor first gathers the imports at the top of the module by visiting the
+            # whole module, though it reads only the leading import lines (after a docstring): it
+            # is given just those, the same nodes, so what it finds is the same.
+            super().visit_Module(node.with_changes(body=_import_head(node.body)))
+
     return TopLevel
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and bool(stmt.body)
+            and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)))
+
+
+def _import_head(body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """The first statement (a docstring, or an import) and the import lines that follow it."""
+    head = list(body[:1])
+    for stmt in body[1:]:
+        if not _is_import_line(stmt):
+            break
+        head.append(stmt)
+    return head
 
 
 class _Apply(cst.CSTTransformer):

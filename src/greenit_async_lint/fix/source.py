@@ -46,6 +46,9 @@ class SourceFile:
         self._calls: Optional[dict[tuple[int, int], list[cst.Call]]] = None
         self._functions: Optional[dict[str, cst.FunctionDef]] = None
         self._lines: Optional[list[str]] = None
+        # The code of each top-level statement of `module`, by node (changes.py renders a fix by
+        # regenerating only the statements it rebuilt); None once the shortcut is known not to apply.
+        self.statement_code: Optional[dict[int, tuple[cst.CSTNode, str]]] = {}
         self.name, self.is_package, self.import_root = module_name(path)
 
     # -- metadata ------------------------------------------------------------------------------
