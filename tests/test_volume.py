@@ -128,3 +128,125 @@ def test_a_query_chain_that_limits_its_rows_is_bounded(tmp_path: Path, rows: str
 ])
 def test_rows_the_request_selects_one_by_one_are_bounded_by_it(tmp_path: Path, body: str) -> None:
     assert codes(tmp_path, DJANGO.format(body=body)) == set()
+
+
+HELPERS = """\
+import csv
+import io
+import itertools
+from flask import Flask, request
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class User(db.Model):
+    pass
+
+
+def load(reader):
+    for i, line in enumerate(reader):
+        db.session.add(User(name=line["name"]))
+
+
+def load_via(reader):
+    return load(reader)
+
+
+def write(rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def upload():
+    return csv.DictReader(io.StringIO(request.files["f"].read().decode()))
+
+
+@app.post("/x")
+def view():
+{body}
+"""
+
+
+def findings(tmp_path: Path, source: str) -> list[tuple[str, str, str]]:
+    (tmp_path / "app.py").write_text(source)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    return [(f.code, f.severity, f.confidence) for f in report.findings]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # The callee loops over its parameter: the caller's argument decides.
+    ("    load(csv.DictReader(io.StringIO(request.files['f'].read().decode())))", [("GAL114", "violation", "high")]),
+    # What a project function returns is followed, through the wrapper.
+    ("    rows = upload()\n    load(itertools.chain([next(rows)], rows))", [("GAL114", "violation", "high")]),
+    ("    load([{'name': 'admin'}])", []),
+    # A parameter handed on: one more level of context.
+    ("    load_via(csv.reader(io.StringIO(request.files['f'].read().decode())))", [("GAL114", "violation", "high")]),
+    ("    load_via([{'name': 'admin'}])", []),
+    # An export helper writes whatever it is given: rows the caller does not bound count, as a guess.
+    ("    rows = request.get_json()\n    return write(rows)", [("GAL114", "violation", "medium")]),
+    # A comprehension over a whole table is as big as the table.
+    ("    rows = [[u.id] for u in User.query.all()]\n    return write(rows)", [("GAL114", "violation", "high")]),
+    ("    return write([['id', 'name']])", []),
+    ("    rows = [[u.id] for u in User.query.all()]\n    return write(rows[:50])", []),
+    # A save helper given rows of unknown size is not reported (only export helpers guess).
+    ("    rows = [{'name': u} for u in request.form.getlist('n')][0]\n    load(rows)", []),
+])
+def test_a_loop_over_a_parameter_is_judged_by_the_callers_argument(tmp_path: Path, body: str,
+                                                                    expected: list[tuple[str, str, str]]) -> None:
+    assert findings(tmp_path, HELPERS.format(body=body)) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("    reader = csv.DictReader(io.StringIO(request.files['f'].read().decode()))\n"
+     "    for i, line in enumerate(itertools.chain([next(reader)], reader)):\n        db.session.add(User())",
+     {"GAL114!"}),
+    ("    for user in sorted(User.query.all(), key=str):\n        db.session.add(user)", {"GAL114!"}),
+    ("    for i, name in enumerate(['a', 'b']):\n        db.session.add(User(name=name))", set()),
+])
+def test_wrappers_are_as_unbounded_as_what_they_wrap(tmp_path: Path, body: str, expected: set[str]) -> None:
+    assert codes(tmp_path, HELPERS.format(body=body)) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # A query per row of a whole table, in a sync handler (one query alone is normal there): the
+    # database family of work.yaml is per-row work (volume.yaml per-row-families).
+    ("    for item in Item.objects.all():\n        out.write(str(Item.objects.filter(name=item.name).count()))", {"GAL114!"}),
+    ("    for name in ('a', 'b'):\n        out.write(str(Item.objects.filter(name=name).count()))", set()),
+    ("    for item in Item.objects.all()[:20]:\n        out.write(str(Item.objects.filter(name=item.name).count()))", set()),
+    ("    out.write(str(Item.objects.filter(name='a').count()))", set()),
+])
+def test_a_database_query_per_row_of_an_unbounded_collection(tmp_path: Path, body: str, expected: set[str]) -> None:
+    assert codes(tmp_path, DJANGO.format(body=body)) == expected
+
+
+def test_the_message_says_what_the_loop_does_with_each_row(tmp_path: Path) -> None:
+    body = ("    rows = request.get_json()\n    write(rows)\n"
+            "    load(csv.DictReader(io.StringIO(request.files['f'].read().decode())))")
+    (tmp_path / "app.py").write_text(HELPERS.format(body=body))
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    messages = sorted(f.message for f in report.findings)
+    assert len(messages) == 2
+    assert "(an export writing every row) in a loop over `rows`" in messages[0]
+    assert "medium confidence: the export helper writes every row of `rows`" in messages[0]
+    assert "(a save for every row) in a loop over `enumerate(reader)`" in messages[1]
+
+
+def test_per_row_kinds_are_checked_and_a_plain_list_still_reads() -> None:
+    rules = build_volume({"per-row": {"export": {"does": "an export", "export": True, "calls": ["csv.writer.writerow"]}},
+                          "per-row-families": {"database": "a query per row"},
+                          "passes-through": ["builtins.enumerate"]})
+    kind = rules.per_row.match("csv.writer.writerow")
+    assert kind is not None and kind.export and kind.does == "an export"
+    assert rules.per_row_families["database"].does == "a query per row"
+    assert "builtins.enumerate" in rules.passes_through
+    plain = build_volume({"per-row": ["yaml.dump"]}).per_row.match("yaml.dump")
+    assert plain is not None and not plain.export
+    with pytest.raises(CatalogueError, match="volume.yaml.per-row.export.writes"):
+        build_volume({"per-row": {"export": {"does": "x", "writes": []}}})
+    with pytest.raises(CatalogueError, match="volume.yaml.per-row.export.does"):
+        build_volume({"per-row": {"export": {"calls": ["csv.writer.writerow"]}}})

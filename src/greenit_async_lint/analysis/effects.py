@@ -35,12 +35,13 @@ class Effect:
     conds: tuple[tuple[str, str], ...] = ()
     guess: str = ""  # a hop resolved by a guess (class hierarchy, registry): the finding is then medium confidence
     awaited: bool = False  # an awaited call: the request waits for it, the event loop does not
+    rows: str = ""  # per-row work in a loop over this parameter: the caller's argument decides (volume.py)
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
-                bool(self.guard), self.conds, bool(self.guess), self.awaited)
+                bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

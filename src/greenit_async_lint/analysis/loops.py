@@ -16,9 +16,9 @@ from typing import Optional
 from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
-from .ir import Attr, Call, Const, DictItems, Expr, Items, Loop, Name, Star
+from .ir import Attr, Call, CallSite, Const, DictItems, Expr, Function, Items, Loop, Name, Star
 from .project import BoundExpr, Ctx, Project
-from .values import ClassRef, External, Instance
+from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
 from .volume import DataVolume
 
 _SMALL = 16  # a loop over at most this many known items is bounded
@@ -45,9 +45,39 @@ class LoopBounds:
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
         """The effects of a call site as its loops run them: per-row work over an unbounded
         collection, then blocking work in any loop the code does not bound."""
-        effects = self.volume.amplify(effects, loops, ctx)
+        effects = self.volume.amplify(self.at_call(effects, ctx), loops, ctx)
         loop = self.unbounded_loop(loops, ctx)
         return effects if loop is None else [amplified(e, loop) for e in effects]
+
+    def at_call(self, effects: list[Effect], ctx: Ctx) -> list[Effect]:
+        """Per-row work of a callee's loop over one of its parameters (`Effect.rows`), as the
+        argument of the call site that reached it makes it (volume.py `at_call`)."""
+        if ctx.function is None or not any(e.rows and e.chain for e in effects):
+            return effects
+        fn = self.p.function(ctx.module, ctx.function)
+        out: list[Effect] = []
+        for effect in effects:
+            hop = effect.chain[0] if effect.rows and effect.chain else None
+            site = next((cs for cs in fn.scope.calls if (cs.line, cs.col, cs.text) == (hop.line, hop.col, hop.call)),
+                        None) if fn is not None and hop is not None else None
+            callee = self._callee(site, effect.rows, ctx) if site is not None else None
+            if site is None or callee is None:
+                out.append(replace(effect, rows="") if effect.rows else effect)
+            else:
+                out.extend(self.volume.at_call(callee[0], callee[1], site, ctx, [effect], self.bounded))
+        return out
+
+    def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool]]:
+        """The project function a call site calls that has a parameter `param` (and whether it is a method)."""
+        values: list[object] = list(self.ev.eval(cs.func, ctx))
+        for value in values:
+            if isinstance(value, Candidates):
+                values.extend(value.values)
+            elif isinstance(value, (FunctionRef, MethodRef)):
+                fn = self.p.function(value.module, value.qualname)
+                if fn is not None and any(p.name == param for p in fn.params):
+                    return fn, isinstance(value, MethodRef)
+        return None
 
     def unbounded_loop(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
         """The innermost loop that multiplies a call site's work (a deadline loop is returned with

@@ -1,24 +1,31 @@
 """Work that grows with the data (the data-volume family): a per-row call (an export writer, a
-per-object render, validation or save; volume.yaml `per-row`) is nothing once, and heavy inside a
-loop over a collection the request does not bound (volume.yaml `unbounded`: a whole queryset, the
-rows of an uploaded file). It is reported in sync handlers too: unlike one query, a query or a
-write per row of a whole table passes a minute as the table grows.
+per-object render, validation or save; volume.yaml `per-row`, and any call of a `per-row-families`
+family such as a database query) is nothing once, and heavy inside a loop over a collection the
+request does not bound (volume.yaml `unbounded`: a whole queryset, the rows of an uploaded file).
+It is reported in sync handlers too: unlike one query, a query or a write per row of a whole
+table passes a minute as the table grows.
 
 A per-row effect travels up the chain with weight "per-row" until a caller's loop over an
 unbounded collection makes it heavy; findings.py reports nothing for one that never meets one.
+A loop over a parameter (`def load(reader): for row in reader: save(row)`) is as unbounded as
+what the caller passes: the effect carries the parameter's name (`Effect.rows`) and the call
+site that binds it decides (`at_call`), one level of context per call, passed on when the
+caller hands over a parameter of its own.
 A slice of the collection (`[:50]`) is a page, and a relation of one object resolves to a field,
-not to a manager: neither is listed, so neither amplifies.
+not to a manager: neither is listed, so neither amplifies. Wrappers (`enumerate`, `sorted`,
+`itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap.
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from typing import Callable, Optional
 
 from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
-from .ir import Attr, Call, Expr, Loop, Name, Subscript
-from .project import BoundExpr, Ctx, Project
+from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .project import BoundExpr, BoundParam, Ctx, Project
+from .sourcetext import dotted
 from .values import External
 
 FAMILY = "data-volume"
@@ -36,26 +43,105 @@ def _chain_keywords(expr: Expr) -> set[str]:
     return names
 
 
+def _names(expr: Expr) -> set[str]:
+    """The names an expression reads (`[u.id, u.name]`: {"u"})."""
+    if isinstance(expr, Name):
+        return {expr.id}
+    if isinstance(expr, Attr):
+        return _names(expr.base)
+    if isinstance(expr, Subscript):
+        return _names(expr.base) | _names(expr.key)
+    if isinstance(expr, Call):
+        found = _names(expr.func)
+        for arg in expr.args:
+            found |= _names(arg.value if isinstance(arg, Star) else arg)
+        for _name, value in expr.kwargs:
+            found |= _names(value)
+        return found
+    if isinstance(expr, (Items, OneOf)):
+        return {n for e in (expr.items if isinstance(expr, Items) else expr.options) for n in _names(e)}
+    if isinstance(expr, DictItems):
+        return {n for e in (*expr.keys, *expr.values) for n in _names(e)}
+    return set()
+
+
+def _arguments(fn: Function, method: bool, cs: CallSite) -> dict[str, Expr]:
+    """The argument each parameter of `fn` receives at `cs` (positions, then keywords)."""
+    params = [p for p in fn.params if p.kind in ("pos", "kwonly")]
+    offset = 1 if method and fn.kind not in ("staticmethod",) else 0
+    bound: dict[str, Expr] = {}
+    for i, arg in enumerate(cs.args):
+        if isinstance(arg, Star):
+            break
+        if i + offset < len(params):
+            bound[params[i + offset].name] = arg
+    bound.update((name, value) for name, value in cs.kwargs if name)
+    return bound
+
+
 class DataVolume:
     def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
         self.p = project
         self.ev = evaluator
         self.rules = catalogue.volume
+        self.work = catalogue.work
         self.code = catalogue.family_code.get(FAMILY, "")
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
-        """A per-row call, as an effect that waits for a loop to make it heavy."""
-        if not self.code or not isinstance(target, External) or target.name not in self.rules.per_row:
+        """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
+        says what the loop does with each row: exports, saves, queries...)."""
+        if not self.code or not isinstance(target, External):
             return []
-        return [Effect(FAMILY, self.code, "per-row", "any", target.name, (hop,))]
+        kind = self.rules.per_row.match(target.name)
+        if kind is None and self.rules.per_row_families:
+            entry = self.work.match(target.name)
+            kind = self.rules.per_row_families.get(entry.family) if entry is not None else None
+        if kind is None:
+            return []
+        return [Effect(FAMILY, self.code, "per-row", "any", target.name, (hop,), kind.does)]
 
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
         if not any(e.weight == "per-row" for e in effects):
             return effects
         loop = self.unbounded_source(loops, ctx)
-        if loop is None:
+        if loop is not None:
+            return [replace(e, weight="heavy", loop=loop.text, rows="") if e.weight == "per-row" else e
+                    for e in effects]
+        for loop in reversed(loops):  # a loop over a parameter: the caller's argument decides
+            param = self.row_parameter(loop.iter, ctx) if loop.kind in ("for", "comprehension") else ""
+            if param:
+                return [replace(e, rows=param, loop=loop.text) if e.weight == "per-row" and not e.rows else e
+                        for e in effects]
+        return effects
+
+    def at_call(self, fn: Function, method: bool, cs: CallSite, ctx: Ctx, effects: list[Effect],
+                bounded: Callable[[Expr, Ctx], bool]) -> list[Effect]:
+        """Per-row effects of a callee's loop over one of its parameters, judged by the argument
+        this call site passes: unbounded makes them heavy, a parameter of the caller passes the
+        question on; an export helper's rows count unless the code bounds them (`bounded`: a
+        literal, a small range), as a guess; anything else leaves them per-row (nothing to report)."""
+        if not any(e.rows for e in effects):
             return effects
-        return [replace(e, weight="heavy", loop=loop.text) if e.weight == "per-row" else e for e in effects]
+        arguments = _arguments(fn, method, cs)
+        out: list[Effect] = []
+        for effect in effects:
+            arg = arguments.get(effect.rows) if effect.rows else None
+            if arg is None:
+                out.append(replace(effect, rows="") if effect.rows else effect)
+            elif self.unbounded(arg, ctx):
+                out.append(replace(effect, weight="heavy", rows=""))
+            elif param := self.row_parameter(arg, ctx):
+                out.append(replace(effect, rows=param))
+            elif self.exports(effect.leaf) and not bounded(arg, ctx) and not isinstance(arg, Subscript):
+                guess = f"the export helper writes every row of `{dotted(arg)}`, which the caller does not bound"
+                out.append(replace(effect, weight="heavy", rows="", guess=effect.guess or guess))
+            else:
+                out.append(replace(effect, rows=""))
+        return out
+
+    def exports(self, leaf: str) -> bool:
+        kind = self.rules.per_row.match(leaf)
+        return kind is not None and kind.export
 
     def unbounded_source(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
         for loop in reversed(loops):
@@ -74,13 +160,48 @@ class DataVolume:
                        and _chain_keywords(b.binding) & keywords for b in self.p.bindings(expr.id, ctx))
         return bool(_chain_keywords(expr) & keywords)
 
+    def _wrapped(self, expr: Expr, ctx: Ctx) -> list[Expr]:
+        """The iterables a pass-through wrapper (`enumerate(rows)`, `itertools.chain(a, b)`) yields from."""
+        if not isinstance(expr, Call) or not len(self.rules.passes_through):
+            return []
+        names = [v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)]
+        if not names or not all(n in self.rules.passes_through for n in names):
+            return []
+        return [a.value if isinstance(a, Star) else a for a in expr.args]
+
+    def row_parameter(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> str:
+        """The parameter of this function a loop iterates (directly or through a wrapper), or ''."""
+        if expr is None or depth > 3 or ctx.function is None:
+            return ""
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            if len(bindings) == 1 and isinstance(bindings[0], BoundParam) and bindings[0].ctx.function == ctx.function:
+                return expr.id
+            return ""
+        return next((p for p in (self.row_parameter(a, ctx, depth + 1) for a in self._wrapped(expr, ctx)) if p), "")
+
+    def _comprehension_over_unbounded(self, element: Expr, ctx: Ctx, depth: int) -> bool:
+        """A comprehension reads as a one-item display of its element (`[[u.id] for u in rows]`):
+        it is as big as the collection one of the element's names iterates."""
+        return any(isinstance(b, BoundExpr) and isinstance(b.binding, Element)
+                   and self.unbounded(b.binding.iterable, b.ctx, depth + 1)
+                   for name in _names(element) for b in self.p.bindings(name, ctx))
+
     def unbounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Is this iterable a collection the request does not bound (and not a slice of one)?"""
         if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx):
             return False
+        if isinstance(expr, Items):
+            return len(expr.items) == 1 and self._comprehension_over_unbounded(expr.items[0], ctx, depth)
         if isinstance(expr, Name):
             bindings = self.p.bindings(expr.id, ctx)
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Subscript) for b in bindings):
                 return False  # rows = qs[:50]: a page on one of its paths
+            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and self.unbounded(b.binding, b.ctx, depth + 1)
+                   for b in bindings):
+                return True  # rows = [row(u) for u in User.query.all()]
+        wrapped = self._wrapped(expr, ctx)
+        if wrapped:
+            return any(self.unbounded(e, ctx, depth + 1) for e in wrapped)
         return any(isinstance(v, External) and v.name in self.rules.unbounded and v.name not in self.rules.bounded
                    for v in self.ev.eval(expr, ctx))

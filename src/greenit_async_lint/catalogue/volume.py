@@ -1,14 +1,28 @@
-"""The loop catalogue (rules/volume.yaml): per-row calls, collections the request does not bound,
-iterables over one file's or one reply's entries, and clocks that bound a `while` loop."""
+"""The loop catalogue (rules/volume.yaml): per-row calls by kind (what the loop does with each row)
+and per-row families, collections the request does not bound and the wrappers that pass them
+through, iterables over one file's or one reply's entries, and clocks that bound a `while` loop."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import CatalogueError, as_mapping, as_str_list
+from .schema import CatalogueError, as_bool, as_mapping, as_str, as_str_list
 
-_KEYS = ("per-row", "unbounded", "bounded", "bounded-by-keyword", "entries", "clocks")
+_KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "bounded", "bounded-by-keyword", "entries",
+         "clocks")
+_KIND_KEYS = ("does", "export", "calls")
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """What a loop does with each row (`export`, `save`...): `does` words it for messages; an
+    `export` kind's helper writes whatever its caller hands it, so a caller's argument that the
+    code does not bound counts as unbounded (a guess: medium confidence)."""
+
+    name: str
+    does: str
+    export: bool = False
 
 
 def _table(patterns: list[str]) -> PatternTable[bool]:
@@ -17,12 +31,35 @@ def _table(patterns: list[str]) -> PatternTable[bool]:
 
 @dataclass(frozen=True)
 class VolumeRules:
-    per_row: PatternTable[bool] = field(default_factory=PatternTable)
+    per_row: PatternTable[RowKind] = field(default_factory=PatternTable)
     unbounded: PatternTable[bool] = field(default_factory=PatternTable)
     bounded: PatternTable[bool] = field(default_factory=PatternTable)
     entries: PatternTable[bool] = field(default_factory=PatternTable)
     clocks: PatternTable[bool] = field(default_factory=PatternTable)
     bounded_keywords: frozenset[str] = frozenset()
+    per_row_families: dict[str, RowKind] = field(default_factory=dict)  # work.yaml families, each call per-row work
+    passes_through: PatternTable[bool] = field(default_factory=PatternTable)  # enumerate(rows): as big as rows
+
+
+def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
+    """`per-row`: kinds (`export: {does, export, calls}`), or a plain list of calls."""
+    table: PatternTable[RowKind] = PatternTable()
+    if isinstance(data, list):
+        plain = RowKind("per-row", "work for every row")
+        for call in as_str_list(data, where):
+            table.add(call, plain)
+        return table
+    for name, raw in as_mapping(data or {}, where).items():
+        key = f"{where}.{name}"
+        entry = as_mapping(raw, key)
+        for item in entry:
+            if item not in _KIND_KEYS:
+                raise CatalogueError(f"{key}.{item}", f"is not a known key ({', '.join(_KIND_KEYS)})")
+        kind = RowKind(name, as_str(entry.get("does"), f"{key}.does"),
+                       as_bool(entry.get("export", False), f"{key}.export"))
+        for call in as_str_list(entry.get("calls"), f"{key}.calls"):
+            table.add(call, kind)
+    return table
 
 
 def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
@@ -30,6 +67,11 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     for key in mapping:
         if key not in _KEYS:
             raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(_KEYS)})")
-    lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS}
-    return VolumeRules(_table(lists["per-row"]), _table(lists["unbounded"]), _table(lists["bounded"]),
-                       _table(lists["entries"]), _table(lists["clocks"]), frozenset(lists["bounded-by-keyword"]))
+    lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
+             if key not in ("per-row", "per-row-families")}
+    families = {name: RowKind(name, as_str(does, f"{where}.per-row-families.{name}"))
+                for name, does in as_mapping(mapping.get("per-row-families") or {},
+                                             f"{where}.per-row-families").items()}
+    return VolumeRules(_per_row(mapping.get("per-row"), f"{where}.per-row"), _table(lists["unbounded"]),
+                       _table(lists["bounded"]), _table(lists["entries"]), _table(lists["clocks"]),
+                       frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]))
