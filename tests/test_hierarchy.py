@@ -207,3 +207,14 @@ def test_a_declared_attribute_holds_what_the_methods_store_into_it(catalogue) ->
     assert _value(ev, "Service.use", "r") == {"Pillow()"}
     assert _calls(ev, "Service.use", "r", "run") == {"Pillow.run"}
     assert _value(ev, "Service.use", "p") == {"Base()"}  # declared only: the declared type
+
+
+def test_lookup_order_is_pythons_when_two_bases_share_one(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """C(A, B) with A and B subclasses of Base: C, A, B, Base (C3), so B's override wins over Base's
+    method; a depth-first order (C, A, Base, B) would run Base's."""
+    source = ("class Base:\n    def name(self): ...\nclass A(Base):\n    pass\nclass B(Base):\n"
+              "    def name(self): ...\nclass C(A, B):\n    pass\nclass D(A):\n    pass\n")
+    ev = _evaluator(source, catalogue)
+    assert [q for _, q in ev.classes.mro(0, "C")[0]] == ["C", "A", "B", "Base"]
+    assert [q for _, q in ev.classes.mro(0, "D")[0]] == ["D", "A", "Base"]
+    assert [m.qualname for m in ev.classes.attr(0, "C", "name", True)] == ["B.name"]

@@ -24,6 +24,12 @@ class LocalOwnerForm(OwnerForm):
         if not field.data.isidentifier():
             raise wtforms.ValidationError("not a name")
 
+class Labelled(OwnerForm):
+    pass
+
+class DiamondOwnerForm(Labelled, LocalOwnerForm):
+    pass
+
 class CheckedOwnerForm(OwnerForm):
     def validate_owner(self, field):
         super().validate_owner(field)
@@ -36,6 +42,10 @@ def remote():
 def local():
     return {"valid": LocalOwnerForm(request.form).validate()}
 
+@app.post("/diamond")
+def diamond():
+    return {"valid": DiamondOwnerForm(request.form).validate()}
+
 @app.post("/checked")
 def checked():
     return {"valid": CheckedOwnerForm(request.form).validate()}
@@ -45,5 +55,7 @@ def checked():
 def test_validate_runs_the_override_of_a_hook_not_the_base_method_it_replaces(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(FORMS)
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
-    # `local`'s form overrides the remote validator; `checked`'s calls it through super().
+    # `local`'s form overrides the remote validator, and so does `diamond`'s, through its second base
+    # (Python's order: DiamondOwnerForm, Labelled, LocalOwnerForm, OwnerForm); `checked`'s calls the
+    # remote one through super().
     assert sorted(f.handler.qualname for f in report.findings if f.handler) == ["checked", "remote"]

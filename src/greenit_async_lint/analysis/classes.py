@@ -34,6 +34,8 @@ class ClassLookup:
         self._mro[key] = ([key], [])  # a cycle through bases stops here
         classes: list[ClassKey] = [key]
         external: list[str] = []
+        bases: list[ClassKey] = []
+        orders: list[list[ClassKey]] = []
         cls = self.p.klass(mi, qualname)
         if cls is not None:
             ctx = self.p.class_ctx(mi, cls)
@@ -43,12 +45,16 @@ class ClassLookup:
                 for base in self.ev.eval(base_expr, ctx):
                     if isinstance(base, ClassRef):
                         sub_classes, sub_external = self.mro(base.module, base.qualname)
+                        bases.append((base.module, base.qualname))
+                        orders.append(sub_classes)
                         classes.extend(c for c in sub_classes if c not in classes)
                         external.extend(e for e in sub_external if e not in external)
                     elif isinstance(base, External):
                         name = self.ev.types.get(base.name, base.name)
                         if name not in external:
                             external.append(name)
+        if len(orders) > 1:
+            classes = [key] + (_c3([*orders, bases]) or classes[1:])
         self._mro[key] = (classes, external)
         return classes, external
 
@@ -121,3 +127,22 @@ class ClassLookup:
                 continue
             out.append(d)
         return out
+
+
+def _c3(orders: list[list[ClassKey]]) -> list[ClassKey]:
+    """Python's lookup order (C3) merged from the bases' own orders and the list of bases: a class
+    comes before its bases even when two bases share one (`class C(A, B)`, A and B both subclass
+    Base: C, A, B, Base, not C, A, Base, B). Empty when the orders contradict each other."""
+    seqs = [list(order) for order in orders]
+    out: list[ClassKey] = []
+    while True:
+        seqs = [seq for seq in seqs if seq]
+        if not seqs:
+            return out
+        head = next((seq[0] for seq in seqs if not any(seq[0] in other[1:] for other in seqs)), None)
+        if head is None:
+            return []
+        out.append(head)
+        for seq in seqs:
+            if seq[0] == head:
+                del seq[0]
