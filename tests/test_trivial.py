@@ -160,3 +160,67 @@ def test_the_trivial_section_is_validated_and_user_rules_extend_it() -> None:
     rule = off.trivial.match("pdf.render")
     assert rule is not None and rule.reason == "one page" and rule.path_arg is None
     assert off.path_joins.match("mypath.join")
+
+
+BULK = """\
+from django.db import models
+
+
+class Template(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Port(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Device(models.Model):
+    kind = models.ForeignKey("Kind", on_delete=models.CASCADE)
+
+
+def copy_ports(device):
+    ports = []
+    for template in device.kind.templates.all():
+        ports.append(Port(name=template.name))
+    Port.objects.bulk_create(ports)
+
+
+def copy_ports_comprehension(device):
+    Port.objects.bulk_create([Port(name=t.name) for t in device.kind.templates.all()])
+
+
+def copy_all_templates():
+    ports = [Port(name=t.name) for t in Template.objects.all()]
+    Port.objects.bulk_create(ports)
+
+
+def copy_given(rows):
+    Port.objects.bulk_create([Port(name=r) for r in rows])
+
+
+"""
+
+
+def test_a_bulk_write_of_one_objects_relations_is_low_and_of_a_table_is_not(tmp_path: Path) -> None:
+    source = BULK + (
+        "@app.post('/one')\ndef one(pk: int):\n    device = Device.objects.get(pk=pk)\n"
+        "    copy_ports(device)\n    copy_ports_comprehension(device)\n"
+        "    Port.objects.bulk_create([Port(name='a'), Port(name='b')])\n\n\n"
+        "@app.post('/all')\ndef every(names: list[str]):\n    copy_all_templates()\n    copy_given(names)\n"
+        "    for device in Device.objects.all():\n        copy_ports(device)\n")
+    base = BULK.count("\n")
+    found = sorted((code, line - base, conf) for code, line, conf in _confidences(tmp_path, source))
+    assert found == [("GAL110", 4, "low"), ("GAL110", 5, "low"), ("GAL110", 6, "low"),
+                     ("GAL110", 11, "high"), ("GAL110", 12, "high"), ("GAL110", 14, "high"), ("GAL114", 14, "high")]
+
+
+def test_a_loop_over_a_list_the_handler_fills_is_a_batch(tmp_path: Path) -> None:
+    """loops.py counts a list display as a few items; filled in another loop it holds a selection."""
+    source = ("@app.post('/x')\ndef handler(uploads: list[bytes]):\n    chosen = []\n    for upload in uploads:\n"
+              "        chosen.append(upload)\n    for upload in chosen:\n        shrink(upload)\n")
+    assert _confidences(tmp_path, source) == [("GAL102", 7, "high")]
+
+
+def test_a_loop_over_a_constant_list_stays_bounded(tmp_path: Path) -> None:
+    source = "@app.post('/x')\ndef handler(upload: bytes):\n    for size in [64, 128]:\n        shrink(upload)\n"
+    assert _confidences(tmp_path, source) == [("GAL102", 4, "low")]

@@ -8,9 +8,14 @@ the rule's reason (the gate does not count it by default), so that a reader can 
 - the call itself must not be in an unbounded loop (loops.py already made it heavy there, and
   set `Effect.loop`): then nothing changes;
 - a loop further up the chain (`for upload in uploads: strip_exif(upload)`) makes it a batch
-  again: the low confidence given at the call is taken back where the loop amplifies it;
+  again: the low confidence given at the call is taken back where the loop amplifies it. So does
+  a loop over a list the function fills (`chosen = []`, appended in another loop), which
+  loops.py counts as a small list display (`_grown`);
 - on the event loop of an `async def` handler it still stalls every request: the effect is marked
   like a retry back-off (`Effect.retry`), which findings.py keeps sure there;
+- a rule with `list_arg` holds only when that argument is a list the function builds from a fixed
+  number of items or by loops over relations of one per-request object (a bulk insert of one
+  module's few port mappings), never from a whole queryset or rows passed in;
 - a rule with `path_arg` holds only when that argument is one object's own path (`_own`): a join
   with a part taken from the request (a parameter other than `self`, a value computed from one, a
   fresh name such as `uuid4()`), an attribute of a per-request object (`event.image_dir`), a fresh
@@ -30,12 +35,14 @@ from ..catalogue import Catalogue
 from ..catalogue.offloads import TrivialRule
 from .effects import Effect
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Element, Expr, Items, Name, OneOf, Star, Subscript
+from .ir import UNKNOWN, Attr, Call, CallSite, Element, Expr, Items, Name, OneOf, Star, Subscript
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import External, FunctionRef, MethodRef
+from .volume import DataVolume
 
 _RECEIVERS = frozenset({"self", "cls"})  # the service itself, not a per-request object
 _DEPTH = 4
+_FILLS = frozenset({"append", "extend", "insert", "add"})  # list and set methods that fill one
 
 
 class TrivialCost:
@@ -43,6 +50,7 @@ class TrivialCost:
         self.p = project
         self.ev = evaluator
         self.off = catalogue.offloads
+        self.volume = DataVolume(project, evaluator, catalogue)  # what makes a collection whole
         self._mine: set[str] = set()  # the reasons this rule gave, to take back under a loop
 
     def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
@@ -50,11 +58,12 @@ class TrivialCost:
         if not len(self.off.trivial):
             return effects
         out: list[Effect] = []
+        grown = bool(cs.loops) and self._grown(cs, ctx)  # in a loop over a list this function fills
         for effect in effects:
             if effect.guard:
-                if effect.loop and effect.guard in self._mine:  # a batch again, up the chain
+                if effect.guard in self._mine and (effect.loop or grown):  # a batch again, up the chain
                     effect = replace(effect, guard="", retry=False)
-            elif not effect.loop and len(effect.chain) == 1:
+            elif not effect.loop and not grown and len(effect.chain) == 1:
                 rule = self.off.trivial.match(effect.leaf)
                 if rule is not None and self._holds(rule, effect.leaf, cs, ctx):
                     self._mine.add(rule.reason)
@@ -62,11 +71,32 @@ class TrivialCost:
             out.append(effect)
         return out
 
+    def _grown(self, cs: CallSite, ctx: Ctx) -> bool:
+        """A loop over a list the function fills (`rows = []`, `rows.append(...)` in another loop):
+        loops.py counts a list display as a few items, but this one holds a whole selection."""
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function else None
+        if fn is None:
+            return False
+        for loop in cs.loops:
+            if loop.kind not in ("for", "comprehension") or not isinstance(loop.iter, Name):
+                continue
+            name = loop.iter
+            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) for b in self.p.bindings(name.id, ctx)) \
+                    and any(isinstance(c.func, Attr) and c.func.base == name and c.func.attr in _FILLS
+                            for c in fn.scope.calls):
+                return True
+        return False
+
     def _holds(self, rule: TrivialRule, leaf: str, cs: CallSite, ctx: Ctx) -> bool:
-        if rule.path_arg is None:
-            return True
-        path = self._path_argument(rule.path_arg, leaf, cs, ctx)
-        return path is not None and self._own(path, ctx, 0)
+        if rule.path_arg is not None:
+            path = self._path_argument(rule.path_arg, leaf, cs, ctx)
+            if path is None or not self._own(path, ctx, 0):
+                return False
+        if rule.list_arg is not None:
+            rows = self._path_argument(rule.list_arg, leaf, cs, ctx)
+            if rows is None or not self._fixed_or_related(rows, cs, ctx):
+                return False
+        return True
 
     def _path_argument(self, position: int, leaf: str, cs: CallSite, ctx: Ctx) -> Optional[Expr]:
         """The path the call works on: its own argument, or, when the call is handed over as a
@@ -81,6 +111,58 @@ class TrivialCost:
             return None
         arg = args[found]
         return None if isinstance(arg, Star) else arg
+
+    # -- rows built from one object's relations -------------------------------------------------
+
+    def _fixed_or_related(self, rows: Expr, cs: CallSite, ctx: Ctx) -> bool:
+        """Is this list built in the function from a fixed number of items, or by loops over
+        relations of one per-request object only (`for t in device.templates.all(): rows.append(...)`)?"""
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function else None
+        if fn is None:
+            return False
+        if isinstance(rows, Name):
+            bindings = self.p.bindings(rows.id, ctx)
+            if not bindings or not all(isinstance(b, BoundExpr) and b.ctx.function == ctx.function
+                                       and isinstance(b.binding, Items) for b in bindings):
+                return False
+            items = [i for b in bindings if isinstance(b, BoundExpr) and isinstance(b.binding, Items)
+                     for i in b.binding.items]
+            feeders = [c for c in fn.scope.calls if isinstance(c.func, Attr) and c.func.base == rows
+                       and c.func.attr in _FILLS]
+        elif isinstance(rows, Items):
+            items, feeders = list(rows.items), []
+        else:
+            return False
+        # A comprehension is summarised as a list of its element: the element's call site (or its
+        # loop variable) carries the comprehension's loop.
+        feeders += [c for c in fn.scope.calls if any(isinstance(i, Call) and c.func == i.func and c.args == i.args
+                                                    for i in items)]
+        iterables: list[Expr] = [e for i in items if isinstance(i, Name) for b in self.p.bindings(i.id, ctx)
+                                 if isinstance(b, BoundExpr) and isinstance(b.binding, Element)
+                                 for e in [b.binding.iterable]]
+        outer = {(loop.line, loop.kind) for loop in cs.loops}
+        for c in feeders:
+            iterables.extend(loop.iter if loop.iter is not None else UNKNOWN for loop in c.loops
+                             if (loop.line, loop.kind) not in outer)
+            if isinstance(c.func, Attr) and c.func.attr == "extend":
+                iterables.extend(a for a in c.args if not isinstance(a, Star))
+        return all(self._relation(e, ctx, 0) and not self.volume.unbounded(e, ctx) for e in iterables)
+
+    def _relation(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
+        """A relation of one per-request object (`device.templates`, `.all()`, `.filter(...)` on it)."""
+        if depth > _DEPTH:
+            return False
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(
+                isinstance(b, BoundExpr) and b.ctx.function is not None and not isinstance(b.binding, Element)
+                and self._relation(b.binding, b.ctx, depth + 1)  # type: ignore[arg-type]
+                for b in bindings)
+        if isinstance(expr, Call) and isinstance(expr.func, Attr):  # a queryset method on the relation
+            return self._relation(expr.func.base, ctx, depth + 1)
+        if isinstance(expr, Attr):
+            return self._request_value(expr.base, ctx, 0)
+        return False
 
     # -- one object's own path ------------------------------------------------------------------
 

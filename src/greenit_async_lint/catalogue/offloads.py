@@ -19,7 +19,7 @@ from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mappin
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
-TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg")
+TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -39,6 +39,7 @@ class TrivialRule:
     name: str
     reason: str
     path_arg: int | None = None  # trivial only when this argument is one object's own path
+    list_arg: int | None = None  # trivial only when this argument is built from one object's relations
 
 
 @dataclass
@@ -131,8 +132,9 @@ def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
             if key not in TRIVIAL_RULE_KEYS:
                 raise CatalogueError(f"{here}.{key}", f"is not a known key ({', '.join(TRIVIAL_RULE_KEYS)})")
         path_arg = as_int(rule["path_arg"], f"{here}.path_arg") if "path_arg" in rule else None
+        list_arg = as_int(rule["list_arg"], f"{here}.list_arg") if "list_arg" in rule else None
         entry = TrivialRule(as_str(rule.get("name"), f"{here}.name"), as_str(rule.get("reason"), f"{here}.reason"),
-                            path_arg)
+                            path_arg, list_arg)
         for pattern in as_str_list(rule.get("calls", []), f"{here}.calls"):
             off.trivial.add(pattern, entry)
     for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names)):
