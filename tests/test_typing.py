@@ -21,7 +21,7 @@ STRICT_MODULES = [
     "pathconds", "settingdefaults",
     "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",
     "handlers/decorators", "handlers/registrations", "handlers/views", "handlers/class_views", "hierarchy", "guesses",
-    "constructors", "generics", "locators", "subscripts", "trivial",
+    "constructors", "generics", "locators", "subscripts", "trivial", "dotted",
 ]
 
 

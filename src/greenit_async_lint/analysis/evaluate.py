@@ -52,7 +52,7 @@ class Evaluator:
         self.annotation_parts = self.parameters.annotation_parts
         self.dependency_marker = self.parameters.dependency_marker
         self.registries = RegistryIndex(project, self)
-        self.locators = Locators(project, self, catalogue.frameworks)  # find_service(I), request.<added>
+        self.locators = Locators(project, self, catalogue)  # find_service(I), request.<added>, import_module
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}

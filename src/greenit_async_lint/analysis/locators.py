@@ -14,15 +14,17 @@ when it is added as a method.
 The receiver is a request when it is typed as one of the framework's request types, or, for the
 framework's own method names, when it has no value at all (a handler's `request` parameter is not
 annotated). Registrations are read once, on the first lookup, with lookups switched off meanwhile.
+Imports by name (`import_string(settings.BACKEND)`) are looked up here too, by dotted.py.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
-from ..catalogue.frameworks import FrameworkRules
+from ..catalogue import Catalogue
 from ..catalogue.locators import RequestExtensionRule, ServiceLocatorRule
 from ..catalogue.patterns import PatternTable, tails
 from ..catalogue.schema import ArgSpec
+from .dotted import DottedImports
 from .ir import Arg, Attr, Call, Const, Expr, Keyword, Name
 from .parameters import arg_value
 from .project import Ctx, Project
@@ -58,10 +60,11 @@ def _called(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: Optional[A
 
 
 class Locators:
-    def __init__(self, project: Project, evaluator: Evaluator, frameworks: Iterable[FrameworkRules]) -> None:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
         self.p = project
         self.ev = evaluator
-        frameworks = list(frameworks)
+        frameworks = catalogue.frameworks
+        self.dotted = DottedImports(project, evaluator, catalogue.imports)  # import_module("a.b"): a.b
         self.rules = [r for fw in frameworks for r in fw.service_locators]
         self.extension_rules = [r for fw in frameworks for r in fw.request_extensions]
         self.lookup_names = {t for r in self.rules for t in tails(r.lookups.patterns()) or ()}
@@ -73,7 +76,10 @@ class Locators:
     # -- the evaluator's hooks -----------------------------------------------------------------
 
     def lookup(self, expr: Call, ctx: Ctx) -> Optional[list[Value]]:
-        """What a service lookup gives back, or None when the call is no lookup."""
+        """What a service lookup (or an import by name) gives back, or None when the call is none."""
+        imported = self.dotted.call(expr, ctx)
+        if imported is not None:
+            return imported
         func = expr.func
         if self._building or not isinstance(func, Attr) or func.attr not in self.lookup_names:
             return None

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .frameworks import FrameworkRules, parse_framework
+from .imports import ImportRules, build_imports
 from .offloads import Offloads, Queue, build_offloads
 from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 from .volume import VolumeRules, build_volume
@@ -49,6 +50,7 @@ class Catalogue:
     # (`frameworks/flask.yaml`): the engine does not read them, the fix layer parses them.
     framework_remedies: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     volume: VolumeRules = field(default_factory=VolumeRules)  # loops that grow with the data (volume.yaml)
+    imports: ImportRules = field(default_factory=ImportRules)  # imports by a dotted name (imports.yaml)
 
     def framework(self, name: str) -> FrameworkRules | None:
         return next((fw for fw in self.frameworks if fw.name == name), None)
@@ -108,7 +110,8 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     extra = extra or {}
     digest = hashlib.sha256()
     texts = {"codes.yaml": _read_resource("codes.yaml"), "work.yaml": _read_resource("work.yaml"),
-             "offloads.yaml": _read_resource("offloads.yaml"), "volume.yaml": _read_resource("volume.yaml")}
+             "offloads.yaml": _read_resource("offloads.yaml"), "volume.yaml": _read_resource("volume.yaml"),
+             "imports.yaml": _read_resource("imports.yaml")}
     frameworks_src = _framework_files()
     for name, text in [*texts.items(), *frameworks_src]:
         digest.update(name.encode() + b"\0" + text.encode())
@@ -139,7 +142,8 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
         if section:
             remedies[fw.name] = (where, section)
     volume = build_volume(_load_yaml(texts["volume.yaml"], "volume.yaml"))
-    return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume)
+    return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume,
+                     build_imports(_load_yaml(texts["imports.yaml"], "imports.yaml")))
 
 
 _DEFAULT: Catalogue | None = None
