@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .hierarchy import Hierarchy, is_stub
-from .ir import Class, ClassDef, Declared, Element, FromImport, Import
+from .ir import Class, ClassDef, Declared, Element, FromImport, Import, Name
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value
 
@@ -85,6 +85,10 @@ class ClassLookup:
                     return [MethodRef("meth", cmi, fq, receiver)] + overrides
                 return [FunctionRef("fn", cmi, fq)]
             values = cls.attrs.get(attr)
+            # `start = _async_start` in a class body: the alias is that method, bound like it.
+            alias = next((v.id for v in values or () if isinstance(v, Name) and v.id in cls.methods), None)
+            if alias is not None and alias != attr:
+                return self.attr(mi, qualname, alias, instance)
             if values:
                 ctx = self.p.class_ctx(cmi, cls)
                 declared = [v for e in values for v in self.ev.binding(e, ctx)]

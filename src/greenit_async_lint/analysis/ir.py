@@ -157,7 +157,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 13  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 14  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

@@ -1,7 +1,8 @@
 """The shape of a loop as written (read by summarize.py): which statements run once because the
 loop ends right after them, and what bounds a `while` loop's test.
 
-A retry loop (`for attempt in range(n): r = call(); break`, `while True: return call()`) or a
+A retry loop (`for attempt in range(n): r = call(); break`, `while True: return call()`), a
+fallback over mirrors (`for url in urls: try: with open_stream(url) as r: return r.read()`) or a
 search that stops at the first hit runs the call until it succeeds, not once per element: the
 loop does not multiply it. A `while` test that compares against a number or a clock is a counter
 or a deadline; loops.py decides whether that number is small.
@@ -29,12 +30,26 @@ def _ends_loop(stmt: ast.stmt) -> str:
     return ""
 
 
+def _with_ends(stmt: ast.stmt) -> str:
+    """'return' or 'break' when a `with` block ends the loop whatever happens before (`with
+    client.stream(url) as reply: ...; return reply.body`, nested blocks included)."""
+    if any(isinstance(node, ast.Continue) for node in ast.walk(stmt)):
+        return ""  # an element it skips goes on to the next
+    while isinstance(stmt, (ast.With, ast.AsyncWith)) and stmt.body:
+        stmt = stmt.body[-1]
+        if isinstance(stmt, (ast.Return, ast.Break)):
+            return "return" if isinstance(stmt, ast.Return) else "break"
+    return ""
+
+
 def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:
     """How the loop ends right after `stmt` runs: 'return' (every enclosing loop), 'break' (the
     innermost), or '' (the loop goes on). Only a simple statement or a `try` counts: a
     compound statement before the `break` may hold calls that did run on every element."""
     if isinstance(stmt, ast.Return):
         return "return"
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return _with_ends(stmt)  # a fallback over addresses or mirrors: the first that answers ends it
     if following is None or not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Try)):
         return ""
     if isinstance(following, ast.If) and not isinstance(stmt, ast.Try):

@@ -76,9 +76,12 @@ class StatementBuilder(ExpressionBuilder):
             ann = self.annotation(node.annotation, ctx)
             declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
             self.target(ctx, node.target, declared)
-            if ann is not None and isinstance(node.value, (ast.Dict, ast.List, ast.Set, ast.Constant)):
+            if ann is not None and (isinstance(node.value, (ast.Dict, ast.List, ast.Set, ast.Constant))
+                                    or (ctx.func is None and ctx.cls is None)):
                 # `REGISTRY: Dict[str, Model] = {}`, `x: Optional[Model] = None`: the value says
-                # nothing of what will be held, the annotation does.
+                # nothing of what will be held, the annotation does. A module global declared with
+                # a type (`backend: Backend = local_backend`) is rebound elsewhere (`global
+                # backend`, at start-up) to anything of that type: the default is one of them.
                 self.target(ctx, node.target, Declared("ann", ann))
         elif isinstance(node, (ast.AugAssign, ast.Expr)):
             self.expr(node.value, ctx)
