@@ -254,3 +254,19 @@ def test_a_class_given_as_a_parameter_default_is_constructed_where_the_parameter
     method = ev.attr(Instance("inst", 0, "LoginForm"), "checker")
     assert {_label(v) for v in method} == {"Checker()"}
     assert {_label(v) for v in ev.eval(checker, Ctx(0, "OtherForm.__init__"))} == set()
+
+
+def test_a_lookup_runs_the_project_factories_that_build_the_service(pyramid: Evaluator) -> None:
+    """pyramid_services calls the factory at the lookup: its work (a token fetched) is the request's.
+    A registered instance, a class and an outside factory run nothing of the project's."""
+    fn = pyramid.p.function(0, "view")
+    assert fn is not None
+    ran = {}
+    for cs in fn.scope.calls:
+        if cs.tail == "find_service":
+            ran[cs.line] = {f.qualname for f in pyramid.locators.factories(cs, Ctx(0, "view"))}
+    by_line = [ran[line] for line in sorted(ran)]
+    # rates, store, mail, visits, others, audit, desk (in source order)
+    assert by_line[:3] == [{"Rates.create_service"}, {"disk_factory"}, {"SmtpMail.create_service"}]
+    assert [q.startswith("includeme.<lambda") for q in by_line[3]] == [True]
+    assert by_line[4:] == [set(), set(), {"Desk.create_service"}]

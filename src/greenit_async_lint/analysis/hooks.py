@@ -45,9 +45,11 @@ class FrameworkHooks:
         """Framework hooks a call runs: `form.is_valid()` runs the form's `clean_*` methods,
         `Photo.objects.create()` runs Photo's `save()` override."""
         func = cs.func
+        # A service lookup runs the factory that builds the service (locators.py).
+        out: list[Effect] = [e for f in self.r.ev.locators.factories(cs, ctx)
+                             for e in self.r.prefixed(hop, self.r.callee_effects(f))]
         if not self.rules or not isinstance(func, Attr):
-            return []
-        out: list[Effect] = []
+            return out
         for target in self.r.ev.eval(func, ctx):
             if isinstance(target, External) and target.subject is not None:
                 for rule in self.rules:

@@ -25,10 +25,10 @@ from ..catalogue.locators import RequestExtensionRule, ServiceLocatorRule
 from ..catalogue.patterns import PatternTable, tails
 from ..catalogue.schema import ArgSpec
 from .dotted import DottedImports
-from .ir import Arg, Attr, Call, Const, Expr, Keyword, Name
+from .ir import Arg, Attr, Call, CallSite, Const, Expr, Keyword, Name
 from .parameters import arg_value
 from .project import Ctx, Project
-from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value, dedupe
+from .values import Callee, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value, dedupe
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
@@ -86,8 +86,20 @@ class Locators:
         targets = self.ev.eval(func, ctx)
         for i, rule in enumerate(self.rules):
             if self._is_call(rule.lookups, rule.untyped_receiver, func, targets):
-                return list(dedupe(self._lookup(i, rule, expr, ctx)))
+                return list(dedupe(self._lookup(i, rule, expr, ctx)[0]))
         return None
+
+    def factories(self, cs: CallSite, ctx: Ctx) -> list[Callee]:
+        """The project factories a service lookup runs (`create_service(context, request)`): what
+        they do (a token fetched, a bucket opened) is done in the request that looks it up."""
+        func = cs.func
+        if self._building or not isinstance(func, Attr) or func.attr not in self.lookup_names:
+            return []
+        targets = self.ev.eval(func, ctx)
+        for i, rule in enumerate(self.rules):
+            if self._is_call(rule.lookups, rule.untyped_receiver, func, targets):
+                return list(dedupe(self._lookup(i, rule, Call("c", func, cs.args, cs.kwargs), ctx)[1]))
+        return []
 
     def extension(self, expr: Attr, bases: tuple[Value, ...]) -> Optional[list[Value]]:
         """What `request.<name>` is when `name` was added to the request, or None."""
@@ -113,13 +125,15 @@ class Locators:
         return untyped and not targets and isinstance(func.base, (Name, Attr)) \
             and func.attr in (tails(table.patterns()) or ())
 
-    def _lookup(self, i: int, rule: ServiceLocatorRule, expr: Call, ctx: Ctx) -> list[Value]:
+    def _lookup(self, i: int, rule: ServiceLocatorRule, expr: Call, ctx: Ctx) -> tuple[list[Value], list[Callee]]:
+        """The services a lookup gives, and the project factories it runs to build them."""
         iface = _called(expr.args, expr.kwargs, rule.interface)
         wanted = self.ev.eval(iface, ctx) if iface is not None else ()
         name = self._name(_called(expr.args, expr.kwargs, rule.name), ctx)
         if not wanted and not name:
-            return []  # an interface that cannot be read: any service could be meant
+            return [], []  # an interface that cannot be read: any service could be meant
         found: list[Value] = []
+        runs: list[Callee] = []
         matched = False
         for service in self._services_of(i, rule):
             if wanted and not set(wanted) & set(service.interfaces):
@@ -129,15 +143,18 @@ class Locators:
             if name is not None and service.name is not None and service.name != name:
                 continue
             matched = True
-            built = self._built(service)
+            built, run = self._built(service)
             if isinstance(service.value, Attr) and not any(_in_project(v) for v in built):
                 # A factory chosen by a setting (`config.maybe_dotted(...).create_service` is an
                 # outside name or nothing): the declared implementations stand in for it.
-                built = self._implementing(rule, wanted, service.value.attr) or built
+                alternative, alternative_run = self._implementing(rule, wanted, service.value.attr)
+                if alternative:
+                    built, run = alternative, alternative_run
             found.extend(built)
+            runs.extend(run)
         if not matched:  # registered outside the project, or not at all: the declared implementations
-            found.extend(self._implementing(rule, wanted, None))
-        return found
+            found.extend(self._implementing(rule, wanted, None)[0])
+        return found, runs
 
     def _name(self, expr: Optional[Expr], ctx: Ctx) -> Optional[str]:
         """A service name: "" when not passed, None when not a constant."""
@@ -168,11 +185,12 @@ class Locators:
         self._services[i] = out
         return out
 
-    def _built(self, service: Service) -> list[Value]:
+    def _built(self, service: Service) -> tuple[list[Value], list[Callee]]:
         values = self.ev.eval(service.value, service.ctx)
         if not service.is_factory:
-            return list(values)
-        return [v for value in values for v in self.called(value)]
+            return list(values), []
+        return ([v for value in values for v in self.called(value)],
+                [v for v in values if isinstance(v, (FunctionRef, MethodRef))])
 
     def called(self, value: Value) -> list[Value]:
         """What calling a value gives: a function's returns, a class's instance, what an instance's
@@ -182,18 +200,23 @@ class Locators:
                     if isinstance(m, (FunctionRef, MethodRef)) for v in self.ev.returns(m)]
         return list(self.ev.returns(value))
 
-    def _implementing(self, rule: ServiceLocatorRule, interfaces: tuple[Value, ...], factory: Optional[str]) -> list[Value]:
+    def _implementing(self, rule: ServiceLocatorRule, interfaces: tuple[Value, ...],
+                      factory: Optional[str]) -> tuple[list[Value], list[Callee]]:
         """Instances of the classes declared as implementing the interfaces, built through their
-        `factory` method when they have one."""
+        `factory` method when they have one (and those methods)."""
         index = self._implementer_index(rule.implementers)
         out: list[Value] = []
+        runs: list[Callee] = []
         for iface in interfaces:
             for mi, qualname in index.get(iface, ()):
                 built: list[Value] = []
                 if factory is not None:
-                    built = [v for m in self.ev.classes.attr(mi, qualname, factory, False) for v in self.called(m)]
+                    methods = [m for m in self.ev.classes.attr(mi, qualname, factory, False)
+                               if isinstance(m, (FunctionRef, MethodRef))]
+                    runs.extend(methods)
+                    built = [v for m in methods for v in self.called(m)]
                 out.extend(built or [Instance("inst", mi, qualname)])
-        return out
+        return out, runs
 
     def _implementer_index(self, table: PatternTable[bool]) -> dict[Value, list[ClassKey]]:
         if self._implementers is None:
