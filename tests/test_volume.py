@@ -239,7 +239,9 @@ def test_the_message_says_what_the_loop_does_with_each_row(tmp_path: Path) -> No
 def test_per_row_kinds_are_checked_and_a_plain_list_still_reads() -> None:
     rules = build_volume({"per-row": {"export": {"does": "an export", "export": True, "calls": ["csv.writer.writerow"]}},
                           "per-row-families": {"database": "a query per row"},
-                          "passes-through": ["builtins.enumerate"]})
+                          "passes-through": ["builtins.enumerate"], "request-models": ["pydantic.BaseModel"],
+                          "list-types": ["builtins.list"]})
+    assert "pydantic.BaseModel" in rules.request_models and "builtins.list" in rules.list_types
     kind = rules.per_row.match("csv.writer.writerow")
     assert kind is not None and kind.export and kind.does == "an export"
     assert rules.per_row_families["database"].does == "a query per row"
@@ -250,3 +252,56 @@ def test_per_row_kinds_are_checked_and_a_plain_list_still_reads() -> None:
         build_volume({"per-row": {"export": {"does": "x", "writes": []}}})
     with pytest.raises(CatalogueError, match="volume.yaml.per-row.export.does"):
         build_volume({"per-row": {"export": {"calls": ["csv.writer.writerow"]}}})
+
+
+REQUEST_MODEL = """\
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+app = FastAPI()
+session = Session()
+
+
+class Selection(BaseModel):
+    slugs: list[str]
+    label: str
+    tags: list[str] = []
+
+
+class Recipe:
+    slugs: list[str]
+
+
+def retag(slugs):
+    for slug in slugs:
+        session.execute(slug)
+
+
+def helper(data: Selection):
+    for slug in data.slugs:
+        session.execute(slug)
+
+
+@app.post("/x")
+def view(data: Selection):
+{body}
+"""
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("    retag(data.slugs)", {"GAL114!"}),  # a list field of the request body: as long as the client made it
+    ("    retag(data.tags)", {"GAL114!"}),  # declared with a default
+    ("    retag(data.slugs[:20])", set()),
+    ("    retag([data.label])", set()),
+    ("    retag(Recipe().slugs)", set()),  # a list field of a model the request did not send
+    ("    helper(data)", set()),  # a helper handed the model: not a route, its parameter is not the request's
+])
+def test_a_list_field_of_the_request_model_is_unbounded(tmp_path: Path, body: str, expected: set[str]) -> None:
+    assert codes(tmp_path, REQUEST_MODEL.format(body=body)) == expected
+
+
+def test_a_name_bound_to_a_wrapper_of_an_upload_is_unbounded(tmp_path: Path) -> None:
+    body = ("    rows = list(csv.DictReader(io.TextIOWrapper(request.files['f'].stream)))\n"
+            "    for row in rows:\n        db.session.add(User(name=row['name']))")
+    assert codes(tmp_path, HELPERS.format(body=body)) == {"GAL114!"}

@@ -9,8 +9,8 @@ from typing import Any
 from .patterns import PatternTable
 from .schema import CatalogueError, as_bool, as_mapping, as_str, as_str_list
 
-_KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "bounded", "bounded-by-keyword", "entries",
-         "clocks")
+_KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
+         "bounded-by-keyword", "entries", "clocks")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -39,6 +39,8 @@ class VolumeRules:
     bounded_keywords: frozenset[str] = frozenset()
     per_row_families: dict[str, RowKind] = field(default_factory=dict)  # work.yaml families, each call per-row work
     passes_through: PatternTable[bool] = field(default_factory=PatternTable)  # enumerate(rows): as big as rows
+    request_models: PatternTable[bool] = field(default_factory=PatternTable)  # a request body's model bases
+    list_types: PatternTable[bool] = field(default_factory=PatternTable)  # list[...] fields of those: client-sized
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -74,4 +76,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                                              f"{where}.per-row-families").items()}
     return VolumeRules(_per_row(mapping.get("per-row"), f"{where}.per-row"), _table(lists["unbounded"]),
                        _table(lists["bounded"]), _table(lists["entries"]), _table(lists["clocks"]),
-                       frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]))
+                       frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
+                       _table(lists["request-models"]), _table(lists["list-types"]))
