@@ -305,3 +305,14 @@ def test_a_name_bound_to_a_wrapper_of_an_upload_is_unbounded(tmp_path: Path) -> 
     body = ("    rows = list(csv.DictReader(io.TextIOWrapper(request.files['f'].stream)))\n"
             "    for row in rows:\n        db.session.add(User(name=row['name']))")
     assert codes(tmp_path, HELPERS.format(body=body)) == {"GAL114!"}
+
+
+def test_a_third_party_django_manager_is_a_whole_table(tmp_path: Path) -> None:
+    """django-model-utils' InheritanceManager (volume.yaml `unbounded`): its querysets are whole tables."""
+    source = DJANGO.replace("    tags = models.ManyToManyField(\"Tag\")\n",
+                            "    tags = models.ManyToManyField(\"Tag\")\n    objects = InheritanceManager()\n")
+    source = "from model_utils.managers import InheritanceManager\n" + source
+    body = "    for item in Item.objects.filter(name='a'):\n        writer.writerow([item.name])"
+    assert codes(tmp_path, source.format(body=body)) == {"GAL114!"}
+    body = "    for item in Item.objects.filter(name='a')[:10]:\n        writer.writerow([item.name])"
+    assert codes(tmp_path, source.format(body=body)) == set()
