@@ -70,7 +70,7 @@ class Locators:
         self.lookup_names = {t for r in self.rules for t in tails(r.lookups.patterns()) or ()}
         self._services: dict[int, list[Service]] = {}
         self._extensions: Optional[dict[str, list[Extension]]] = None
-        self._implementers: Optional[dict[Value, list[ClassKey]]] = None
+        self._implementers: dict[int, dict[Value, list[ClassKey]]] = {}  # by rule, classes by interface
         self._building = False
 
     # -- the evaluator's hooks -----------------------------------------------------------------
@@ -204,7 +204,7 @@ class Locators:
                       factory: Optional[str]) -> tuple[list[Value], list[Callee]]:
         """Instances of the classes declared as implementing the interfaces, built through their
         `factory` method when they have one (and those methods)."""
-        index = self._implementer_index(rule.implementers)
+        index = self._implementer_index(id(rule), rule.implementers)
         out: list[Value] = []
         runs: list[Callee] = []
         for iface in interfaces:
@@ -218,10 +218,11 @@ class Locators:
                 out.extend(built or [Instance("inst", mi, qualname)])
         return out, runs
 
-    def _implementer_index(self, table: PatternTable[bool]) -> dict[Value, list[ClassKey]]:
-        if self._implementers is None:
-            self._implementers = {}
-            for mi, cls in self.ev.index.decorated_classes():
+    def _implementer_index(self, key: int, table: PatternTable[bool]) -> dict[Value, list[ClassKey]]:
+        found = self._implementers.get(key)
+        if found is None:
+            found = self._implementers[key] = {}
+            for mi, cls in self.ev.index.decorated_classes() if table.patterns() else ():
                 ctx = self.p.class_ctx(mi, cls)
                 for dec in cls.decorators:
                     if not isinstance(dec, Call):
@@ -231,8 +232,8 @@ class Locators:
                     for arg in dec.args:
                         for iface in self.ev.eval_arg(arg, ctx):
                             if isinstance(iface, (ClassRef, External)):
-                                self._implementers.setdefault(iface, []).append((mi, cls.qualname))
-        return self._implementers
+                                found.setdefault(iface, []).append((mi, cls.qualname))
+        return found
 
     # -- request extensions --------------------------------------------------------------------
 
