@@ -316,3 +316,16 @@ def test_a_third_party_django_manager_is_a_whole_table(tmp_path: Path) -> None:
     assert codes(tmp_path, source.format(body=body)) == {"GAL114!"}
     body = "    for item in Item.objects.filter(name='a')[:10]:\n        writer.writerow([item.name])"
     assert codes(tmp_path, source.format(body=body)) == set()
+
+
+@pytest.mark.parametrize("body, expected", [
+    # Rows validated in a first loop over the upload, saved in a second one over the list it filled.
+    ("    checked = []\n    for line in csv.DictReader(io.StringIO(request.files['f'].read().decode())):\n"
+     "        checked.append(line)\n    for line in checked:\n        db.session.add(User(name=line['name']))",
+     {"GAL114!"}),
+    ("    checked = []\n    for name in ('a', 'b'):\n        checked.append(name)\n"
+     "    for name in checked:\n        db.session.add(User(name=name))", set()),
+])
+def test_a_list_filled_in_a_loop_over_an_unbounded_collection_grows_with_it(tmp_path: Path, body: str,
+                                                                             expected: set[str]) -> None:
+    assert codes(tmp_path, HELPERS.format(body=body)) == expected

@@ -24,11 +24,12 @@ from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
-from .project import BoundExpr, BoundParam, Ctx, Project
+from .project import Bound, BoundExpr, BoundParam, Ctx, Project
 from .sourcetext import dotted
 from .values import External, Instance
 
 FAMILY = "data-volume"
+_GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
 
 
 def _chain_keywords(expr: Expr) -> set[str]:
@@ -143,9 +144,9 @@ class DataVolume:
         kind = self.rules.per_row.match(leaf)
         return kind is not None and kind.export
 
-    def unbounded_source(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:
+    def unbounded_source(self, loops: tuple[Loop, ...], ctx: Ctx, depth: int = 0) -> Optional[Loop]:
         for loop in reversed(loops):
-            if loop.kind in ("for", "comprehension") and self.unbounded(loop.iter, ctx):
+            if loop.kind in ("for", "comprehension") and self.unbounded(loop.iter, ctx, depth):
                 return loop
         return None
 
@@ -186,6 +187,18 @@ class DataVolume:
         return any(isinstance(b, BoundExpr) and isinstance(b.binding, Element)
                    and self.unbounded(b.binding.iterable, b.ctx, depth + 1)
                    for name in _names(element) for b in self.p.bindings(name, ctx))
+
+    def filled_from_unbounded(self, name: str, bindings: list[Bound], ctx: Ctx, depth: int) -> bool:
+        """`rows = []` then `rows.append(...)` in a loop over an unbounded collection: the list
+        grows with it (the rows of an upload, validated first and saved in a second loop)."""
+        if ctx.function is None or not any(isinstance(b, BoundExpr) and isinstance(b.binding, Items)
+                                           and not b.binding.items for b in bindings):
+            return False
+        fn = self.p.function(ctx.module, ctx.function)
+        if fn is None:
+            return False
+        return any(isinstance(cs.func, Attr) and cs.func.attr in _GROWS and cs.func.base == Name("n", name)
+                   and self.unbounded_source(cs.loops, ctx, depth + 1) is not None for cs in fn.scope.calls)
 
     def request_list(self, expr: Attr, ctx: Ctx) -> bool:
         """A list field of a request model a route receives (`@router.post(...) def bulk(self, data:
@@ -237,6 +250,8 @@ class DataVolume:
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and self.unbounded(b.binding, b.ctx, depth + 1)
                    for b in bindings):
                 return True  # rows = [row(u) for u in User.query.all()]
+            if self.filled_from_unbounded(expr.id, bindings, ctx, depth):
+                return True
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Call) and self._wrapped(b.binding, b.ctx)
                    and self.unbounded(b.binding, b.ctx, depth + 1) for b in bindings):
                 return True  # rows = list(csv.DictReader(upload))
