@@ -3,6 +3,8 @@
 - a module global declared with a base type (`backend: Backend = local_backend`, replaced at
   start-up) holds any subclass: its stub method reaches the overrides (a medium-confidence guess);
 - a method alias in a class body (`start_kernel = _async_start_kernel`) is that method;
+- a typed trait (`kernel_manager = Instance("app.KernelManager")`, rules/imports.yaml) holds an
+  instance of the class it names;
 - a `with` block that ends the loop (`for url in mirrors: try: async with ... : return body`) runs
   its calls once, like the retry loops loopshape.py already knows.
 """
@@ -56,6 +58,15 @@ def test_a_method_alias_in_a_class_body_is_that_method(tmp_path: Path) -> None:
            "        await asyncio.create_subprocess_exec('python', '-m', 'ipykernel', name)\n\n"
            "    start = _async_start\n\n\nkernels = Kernels()\n\n\n"
            "@app.post('/kernels')\nasync def start(name: str):\n    await kernels.start(name)\n")
+    assert _findings(tmp_path, src) == {(13, "GAL107", "warning", "high")}
+
+
+def test_a_typed_trait_holds_an_instance_of_the_class_it_names(tmp_path: Path) -> None:
+    (tmp_path / "kernels.py").write_text("import asyncio\n\n\nclass Kernels:\n    async def start(self, name):\n"
+                                         "        await asyncio.create_subprocess_exec('python', '-m', name)\n")
+    src = ("from traitlets import Instance\n\n\nclass Sessions:\n    kernels = Instance('kernels.Kernels')\n\n"
+           "    async def create(self, name):\n        await self.kernels.start(name)\n\n\n"
+           "@app.post('/sessions')\nasync def create(name: str):\n    await Sessions().create(name)\n")
     assert _findings(tmp_path, src) == {(13, "GAL107", "warning", "high")}
 
 

@@ -16,7 +16,7 @@ from ..catalogue.patterns import tails
 from .ir import Attr, Call, Expr, Name
 from .parameters import arg_value
 from .project import Ctx, Project
-from .values import External, ModuleRef, Value
+from .values import ClassRef, External, Instance, ModuleRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
@@ -43,6 +43,13 @@ class DottedImports:
         return None
 
     def _imported(self, rule: ImportCall, expr: Call, ctx: Ctx) -> list[Value]:
+        found = self._named(rule, expr, ctx)
+        if rule.gives != "instance":
+            return found
+        # A typed trait holds an instance of the class it names.
+        return [Instance("inst", v.module, v.qualname) if isinstance(v, ClassRef) else v for v in found]
+
+    def _named(self, rule: ImportCall, expr: Call, ctx: Ctx) -> list[Value]:
         arg = arg_value(expr.args, expr.kwargs, rule.name)
         if arg is None:
             return []

@@ -13,13 +13,14 @@ from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_st
 _KEYS = ("imports", "settings")
 _IMPORT_KEYS = ("calls", "name", "gives", "passes_objects")
 _SETTINGS_KEYS = ("objects", "modules")
-GIVES = ("module", "object")
+GIVES = ("module", "object", "instance")
 
 
 @dataclass(frozen=True)
 class ImportCall:
     name: ArgSpec  # the argument holding the dotted name
-    gives: str  # "module": the module it names; "object": the attribute its last segment names
+    gives: str  # "module": the module it names; "object": the attribute its last segment names;
+    # "instance": an instance of the class it names (a typed trait: `Instance("app.Manager")`)
     passes_objects: bool = False  # an argument that is no string is given back as it is (`maybe_dotted`)
 
 
