@@ -218,3 +218,33 @@ def test_lookup_order_is_pythons_when_two_bases_share_one(catalogue) -> None:  #
     assert [q for _, q in ev.classes.mro(0, "C")[0]] == ["C", "A", "B", "Base"]
     assert [q for _, q in ev.classes.mro(0, "D")[0]] == ["D", "A", "Base"]
     assert [m.qualname for m in ev.classes.attr(0, "C", "name", True)] == ["B.name"]
+
+
+SUPER = """
+class Base:
+    def save(self):
+        return self.label()
+    def label(self): ...
+class A(Base):
+    def save(self):
+        return super().save()
+class B(Base):
+    def save(self):
+        return super().save()
+    def label(self): ...
+class C(A, B):
+    def save(self):
+        return super().save()
+"""
+
+
+def test_super_looks_up_from_the_class_after_the_defining_one(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """`super().save()` runs the next class's save in `self`'s lookup order, with `self` kept: in A
+    alone it is Base's; in A as a base of C (C, A, B, Base) it is B's."""
+    from greenit_async_lint.analysis.ir import Attr, Call
+    ev = _evaluator(SUPER, catalogue)
+    call = Attr("a", Call("c", Name("n", "super"), (), ()), "save")
+    assert [(m.qualname, m.receiver) for m in ev.eval(call, Ctx(0, "A.save"))] == [("Base.save", (0, "A"))]
+    assert [(m.qualname, m.receiver) for m in ev.eval(call, Ctx(0, "A.save", (0, "C")))] == [("B.save", (0, "C"))]
+    assert [m.qualname for m in ev.eval(call, Ctx(0, "C.save"))] == ["A.save"]
+    assert ev.eval(Attr("a", Call("c", Name("n", "super"), (), ()), "missing"), Ctx(0, "A.save")) == ()

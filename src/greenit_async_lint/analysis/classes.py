@@ -7,10 +7,10 @@ belongs to, and the evaluator holds its lookup as `Evaluator.classes`.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .hierarchy import Hierarchy, is_stub
-from .ir import Class, ClassDef, Declared, Element, FromImport, Import, Name
+from .ir import Attr, Call, Class, ClassDef, Declared, Element, FromImport, Import, Name
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value
 
@@ -58,9 +58,30 @@ class ClassLookup:
         self._mro[key] = (classes, external)
         return classes, external
 
-    def attr(self, mi: int, qualname: str, attr: str, instance: bool) -> list[Value]:
-        """What `attr` gives on the class (or on an instance of it, when `instance`)."""
+    def super_attr(self, expr: Attr, ctx: Ctx) -> Optional[list[Value]]:
+        """`super().attr` in a method: `attr` looked up on `self`'s class from the class after the
+        one defining the method (None when `expr` is not such a lookup)."""
+        base = expr.base
+        if not (isinstance(base, Call) and isinstance(base.func, Name) and base.func.id == "super"):
+            return None
+        here = self.defining_class(ctx)
+        if here is None:
+            return []
+        receiver = ctx.receiver or here
+        return self.attr(*receiver, expr.attr, True, after=here)
+
+    def defining_class(self, ctx: Ctx) -> Optional[ClassKey]:
+        """The class whose method `ctx` is in."""
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
+        return (ctx.module, fn.cls) if fn is not None and fn.cls is not None else None
+
+    def attr(self, mi: int, qualname: str, attr: str, instance: bool,
+             after: Optional[ClassKey] = None) -> list[Value]:
+        """What `attr` gives on the class (or on an instance of it, when `instance`); with `after`,
+        from the class after that one in the lookup order (`super()`)."""
         classes, external = self.mro(mi, qualname)
+        if after is not None:
+            classes = classes[classes.index(after) + 1:] if after in classes else []
         for cmi, cq in classes:
             cls = self.p.klass(cmi, cq)
             if cls is None:
@@ -74,7 +95,8 @@ class ClassLookup:
                 # class, so that `self.hook()` reaches this class's override (template methods).
                 receiver = None if (cmi, cq) == (mi, qualname) else (mi, qualname)
                 # A stub (an abstract base's, a plugin base's) runs one of the subclasses' overrides.
-                overrides = self.hierarchy.overrides((mi, qualname), attr, fn) if is_stub(fn) else []
+                stub = is_stub(fn) and after is None  # (`super()` reaching a stub runs nothing more)
+                overrides = self.hierarchy.overrides((mi, qualname), attr, fn) if stub else []
                 # `functools.cached_property` and its kin read like a property.
                 if fn.kind == "property" or any(t.endswith("property") for t in fn.decorator_tails):
                     bound = [MethodRef("meth", cmi, fq, receiver)] + overrides
@@ -88,7 +110,7 @@ class ClassLookup:
             # `start = _async_start` in a class body: the alias is that method, bound like it.
             alias = next((v.id for v in values or () if isinstance(v, Name) and v.id in cls.methods), None)
             if alias is not None and alias != attr:
-                return self.attr(mi, qualname, alias, instance)
+                return self.attr(mi, qualname, alias, instance, after)
             if values:
                 ctx = self.p.class_ctx(cmi, cls)
                 declared = [v for e in values for v in self.ev.binding(e, ctx)]

@@ -92,6 +92,9 @@ class Evaluator:
         if isinstance(expr, Name):
             return self.name(expr.id, ctx)
         if isinstance(expr, Attr):
+            parent = self.classes.super_attr(expr, ctx)  # `super().save`: the next class's method
+            if parent is not None:
+                return parent
             bases = self.eval(expr.base, ctx)
             added = self.locators.extension(expr, bases)  # `request.http` added at start-up
             return added if added is not None else [v for base in bases for v in self.attr(base, expr.attr)]

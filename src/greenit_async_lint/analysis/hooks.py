@@ -7,7 +7,7 @@ import fnmatch
 from typing import TYPE_CHECKING, Iterable, Union
 
 from .effects import Effect, Hop
-from .ir import Attr, Call, CallSite, Function, Name
+from .ir import Attr, CallSite
 from .project import Ctx
 from .values import ClassKey, ClassRef, External, Instance, Value
 
@@ -22,8 +22,8 @@ class FrameworkHooks:
 
     def hook_effects(self, classes: list[ClassKey], patterns: Iterable[str], hop: Hop) -> list[Effect]:
         """Effects of the project methods matching `patterns` in these classes (in lookup order), as
-        hooks. A method a class earlier in the order overrides is not run, unless the override calls
-        it (`super().validate_owner(field)`)."""
+        hooks. A method a class earlier in the order overrides is not run: the override is, and
+        the override's own `super().validate_owner(field)` is followed as an ordinary call."""
         out: list[Effect] = []
         overridden: set[str] = set()
         for cmi, cq in classes:
@@ -33,12 +33,12 @@ class FrameworkHooks:
             for name, mq in cls.methods.items():
                 if name in overridden:
                     continue
-                fn = self.r.p.function(cmi, mq)
-                if fn is None or not _extends(fn, name):
-                    overridden.add(name)
+                overridden.add(name)
                 if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                    fn = self.r.p.function(cmi, mq)
                     hook = Hop(self.r.p.mods[cmi].path, fn.line if fn else cls.line, 1, f"{cq}.{name}")
-                    out.extend(self.r.prefixed(hop, self.r.prefixed(hook, self.r.function_effects(cmi, mq))))
+                    receiver = None if (cmi, cq) == classes[0] else classes[0]  # `self` is the instance's class
+                    out.extend(self.r.prefixed(hop, self.r.prefixed(hook, self.r.function_effects(cmi, mq, receiver))))
         return out
 
     def implicit_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
@@ -90,9 +90,3 @@ class FrameworkHooks:
                       for v in self.r.ev.classes.attr(c.module, c.qualname, part, False)]
         return [v for v in values if isinstance(v, ClassRef)]
 
-
-def _extends(fn: Function, name: str) -> bool:
-    """Whether a method calls the method it overrides (`super().name(...)`)."""
-    return any(isinstance(cs.func, Attr) and cs.func.attr == name and isinstance(cs.func.base, Call)
-               and isinstance(cs.func.base.func, Name) and cs.func.base.func.id == "super"
-               for cs in fn.scope.calls)

@@ -13,7 +13,7 @@ from ..catalogue import Catalogue
 from ..catalogue.patterns import tails
 from .evaluate import Evaluator
 from .index import Seq
-from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Star
+from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Name, Star
 from .project import Ctx, Project
 from .registries import GlobalKey
 from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef
@@ -157,6 +157,10 @@ class SignalIndex:
         expr = func
         while isinstance(expr, Attr):
             expr = expr.base
+            if isinstance(expr, Call) and isinstance(expr.func, Name) and expr.func.id == "super":
+                here = self.ev.classes.defining_class(ctx)  # `super().save()`: `self`'s class
+                cls = ctx.receiver or here
+                return set(self.ev.mro(*cls)[0]) if cls is not None else None
             found = {(v.module, v.qualname) for v in self.ev.eval(expr, ctx) if isinstance(v, (ClassRef, Instance))}
             if found:
                 # Subclasses send for themselves and for what they derive from.
