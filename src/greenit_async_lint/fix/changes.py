@@ -66,6 +66,11 @@ class FileChanges:
         if self.appended:
             module = module.with_changes(body=[*module.body, *self.appended])
         wanted = self._new_imports()
+        if wanted and not self.remove_imports and all(_plain(item) for item in wanted):
+            # `import x` alone (to-thread's `import asyncio`): placed as libcst's AddImportsVisitor
+            # places it, without importing libcst.codemod or running its visitors (see _add_plain).
+            module = _add_plain(module, sorted({item.module for item in wanted}))
+            wanted = []
         if wanted or self.remove_imports:
             # libcst.codemod costs more to import than libcst itself: only a fix that adds or
             # removes imports pays for it (a check whose fixes are all refused does not).
@@ -126,20 +131,12 @@ def _code(module: cst.Module, source: SourceFile) -> str:
     """`module.code`, regenerating only the top-level statements a fix rebuilt: the others are
     the original file's nodes, whose code is kept from the first fix that rendered this file (one
     file's findings each render their own diff; codegen of the whole file was most of a diff)."""
-    cache = source.statement_code
     original = source.module
-    if cache is None or original is None or not _same(module.header, original.header) \
+    if original is None or source.statement_starts() is None or not _same(module.header, original.header) \
             or not _same(module.footer, original.footer):
         return module.code
-    if not cache:
-        for stmt in original.body:
-            cache[id(stmt)] = (stmt, original.code_for_node(stmt))
-        whole = "".join(original.code_for_node(n) for n in original.header) + \
-            "".join(code for _node, code in cache.values()) + \
-            "".join(original.code_for_node(n) for n in original.footer)
-        if whole != original.code:  # a file whose pieces do not add up (never seen): no shortcut
-            source.statement_code = None
-            return module.code
+    cache = source.statement_code
+    assert cache is not None
     parts = [original.code_for_node(n) for n in module.header]
     for stmt in module.body:
         entry = cache.get(id(stmt))
@@ -172,6 +169,50 @@ def _top_level(visitor: type) -> type:
             super().visit_Module(node.with_changes(body=_import_head(node.body)))
 
     return TopLevel
+
+
+def _plain(item: ImportChange) -> bool:
+    return item.obj is None and item.asname is None and item.relative == 0
+
+
+def _add_plain(module: cst.Module, names: list[str]) -> cst.Module:
+    """`module` with `import <name>` for each of `names` (sorted) the imports at its top do not
+    already have, exactly where libcst's AddImportsVisitor (libcst 1.x) puts them: after the
+    import lines that follow the module's docstring or `__strict__` flag, with an empty line
+    before the next statement. What it reads of those lines is what its gatherer reads."""
+    body = list(module.body)
+    start = 1 if _skip_first(body) else 0
+    end = start
+    have: set[str] = set()
+    while end < len(body) and _is_import_line(body[end]) and len(body[end].body) == 1:  # type: ignore[attr-defined]
+        small = body[end].body[0]  # type: ignore[attr-defined]
+        if isinstance(small, cst.Import):
+            have.update(alias.evaluated_name for alias in small.names if alias.asname is None)
+        end += 1
+    missing = [name for name in names if name not in have]
+    if not missing:
+        return module
+    after = body[end:]
+    if after:
+        first = after[0]
+        if not first.leading_lines:
+            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(),))
+        elif first.leading_lines[0].comment is not None:
+            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(), *first.leading_lines))
+    config = module.config_for_parsing
+    added = [cst.parse_statement(f"import {name}", config=config) for name in missing]
+    return module.with_changes(body=(*body[:end], *added, *after))
+
+
+def _skip_first(body: Sequence[cst.BaseStatement]) -> bool:
+    """AddImportsVisitor's test: does the module start with a docstring or a `__strict__` flag?"""
+    if not body or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return False
+    small = body[0].body[0]
+    if isinstance(small, cst.Expr):
+        return isinstance(small.value, cst.SimpleString)
+    return (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "__strict__")
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:

@@ -6,12 +6,13 @@ rendered by changes.py.
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
 import libcst as cst
-from libcst.metadata import (MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider,
-                             ScopeProvider)
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from ..analysis.readfile import Unreadable, read_bytes
 from ..analysis.discovery import module_name
@@ -38,17 +39,23 @@ class SourceFile:
         self.slice: Optional[Slice] = make_slice(data, focus) if data and focus is not None else None
         try:
             self.module = cst.parse_module(self.slice.text if self.slice is not None else (data or b""))
-            self.text = self.module.code
+            # libcst gives back the code it parsed exactly: a slice's text needs no codegen.
+            self.text = self.slice.text if self.slice is not None else self.module.code
             self.original = self.slice.original if self.slice is not None else self.text
         except (cst.ParserSyntaxError, UnicodeDecodeError, ValueError) as exc:
             self.error = f"libcst cannot parse it ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
         self._meta: Optional[dict] = None
-        self._calls: Optional[dict[tuple[int, int], list[cst.Call]]] = None
+        self._calls: dict[tuple[int, int], list[cst.Call]] = {}
+        self._indexed: set[int] = set()  # top-level statements whose calls are in `_calls` (-1: all)
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._parented: set[int] = set()  # top-level statements whose nodes are in `_parents`
+        self._home: dict[cst.CSTNode, int] = {}  # a node -> its top-level statement, where known
         self._functions: Optional[dict[str, cst.FunctionDef]] = None
         self._lines: Optional[list[str]] = None
         # The code of each top-level statement of `module`, by node (changes.py renders a fix by
         # regenerating only the statements it rebuilt); None once the shortcut is known not to apply.
         self.statement_code: Optional[dict[int, tuple[cst.CSTNode, str]]] = {}
+        self._starts: Optional[list[int]] = None  # the first line of each top-level statement in `text`
         self.name, self.is_package, self.import_root = module_name(path)
 
     # -- metadata ------------------------------------------------------------------------------
@@ -67,7 +74,30 @@ class SourceFile:
         return self._meta[provider]  # type: ignore[no-any-return]
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return _value(self.meta(ParentNodeProvider).get(node))
+        """The node's parent (what libcst's ParentNodeProvider gives), mapped one top-level statement
+        at a time: the one holding a call a fix looked up (see `calls_at`) or a function it asked
+        for, else every statement."""
+        found = self._parents.get(node)
+        if found is not None or node is self.module:
+            return found
+        home = self._home.get(node)
+        if home is not None and home not in self._parented:
+            self._map_parents(home)
+        else:
+            for index in range(len(self.module.body) if self.module is not None else 0):
+                self._map_parents(index)
+        return self._parents.get(node)
+
+    def _map_parents(self, index: int) -> None:
+        if index in self._parented:
+            return
+        assert self.module is not None
+        self._parented.add(index)
+        statement = self.module.body[index]
+        self._parents[statement] = self.module
+        for header in self.module.header if index == 0 else ():
+            self._parents.setdefault(header, self.module)
+        _map_children(statement, self._parents)
 
     def ancestors(self, node: cst.CSTNode):
         current = self.parent(node)
@@ -100,22 +130,68 @@ class SourceFile:
         """Calls whose callee starts at (line, 1-based UTF-8 column, as `ast` reports it), outer first."""
         if self.module is None:
             return []
-        if self._calls is None:
-            positions = self.meta(PositionProvider)
-            index: dict[tuple[int, int], list[cst.Call]] = {}
-
-            class Visitor(cst.CSTVisitor):
-                def visit_Call(self, node: cst.Call) -> None:
-                    # `ast` starts `(a / b).c()` at the parenthesis, libcst's node after it.
-                    starts = {_value(positions[n]).start for n in _leftmost_path(node.func)}
-                    for start in starts:
-                        index.setdefault((start.line, start.column), []).append(node)
-
-            self.module.visit(Visitor())
-            self._calls = index
-        raw = self.line_text(line).encode("utf-8")[: max(byte_col - 1, 0)]
         parsed = self.parsed_line(line)
-        return list(self._calls.get((parsed, len(raw.decode("utf-8", errors="ignore"))), [])) if parsed else []
+        if not parsed:
+            return []
+        starts = self.statement_starts()
+        if starts is None:
+            if -1 not in self._indexed:  # positions of the whole module
+                self._indexed.add(-1)
+                self._index_calls(self.module, self.meta(PositionProvider), 0, None)
+        else:
+            index = bisect.bisect_right(starts, parsed) - 1
+            if index >= 0 and index not in self._indexed:
+                # Positions of this statement alone: the same codegen as for the whole module
+                # (same config), in a module that holds only it; its lines follow those before it.
+                self._indexed.add(index)
+                statement = self.module.body[index]
+                alone = self.module.with_changes(header=(), body=(statement,), footer=())
+                positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+                self._index_calls(statement, positions, starts[index] - 1, index)
+        raw = self.line_text(line).encode("utf-8")[: max(byte_col - 1, 0)]
+        return list(self._calls.get((parsed, len(raw.decode("utf-8", errors="ignore"))), []))
+
+    def _index_calls(self, root: cst.CSTNode, positions, offset: int, home: Optional[int]) -> None:  # type: ignore[no-untyped-def]
+        index = self._calls
+        homes = self._home
+
+        class Visitor(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                # `ast` starts `(a / b).c()` at the parenthesis, libcst's node after it.
+                starts = {_value(positions[n]).start for n in _leftmost_path(node.func)}
+                for start in starts:
+                    index.setdefault((start.line + offset, start.column), []).append(node)
+                if home is not None:
+                    homes[node] = home
+
+        root.visit(Visitor())
+
+    def statement_starts(self) -> Optional[list[int]]:
+        """The line in `text` where each top-level statement's code starts (its leading comments
+        and blank lines included), from the code of each statement (`statement_code`, shared with
+        changes.py); None when that code does not add up to the module's."""
+        if self._starts is None and self.statement_code is not None:
+            cache = self.statement_code
+            module = self.module
+            assert module is not None
+            if not cache:
+                for stmt in module.body:
+                    cache[id(stmt)] = (stmt, module.code_for_node(stmt))
+                header = "".join(module.code_for_node(n) for n in module.header)
+                whole = header + "".join(code for _node, code in cache.values()) + \
+                    "".join(module.code_for_node(n) for n in module.footer)
+                if whole != module.code:  # a file whose pieces do not add up (never seen): no shortcut
+                    self.statement_code = None
+                    return None
+            else:  # pragma: no cover - the cache is only filled here
+                header = "".join(module.code_for_node(n) for n in module.header)
+            starts = []
+            line = 1 + len(split_lines(header))
+            for stmt in module.body:
+                starts.append(line)
+                line += len(split_lines(cache[id(stmt)][1]))
+            self._starts = starts
+        return self._starts
 
     def function(self, qualname: str) -> Optional[cst.FunctionDef]:
         if self.module is None:
@@ -125,17 +201,21 @@ class SourceFile:
             # visiting every expression of the file.
             found: dict[str, cst.FunctionDef] = {}
 
-            def walk(body: Iterable[cst.CSTNode], prefix: str) -> None:
+            homes = self._home
+
+            def walk(body: Iterable[cst.CSTNode], prefix: str, home: int) -> None:
                 for statement in body:
                     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                         name = prefix + statement.name.value
                         if isinstance(statement, cst.FunctionDef):
                             found.setdefault(name, statement)
-                        walk(_bodies(statement), name + ".")
+                            homes[statement] = home
+                        walk(_bodies(statement), name + ".", home)
                     elif isinstance(statement, cst.BaseCompoundStatement):
-                        walk(_bodies(statement), prefix)
+                        walk(_bodies(statement), prefix, home)
 
-            walk(self.module.body, "")
+            for index, statement in enumerate(self.module.body):
+                walk([statement], "", index)
             self._functions = found
         return self._functions.get(qualname)
 
@@ -172,6 +252,32 @@ def _value(value):  # type: ignore[no-untyped-def]
     if value is not None and type(value).__name__ == "LazyValue":
         return value()
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _map_children(root: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
+    """Record the parent of every node under `root`, as libcst's ParentNodeProvider does, through
+    the nodes' dataclass fields (the provider asks each node for `children`, which rebuilds it:
+    ten times the cost)."""
+    stack = [root]
+    node_type = cst.CSTNode
+    while stack:
+        node = stack.pop()
+        names = _FIELDS.get(type(node))
+        if names is None:
+            names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                parents[value] = node
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[item] = node
+                        stack.append(item)
 
 
 def _leftmost_path(expr: cst.CSTNode) -> list[cst.CSTNode]:
