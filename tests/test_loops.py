@@ -39,6 +39,17 @@ def severity(tmp_path: Path, method: str, call: str = "Client().run()") -> set[s
 
 
 BOUNDED = {
+    "a comprehension over a literal": """
+        def run(self):
+            urls = [URL + p for p in ("/a", "/b")]
+            for url in urls:
+                requests.get(url, timeout=5)
+        """,
+    "a one-item list": """
+        def run(self):
+            for url in [URL]:
+                requests.get(url, timeout=5)
+        """,
     "range of a class constant": """
         def run(self):
             for attempt in range(self.MAX_TRIES):
@@ -119,6 +130,20 @@ BOUNDED = {
 }
 
 UNBOUNDED = {
+    "a comprehension over what the request sent": """
+        def run(self):
+            urls = [u.strip() for u in request.form.getlist("u")]
+            for url in urls:
+                requests.get(url, timeout=5)
+        """,
+    "an empty list the code fills": """
+        def run(self):
+            urls = []
+            for line in request.get_data(as_text=True).split():
+                urls.append(line)
+            for url in urls:
+                requests.get(url, timeout=5)
+        """,
     "range of a large module constant": """
         def run(self):
             for page in range(MANY):

@@ -16,10 +16,10 @@ from typing import Optional
 from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Const, DictItems, Expr, Function, Items, Loop, Name, Star
+from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star
 from .project import BoundExpr, Ctx, Project
 from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
-from .volume import DataVolume
+from .volume import DataVolume, names_read
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 
@@ -159,11 +159,21 @@ class LoopBounds:
         names = [v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)]
         return bool(names) and all(n in self.rules.entries for n in names)
 
+    def _element_bounded(self, element: Expr, ctx: Ctx, depth: int) -> bool:
+        """False when the element reads a loop variable of a collection the code does not bound."""
+        return all(self.bounded(b.binding.iterable, b.ctx, depth + 1)
+                   for name in names_read(element) for b in self.p.bindings(name, ctx)
+                   if isinstance(b, BoundExpr) and isinstance(b.binding, Element))
+
     def bounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
         if expr is None or depth > 3:
             return False
         if isinstance(expr, Items):
+            # A comprehension reads as a one-item display of its element: it is as small as what
+            # the element's loop variable iterates (`[h.url for h in hooks]`).
+            if len(expr.items) == 1 and not self._element_bounded(expr.items[0], ctx, depth):
+                return False
             return len(expr.items) <= _SMALL
         if isinstance(expr, DictItems):
             return len(expr.keys) <= _SMALL
@@ -171,6 +181,8 @@ class LoopBounds:
             return True
         if isinstance(expr, Name):
             bindings = self.p.bindings(expr.id, ctx)
+            if self.volume.filled(expr.id, ctx):
+                return False  # `urls = []` then `urls.append(...)`: as long as what filled it
             return bool(bindings) and all(
                 isinstance(b, BoundExpr) and isinstance(b.binding, (Items, DictItems, Const))
                 and self.bounded(b.binding, b.ctx, depth + 1) for b in bindings)

@@ -44,25 +44,25 @@ def _chain_keywords(expr: Expr) -> set[str]:
     return names
 
 
-def _names(expr: Expr) -> set[str]:
+def names_read(expr: Expr) -> set[str]:
     """The names an expression reads (`[u.id, u.name]`: {"u"})."""
     if isinstance(expr, Name):
         return {expr.id}
     if isinstance(expr, Attr):
-        return _names(expr.base)
+        return names_read(expr.base)
     if isinstance(expr, Subscript):
-        return _names(expr.base) | _names(expr.key)
+        return names_read(expr.base) | names_read(expr.key)
     if isinstance(expr, Call):
-        found = _names(expr.func)
+        found = names_read(expr.func)
         for arg in expr.args:
-            found |= _names(arg.value if isinstance(arg, Star) else arg)
+            found |= names_read(arg.value if isinstance(arg, Star) else arg)
         for _name, value in expr.kwargs:
-            found |= _names(value)
+            found |= names_read(value)
         return found
     if isinstance(expr, (Items, OneOf)):
-        return {n for e in (expr.items if isinstance(expr, Items) else expr.options) for n in _names(e)}
+        return {n for e in (expr.items if isinstance(expr, Items) else expr.options) for n in names_read(e)}
     if isinstance(expr, DictItems):
-        return {n for e in (*expr.keys, *expr.values) for n in _names(e)}
+        return {n for e in (*expr.keys, *expr.values) for n in names_read(e)}
     return set()
 
 
@@ -186,7 +186,15 @@ class DataVolume:
         it is as big as the collection one of the element's names iterates."""
         return any(isinstance(b, BoundExpr) and isinstance(b.binding, Element)
                    and self.unbounded(b.binding.iterable, b.ctx, depth + 1)
-                   for name in _names(element) for b in self.p.bindings(name, ctx))
+                   for name in names_read(element) for b in self.p.bindings(name, ctx))
+
+    def filled(self, name: str, ctx: Ctx) -> list[CallSite]:
+        """The call sites of this function that fill `name` (`rows.append(...)`)."""
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
+        if fn is None:
+            return []
+        return [cs for cs in fn.scope.calls
+                if isinstance(cs.func, Attr) and cs.func.attr in _GROWS and cs.func.base == Name("n", name)]
 
     def filled_from_unbounded(self, name: str, bindings: list[Bound], ctx: Ctx, depth: int) -> bool:
         """`rows = []` then `rows.append(...)` in a loop over an unbounded collection: the list
@@ -194,11 +202,7 @@ class DataVolume:
         if ctx.function is None or not any(isinstance(b, BoundExpr) and isinstance(b.binding, Items)
                                            and not b.binding.items for b in bindings):
             return False
-        fn = self.p.function(ctx.module, ctx.function)
-        if fn is None:
-            return False
-        return any(isinstance(cs.func, Attr) and cs.func.attr in _GROWS and cs.func.base == Name("n", name)
-                   and self.unbounded_source(cs.loops, ctx, depth + 1) is not None for cs in fn.scope.calls)
+        return any(self.unbounded_source(cs.loops, ctx, depth + 1) is not None for cs in self.filled(name, ctx))
 
     def request_list(self, expr: Attr, ctx: Ctx) -> bool:
         """A list field of a request model a route receives (`@router.post(...) def bulk(self, data:
