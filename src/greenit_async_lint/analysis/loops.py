@@ -41,6 +41,7 @@ class LoopBounds:
         self.ev = evaluator
         self.rules = catalogue.volume
         self.volume = DataVolume(project, evaluator, catalogue)
+        self._sites: dict[tuple[int, str], dict[tuple[int, int, str], CallSite]] = {}  # call sites by hop
 
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
         """The effects of a call site as its loops run them: per-row work over an unbounded
@@ -54,12 +55,15 @@ class LoopBounds:
         argument of the call site that reached it makes it (volume.py `at_call`)."""
         if ctx.function is None or not any(e.rows and e.chain for e in effects):
             return effects
-        fn = self.p.function(ctx.module, ctx.function)
+        sites = self._sites.get((ctx.module, ctx.function))
+        if sites is None:
+            fn = self.p.function(ctx.module, ctx.function)
+            sites = {(cs.line, cs.col, cs.text): cs for cs in (fn.scope.calls if fn is not None else ())}
+            self._sites[(ctx.module, ctx.function)] = sites
         out: list[Effect] = []
         for effect in effects:
             hop = effect.chain[0] if effect.rows and effect.chain else None
-            site = next((cs for cs in fn.scope.calls if (cs.line, cs.col, cs.text) == (hop.line, hop.col, hop.call)),
-                        None) if fn is not None and hop is not None else None
+            site = sites.get((hop.line, hop.col, hop.call)) if hop is not None else None
             callee = self._callee(site, effect.rows, ctx) if site is not None else None
             if site is None or callee is None:
                 out.append(replace(effect, rows="") if effect.rows else effect)

@@ -87,6 +87,7 @@ class DataVolume:
         self.rules = catalogue.volume
         self.work = catalogue.work
         self.code = catalogue.family_code.get(FAMILY, "")
+        self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
@@ -190,11 +191,17 @@ class DataVolume:
 
     def filled(self, name: str, ctx: Ctx) -> list[CallSite]:
         """The call sites of this function that fill `name` (`rows.append(...)`)."""
-        fn = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
-        if fn is None:
+        if ctx.function is None:
             return []
-        return [cs for cs in fn.scope.calls
-                if isinstance(cs.func, Attr) and cs.func.attr in _GROWS and cs.func.base == Name("n", name)]
+        key = (ctx.module, ctx.function)
+        fills = self._fills.get(key)
+        if fills is None:  # once per function: loops.py asks for every loop over a name
+            fills = self._fills[key] = {}
+            fn = self.p.function(ctx.module, ctx.function)
+            for cs in fn.scope.calls if fn is not None else ():
+                if isinstance(cs.func, Attr) and cs.func.attr in _GROWS and isinstance(cs.func.base, Name):
+                    fills.setdefault(cs.func.base.id, []).append(cs)
+        return fills.get(name, [])
 
     def filled_from_unbounded(self, name: str, bindings: list[Bound], ctx: Ctx, depth: int) -> bool:
         """`rows = []` then `rows.append(...)` in a loop over an unbounded collection: the list
