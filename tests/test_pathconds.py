@@ -50,6 +50,32 @@ def test_an_if_keeps_the_constant_its_test_compares_with(test: str, kind: str, n
     assert (orelse.kind, orelse.negated, orelse.value) == (kind, not negated, value)
 
 
+def _guards_of(source: str, tail: str) -> list[tuple[str, bool, str]]:
+    fn = _function(source)
+    (call,) = [cs for cs in fn.scope.calls if cs.tail == tail]
+    return [(g.kind, g.negated, g.text) for g in call.guards]
+
+
+@pytest.mark.parametrize("exit_", ["return", "return 0", "raise ValueError()"])
+def test_an_early_exit_guards_the_rest_of_its_block(exit_: str) -> None:
+    source = f"def f(dry_run, x):\n    if dry_run:\n        {exit_}\n    g()\n"
+    assert _guards_of(source, "g") == [("truth", True, "dry_run")]
+    source = "def f(dry_run, remote):\n    if dry_run or not remote:\n        return\n    g()\n"
+    assert _guards_of(source, "g") == [("truth", True, "dry_run"), ("truth", False, "remote")]
+    source = "def f(ok):\n    if ok:\n        pass\n    else:\n        return\n    g()\n"
+    assert _guards_of(source, "g") == [("truth", False, "ok")]
+
+
+def test_an_early_exit_guards_neither_its_enclosing_block_nor_a_branch_that_does_not_leave() -> None:
+    source = ("def f(items, a, b):\n    for x in items:\n        if x:\n            continue\n        g()\n    h()\n"
+              "    if a and b:\n        return\n    k()\n    if a:\n        m()\n    n()\n"
+              "    if b:\n        return\n    else:\n        raise ValueError()\n")
+    assert _guards_of(source, "g") == [("truth", True, "x")]
+    assert _guards_of(source, "h") == []
+    assert _guards_of(source, "k") == []  # the else of `a and b` says nothing about either
+    assert _guards_of(source, "n") == []
+
+
 def test_a_comparison_of_two_names_is_no_comparison_with_a_constant() -> None:
     (body,), _ = _guards("a == b")
     assert body.kind == "truth"
@@ -190,6 +216,20 @@ def test_a_context_manager_called_with_the_constant_skips_its_finally(tmp_path: 
     assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 18)]
 
 
+def test_an_early_exit_on_a_parameter_is_decided_by_the_caller_too(tmp_path: Path) -> None:
+    source = ("def mirror(root, dry_run, remote=False):\n    if dry_run or remote:\n        return 0\n"
+              "    shutil.copytree(root, '/srv/mirror')\n\n\n"
+              "@app.post('/x')\ndef remote():\n    mirror('/srv', False, remote=True)\n\n\n"
+              "@app.post('/y')\ndef local():\n    mirror('/srv', False)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 14)]
+
+
+def test_a_create_if_missing_early_return_is_low_confidence(tmp_path: Path) -> None:
+    source = ("import os\n\n\n@app.post('/x')\ndef handler():\n    if os.path.exists('/srv/template'):\n"
+              "        return 1\n    shutil.copytree('/opt/template', '/srv/template')\n")
+    assert [f[:3] for f in _findings(tmp_path, source, "low")] == [("GAL104", 8, "low")]
+
+
 def test_a_handler_s_own_parameter_is_request_data(tmp_path: Path) -> None:
     source = "@app.post('/x')\ndef handler(dry_run: bool = True):\n    if not dry_run:\n        shutil.rmtree('/srv')\n"
     assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 4)]
@@ -264,6 +304,13 @@ def test_the_reason_names_the_setting_and_its_default(tmp_path: Path) -> None:
     (message,) = [f[3] for f in _findings(tmp_path, source, "low")]
     assert "runs only when `settings.bundle_assets` is false; its default is True" in message
     assert _findings(tmp_path, source) == []  # low confidence: hidden by default
+
+
+def test_a_feature_switched_off_by_default_still_reports_the_work_it_guards(tmp_path: Path) -> None:
+    # `if not settings.show_banner: raise`: the rest is the feature itself, whoever turns it on pays.
+    source = SETTINGS + ("@app.get('/x')\nasync def handler():\n    if not settings.show_banner:\n"
+                         "        raise ValueError('off')\n    requests.get('https://a')\n")
+    assert [f[2] for f in _findings(tmp_path, source, "low")] == ["high"]
 
 
 def test_an_attribute_of_a_parameter_is_request_data_not_a_setting(tmp_path: Path) -> None:

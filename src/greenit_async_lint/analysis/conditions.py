@@ -2,9 +2,12 @@
 
 Each enclosing `if` gives its branches a `Guard` (ir.py) per test that holds there: the body of
 `if a and not b` runs when `a` holds and `b` does not; an `else` runs when a simple test fails
-(the else of `a and b` says nothing about either, so it gets no guard). An `except` handler gets
-one guard naming the caught type. A comparison with a constant keeps the constant (`mode ==
-"inline"`, `flag is False`), so that a caller's constant argument can decide it (pathconds.py).
+(the else of `a and b` says nothing about either, so it gets no guard). When one branch always
+leaves the block (`if dry_run: return`, `continue`, `raise`), the statements after the `if` get
+the guards of the other branch (`if a or b: return` leaves `not a` and `not b`). An `except`
+handler gets one guard naming the caught type. A comparison with a constant keeps the constant
+(`mode == "inline"`, `flag is False`), so that a caller's constant argument can decide it
+(pathconds.py).
 What the guards mean (create-if-missing, a debug flag, a retry, an argument) is decided later,
 from the catalogue (guards.py) and the call sites (pathconds.py): here they are only recorded.
 """
@@ -69,6 +72,14 @@ def if_guards(test: ast.expr, convert: Convert) -> tuple[tuple[Guard, ...], tupl
     body = _simple(test, False, convert)
     # the else is the same test failing: one reading of it (its text and value cost most of this)
     return (body,), (body._replace(negated=not body.negated),)
+
+
+def exit_guards(test: ast.expr, orelse: tuple[Guard, ...], convert: Convert) -> tuple[Guard, ...]:
+    """The guards after an `if` whose body always leaves the block (`if dry_run: return`): its
+    else guards (`orelse`, from if_guards), and for `if a or b: return` each test failing."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return tuple(_simple(value, True, convert)._replace(after_exit=True) for value in test.values)
+    return tuple(guard._replace(after_exit=True) for guard in orelse)
 
 
 def except_guard(handler: ast.ExceptHandler, convert: Convert) -> Guard:

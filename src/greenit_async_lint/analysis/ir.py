@@ -148,6 +148,7 @@ class Guard(NamedTuple):
     text: str
     names: tuple[str, ...]  # every name the test reads (the subject above drops parts of `a / b`)
     value: Scalar = None  # the constant compared with, for "eq" and "is"
+    after_exit: bool = False  # holds because the other branch left the block (`if not x: return`)
 
 
 # Every node form by its tag: what a cache in a plain format rebuilds nodes with.
@@ -157,7 +158,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 14  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 15  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

@@ -50,6 +50,10 @@ class SettingDefaults:
         subject = guard.subject
         if guard.kind not in _KINDS or not isinstance(subject, Attr) or not isinstance(subject.base, Name):
             return ""
+        if guard.after_exit:
+            # `if not settings.feature: raise HTTPException(503)`: the rest of the function is the
+            # feature itself, off by default; when a deployment turns it on, every request pays.
+            return ""
         if subject.base.id in local:
             return ""
         default = self.default(subject.base, subject.attr, ctx)

@@ -11,19 +11,29 @@ import ast
 from dataclasses import replace
 from typing import Optional
 
-from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Import, Items, Loop, Name, Param, Scope, Subscript)
-from .conditions import except_guard, if_guards
+from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
+from .conditions import except_guard, exit_guards, if_guards
 from .loopshape import leaves_after, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder
 from .sourcetext import source_text
 
 
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
 class StatementBuilder(ExpressionBuilder):
+    # The guards that hold after the `if` just built, when one of its branches always leaves the
+    # block (`if dry_run: return`): the statements after it run only when that branch was not taken.
+    _after_exit: tuple[Guard, ...] = ()
+
     # -- statements ---------------------------------------------------------------------------
 
     def body(self, stmts: list[ast.stmt], ctx: BuildCtx) -> None:
         for i, stmt in enumerate(stmts):
+            if self._after_exit:
+                ctx = replace(ctx, guards=ctx.guards + self._after_exit)
+                self._after_exit = ()
             leaves = leaves_after(stmt, stmts[i + 1] if i + 1 < len(stmts) else None) if ctx.loops else ""
             if leaves:  # the loop ends right after this statement: it runs once, not per element
                 kept = ctx.loops[:-1] if leaves == "break" else ()
@@ -32,6 +42,7 @@ class StatementBuilder(ExpressionBuilder):
                 self.stmt(stmt, replace(ctx, loops=loops))
             else:
                 self.stmt(stmt, ctx)
+        self._after_exit = ()  # an early exit guards the rest of its own block only
 
     def bind(self, ctx: BuildCtx, name: str, value: Binding) -> None:
         if ctx.cls is not None:
@@ -111,6 +122,10 @@ class StatementBuilder(ExpressionBuilder):
             body, orelse = if_guards(node.test, lambda e: self.expr(e, quiet))
             self.body(node.body, replace(ctx, guards=ctx.guards + body))
             self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
+            body_exits = isinstance(node.body[-1], _EXITS)
+            if body_exits != bool(node.orelse and isinstance(node.orelse[-1], _EXITS)):
+                self._after_exit = (exit_guards(node.test, orelse, lambda e: self.expr(e, quiet)) if body_exits
+                                    else tuple(guard._replace(after_exit=True) for guard in body))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
             for item in node.items:
