@@ -92,6 +92,8 @@ REPORTED = [
      "GAL106", "httpx_oauth.clients.openid.OpenID", "blocking"),
     ("from jupyter_client.manager import KernelManager", "KernelManager().start_kernel()",
      "GAL107", "jupyter_client.manager.KernelManager.start_kernel", "blocking"),
+    # Alembic's upgrade replays every pending migration (fief builds a workspace database so).
+    ("from alembic import command", "command.upgrade(data, 'head')", "GAL110", "alembic.command.upgrade", "heavy"),
 ]
 
 
@@ -138,3 +140,17 @@ def test_a_dns_lookup_is_not_offered_a_timeout_it_does_not_accept(tmp_path: Path
     assert lookup["pattern"] == pattern and "timeout=" not in lookup["title"] and not lookup["diff"]
     http = fixes["requests.get"]
     assert "timeout" in http["title"] + http["description"]  # the HTTP call still gets its timeout
+
+
+def test_opening_a_sync_engine_connection_is_database_work_on_an_event_loop(tmp_path: Path) -> None:
+    """`with create_engine(url).begin():` connects (fief checks a user-supplied database so): a sync
+    DB call, reported in an `async def` handler only (`scope: async`)."""
+    source = ("from fastapi import FastAPI\nfrom sqlalchemy import create_engine, text\n\napp = FastAPI()\n\n\n"
+              "@app.post('/check')\nasync def check(url: str):\n    with create_engine(url).begin() as conn:\n"
+              "        conn.execute(text('SELECT 1'))\n    return 'ok'\n\n\n"
+              "@app.post('/check-sync')\ndef check_sync(url: str):\n    with create_engine(url).begin() as conn:\n"
+              "        conn.execute(text('SELECT 1'))\n    return 'ok'\n")
+    (tmp_path / "app.py").write_text(source, "utf-8")
+    report = analyse(["."], Config.from_mapping({"cache": False, "jobs": 1}), cwd=tmp_path)
+    assert {(f.line, f.code, f.leaf, f.severity) for f in report.findings} == {
+        (9, "GAL110", "sqlalchemy.create_engine.begin", "violation")}
