@@ -91,6 +91,46 @@ def test_an_override_found_through_a_base_receiver_is_medium_and_says_why(tmp_pa
     assert found["resolved"][:2] == ("high", "")
 
 
+PROPERTIES = HEAD + '''
+import abc
+
+class Renderer:
+    def render(self):
+        subprocess.run(["soffice", "--convert-to", "pdf", "x"])
+
+class Doc(abc.ABC):
+    @property
+    @abc.abstractmethod
+    def renderer(self): ...
+
+    def build(self):
+        return self.renderer.render()
+
+class PdfDoc(Doc):
+    @property
+    def renderer(self):
+        return Renderer()
+
+def build_any(doc: Doc):
+    return doc.renderer.render()
+
+@app.get("/guessed")
+def guessed():
+    return build_any(None)
+
+@app.get("/resolved")
+def resolved():
+    return PdfDoc().build()
+'''
+
+
+def test_a_receiver_read_through_a_stub_property_is_medium(tmp_path: Path) -> None:
+    found = _findings(tmp_path, PROPERTIES)
+    assert found["guessed"][:2] == (
+        "medium", "`doc.renderer` resolved through the only subclass of Doc overriding the stub property `renderer`")
+    assert found["resolved"][:2] == ("high", "")  # the subclass's own property, through the template method
+
+
 def test_a_callable_picked_from_a_registry_filled_elsewhere_is_medium(tmp_path: Path) -> None:
     found = _findings(tmp_path, REGISTRY)
     assert found["media"][0] == "medium"

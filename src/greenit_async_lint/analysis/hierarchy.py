@@ -124,8 +124,13 @@ class Hierarchy:
         is known only as a base whose method is a stub, and `target` is one of its subclasses'
         overrides. A receiver that may be the subclass itself (or one of its own subclasses) runs
         `target` as resolved."""
-        if not isinstance(target, MethodRef) or not isinstance(cs.func, Attr) \
-                or not self.overrides_stub(target.module, target.qualname):
+        if not isinstance(target, MethodRef) or not isinstance(cs.func, Attr):
+            return ""
+        if isinstance(cs.func.base, Attr):
+            found = self.property_guess(cs.func.base, cs.text.rsplit(".", 1)[0], ctx)
+            if found:
+                return found
+        if not self.overrides_stub(target.module, target.qualname):
             return ""
         fn = self.p.function(target.module, target.qualname)
         if fn is None or fn.cls is None:
@@ -151,6 +156,37 @@ class Hierarchy:
         if count == 1:
             return f"`{cs.text}` resolved to {cls}.{fn.name}, the only subclass of {name} overriding it"
         return f"`{cs.text}` resolved to {cls}.{fn.name}, one of {count} subclasses of {name} overriding it"
+
+    def property_guess(self, expr: Attr, text: str, ctx: Ctx) -> str:
+        """Why the receiver `expr` (`self.renderer`) is a guess ("" when it is not): it is read
+        through a property that is a stub on every class it is read on, so the value is what one
+        of the subclasses' overrides gives."""
+        reason = ""
+        for value in self.classes.ev.eval(expr.base, ctx):
+            if not isinstance(value, Instance):
+                continue
+            key = (value.module, value.qualname)
+            stub = self._property(key, expr.attr)
+            if stub is None or not is_stub(stub):
+                return ""  # a concrete property (or none): resolved
+            count = len(self.overrides(key, expr.attr, stub))
+            if count and not reason:
+                which = "the only subclass" if count == 1 else f"one of {count} subclasses"
+                name = value.qualname.rsplit(".", 1)[-1]
+                reason = f"`{text}` resolved through {which} of {name} overriding the stub property `{expr.attr}`"
+        return reason
+
+    def _property(self, key: ClassKey, attr: str) -> Optional[Function]:
+        """The property `attr` as the lookup order of `key` finds it."""
+        for cmi, cq in self.classes.mro(*key)[0]:
+            cls = self.p.klass(cmi, cq)
+            fq = cls.methods.get(attr) if cls is not None else None
+            if fq is not None:
+                fn = self.p.function(cmi, fq)
+                if fn is None or not (fn.kind == "property" or any(t.endswith("property") for t in fn.decorator_tails)):
+                    return None
+                return fn
+        return None
 
     def overrides_stub(self, mi: int, qualname: str) -> bool:
         """Whether a method overrides a stub of one of its bases (decided by the classes alone, so
