@@ -16,7 +16,7 @@ from capabilities import import_or_skip
 from conftest import REPO
 
 STRICT_MODULES = [
-    "ir", "values", "project", "evaluate", "classes", "reach", "hooks", "dispatchers", "findings", "summarize", "expressions", "statements", "newsyntax", "sourcetext", "engine",
+    "ir", "values", "project", "evaluate", "classes", "reach", "hooks", "dispatchers", "methods", "findings", "summarize", "expressions", "statements", "newsyntax", "sourcetext", "engine",
     "options", "walk", "effects", "loops", "loopshape", "volume", "pools", "parameters", "guards", "conditions",
     "pathconds", "settingdefaults",
     "index", "registries", "signals", "handlers/__init__", "handlers/model", "handlers/dependencies",

@@ -21,6 +21,7 @@ from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
 from .loader import SummaryCache, load
+from .methods import pruned
 from .pathconds import cleared
 from .options import AnalysisOptions, HasAnalysisOptions
 from . import resultcache
@@ -145,7 +146,9 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
 def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
     effects: list[Effect] = []
     if handler.function:
-        effects.extend(reach.function_effects(handler.mi, handler.qualname))
+        # A branch for an HTTP method the route does not accept never runs (methods.py).
+        effects.extend(pruned(handler, reach.function_effects(handler.mi, handler.qualname), reach.p, reach.ev,
+                              reach.cat))
     for root in handler.roots:
         hop = Hop(root.path, root.line, 1, root.call)
         if root.method:

@@ -17,7 +17,8 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
-GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults")
+GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods")
+HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
 TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
@@ -58,6 +59,12 @@ class Offloads:
     retry_backoff: PatternTable[bool] = field(default_factory=PatternTable)
     # field declarations whose argument is a class attribute's default (`Field(default=True)`)
     field_defaults: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    # a route's accepted HTTP methods (analysis/methods.py): verb-named route decorators, their
+    # `methods=` keyword, decorators that restrict the methods, and the request's method attribute
+    http_verbs: frozenset[str] = frozenset()
+    methods_kwargs: frozenset[str] = frozenset()
+    request_method_attrs: frozenset[str] = frozenset()
+    method_decorators: PatternTable[frozenset[str]] = field(default_factory=PatternTable)
     # trivial cost (analysis/trivial.py): calls bounded by one item, joins and fresh names of paths
     trivial: PatternTable[TrivialRule] = field(default_factory=PatternTable)
     path_joins: PatternTable[bool] = field(default_factory=PatternTable)
@@ -88,6 +95,17 @@ def _queue(off: Offloads, raw: Any, here: str) -> None:
     off.queue_documents.append(q)
 
 
+def _http_methods(off: Offloads, data: dict[str, Any], where: str) -> None:
+    for key in data:
+        if key not in HTTP_METHOD_KEYS:
+            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(HTTP_METHOD_KEYS)})")
+    off.http_verbs |= {v.lower() for v in as_str_list(data.get("verbs", []), f"{where}.verbs")}
+    off.methods_kwargs |= set(as_str_list(data.get("methods_kwargs", []), f"{where}.methods_kwargs"))
+    off.request_method_attrs |= set(as_str_list(data.get("request_attrs", []), f"{where}.request_attrs"))
+    for name, verbs in as_mapping(data.get("decorators", {}), f"{where}.decorators").items():
+        off.method_decorators.add(str(name), frozenset(v.upper() for v in as_str_list(verbs, f"{where}.decorators.{name}")))
+
+
 def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
     for key, table in (("background", off.background), ("threads", off.threads)):
         for j, call in enumerate(as_list(data.get(key, []), f"{where}.{key}")):
@@ -116,6 +134,8 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
     for j, call in enumerate(as_list(guards.get("field_defaults", []), f"{where}.guards.field_defaults")):
         spec = ArgSpec.parse(call, f"{where}.guards.field_defaults[{j}]", need_call=True)
         off.field_defaults.add(spec.call, spec)
+    _http_methods(off, as_mapping(guards.get("http_methods", {}), f"{where}.guards.http_methods"),
+                  f"{where}.guards.http_methods")
     _trivial(off, as_mapping(data.get("trivial", {}), f"{where}.trivial"), f"{where}.trivial")
     for name, target in as_mapping(data.get("types", {}), f"{where}.types").items():
         off.types.setdefault(str(name), as_str(target, f"{where}.types.{name}"))
