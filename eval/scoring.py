@@ -88,6 +88,13 @@ def is_work_finding(code: str) -> bool:
     return code.startswith(("GAL1", "GAL2"))
 
 
+def _leaf(message: str) -> str:
+    """The call a finding's message starts with (`requests.get` in "`requests.get` calls ...")."""
+    if not message.startswith("`"):
+        return ""
+    return message[1:].split("`", 1)[0]
+
+
 def finding_key(finding: dict[str, Any]) -> tuple[str, str, str, str, int]:
     """What identifies a finding across runs: its handler, its code and the call it reports."""
     handler = finding.get("handler") or {}
@@ -136,13 +143,17 @@ def score(report: dict[str, Any], labels: list[dict[str, Any]], judged: list[dic
         out.verdict_exact += got == truth
         out.verdict_ok += got in acceptable
 
-    present = {finding_key(f) for f in report.get("findings", [])}
+    present = {finding_key(f): _leaf(f.get("message", "")) for f in report.get("findings", [])}
     for item in judged:
         if not is_work_finding(item["code"]):
             continue  # a file the checker could not read is the tool's problem, not a finding on the app
         handler = item["handler"]
         key = (handler["path"], handler["qualname"], item["code"], item["call_path"], int(item["call_line"]))
-        if key not in present:
+        # A judgment is about the call a finding reaches, not only its site: when the checker now
+        # reports other work at the same call site (the judged message names another call), the
+        # judgment does not apply to it.
+        judged_leaf = _leaf(item.get("message") or "")
+        if key not in present or (judged_leaf and present[key] and judged_leaf != present[key]):
             out.judged_absent += 1
             continue
         judgment = str(item.get("judgment", "")).upper()

@@ -122,3 +122,14 @@ def test_wrong_verdicts_and_false_findings_are_listed_for_the_reader(report):
     assert "app.py:1 ping (label blocking, reported clean)" in s.wrong[0]
     assert s.false_findings == [f"{finding['code']} {finding['path']}:{finding['line']} (handler app.py::convert, "
                                 "trivial cost): one small file"]
+
+
+def test_a_judgment_applies_only_to_the_call_it_judged(report):
+    finding = next(f for f in report["findings"] if f["handler"]["qualname"] == "convert")
+    base = {"handler": {"path": "app.py", "qualname": "convert"}, "code": finding["code"],
+            "call_path": finding["path"], "call_line": finding["line"], "judgment": "FALSE"}
+    same = dict(base, message=finding["message"])
+    other = dict(base, message="`socket.getaddrinfo` resolves a host name in the request path")
+    assert score(report, [], [same], []).judged_false == 1
+    moved = score(report, [], [other], [])  # the site now reports another call: not this judgment's
+    assert (moved.judged_false, moved.judged_absent) == (0, 1)
