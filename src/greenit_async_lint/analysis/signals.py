@@ -107,7 +107,12 @@ class SignalIndex:
         for name, value in kwargs:
             if name == "sender":
                 senders = self.ev.eval(value, ctx)
-                return tuple((v.module, v.qualname) for v in senders if isinstance(v, ClassRef)) or None
+                project = tuple((v.module, v.qualname) for v in senders if isinstance(v, ClassRef))
+                if not project and senders and all(isinstance(v, External) for v in senders):
+                    # Only outside classes (`sender=User` from django.contrib.auth): no project
+                    # model sends to this receiver, a project model's save or delete never runs it.
+                    return ()
+                return project or None
         return None
 
     def triggered(self, cs: CallSite, ctx: Ctx) -> list[Triggered]:
