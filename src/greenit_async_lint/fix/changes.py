@@ -39,6 +39,9 @@ class FileChanges:
     remove_imports: list[ImportChange] = field(default_factory=list)
     claimed: list[cst.CSTNode] = field(default_factory=list)  # subtrees rewritten whole (moved handlers)
     memo: dict[Any, Any] = field(default_factory=dict)  # what one fix decided that the next one reuses
+    # After `render`: the code of the top-level statements it regenerated (new or rebuilt), or None
+    # when it regenerated the whole module (apply.py compiles just those when it can).
+    fresh: Optional[str] = None
 
     def empty(self) -> bool:
         return not (self.edits or self.appended or self.add_imports or self.remove_imports)
@@ -104,7 +107,7 @@ class FileChanges:
             # that `transform_module` makes.
             wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             module = wrapper.visit(RemoveImportsVisitor(replace(context, wrapper=wrapper)))
-        code = _code(module, self.source)
+        code, self.fresh = _code(module, self.source)
         if self.appended and not self.source.exists and code and not code.endswith("\n"):
             code += "\n"
         return code
@@ -127,22 +130,38 @@ class FileChanges:
         return out
 
 
-def _code(module: cst.Module, source: SourceFile) -> str:
+def _code(module: cst.Module, source: SourceFile) -> tuple[str, Optional[str]]:
     """`module.code`, regenerating only the top-level statements a fix rebuilt: the others are
     the original file's nodes, whose code is kept from the first fix that rendered this file (one
-    file's findings each render their own diff; codegen of the whole file was most of a diff)."""
+    file's findings each render their own diff; codegen of the whole file was most of a diff).
+    Also the code of the regenerated statements alone (None: the whole module was)."""
     original = source.module
-    if original is None or source.statement_starts() is None or not _same(module.header, original.header) \
+    if original is None or source.statement_code is None or not _same(module.header, original.header) \
             or not _same(module.footer, original.footer):
-        return module.code
+        return module.code, None
+    body = list(module.body)
+    # The original statements after the last one a fix rebuilt or added are the file's text from
+    # there on: their code need not be generated at all.
+    unchanged = len(body)
+    shift = len(original.body) - len(body)
+    while unchanged > 0 and 0 <= unchanged - 1 + shift < len(original.body) \
+            and body[unchanged - 1] is original.body[unchanged - 1 + shift]:
+        unchanged -= 1
+    if not source.statement_codes(unchanged + shift):
+        return module.code, None
     cache = source.statement_code
     assert cache is not None
     parts = [original.code_for_node(n) for n in module.header]
-    for stmt in module.body:
+    fresh = []
+    for stmt in body[:unchanged]:
         entry = cache.get(id(stmt))
-        parts.append(entry[1] if entry is not None and entry[0] is stmt else module.code_for_node(stmt))
-    parts.extend(original.code_for_node(n) for n in module.footer)
-    return "".join(parts)
+        if entry is not None and entry[0] is stmt:
+            parts.append(entry[1])
+        else:
+            parts.append(module.code_for_node(stmt))
+            fresh.append(parts[-1])
+    parts.append(source.text_after(unchanged + shift))
+    return "".join(parts), "".join(fresh)
 
 
 def _same(new: Sequence[cst.CSTNode], old: Sequence[cst.CSTNode]) -> bool:
@@ -184,8 +203,11 @@ def _add_plain(module: cst.Module, names: list[str]) -> cst.Module:
     start = 1 if _skip_first(body) else 0
     end = start
     have: set[str] = set()
-    while end < len(body) and _is_import_line(body[end]) and len(body[end].body) == 1:  # type: ignore[attr-defined]
-        small = body[end].body[0]  # type: ignore[attr-defined]
+    while end < len(body):
+        line = body[end]
+        if not (isinstance(line, cst.SimpleStatementLine) and _is_import_line(line) and len(line.body) == 1):
+            break
+        small = line.body[0]
         if isinstance(small, cst.Import):
             have.update(alias.evaluated_name for alias in small.names if alias.asname is None)
         end += 1
@@ -260,12 +282,14 @@ class Changes:
         return self.files[source.path]
 
     def rendered(self) -> dict[Path, tuple[SourceFile, str]]:
-        """New text of every file that changes."""
+        """New text of every file that changes (`fresh[path]`: what it regenerated, see FileChanges)."""
         out = {}
+        self.fresh: dict[Path, Optional[str]] = {}
         for path, changes in self.files.items():
             if changes.empty():
                 continue  # a fix that was refused after asking for the file
             new = changes.render()
+            self.fresh[path] = changes.fresh
             if new != changes.source.text or (not changes.source.exists and new):
                 try:
                     out[path] = (changes.source, changes.source.restore(new))

@@ -55,7 +55,11 @@ class SourceFile:
         # The code of each top-level statement of `module`, by node (changes.py renders a fix by
         # regenerating only the statements it rebuilt); None once the shortcut is known not to apply.
         self.statement_code: Optional[dict[int, tuple[cst.CSTNode, str]]] = {}
-        self._starts: Optional[list[int]] = None  # the first line of each top-level statement in `text`
+        self._starts: list[int] = []  # the first line in `text` of each statement in statement_code
+        self._offsets: list[int] = []  # where each of those starts in `text` (one more: after the last)
+        self._lines_before = 1
+        self._compiles: Optional[bool] = None
+        self.bindings: Optional[dict[str, list[Optional[tuple[str, Optional[str]]]]]] = None  # module_bindings  # the first line of each top-level statement in `text`
         self.name, self.is_package, self.import_root = module_name(path)
 
     # -- metadata ------------------------------------------------------------------------------
@@ -125,6 +129,16 @@ class SourceFile:
         """The whole file for the fixed `text` (raises slices.SliceLost when it cannot be done)."""
         return self.slice.restore(fixed) if self.slice is not None else fixed
 
+    def compiles(self) -> bool:
+        """Whether the file as it is compiles (asked once)."""
+        if self._compiles is None:
+            try:
+                compile(self.original, self.display, "exec", dont_inherit=True)
+                self._compiles = True
+            except (SyntaxError, ValueError):
+                self._compiles = False
+        return self._compiles
+
     # -- lookups -------------------------------------------------------------------------------
     def calls_at(self, line: int, byte_col: int) -> list[cst.Call]:
         """Calls whose callee starts at (line, 1-based UTF-8 column, as `ast` reports it), outer first."""
@@ -133,21 +147,19 @@ class SourceFile:
         parsed = self.parsed_line(line)
         if not parsed:
             return []
-        starts = self.statement_starts()
-        if starts is None:
+        index = self.statement_at(parsed)
+        if index is None:
             if -1 not in self._indexed:  # positions of the whole module
                 self._indexed.add(-1)
                 self._index_calls(self.module, self.meta(PositionProvider), 0, None)
-        else:
-            index = bisect.bisect_right(starts, parsed) - 1
-            if index >= 0 and index not in self._indexed:
-                # Positions of this statement alone: the same codegen as for the whole module
-                # (same config), in a module that holds only it; its lines follow those before it.
-                self._indexed.add(index)
-                statement = self.module.body[index]
-                alone = self.module.with_changes(header=(), body=(statement,), footer=())
-                positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-                self._index_calls(statement, positions, starts[index] - 1, index)
+        elif index >= 0 and index not in self._indexed:
+            # Positions of this statement alone: the same codegen as for the whole module (same
+            # config), in a module that holds only it; its lines follow those before it.
+            self._indexed.add(index)
+            statement = self.module.body[index]
+            alone = self.module.with_changes(header=(), body=(statement,), footer=())
+            positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._index_calls(statement, positions, self._starts[index] - 1, index)
         raw = self.line_text(line).encode("utf-8")[: max(byte_col - 1, 0)]
         return list(self._calls.get((parsed, len(raw.decode("utf-8", errors="ignore"))), []))
 
@@ -166,32 +178,58 @@ class SourceFile:
 
         root.visit(Visitor())
 
-    def statement_starts(self) -> Optional[list[int]]:
-        """The line in `text` where each top-level statement's code starts (its leading comments
-        and blank lines included), from the code of each statement (`statement_code`, shared with
-        changes.py); None when that code does not add up to the module's."""
-        if self._starts is None and self.statement_code is not None:
-            cache = self.statement_code
-            module = self.module
-            assert module is not None
-            if not cache:
-                for stmt in module.body:
-                    cache[id(stmt)] = (stmt, module.code_for_node(stmt))
-                header = "".join(module.code_for_node(n) for n in module.header)
-                whole = header + "".join(code for _node, code in cache.values()) + \
-                    "".join(module.code_for_node(n) for n in module.footer)
-                if whole != module.code:  # a file whose pieces do not add up (never seen): no shortcut
-                    self.statement_code = None
-                    return None
-            else:  # pragma: no cover - the cache is only filled here
-                header = "".join(module.code_for_node(n) for n in module.header)
-            starts = []
-            line = 1 + len(split_lines(header))
-            for stmt in module.body:
-                starts.append(line)
-                line += len(split_lines(cache[id(stmt)][1]))
-            self._starts = starts
-        return self._starts
+    def statement_at(self, line: int) -> Optional[int]:
+        """The index of the top-level statement whose code holds line `line` of `text` (-1: none
+        does), placed by the code of the statements down to it (see `statement_codes`); None
+        when that code does not add up to the file's."""
+        while self.statement_code is not None and (not self._starts or self._starts[-1] <= line) \
+                and len(self._starts) < len(self.module.body):  # type: ignore[union-attr]
+            self.statement_codes(len(self._starts) + 1)
+        if self.statement_code is None:
+            return None
+        if self._starts and line >= self._starts[-1] + len(split_lines(self._tail_code())):
+            return -1
+        return bisect.bisect_right(self._starts, line) - 1
+
+    def _tail_code(self) -> str:
+        module = self.module
+        assert module is not None and self.statement_code is not None
+        return self.statement_code[id(module.body[len(self._starts) - 1])][1]
+
+    def statement_codes(self, count: int) -> bool:
+        """Keep the code of the first `count` top-level statements in `statement_code` (changes.py
+        reuses it for the statements a fix leaves alone), with the line where each starts in
+        `text` (its leading comments and blank lines included) in `_starts` and its offset in
+        `_offsets`. Each statement's code is checked against the text at its place; False (and
+        `statement_code` None) when they differ (never seen): no shortcut for this file then."""
+        module = self.module
+        assert module is not None
+        if self.statement_code is None:
+            return False
+        if not self._offsets:
+            header = "".join(module.code_for_node(n) for n in module.header)
+            if not self.text.startswith(header):
+                self.statement_code = None
+                return False
+            self._offsets.append(len(header))
+            self._lines_before = 1 + len(split_lines(header))
+        while len(self._starts) < min(count, len(module.body)):
+            stmt = module.body[len(self._starts)]
+            code = module.code_for_node(stmt)
+            offset = self._offsets[-1]
+            if not self.text.startswith(code, offset):
+                self.statement_code = None
+                return False
+            self.statement_code[id(stmt)] = (stmt, code)
+            self._starts.append(self._lines_before)
+            self._lines_before += len(split_lines(code))
+            self._offsets.append(offset + len(code))
+        return True
+
+    def text_after(self, index: int) -> str:
+        """The text of the top-level statements from `index` on, and the module's footer, as they
+        are in the file (statement_codes must have placed those before `index`)."""
+        return self.text[self._offsets[index]:]
 
     def function(self, qualname: str) -> Optional[cst.FunctionDef]:
         if self.module is None:
@@ -323,7 +361,14 @@ def absolute_module(source: SourceFile, level: int, module: str) -> Optional[str
 
 
 def module_bindings(source: SourceFile) -> dict[str, list[Optional[tuple[str, Optional[str]]]]]:
-    """Names bound at module level: for each, (absolute module, object) per import, None otherwise."""
+    """Names bound at module level: for each, (absolute module, object) per import, None otherwise.
+    Read once per file (every fix rendered on it asks); callers do not change it."""
+    if source.bindings is None:
+        source.bindings = _module_bindings(source)
+    return source.bindings
+
+
+def _module_bindings(source: SourceFile) -> dict[str, list[Optional[tuple[str, Optional[str]]]]]:
     out: dict[str, list[Optional[tuple[str, Optional[str]]]]] = {}
     if source.module is None:
         return out
