@@ -49,6 +49,9 @@ UNBOUNDED = {
     "a streamed generator": "    return StreamingHttpResponse(writer.writerow([i.name]) for i in Item.objects.all())",
     "saves of uploaded rows": "    for row in csv.reader(io.TextIOWrapper(request.FILES['f'])):\n        Item(name=row[0]).save()",
     "validation of each object": "    for item in Item.objects.all():\n        item.full_clean()",
+    "one object pinned, the rest a range": ("    for item in Item.objects.filter(owner=request.user, created__gte=since):\n"
+                                           "        item.save()"),
+    "two constants": "    for item in Item.objects.filter(status='open', archived=False):\n        item.save()",
 }
 
 BOUNDED = {
@@ -57,6 +60,8 @@ BOUNDED = {
     "a literal": "    for title in ('id', 'name'):\n        writer.writerow([title])",
     "one object": "    item = Item.objects.first()\n    item.full_clean()\n    item.save()",
     "one object's relations": "    item = Item.objects.get(pk=1)\n    for tag in item.tags.all():\n        writer.writerow([tag])",
+    "the rows two objects share": ("    rows = Item.objects.filter(owner=request.user, book__work=work)\n"
+                                   "    for item in rows.all():\n        item.save()"),
 }
 
 

@@ -23,7 +23,7 @@ from typing import Callable, Optional
 from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .ir import Attr, Call, CallSite, Const, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
 from .sourcetext import dotted
 from .values import External, Instance
@@ -42,6 +42,21 @@ def _chain_keywords(expr: Expr) -> set[str]:
         else:
             expr = expr.base
     return names
+
+
+def _pinned(expr: Expr, range_lookups: frozenset[str]) -> int:
+    """How many objects a query chain's filters pin by equality to a value the code computes
+    (`filter(user=request.user, book__parent_work=work)`: 2); constants and range lookups
+    (`status="open"`, `created__gte=since`) pin none."""
+    count = 0
+    while isinstance(expr, (Call, Attr)):
+        if isinstance(expr, Call):
+            count += sum(1 for k, v in expr.kwargs
+                         if k and not isinstance(v, Const) and k.rsplit("__", 1)[-1] not in range_lookups)
+            expr = expr.func
+        else:
+            expr = expr.base
+    return count
 
 
 def names_read(expr: Expr) -> set[str]:
@@ -154,13 +169,21 @@ class DataVolume:
     def selected(self, expr: Expr, ctx: Ctx) -> bool:
         """Rows the request picked one by one (`filter(id__in=ids)`, volume.yaml
         `bounded-by-keyword`): as many as the user selected, not the whole table."""
-        keywords = self.rules.bounded_keywords
-        if not keywords:
-            return False
-        if isinstance(expr, Name):
-            return any(isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr))
-                       and _chain_keywords(b.binding) & keywords for b in self.p.bindings(expr.id, ctx))
-        return bool(_chain_keywords(expr) & keywords)
+        keywords, lookups = self.rules.bounded_keywords, self.rules.range_lookups
+
+        def picked(chain: Expr) -> bool:
+            # Two objects pinned by equality (a user's rows of one work): the few rows they share.
+            return bool(_chain_keywords(chain) & keywords) or bool(lookups) and _pinned(chain, lookups) >= 2
+
+        root = expr
+        while isinstance(root, (Call, Attr)):
+            root = root.func if isinstance(root, Call) else root.base
+        if picked(expr):
+            return True
+        # `rows = X.objects.filter(...)` then `for r in rows.all()`: the chain the name was bound to.
+        return isinstance(root, Name) and any(
+            isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr)) and picked(b.binding)
+            for b in self.p.bindings(root.id, ctx))
 
     def _wrapped(self, expr: Expr, ctx: Ctx) -> list[Expr]:
         """The iterables a pass-through wrapper (`enumerate(rows)`, `itertools.chain(a, b)`) yields from."""

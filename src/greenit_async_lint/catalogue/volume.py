@@ -10,7 +10,7 @@ from .patterns import PatternTable
 from .schema import CatalogueError, as_bool, as_mapping, as_str, as_str_list
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
-         "bounded-by-keyword", "entries", "clocks")
+         "bounded-by-keyword", "entries", "clocks", "range-lookups")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -41,6 +41,7 @@ class VolumeRules:
     passes_through: PatternTable[bool] = field(default_factory=PatternTable)  # enumerate(rows): as big as rows
     request_models: PatternTable[bool] = field(default_factory=PatternTable)  # a request body's model bases
     list_types: PatternTable[bool] = field(default_factory=PatternTable)  # list[...] fields of those: client-sized
+    range_lookups: frozenset[str] = frozenset()  # lookups that do not pin one object (`created__gte`)
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -77,4 +78,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     return VolumeRules(_per_row(mapping.get("per-row"), f"{where}.per-row"), _table(lists["unbounded"]),
                        _table(lists["bounded"]), _table(lists["entries"]), _table(lists["clocks"]),
                        frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
-                       _table(lists["request-models"]), _table(lists["list-types"]))
+                       _table(lists["request-models"]), _table(lists["list-types"]),
+                       frozenset(lists["range-lookups"]))
