@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from greenit_async_lint.analysis import safestore
+from greenit_async_lint.analysis import loader, resultcache, safestore
 from greenit_async_lint.analysis.engine import analyse
 from greenit_async_lint.analysis.ir import SUMMARY_FORMAT
 from greenit_async_lint.analysis.safestore import Codec, CodecError, EntryFile
@@ -86,8 +86,7 @@ def test_planted_cache_files_run_nothing_and_change_nothing(project: Path, user_
         elif kind == "random":
             data = bytes(rng.randrange(256) for _ in range(4096))
         else:  # the right header, then a pickle where an entry's JSON should be
-            header = (f"greenit-async-lint summaries v{SUMMARY_FORMAT}" if name.startswith("summaries")
-                      else "greenit-async-lint result v1")
+            header = loader.HEADER if name.startswith("summaries") else resultcache.HEADER
             data = header.encode() + b"\n" + b"0" * 64 + b" " + b"f" * 32 + b" " + blob.replace(b"\n", b"") + b"\n"
         (folder / name).write_bytes(data)
     for _ in range(2):  # the first run meets the planted files, the second the files it rewrote
@@ -104,11 +103,10 @@ def test_an_entry_forged_with_another_key_is_not_believed(project: Path, user_ca
     config = Config(jobs=1)
     honest = analyse(["."], config, cwd=project)
     assert honest.findings
-    store = EntryFile(project / ".greenit-cache" / "result.jsonl", "greenit-async-lint result v1")
+    store = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.HEADER)
     (key,) = store.raw
     monkeypatch.setattr(safestore, "_KEY", b"an attacker's guess of the key....")
-    from greenit_async_lint.analysis import resultcache
-    forged = EntryFile(store.path, "greenit-async-lint result v1", read=False)
+    forged = EntryFile(store.path, resultcache.HEADER, read=False)
     forged.put(key, resultcache.CODEC.encode(([], [], {})))
     forged.save()
     monkeypatch.setattr(safestore, "_KEY", None)  # back to this user's key
@@ -189,11 +187,10 @@ def test_codec_refuses_what_it_does_not_know() -> None:
 
 
 def test_one_oversized_file_does_not_turn_the_result_cache_off(project: Path, user_cache: dict[str, str]) -> None:
-    from greenit_async_lint.analysis import resultcache
     (project / "huge.py").write_text("x = 1\n" * 50)
     config = Config(jobs=1, max_file_bytes=100)
     first = analyse(["."], config, cwd=project)
     assert "GAL903" in {f.code for f in first.findings}
     assert (project / ".greenit-cache" / "result.jsonl").is_file()
-    stored = EntryFile(project / ".greenit-cache" / "result.jsonl", "greenit-async-lint result v1")
+    stored = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.HEADER)
     assert len(stored.raw) == 1 and resultcache.load(project / ".greenit-cache", next(iter(stored.raw))) is not None

@@ -27,6 +27,9 @@ from .summarize import summarize
 
 _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more than it saves
 CODEC = Codec(classes_in(ir))
+# The codec's fingerprint names the record classes and their fields: entries written by another
+# shape of ir.py (SUMMARY_FORMAT not bumped) are a miss, never a misread.
+HEADER = f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {CODEC.fingerprint}"
 
 
 class SummaryCache:
@@ -35,8 +38,7 @@ class SummaryCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.store = EntryFile(folder / f"summaries-v{SUMMARY_FORMAT}.jsonl",
-                               f"greenit-async-lint summaries v{SUMMARY_FORMAT}")
+        self.store = EntryFile(folder / f"summaries-v{SUMMARY_FORMAT}.jsonl", HEADER)
         self.dirty = False
 
     def __contains__(self, sha: str) -> bool:

@@ -22,8 +22,8 @@ from .readfile import Unreadable, read_bytes
 from .safestore import Codec, CodecError, EntryFile, classes_in
 
 _FILE = "result.jsonl"
-_HEADER = "greenit-async-lint result v1"
 CODEC = Codec(classes_in(ir, handlers, reach, findings))
+HEADER = f"greenit-async-lint result v1 codec {CODEC.fingerprint}"  # another codec's entries are a miss
 
 
 def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[str]:
@@ -51,13 +51,13 @@ def _oversized(path: Path, max_bytes: int) -> Optional[int]:
 def load(folder: Path, key: Optional[str]) -> Optional[Any]:
     if key is None:
         return None
-    return EntryFile(folder / _FILE, _HEADER).get(key, CODEC)
+    return EntryFile(folder / _FILE, HEADER).get(key, CODEC)
 
 
 def save(folder: Path, key: Optional[str], result: Any) -> None:
     if key is None:
         return
-    store = EntryFile(folder / _FILE, _HEADER, read=False)  # one entry: the previous one is replaced
+    store = EntryFile(folder / _FILE, HEADER, read=False)  # one entry: the previous one is replaced
     try:
         store.put(key, CODEC.encode(result))
     except CodecError:

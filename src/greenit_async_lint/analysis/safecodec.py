@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import json
+import operator
 from types import ModuleType
 from typing import Any, Iterable, cast
 
@@ -36,30 +38,45 @@ def classes_in(*modules: ModuleType) -> list[type]:
 class Codec:
     """JSON for None, bool, int, float, complex, `...`, str, bytes, tuple, list, dict, set, frozenset and instances of
     the given classes. Shared instances stay shared (a finding and its handler's entry in the
-    handler list are one object after decoding); cycles are refused when encoding."""
+    handler list are one object after decoding); cycles are refused when encoding.
+
+    The encoding is positional and compact: a record is `{"<n>": [fields...]}`, n its class's
+    place in the list the codec was given, so the bytes mean something only to a codec built from
+    the same classes with the same fields: `fingerprint` names that list, and a cache stores it
+    in its file header (another fingerprint is a miss). Other containers are one-key objects too
+    (`{"t": [...]}` a tuple, `"d"` a dict as a flat key/value list, `"f"`/`"s"` sets, `"b"` bytes,
+    `"c"` complex, `"e"` the ellipsis, `"r"` a reference to a shared record, which carries `"i"`);
+    a JSON list is a list. Decoding reads each object as its key/value pairs, with no dict built."""
 
     def __init__(self, classes: Iterable[type]) -> None:
         classes = list(dict.fromkeys(classes))
-        short = [cls.__qualname__ for cls in classes]
-        self.by_name: dict[str, type] = {}
-        self.names: dict[type, str] = {}
         self.fields: dict[type, tuple[str, ...]] = {}
-        self.builders: dict[str, Any] = {}
-        for cls in classes:
-            # Short names keep the JSON small; two classes of one name are told apart by module.
-            name = cls.__qualname__ if short.count(cls.__qualname__) == 1 else f"{cls.__module__}.{cls.__qualname__}"
-            self.by_name[name] = cls
-            self.names[cls] = name
+        self.codes: dict[type, str] = {}
+        self.makers: dict[str, Any] = dict(_CONTAINERS)
+        self.tuples: dict[type, str] = {}  # NamedTuples: values, encoded in place
+        self.objects: dict[type, tuple[str, Any]] = {}  # dataclasses: shared, (code, fields getter)
+        self.records: dict[str, tuple[type, int]] = {}  # NamedTuples by code, with their size
+        for n, cls in enumerate(classes):
             self.fields[cls] = (tuple(cls._fields) if issubclass(cls, tuple)  # type: ignore[attr-defined]
                                 else tuple(f.name for f in dataclasses.fields(cast(Any, cls))))
-            self.builders[name] = _builder(cls, self.fields[cls])
+            self.codes[cls] = str(n)
+            self.makers[str(n)] = _builder(cls, self.fields[cls])
+            if issubclass(cls, tuple):
+                self.tuples[cls] = str(n)
+                self.records[str(n)] = (cls, len(self.fields[cls]))
+            else:
+                self.objects[cls] = (str(n), operator.attrgetter(*self.fields[cls]) if len(self.fields[cls]) > 1
+                                     else (lambda x, names=self.fields[cls]: tuple(getattr(x, k) for k in names)))
+        described = [f"{cls.__module__}.{cls.__qualname__}({','.join(self.fields[cls])})" for cls in classes]
+        self.fingerprint = hashlib.blake2b("\n".join([f"format {FORMAT}", *described]).encode(),
+                                           digest_size=8).hexdigest()
 
     # -- encoding -------------------------------------------------------------------------------
 
     def encode(self, value: Any) -> bytes:
         try:
-            plain = _Encoder(self).walk(value)
-            return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode("utf-8")
+            plain = _Encoder(self).top(value)
+            return _DUMPS(plain).encode("utf-8")
         except RecursionError:
             raise CodecError("value nested too deeply to store") from None
 
@@ -67,111 +84,157 @@ class Codec:
 
     def decode(self, data: bytes) -> Any:
         shared: dict[int, Any] = {}
+        makers = dict(self.makers)
+        makers["r"] = shared.__getitem__
+        records, new = self.records, tuple.__new__
 
-        def hook(obj: dict[str, Any]) -> Any:
-            if "t" in obj:
-                return tuple(obj["t"])
-            if "o" in obj:
-                value = self._build(obj["o"], obj["v"])
-                if "i" in obj:
-                    shared[obj["i"]] = value
-                return value
-            if "r" in obj:
-                return shared[obj["r"]]
-            if "d" in obj:
-                items = obj["d"]
-                return dict(zip(items[0::2], items[1::2]))
-            if "f" in obj:
-                return frozenset(obj["f"])
-            if "s" in obj:
-                return set(obj["s"])
-            if "b" in obj:
-                return base64.b64decode(obj["b"], validate=True)
-            if "c" in obj:
-                return complex(*obj["c"])
-            if "e" in obj:
-                return ...
-            raise CodecError(f"unknown entry {sorted(obj)[:3]}")
+        def hook(pairs: list[tuple[str, Any]]) -> Any:
+            # Called for every object, innermost first: NamedTuples and tuples, most of what a
+            # cache holds, are built here rather than by a further call.
+            if len(pairs) == 1:
+                tag, values = pairs[0]
+                if values.__class__ is list:
+                    record = records.get(tag)
+                    if record is not None and len(values) == record[1]:
+                        return new(record[0], values)
+                    if tag == "t":
+                        return tuple(values)
+                return makers[tag](values)
+            (tag, values), (key, number) = pairs  # a shared record: {"<n>": [...], "i": number}
+            if key != "i" or type(number) is not int or tag in _CONTAINERS or tag == "r":
+                raise CodecError("a shared entry that is not a record")
+            value = shared[number] = makers[tag](values)
+            return value
 
         try:
-            return json.loads(data.decode("utf-8"), object_hook=hook)
+            return json.loads(data.decode("utf-8"), object_pairs_hook=hook)
         except CodecError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the bytes hold, it is only a bad entry
             raise CodecError(f"not a stored value: {type(exc).__name__}") from None
 
-    def _build(self, name: Any, values: Any) -> Any:
-        built = self.builders.get(name) if isinstance(name, str) else None
-        if built is None:
-            raise CodecError(f"class {name!r} is not one this cache stores")
-        size, make = built
-        if type(values) is not list or len(values) != size:
-            raise CodecError(f"{name}: {size} fields expected")
-        return make(values)
+
+FORMAT = 2  # the encoding below; part of every codec's fingerprint
 
 
-def _builder(cls: type, names: tuple[str, ...]) -> tuple[int, Any]:
-    """(field count, values -> instance). A dataclass is built by its generated `__init__` when
-    every field is an init argument (the fastest way), by setting the fields otherwise."""
+def _listed(values: Any) -> Any:
+    if values.__class__ is not list:
+        raise CodecError("a list was expected")
+    return values
+
+
+def _dict(values: Any) -> dict[Any, Any]:
+    _listed(values)
+    return dict(zip(values[0::2], values[1::2]))
+
+
+def _bytes(values: Any) -> bytes:
+    return base64.b64decode(values, validate=True)
+
+
+def _ellipsis(_values: Any) -> Any:
+    return ...
+
+
+_CONTAINERS: dict[str, Any] = {
+    "t": lambda values: tuple(_listed(values)),
+    "d": _dict,
+    "f": lambda values: frozenset(_listed(values)),
+    "s": lambda values: set(_listed(values)),
+    "b": _bytes,
+    "c": lambda values: complex(*_listed(values)),
+    "e": _ellipsis,
+}
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True, check_circular=False).encode
+
+
+def _builder(cls: type, names: tuple[str, ...]) -> Any:
+    """values -> instance, refusing anything but a list of the class's field count. A dataclass is
+    built by its generated `__init__` when every field is an init argument (the fastest way), by
+    setting the fields otherwise."""
+    size = len(names)
     if issubclass(cls, tuple):
-        return len(names), lambda values: tuple.__new__(cls, values)
-    if all(f.init for f in dataclasses.fields(cast(Any, cls))):
-        return len(names), lambda values: cls(*values)
+        new = tuple.__new__
 
-    def build(values: list[Any]) -> Any:
+        def make_tuple(values: Any) -> Any:
+            if values.__class__ is not list or len(values) != size:
+                raise CodecError(f"{cls.__qualname__}: {size} fields expected")
+            return new(cls, values)
+        return make_tuple
+    if all(f.init for f in dataclasses.fields(cast(Any, cls))):
+        def make(values: Any) -> Any:
+            if values.__class__ is not list or len(values) != size:
+                raise CodecError(f"{cls.__qualname__}: {size} fields expected")
+            return cls(*values)
+        return make
+
+    def build(values: Any) -> Any:
+        if values.__class__ is not list or len(values) != size:
+            raise CodecError(f"{cls.__qualname__}: {size} fields expected")
         obj = object.__new__(cls)
         for field_name, value in zip(names, values):
             object.__setattr__(obj, field_name, value)  # frozen and slotted dataclasses alike
         return obj
-    return len(names), build
+    return build
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_EMPTY_TUPLE: dict[str, list[Any]] = {"t": []}  # a third of the tuples a summary holds; never changed
 
 
 class _Encoder:
+    """Values to plain JSON data. `walk` is given no scalar: callers keep those as they are, which
+    saves a call for most fields."""
+
     def __init__(self, codec: Codec) -> None:
-        self.codec = codec
+        self.tuples = codec.tuples
+        self.objects = codec.objects
         self.ids: dict[int, int] = {}
         self.open: set[int] = set()
         self.keep: list[Any] = []  # keeps encoded objects alive, so that their ids stay unique
 
+    def top(self, x: Any) -> Any:
+        return x if type(x) in _SCALARS else self.walk(x)
+
     def walk(self, x: Any) -> Any:
         t = type(x)
-        if t in _SCALARS:
-            return x
         walk = self.walk
+        code = self.tuples.get(t)
+        if code is not None:  # NamedTuples first: most of what a cache holds
+            return {code: [v if type(v) in _SCALARS else walk(v) for v in x]}
         if t is tuple:
-            return {"t": [v if type(v) in _SCALARS else walk(v) for v in x]}
+            return {"t": [v if type(v) in _SCALARS else walk(v) for v in x]} if x else _EMPTY_TUPLE
         if t is list:
             return [v if type(v) in _SCALARS else walk(v) for v in x]
+        shared = self.objects.get(t)
+        if shared is not None:
+            return self.shared(x, *shared)
         if t is dict:
             flat = []
             for k, v in x.items():
-                flat.append(walk(k))
-                flat.append(walk(v))
+                flat.append(k if type(k) in _SCALARS else walk(k))
+                flat.append(v if type(v) in _SCALARS else walk(v))
             return {"d": flat}
         if t is frozenset or t is set:
-            return {"f" if t is frozenset else "s": [walk(i) for i in x]}
+            return {"f" if t is frozenset else "s": [v if type(v) in _SCALARS else walk(v) for v in x]}
         if t is bytes:
             return {"b": base64.b64encode(x).decode("ascii")}
         if t is complex:
             return {"c": [x.real, x.imag]}
         if x is ...:
             return {"e": 0}
-        names = self.codec.fields.get(t)
-        if names is None:
-            raise CodecError(f"cannot store a {t.__name__}")
-        if issubclass(t, tuple):
-            return {"o": self.codec.names[t], "v": [v if type(v) in _SCALARS else walk(v) for v in x]}
+        raise CodecError(f"cannot store a {t.__name__}")
+
+    def shared(self, x: Any, code: str, values: Any) -> Any:
         key = id(x)
         if key in self.ids:
             if key in self.open:
-                raise CodecError(f"a {t.__name__} contains itself")
+                raise CodecError(f"a {type(x).__name__} contains itself")
             return {"r": self.ids[key]}
-        self.ids[key] = len(self.ids)
+        number = self.ids[key] = len(self.ids)
         self.keep.append(x)
         self.open.add(key)
-        out = {"o": self.codec.names[t], "v": [walk(getattr(x, n)) for n in names], "i": self.ids[key]}
+        walk = self.walk
+        out = {code: [v if type(v) in _SCALARS else walk(v) for v in values(x)], "i": number}
         self.open.discard(key)
         return out

@@ -1,0 +1,116 @@
+"""The cache codec's compact positional format: what it writes, what it rebuilds, what it refuses.
+
+The trust tests (test_trust_cache.py) plant files through the real CLI; these pin the format
+itself: records by their class's place under a fingerprint, no dict built on decoding, and every
+malformed shape a miss (CodecError), never a wrong value.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, NamedTuple, Optional
+
+import pytest
+
+from greenit_async_lint.analysis import ir, loader, resultcache
+from greenit_async_lint.analysis.safecodec import Codec, CodecError, classes_in
+
+
+class Point(NamedTuple):
+    tag: str
+    x: Any
+    y: Any = None
+
+
+@dataclasses.dataclass(slots=True)
+class Box:
+    name: str
+    items: list[Any]
+    parent: Optional["Box"] = None
+
+
+@dataclasses.dataclass
+class Lazy:
+    name: str
+    size: int = dataclasses.field(init=False, default=0)
+
+
+CODEC = Codec([Point, Box, Lazy])
+
+
+def test_records_are_positional_under_their_class_number() -> None:
+    assert json.loads(CODEC.encode(Point("p", 1, "two"))) == {"0": ["p", 1, "two"]}
+    assert json.loads(CODEC.encode(Box("b", []))) == {"1": ["b", [], None], "i": 0}
+    assert json.loads(CODEC.encode(((), (1,), [()]))) == {"t": [{"t": []}, {"t": [1]}, [{"t": []}]]}
+    assert b" " not in CODEC.encode({"a": (1, 2), "b": Point("p", 1)})  # compact separators
+
+
+def test_round_trip_keeps_types_sharing_and_fields_set_outside_init() -> None:
+    inner = Box("inner", [Point("p", (1, 2.5), frozenset({"a"}))])
+    lazy = Lazy("l")
+    lazy.size = 7
+    value = {("k", 1): [inner, Box("outer", [inner, (), ...], inner)], "lazy": lazy, "raw": b"\x00\xff",
+             "set": {3}, "c": 1j, "none": None, "flags": (True, False, 0, 1)}
+    back = CODEC.decode(CODEC.encode(value))
+    assert back == value
+    outer = back[("k", 1)][1]
+    assert outer.parent is outer.items[0] is back[("k", 1)][0]
+    assert type(outer.items[1]) is tuple and type(back["set"]) is set and back["lazy"].size == 7
+    assert [type(v) for v in back["flags"]] == [bool, bool, int, int]
+    assert type(back[("k", 1)][0].items[0]) is Point
+
+
+def test_the_fingerprint_names_the_classes_and_their_fields() -> None:
+    class Point2(NamedTuple):  # same name and module as Point, one field more
+        tag: str
+        x: Any
+        y: Any = None
+        z: Any = None
+    Point2.__qualname__ = Point.__qualname__
+    assert Codec([Point, Box]).fingerprint == Codec([Point, Box]).fingerprint
+    assert Codec([Point, Box]).fingerprint != Codec([Box, Point]).fingerprint  # the numbers would differ
+    assert Codec([Point, Box]).fingerprint != Codec([Point2, Box]).fingerprint
+    assert loader.CODEC.fingerprint in loader.HEADER and resultcache.CODEC.fingerprint in resultcache.HEADER
+    assert loader.CODEC.fingerprint != resultcache.CODEC.fingerprint
+
+
+@pytest.mark.parametrize("bad", [
+    b'{"0": ["p", 1]}',                  # a field missing
+    b'{"0": ["p", 1, 2, 3]}',            # a field too many
+    b'{"0": "pxy"}',                     # not a list
+    b'{"1": ["b", [], null]}',           # a shared record without its number is still checked...
+    b'{"9": []}',                        # a class this codec does not know
+    b'{"o": "Point", "v": ["p", 1, 2]}',  # the previous format
+    b'{"t": "abc"}', b'{"d": "ab"}', b'{"f": 3}', b'{"s": {"t": []}}', b'{"c": "1"}', b'{"b": "!!"}',
+    b'{"r": 0}', b'{"r": [0]}',          # a reference to nothing
+    b'{"t": [], "i": 0}',                # only records are shared
+    b'{"1": ["b", [], null], "i": "0"}', b'{"1": ["b", [], null], "j": 0}',
+    b'{"0": ["p", 1, 2], "i": 0, "x": 1}', b'{}',
+    b"[" * 100_000, b"\xff", b"",
+])
+def test_malformed_entries_are_refused(bad: bytes) -> None:
+    if bad == b'{"1": ["b", [], null]}':  # the one well-formed shape of the list: it decodes
+        assert CODEC.decode(bad) == Box("b", [])
+        return
+    with pytest.raises(CodecError):
+        CODEC.decode(bad)
+
+
+def test_unknown_values_are_refused_when_encoding() -> None:
+    class Other(NamedTuple):
+        a: int
+    for value in (object(), [Other(1)], {"k": Other(1)}, {Other(1)}):
+        with pytest.raises(CodecError):
+            CODEC.encode(value)
+    loop = Box("loop", [])
+    loop.items.append(loop)
+    with pytest.raises(CodecError):
+        CODEC.encode(loop)
+
+
+def test_every_record_type_of_the_caches_is_numbered() -> None:
+    for codec, modules in ((loader.CODEC, [ir]), (resultcache.CODEC, None)):
+        if modules is not None:
+            assert set(codec.fields) == set(classes_in(*modules))
+        assert sorted(int(code) for code in [*codec.tuples.values(), *(c for c, _ in codec.objects.values())]) \
+            == list(range(len(codec.fields)))
