@@ -142,13 +142,22 @@ def _stub(node: ast.stmt, indent: str) -> str:
     assert isinstance(node, _DEFS)
     globals_: set[str] = set()
     names: set[str] = set()
-    for sub in ast.walk(node):
+    # ast.walk's order does not matter here, and its generators cost more than the walk itself.
+    stack: list[ast.AST] = [node]
+    while stack:
+        sub = stack.pop()
         if isinstance(sub, ast.Global):
             globals_.update(sub.names)
         elif isinstance(sub, ast.Name):
             names.add(sub.id)
         elif isinstance(sub, (ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign)):
             names.update(_annotation_names(sub))
+        for field in sub._fields:
+            value = getattr(sub, field, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
     parts = []
     if globals_:
         parts.append(f"global {', '.join(sorted(globals_))}")
