@@ -158,7 +158,10 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
     `cache_dir`, fixes that needed codemods are kept there by file content (see cache.py)."""
     from .cache import FixCache
 
-    remedies = load_remedies()
+    # Without catalogue settings (every extension empty) the report's catalogue holds what the
+    # shipped one holds: reuse it instead of reading and parsing the shipped YAML a second time.
+    extended = any(report.options.catalogue_extra.values())
+    remedies = load_remedies(None if extended else report.catalogue)
     base = report_cwd(report, cwd)
     stack = project_stack(report, base, remedies, cache_dir)
     cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
