@@ -2,7 +2,7 @@
 
 Keyed by the files' names and content hashes (every file is read and hashed: a few milliseconds
 for a thousand files, and an edit that keeps size and modification time is still seen), the
-configuration, the catalogue and the tool version. A hit skips parsing and the whole
+configuration, the catalogue, the tool version and the engine's code. A hit skips parsing and the whole
 cross-module analysis. The entry is JSON with a keyed checksum (safestore.py): a result planted in
 the repository neither runs code nor passes for a clean run, and a damaged one is a miss.
 """
@@ -26,8 +26,27 @@ CODEC = Codec(classes_in(ir, handlers, reach, findings))
 HEADER = f"greenit-async-lint result v1 codec {CODEC.fingerprint}"  # another codec's entries are a miss
 
 
+# The engine's own code: a checkout whose analysis or catalogue code changed (a developer's edit,
+# a reinstall) must not reuse results computed by the old code under the same version number.
+ENGINE_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "catalogue")
+_engine_memo: dict[tuple[Path, ...], str] = {}
+
+
+def engine_fingerprint() -> str:
+    """Names, sizes and modification times of the engine's modules (a few dozen stat calls, once)."""
+    folders = tuple(ENGINE_FOLDERS)
+    if folders not in _engine_memo:
+        stats = []
+        for folder in folders:
+            for path in sorted(folder.rglob("*.py")):
+                info = path.stat()
+                stats.append(f"{path.relative_to(folder)}:{info.st_size}:{info.st_mtime_ns}")
+        _engine_memo[folders] = hashlib.sha256("\n".join(stats).encode()).hexdigest()
+    return _engine_memo[folders]
+
+
 def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[str]:
-    digest = hashlib.sha256(f"{__version__}\0{SUMMARY_FORMAT}\0{settings!r}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{SUMMARY_FORMAT}\0{engine_fingerprint()}\0{settings!r}".encode())
     for src in files:
         try:
             content = hashlib.sha256(read_bytes(src.path, max_bytes)).hexdigest()
