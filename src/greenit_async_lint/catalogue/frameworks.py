@@ -34,7 +34,8 @@ from typing import Any
 from .locators import (EXTENSION_KEYS, LOCATOR_KEYS, RequestExtensionRule, ServiceLocatorRule,
                        parse_request_extensions, parse_service_locators)
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .schema import (ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list, optional_spec,
+                     pattern_table)
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls", "method_maps",
          "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
@@ -155,14 +156,6 @@ def _rule(raw: Any, key: str, section: str) -> dict[str, Any]:
     return data
 
 
-def _table(value: Any, key: str) -> PatternTable[bool]:
-    return PatternTable((p, True) for p in as_str_list(value, key))
-
-
-def _spec(value: Any, key: str) -> ArgSpec | None:
-    return None if value is None else ArgSpec.parse(value, key)
-
-
 def parse_framework(raw: Any, where: str) -> FrameworkRules:
     data = as_mapping(raw, where)
     unknown = set(data) - _KEYS
@@ -174,8 +167,8 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     for i, r in enumerate(as_list(data.get("decorators"), f"{where}.decorators")):
         k = f"{where}.decorators[{i}]"
         r = _rule(r, k, "decorators")
-        fw.decorators.append(DecoratorRule(_table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
-                                           _spec(r.get("dependencies"), f"{k}.dependencies"),
+        fw.decorators.append(DecoratorRule(pattern_table(r.get("calls"), f"{k}.calls"), optional_spec(r.get("route"), f"{k}.route"),
+                                           optional_spec(r.get("dependencies"), f"{k}.dependencies"),
                                            tuple(as_str_list(r.get("class_methods", ["__call__"]),
                                                              f"{k}.class_methods")),
                                            as_str(r["route_prefix_attr"], f"{k}.route_prefix_attr")
@@ -184,10 +177,10 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         k = f"{where}.registrations[{i}]"
         r = _rule(r, k, "registrations")
         rule = RegistrationRule(
-            _table(r.get("calls"), f"{k}.calls"), _spec(r.get("route"), f"{k}.route"),
-            _spec(r.get("view"), f"{k}.view"), _spec(r.get("route_list"), f"{k}.route_list"),
-            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), _spec(r.get("method"), f"{k}.method"),
-            _table(r["includes"], f"{k}.includes") if "includes" in r else None,
+            pattern_table(r.get("calls"), f"{k}.calls"), optional_spec(r.get("route"), f"{k}.route"),
+            optional_spec(r.get("view"), f"{k}.view"), optional_spec(r.get("route_list"), f"{k}.route_list"),
+            tuple(as_str_list(r.get("class_methods", []), f"{k}.class_methods")), optional_spec(r.get("method"), f"{k}.method"),
+            pattern_table(r["includes"], f"{k}.includes") if "includes" in r else None,
             as_bool(r.get("untyped_receiver", False), f"{k}.untyped_receiver"))
         if rule.view is None and rule.route_list is None:
             raise CatalogueError(k, "needs `view` or `route_list`")
@@ -195,38 +188,38 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     for i, r in enumerate(as_list(data.get("class_views"), f"{where}.class_views")):
         k = f"{where}.class_views[{i}]"
         r = _rule(r, k, "class_views")
-        fw.class_views.append(ClassViewRule(_table(r.get("bases"), f"{k}.bases"),
+        fw.class_views.append(ClassViewRule(pattern_table(r.get("bases"), f"{k}.bases"),
                                             tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
     for i, r in enumerate(as_list(data.get("method_maps"), f"{where}.method_maps")):
         k = f"{where}.method_maps[{i}]"
         r = _rule(r, k, "method_maps")
-        mapping = _spec(r.get("mapping"), f"{k}.mapping")
+        mapping = optional_spec(r.get("mapping"), f"{k}.mapping")
         if mapping is None:
             raise CatalogueError(k, "needs `mapping`")
-        fw.method_maps.append(MethodMapRule(_table(r.get("calls"), f"{k}.calls"), mapping,
-                                            _table(r.get("bases"), f"{k}.bases")))
+        fw.method_maps.append(MethodMapRule(pattern_table(r.get("calls"), f"{k}.calls"), mapping,
+                                            pattern_table(r.get("bases"), f"{k}.bases")))
     for i, r in enumerate(as_list(data.get("class_attr_calls"), f"{where}.class_attr_calls")):
         k = f"{where}.class_attr_calls[{i}]"
         r = _rule(r, k, "class_attr_calls")
-        fw.class_attr_calls.append(ClassAttrRule(_table(r.get("bases"), f"{k}.bases"), as_str(r.get("attr"), f"{k}.attr"),
+        fw.class_attr_calls.append(ClassAttrRule(pattern_table(r.get("bases"), f"{k}.bases"), as_str(r.get("attr"), f"{k}.attr"),
                                                  tuple(as_str_list(r.get("calls", []), f"{k}.calls")),
                                                  tuple(as_str_list(r.get("instance_calls", []), f"{k}.instance_calls"))))
     for i, r in enumerate(as_list(data.get("implicit_calls"), f"{where}.implicit_calls")):
         k = f"{where}.implicit_calls[{i}]"
         r = _rule(r, k, "implicit_calls")
-        fw.implicit_calls.append(ImplicitRule(_table(r.get("bases", []), f"{k}.bases"),
+        fw.implicit_calls.append(ImplicitRule(pattern_table(r.get("bases", []), f"{k}.bases"),
                                               frozenset(as_str_list(r.get("methods", []), f"{k}.methods")),
                                               tuple(as_str_list(r.get("calls"), f"{k}.calls")),
-                                              _table(r.get("names", []), f"{k}.names"),
+                                              pattern_table(r.get("names", []), f"{k}.names"),
                                               as_str(r["model"], f"{k}.model") if "model" in r else "",
                                               tuple(as_str_list(r.get("model_calls", []), f"{k}.model_calls"))))
     for i, r in enumerate(as_list(data.get("router_includes"), f"{where}.router_includes")):
         k = f"{where}.router_includes[{i}]"
         r = _rule(r, k, "router_includes")
-        router, deps = _spec(r.get("router"), f"{k}.router"), _spec(r.get("dependencies"), f"{k}.dependencies")
+        router, deps = optional_spec(r.get("router"), f"{k}.router"), optional_spec(r.get("dependencies"), f"{k}.dependencies")
         if router is None or deps is None:
             raise CatalogueError(k, "needs `router` and `dependencies`")
-        fw.router_includes.append((_table(r.get("calls"), f"{k}.calls"), router, deps))
+        fw.router_includes.append((pattern_table(r.get("calls"), f"{k}.calls"), router, deps))
     for i, r in enumerate(as_list(data.get("setting_lists"), f"{where}.setting_lists")):
         k = f"{where}.setting_lists[{i}]"
         r = _rule(r, k, "setting_lists")
@@ -239,24 +232,24 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         for name in inst:
             if name not in ("returns", "iterates", "first_arg"):
                 raise CatalogueError(f"{k}.{name}", "is not a known key (returns, iterates, first_arg)")
-        fw.instances = InstanceRules(_table(inst.get("returns", []), f"{k}.returns"),
-                                     _table(inst.get("iterates", []), f"{k}.iterates"),
-                                     _table(inst.get("first_arg", []), f"{k}.first_arg"))
+        fw.instances = InstanceRules(pattern_table(inst.get("returns", []), f"{k}.returns"),
+                                     pattern_table(inst.get("iterates", []), f"{k}.iterates"),
+                                     pattern_table(inst.get("first_arg", []), f"{k}.first_arg"))
     for i, r in enumerate(as_list(data.get("dependency_markers"), f"{where}.dependency_markers")):
         k = f"{where}.dependency_markers[{i}]"
         r = _rule(r, k, "dependency_markers")
-        spec = _spec(r.get("provider"), f"{k}.provider") or ArgSpec(arg=0)
+        spec = optional_spec(r.get("provider"), f"{k}.provider") or ArgSpec(arg=0)
         threadpool = as_bool(r.get("sync_in_threadpool", False), f"{k}.sync_in_threadpool")
-        fw.dependency_markers.append((_table(r.get("calls"), f"{k}.calls"), spec, threadpool))
+        fw.dependency_markers.append((pattern_table(r.get("calls"), f"{k}.calls"), spec, threadpool))
     if data.get("signals") is not None:
         k = f"{where}.signals"
         s = as_mapping(data["signals"], k)
-        sig = SignalRules(_table(s.get("receivers", []), f"{k}.receivers"),
+        sig = SignalRules(pattern_table(s.get("receivers", []), f"{k}.receivers"),
                           frozenset(as_str_list(s.get("connect_methods", []), f"{k}.connect_methods")),
                           frozenset(as_str_list(s.get("send_methods", []), f"{k}.send_methods")))
         for j, imp in enumerate(as_list(s.get("implicit", []), f"{k}.implicit")):
             imp = as_mapping(imp, f"{k}.implicit[{j}]")
-            sig.implicit.append((_table(imp.get("calls"), f"{k}.implicit[{j}].calls"),
+            sig.implicit.append((pattern_table(imp.get("calls"), f"{k}.implicit[{j}].calls"),
                                  tuple(as_str_list(imp.get("signals"), f"{k}.implicit[{j}].signals"))))
         fw.signals = sig
     return fw

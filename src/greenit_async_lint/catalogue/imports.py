@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("imports", "settings")
 _IMPORT_KEYS = ("calls", "name", "gives", "passes_objects")
@@ -31,20 +31,14 @@ class ImportRules:
     settings_modules: PatternTable[bool] = field(default_factory=PatternTable)  # module names, globs allowed
 
 
-def _check(data: dict[str, Any], known: tuple[str, ...], key: str) -> None:
-    for name in data:
-        if name not in known:
-            raise CatalogueError(f"{key}.{name}", f"is not a known key ({', '.join(known)})")
-
-
 def build_imports(data: Any, where: str = "imports.yaml") -> ImportRules:
     top = as_mapping(data, where)
-    _check(top, _KEYS, where)
+    check_keys(top, _KEYS, where)
     calls: list[tuple[str, ImportCall]] = []
     for i, raw in enumerate(as_list(top.get("imports"), f"{where}.imports")):
         k = f"{where}.imports[{i}]"
         entry = as_mapping(raw, k)
-        _check(entry, _IMPORT_KEYS, k)
+        check_keys(entry, _IMPORT_KEYS, k)
         if "name" not in entry:
             raise CatalogueError(k, "needs `name`")
         spec = ArgSpec.parse(entry["name"], f"{k}.name")
@@ -52,7 +46,7 @@ def build_imports(data: Any, where: str = "imports.yaml") -> ImportRules:
                           as_bool(entry.get("passes_objects", False), f"{k}.passes_objects"))
         calls.extend((p, call) for p in as_str_list(entry.get("calls"), f"{k}.calls"))
     settings = as_mapping(top.get("settings") or {}, f"{where}.settings")
-    _check(settings, _SETTINGS_KEYS, f"{where}.settings")
+    check_keys(settings, _SETTINGS_KEYS, f"{where}.settings")
     return ImportRules(PatternTable(calls),
                        PatternTable((p, True) for p in as_str_list(settings.get("objects", []), f"{where}.settings.objects")),
                        PatternTable((p, True) for p in as_str_list(settings.get("modules", []), f"{where}.settings.modules")))

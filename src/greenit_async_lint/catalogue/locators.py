@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str_list
+from .schema import (ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str_list, check_keys,
+                     optional_spec, pattern_table)
 
 LOCATOR_KEYS = {"lookups", "interface", "name", "registrations", "implementers", "untyped_receiver"}
 SERVICE_REGISTRATION_KEYS = {"calls", "factory", "instance", "interface", "name"}
@@ -52,29 +53,15 @@ class RequestExtensionRule:
     untyped_receiver: bool = False  # and receivers of unknown type
 
 
-def _check(data: dict[str, Any], known: set[str], key: str) -> None:
-    for name in data:
-        if name not in known:
-            raise CatalogueError(f"{key}.{name}", f"is not a known key ({', '.join(sorted(known))})")
-
-
-def _table(value: Any, key: str) -> PatternTable[bool]:
-    return PatternTable((p, True) for p in as_str_list(value, key))
-
-
-def _spec(value: Any, key: str) -> ArgSpec | None:
-    return None if value is None else ArgSpec.parse(value, key)
-
-
 def parse_service_locators(raw: Any, where: str) -> list[ServiceLocatorRule]:
     out: list[ServiceLocatorRule] = []
     for i, r in enumerate(as_list(raw, where)):
         k = f"{where}[{i}]"
         data = as_mapping(r, k)
-        _check(data, LOCATOR_KEYS, k)
-        rule = ServiceLocatorRule(_table(data.get("lookups"), f"{k}.lookups"),
-                                  _spec(data.get("interface"), f"{k}.interface"), _spec(data.get("name"), f"{k}.name"),
-                                  implementers=_table(data.get("implementers", []), f"{k}.implementers"),
+        check_keys(data, LOCATOR_KEYS, k)
+        rule = ServiceLocatorRule(pattern_table(data.get("lookups"), f"{k}.lookups"),
+                                  optional_spec(data.get("interface"), f"{k}.interface"), optional_spec(data.get("name"), f"{k}.name"),
+                                  implementers=pattern_table(data.get("implementers", []), f"{k}.implementers"),
                                   untyped_receiver=as_bool(data.get("untyped_receiver", False),
                                                            f"{k}.untyped_receiver"))
         if rule.interface is None and rule.name is None:
@@ -82,14 +69,14 @@ def parse_service_locators(raw: Any, where: str) -> list[ServiceLocatorRule]:
         for j, reg in enumerate(as_list(data.get("registrations"), f"{k}.registrations")):
             rk = f"{k}.registrations[{j}]"
             rd = as_mapping(reg, rk)
-            _check(rd, SERVICE_REGISTRATION_KEYS, rk)
+            check_keys(rd, SERVICE_REGISTRATION_KEYS, rk)
             if ("factory" in rd) == ("instance" in rd):
                 raise CatalogueError(rk, "needs one of `factory` or `instance`")
             is_factory = "factory" in rd
             value = ArgSpec.parse(rd["factory" if is_factory else "instance"], f"{rk}.{'factory' if is_factory else 'instance'}")
             rule.registrations.append(ServiceRegistrationRule(
-                _table(rd.get("calls"), f"{rk}.calls"), value, is_factory,
-                _spec(rd.get("interface"), f"{rk}.interface"), _spec(rd.get("name"), f"{rk}.name")))
+                pattern_table(rd.get("calls"), f"{rk}.calls"), value, is_factory,
+                optional_spec(rd.get("interface"), f"{rk}.interface"), optional_spec(rd.get("name"), f"{rk}.name")))
         out.append(rule)
     return out
 
@@ -99,13 +86,13 @@ def parse_request_extensions(raw: Any, where: str) -> list[RequestExtensionRule]
     for i, r in enumerate(as_list(raw, where)):
         k = f"{where}[{i}]"
         data = as_mapping(r, k)
-        _check(data, EXTENSION_KEYS, k)
-        callable_spec = _spec(data.get("callable"), f"{k}.callable")
+        check_keys(data, EXTENSION_KEYS, k)
+        callable_spec = optional_spec(data.get("callable"), f"{k}.callable")
         if callable_spec is None:
             raise CatalogueError(k, "needs `callable`")
-        out.append(RequestExtensionRule(_table(data.get("calls"), f"{k}.calls"), callable_spec,
-                                        _spec(data.get("name"), f"{k}.name"),
+        out.append(RequestExtensionRule(pattern_table(data.get("calls"), f"{k}.calls"), callable_spec,
+                                        optional_spec(data.get("name"), f"{k}.name"),
                                         tuple(as_str_list(data.get("property_flags", []), f"{k}.property_flags")),
-                                        _table(data.get("request_types", []), f"{k}.request_types"),
+                                        pattern_table(data.get("request_types", []), f"{k}.request_types"),
                                         as_bool(data.get("untyped_receiver", False), f"{k}.untyped_receiver")))
     return out

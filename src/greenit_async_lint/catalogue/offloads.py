@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list
+from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list, check_keys
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods")
@@ -76,9 +76,7 @@ class Offloads:
 
 def _queue(off: Offloads, raw: Any, here: str) -> None:
     q = as_mapping(raw, here)
-    for key in q:
-        if key not in QUEUE_KEYS:
-            raise CatalogueError(f"{here}.{key}", f"is not a known key ({', '.join(QUEUE_KEYS)})")
+    check_keys(q, QUEUE_KEYS, here)
     queue = Queue(
         name=as_str(q.get("name"), f"{here}.name"),
         send_methods=frozenset(as_str_list(q.get("send_methods", []), f"{here}.send_methods")),
@@ -96,9 +94,7 @@ def _queue(off: Offloads, raw: Any, here: str) -> None:
 
 
 def _http_methods(off: Offloads, data: dict[str, Any], where: str) -> None:
-    for key in data:
-        if key not in HTTP_METHOD_KEYS:
-            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(HTTP_METHOD_KEYS)})")
+    check_keys(data, HTTP_METHOD_KEYS, where)
     off.http_verbs |= {v.lower() for v in as_str_list(data.get("verbs", []), f"{where}.verbs")}
     off.methods_kwargs |= set(as_str_list(data.get("methods_kwargs", []), f"{where}.methods_kwargs"))
     off.request_method_attrs |= set(as_str_list(data.get("request_attrs", []), f"{where}.request_attrs"))
@@ -142,15 +138,11 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
 
 
 def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
-    for key in data:
-        if key not in TRIVIAL_KEYS:
-            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(TRIVIAL_KEYS)})")
+    check_keys(data, TRIVIAL_KEYS, where)
     for i, raw in enumerate(as_list(data.get("rules", []), f"{where}.rules")):
         here = f"{where}.rules[{i}]"
         rule = as_mapping(raw, here)
-        for key in rule:
-            if key not in TRIVIAL_RULE_KEYS:
-                raise CatalogueError(f"{here}.{key}", f"is not a known key ({', '.join(TRIVIAL_RULE_KEYS)})")
+        check_keys(rule, TRIVIAL_RULE_KEYS, here)
         path_arg = as_int(rule["path_arg"], f"{here}.path_arg") if "path_arg" in rule else None
         list_arg = as_int(rule["list_arg"], f"{here}.list_arg") if "list_arg" in rule else None
         entry = TrivialRule(as_str(rule.get("name"), f"{here}.name"), as_str(rule.get("reason"), f"{here}.reason"),
@@ -164,9 +156,7 @@ def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
 
 def _document(data: Any, where: str) -> dict[str, Any]:
     doc = as_mapping(data or {}, where)
-    for key in doc:
-        if key not in SECTIONS:
-            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(SECTIONS)})")
+    check_keys(doc, SECTIONS, where)
     return doc
 
 

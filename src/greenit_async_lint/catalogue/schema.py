@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
+
+from .patterns import PatternTable
 
 
 class CatalogueError(ValueError):
@@ -79,3 +81,21 @@ class ArgSpec:
         kwarg = as_str(data["kwarg"], f"{key}.kwarg") if "kwarg" in data else None
         iterable = as_int(data["iterable"], f"{key}.iterable") if "iterable" in data else None
         return cls(call, arg, kwarg, iterable)
+
+
+def check_keys(data: dict[str, Any], known: Iterable[str], key: str) -> None:
+    """An unknown key is named with the known ones (in their declared order; a set's sorted)."""
+    names = sorted(known) if isinstance(known, (set, frozenset)) else list(known)
+    for name in data:
+        if name not in names:
+            raise CatalogueError(f"{key}.{name}", f"is not a known key ({', '.join(names)})")
+
+
+def pattern_table(value: Any, key: str) -> PatternTable[bool]:
+    """A list of qualified-name patterns, as a table that says whether a name matches one."""
+    return PatternTable((p, True) for p in as_str_list(value, key))
+
+
+def optional_spec(value: Any, key: str) -> "ArgSpec | None":
+    """An argument spec (`{arg: 0, kwarg: f}`), or None where the key is absent."""
+    return None if value is None else ArgSpec.parse(value, key)

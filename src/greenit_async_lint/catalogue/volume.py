@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import CatalogueError, as_bool, as_mapping, as_str, as_str_list
+from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups")
@@ -55,9 +55,7 @@ def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
     for name, raw in as_mapping(data or {}, where).items():
         key = f"{where}.{name}"
         entry = as_mapping(raw, key)
-        for item in entry:
-            if item not in _KIND_KEYS:
-                raise CatalogueError(f"{key}.{item}", f"is not a known key ({', '.join(_KIND_KEYS)})")
+        check_keys(entry, _KIND_KEYS, key)
         kind = RowKind(name, as_str(entry.get("does"), f"{key}.does"),
                        as_bool(entry.get("export", False), f"{key}.export"))
         for call in as_str_list(entry.get("calls"), f"{key}.calls"):
@@ -67,9 +65,7 @@ def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
 
 def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     mapping = as_mapping(data or {}, where)
-    for key in mapping:
-        if key not in _KEYS:
-            raise CatalogueError(f"{where}.{key}", f"is not a known key ({', '.join(_KEYS)})")
+    check_keys(mapping, _KEYS, where)
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
              if key not in ("per-row", "per-row-families")}
     families = {name: RowKind(name, as_str(does, f"{where}.per-row-families.{name}"))
