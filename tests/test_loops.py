@@ -121,6 +121,24 @@ BOUNDED = {
             while time.monotonic() < deadline:
                 requests.get(URL, timeout=5)
         """,
+    "a search whose block from the call on only leaves the loop": """
+        def run(self):
+            for hook in request.json["hooks"]:
+                if hook.get("url") != URL:
+                    continue
+                reply = requests.get(URL + hook["id"], timeout=5)
+                if not reply.ok:
+                    raise ValueError(hook["id"])
+                return reply.json()
+            return None
+        """,
+    "a loop body ending in break": """
+        def run(self):
+            for url in request.json["urls"]:
+                for attempt in range(3):
+                    requests.get(url, timeout=5)
+                break
+        """,
     "the chunks of one reply": """
         def run(self):
             reply = requests.get(URL, stream=True, timeout=5)
@@ -172,12 +190,32 @@ UNBOUNDED = {
                     self.stop()
                     break
         """,
-    "a compound statement before the break": """
+    "a continue between the call and the final return": """
         def run(self):
             for url in request.json["urls"]:
-                for attempt in range(3):
-                    requests.get(url, timeout=5)
+                reply = requests.get(url, timeout=5)
+                if not reply.ok:
+                    continue
+                return reply.json()
+        """,
+    "a continue in a compound statement after the call": """
+        def run(self):
+            for url in request.json["urls"]:
+                requests.get(url, timeout=5)
+                try:
+                    self.check(url)
+                except ValueError:
+                    continue
                 break
+        """,
+    "a raise that a handler in the loop catches": """
+        def run(self):
+            for url in request.json["urls"]:
+                try:
+                    requests.get(url, timeout=5)
+                    raise ValueError(url)
+                except ValueError:
+                    pass
         """,
     "while True without a way out after the call": """
         def run(self):

@@ -4,7 +4,7 @@ is heavy work (one query per row of an unbounded queryset).
 What does not amplify (the loop policy): a loop over a literal or a small `range`, with its bound
 read through module and class constants (`range(MAX_RETRIES)`, `range(self.MAX_TRIES)`); a loop
 the code leaves right after the call (`kind == "once"`, summarize.py via loopshape.py: retries that
-return or break on success); a `while` whose test counts up to a small number or waits for a
+return or break on success, searches whose block from the call on can only leave the loop); a `while` whose test counts up to a small number or waits for a
 deadline; a loop over the entries of one file or one reply (volume.yaml `entries`). A deadline
 loop still turns a poll into polling: waiting for a job until a deadline is waiting.
 """

@@ -4,7 +4,9 @@ loop ends right after them, and what bounds a `while` loop's test.
 A retry loop (`for attempt in range(n): r = call(); break`, `while True: return call()`), a
 fallback over mirrors (`for url in urls: try: with open_stream(url) as r: return r.read()`) or a
 search that stops at the first hit runs the call until it succeeds, not once per element: the
-loop does not multiply it. A `while` test that compares against a number or a clock is a counter
+loop does not multiply it. So does a search whose block, from the call on, can only leave the
+loop (`for hook in hooks: if hook.url != url: continue; reply = get(hook.id); ...; return
+reply`): every element that reaches the call is the last one (`exit_tail`). A `while` test that compares against a number or a clock is a counter
 or a deadline; loops.py decides whether that number is small.
 """
 from __future__ import annotations
@@ -40,6 +42,31 @@ def _with_ends(stmt: ast.stmt) -> str:
         if isinstance(stmt, (ast.Return, ast.Break)):
             return "return" if isinstance(stmt, ast.Return) else "break"
     return ""
+
+
+def _continues(node: ast.AST) -> bool:
+    """Does a `continue` of the enclosing loop occur in this statement (not one of a nested loop's)?"""
+    if isinstance(node, ast.Continue):
+        return True
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        return False
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        return any(_continues(n) for n in node.orelse)  # the body's `continue` is the nested loop's
+    return any(_continues(child) for child in ast.iter_child_nodes(node))
+
+
+def exit_tail(stmts: list[ast.stmt]) -> tuple[int, str]:
+    """(start, 'return' or 'break') when the block ends by leaving the loop and nothing from
+    `stmts[start]` on can go on to the next element (no `continue`): each of those statements
+    runs at most once for the whole loop. (len(stmts), '') when the block does not end so.
+
+    A `raise` does not count: a handler inside the loop may catch it and go on."""
+    if not stmts or not isinstance(stmts[-1], (ast.Return, ast.Break)):
+        return len(stmts), ""
+    start = len(stmts) - 1
+    while start > 0 and not _continues(stmts[start - 1]):
+        start -= 1
+    return start, "return" if isinstance(stmts[-1], ast.Return) else "break"
 
 
 def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:

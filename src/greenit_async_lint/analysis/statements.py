@@ -13,7 +13,7 @@ from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
 from .conditions import except_guard, exit_guards, if_guards
-from .loopshape import leaves_after, while_bound
+from .loopshape import exit_tail, leaves_after, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder
 from .sourcetext import source_text
@@ -30,11 +30,13 @@ class StatementBuilder(ExpressionBuilder):
     # -- statements ---------------------------------------------------------------------------
 
     def body(self, stmts: list[ast.stmt], ctx: BuildCtx) -> None:
+        tail, tail_leaves = exit_tail(stmts) if ctx.loops else (len(stmts), "")
         for i, stmt in enumerate(stmts):
             if self._after_exit:
                 ctx = replace(ctx, guards=ctx.guards + self._after_exit)
                 self._after_exit = ()
-            leaves = leaves_after(stmt, stmts[i + 1] if i + 1 < len(stmts) else None) if ctx.loops else ""
+            leaves = (leaves_after(stmt, stmts[i + 1] if i + 1 < len(stmts) else None)
+                      or (tail_leaves if i >= tail else "")) if ctx.loops else ""
             if leaves:  # the loop ends right after this statement: it runs once, not per element
                 kept = ctx.loops[:-1] if leaves == "break" else ()
                 once = tuple(replace(loop, kind="once") for loop in ctx.loops[len(kept):])
