@@ -224,3 +224,40 @@ def test_a_loop_over_a_list_the_handler_fills_is_a_batch(tmp_path: Path) -> None
 def test_a_loop_over_a_constant_list_stays_bounded(tmp_path: Path) -> None:
     source = "@app.post('/x')\ndef handler(upload: bytes):\n    for size in [64, 128]:\n        shrink(upload)\n"
     assert _confidences(tmp_path, source) == [("GAL102", 4, "low")]
+
+
+KEY_DERIVATION = """\
+import hashlib
+
+ROUNDS = {rounds}
+
+
+def derive(secret: str, rounds: int) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", secret.encode(), b"salt", {factor}, dklen=32)
+
+
+@app.post('/x')
+async def handler(secret: str):
+    return derive(secret, 600000).hex()
+"""
+
+
+@pytest.mark.parametrize("factor", ["2048", "ROUNDS", "iterations=2048"])
+def test_a_key_derivation_with_a_small_constant_work_factor_is_low_even_on_the_event_loop(
+        tmp_path: Path, factor: str) -> None:
+    source = KEY_DERIVATION.format(rounds=2048, factor=factor)
+    found = _findings(tmp_path, source)
+    assert [(c, conf) for c, _line, conf, _why in found] == [("GAL112", "low")]
+    assert found[0][3].startswith("a key derivation with a constant, small work factor")
+
+
+@pytest.mark.parametrize("rounds, factor", [(2048, "rounds"), (870000, "ROUNDS"), (2048, "20000")])
+def test_a_work_factor_that_is_large_or_not_constant_stays_reported(tmp_path: Path, rounds: int, factor: str) -> None:
+    source = KEY_DERIVATION.format(rounds=rounds, factor=factor)
+    assert [(c, conf) for c, _line, conf in _confidences(tmp_path, source)] == [("GAL112", "high")]
+
+
+def test_a_cost_arg_needs_its_threshold() -> None:
+    with pytest.raises(CatalogueError, match="below"):
+        build_offloads({"trivial": {"rules": [{"name": "x", "reason": "y", "calls": ["a.b"],
+                                               "cost_arg": {"arg": 1}}]}}, None)

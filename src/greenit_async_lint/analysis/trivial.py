@@ -16,6 +16,9 @@ the rule's reason (the gate does not count it by default), so that a reader can 
 - a rule with `list_arg` holds only when that argument is a list the function builds from a fixed
   number of items or by loops over relations of one per-request object (a bulk insert of one
   module's few port mappings), never from a whole queryset or rows passed in;
+- a rule with `cost_arg` holds only when that argument, the call's work factor (PBKDF2's
+  iterations), is a constant under the rule's `below`, directly or through a module constant: the
+  cost is then fixed and tiny, so it stays low even on an event loop (no `Effect.retry`);
 - a rule with `path_arg` holds only when that argument is one object's own path (`_own`): a join
   with a part taken from the request (a parameter other than `self`, a value computed from one, a
   fresh name such as `uuid4()`), an attribute of a per-request object (`event.image_dir`), a fresh
@@ -35,7 +38,7 @@ from ..catalogue import Catalogue
 from ..catalogue.offloads import TrivialRule
 from .effects import Effect
 from .evaluate import Evaluator
-from .ir import UNKNOWN, Attr, Call, CallSite, Element, Expr, Items, Name, OneOf, Star, Subscript
+from .ir import UNKNOWN, Attr, Call, CallSite, Const, Element, Expr, Items, Name, OneOf, Star, Subscript
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import External, FunctionRef, MethodRef
 from .volume import DataVolume
@@ -67,7 +70,7 @@ class TrivialCost:
                 rule = self.off.trivial.match(effect.leaf)
                 if rule is not None and self._holds(rule, effect.leaf, cs, ctx):
                     self._mine.add(rule.reason)
-                    effect = replace(effect, guard=rule.reason, retry=True)
+                    effect = replace(effect, guard=rule.reason, retry=rule.cost_arg is None)
             out.append(effect)
         return out
 
@@ -88,6 +91,15 @@ class TrivialCost:
         return False
 
     def _holds(self, rule: TrivialRule, leaf: str, cs: CallSite, ctx: Ctx) -> bool:
+        if rule.cost_arg is not None:
+            spec = rule.cost_arg
+            factor = next((v for k, v in cs.kwargs if k and k == spec.kwarg), None)
+            if factor is None and spec.arg is not None and spec.arg < len(cs.args):
+                positional = cs.args[spec.arg]
+                if not any(isinstance(a, Star) for a in cs.args[:spec.arg + 1]) and not isinstance(positional, Star):
+                    factor = positional
+            if factor is None or not self._constant_below(factor, rule.below, ctx):
+                return False
         if rule.path_arg is not None:
             path = self._path_argument(rule.path_arg, leaf, cs, ctx)
             if path is None or not self._own(path, ctx, 0):
@@ -111,6 +123,16 @@ class TrivialCost:
             return None
         arg = args[found]
         return None if isinstance(arg, Star) else arg
+
+    def _constant_below(self, expr: Expr, below: int, ctx: Ctx) -> bool:
+        """An int literal under `below`, or a name every binding of which is one (`ROUNDS = 2048`)."""
+        if isinstance(expr, Const):
+            return isinstance(expr.value, int) and not isinstance(expr.value, bool) and expr.value < below
+        if isinstance(expr, Name):
+            bindings = self.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(isinstance(b, BoundExpr) and isinstance(b.binding, Const)
+                                          and self._constant_below(b.binding, below, b.ctx) for b in bindings)
+        return False
 
     # -- rows built from one object's relations -------------------------------------------------
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list, check_keys
+from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list, check_keys, optional_spec
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods")
 HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
-TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg")
+TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -41,6 +41,8 @@ class TrivialRule:
     reason: str
     path_arg: int | None = None  # trivial only when this argument is one object's own path
     list_arg: int | None = None  # trivial only when this argument is built from one object's relations
+    cost_arg: ArgSpec | None = None  # trivial only when this argument (a work factor) is a constant...
+    below: int = 0  # ...under this number: a fixed, tiny cost, low confidence even on an event loop
 
 
 @dataclass
@@ -145,8 +147,13 @@ def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
         check_keys(rule, TRIVIAL_RULE_KEYS, here)
         path_arg = as_int(rule["path_arg"], f"{here}.path_arg") if "path_arg" in rule else None
         list_arg = as_int(rule["list_arg"], f"{here}.list_arg") if "list_arg" in rule else None
+        cost_arg = optional_spec(rule.get("cost_arg"), f"{here}.cost_arg")
+        below = as_int(rule["below"], f"{here}.below") if "below" in rule else 0
+        if (cost_arg is None) != ("below" not in rule):
+            raise CatalogueError(f"{here}.{'below' if cost_arg is not None else 'cost_arg'}",
+                                 "is required with cost_arg and below together")
         entry = TrivialRule(as_str(rule.get("name"), f"{here}.name"), as_str(rule.get("reason"), f"{here}.reason"),
-                            path_arg, list_arg)
+                            path_arg, list_arg, cost_arg, below)
         for pattern in as_str_list(rule.get("calls", []), f"{here}.calls"):
             off.trivial.add(pattern, entry)
     for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names)):
