@@ -5,7 +5,8 @@ What does not amplify (the loop policy): a loop over a literal or a small `range
 read through module and class constants (`range(MAX_RETRIES)`, `range(self.MAX_TRIES)`); a loop
 the code leaves right after the call (`kind == "once"`, summarize.py via loopshape.py: retries that
 return or break on success, searches whose block from the call on can only leave the loop); a `while` whose test counts up to a small number or waits for a
-deadline; a loop over the entries of one file or one reply (volume.yaml `entries`). A deadline
+deadline; a loop over the entries of one file or one reply (volume.yaml `entries`); a loop over one
+parent's own parts (a query of `ChallengeFiles` by `challenge_id`, parts.py). A deadline
 loop still turns a poll into polling: waiting for a job until a deadline is waiting.
 """
 from __future__ import annotations
@@ -173,6 +174,8 @@ class LoopBounds:
         """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
         if expr is None or depth > 3:
             return False
+        if isinstance(expr, (Name, Call)) and self.volume.own_parts(expr, ctx):
+            return True  # one parent's own parts (`ChallengeFiles` of one challenge): a few rows
         if isinstance(expr, Items):
             # A comprehension reads as a one-item display of its element: it is as small as what
             # the element's loop variable iterates (`[h.url for h in hooks]`).

@@ -12,7 +12,8 @@ what the caller passes: the effect carries the parameter's name (`Effect.rows`) 
 site that binds it decides (`at_call`), one level of context per call, passed on when the
 caller hands over a parameter of its own.
 A slice of the collection (`[:50]`) is a page, and a relation of one object resolves to a field,
-not to a manager: neither is listed, so neither amplifies. Wrappers (`enumerate`, `sorted`,
+not to a manager: neither is listed, so neither amplifies. A query of one parent's own part table
+(`ChallengeFiles` filtered by `challenge_id`, parts.py) is that relation written as a query. Wrappers (`enumerate`, `sorted`,
 `itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap.
 """
 from __future__ import annotations
@@ -23,40 +24,14 @@ from typing import Callable, Optional
 from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Const, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .ir import Attr, Call, CallSite, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .parts import chain_keywords, parts_of_one, pinned
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
 from .sourcetext import dotted
 from .values import External, Instance
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
-
-
-def _chain_keywords(expr: Expr) -> set[str]:
-    """The keyword names of the calls of a method chain (`X.objects.filter(id__in=ids).order_by()`)."""
-    names: set[str] = set()
-    while isinstance(expr, (Call, Attr)):
-        if isinstance(expr, Call):
-            names.update(k for k, _v in expr.kwargs if k)
-            expr = expr.func
-        else:
-            expr = expr.base
-    return names
-
-
-def _pinned(expr: Expr, range_lookups: frozenset[str]) -> int:
-    """How many objects a query chain's filters pin by equality to a value the code computes
-    (`filter(user=request.user, book__parent_work=work)`: 2); constants and range lookups
-    (`status="open"`, `created__gte=since`) pin none."""
-    count = 0
-    while isinstance(expr, (Call, Attr)):
-        if isinstance(expr, Call):
-            count += sum(1 for k, v in expr.kwargs
-                         if k and not isinstance(v, Const) and k.rsplit("__", 1)[-1] not in range_lookups)
-            expr = expr.func
-        else:
-            expr = expr.base
-    return count
 
 
 def names_read(expr: Expr) -> set[str]:
@@ -168,19 +143,24 @@ class DataVolume:
 
     def selected(self, expr: Expr, ctx: Ctx) -> bool:
         """Rows the request picked one by one (`filter(id__in=ids)`, volume.yaml
-        `bounded-by-keyword`): as many as the user selected, not the whole table."""
+        `bounded-by-keyword`), rows two objects share, or one parent's own parts (parts.py)."""
         keywords, lookups = self.rules.bounded_keywords, self.rules.range_lookups
+        return self._chain(expr, ctx, lambda chain: bool(chain_keywords(chain) & keywords) or parts_of_one(
+            chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2)
 
-        def picked(chain: Expr) -> bool:
-            # Two objects pinned by equality (a user's rows of one work): the few rows they share.
-            return bool(_chain_keywords(chain) & keywords) or bool(lookups) and _pinned(chain, lookups) >= 2
+    def own_parts(self, expr: Expr, ctx: Ctx) -> bool:
+        """One parent's own parts (`ChallengeFiles.query.filter_by(challenge_id=c.id).all()`):
+        a few rows, bounded for blocking work too (loops.py), unlike the rows a request picked."""
+        return self._chain(expr, ctx, lambda chain: parts_of_one(chain, self.rules))
 
+    def _chain(self, expr: Expr, ctx: Ctx, picked: Callable[[Expr], bool]) -> bool:
+        """The test on a query chain, or on the chain a name was bound to (`rows =
+        X.objects.filter(...)` then `for r in rows.all()`)."""
         root = expr
         while isinstance(root, (Call, Attr)):
             root = root.func if isinstance(root, Call) else root.base
         if picked(expr):
             return True
-        # `rows = X.objects.filter(...)` then `for r in rows.all()`: the chain the name was bound to.
         return isinstance(root, Name) and any(
             isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr)) and picked(b.binding)
             for b in self.p.bindings(root.id, ctx))
