@@ -24,11 +24,12 @@ from typing import Callable, Optional
 from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Declared, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parts import chain_keywords, parts_of_one, pinned
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
+from .requestdata import RequestData
 from .sourcetext import dotted
-from .values import External, Instance
+from .values import External
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
@@ -78,6 +79,7 @@ class DataVolume:
         self.work = catalogue.work
         self.code = catalogue.family_code.get(FAMILY, "")
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
+        self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
@@ -182,6 +184,11 @@ class DataVolume:
             bindings = self.p.bindings(expr.id, ctx)
             if len(bindings) == 1 and isinstance(bindings[0], BoundParam) and bindings[0].ctx.function == ctx.function:
                 return expr.id
+            # `kept = []` then `kept.append(row)` in a loop over a parameter: as long as that parameter.
+            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and not b.binding.items for b in bindings):
+                return next((p for cs in self.filled(expr.id, ctx) for loop in cs.loops
+                             if loop.kind in ("for", "comprehension")
+                             for p in [self.row_parameter(loop.iter, ctx, depth + 1)] if p), "")
             return ""
         return next((p for p in (self.row_parameter(a, ctx, depth + 1) for a in self._wrapped(expr, ctx)) if p), "")
 
@@ -214,43 +221,6 @@ class DataVolume:
             return False
         return any(self.unbounded_source(cs.loops, ctx, depth + 1) is not None for cs in self.filled(name, ctx))
 
-    def request_list(self, expr: Attr, ctx: Ctx) -> bool:
-        """A list field of a request model a route receives (`@router.post(...) def bulk(self, data:
-        AssignTags)`: `data.recipes`, declared `recipes: list[str]` on a volume.yaml `request-models`
-        subclass): as long as the client made it."""
-        if not isinstance(expr.base, Name) or not len(self.rules.request_models) or ctx.function is None:
-            return False
-        bindings = self.p.bindings(expr.base.id, ctx)
-        if len(bindings) != 1 or not isinstance(bindings[0], BoundParam) or bindings[0].ctx.function != ctx.function:
-            return False
-        fn = self.p.function(ctx.module, ctx.function)
-        if fn is None or not fn.decorators:
-            # Only a route's own parameter is filled from the request: a helper handed a model (a
-            # background job given the request's model) is judged by its caller. Known limit: any
-            # decorated function passes for a route here.
-            return False
-        for value in self.ev.eval(expr.base, ctx):
-            if not isinstance(value, Instance):
-                continue
-            classes, outside = self.ev.classes.mro(value.module, value.qualname)
-            if not any(name in self.rules.request_models for name in outside):
-                continue
-            for cmi, cq in classes:
-                cls = self.p.klass(cmi, cq)
-                if cls is not None and expr.attr in cls.attrs:
-                    return any(self._list_type(b, self.p.class_ctx(cmi, cls)) for b in cls.attrs[expr.attr])
-        return False
-
-    def _list_type(self, binding: object, ctx: Ctx) -> bool:
-        """`list[str]`, `List[Item]`, `set[int]` (volume.yaml `list-types`), declared or defaulting to `[]`."""
-        if isinstance(binding, Items):
-            return not binding.items
-        if not isinstance(binding, Declared):
-            return False
-        ann = binding.annotation
-        base = ann.base if isinstance(ann, Subscript) else ann
-        return any(isinstance(v, External) and v.name in self.rules.list_types for v in self.ev.eval(base, ctx))
-
     def unbounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Is this iterable a collection the request does not bound (and not a slice of one)?"""
         if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx):
@@ -269,7 +239,9 @@ class DataVolume:
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Call) and self._wrapped(b.binding, b.ctx)
                    and self.unbounded(b.binding, b.ctx, depth + 1) for b in bindings):
                 return True  # rows = list(csv.DictReader(upload))
-        if isinstance(expr, Attr) and self.request_list(expr, ctx):
+        if isinstance(expr, Name) and self.request.argument_list(expr.id, ctx):
+            return True  # @use_kwargs({"ids": fields.List(...)}) def bulk(ids)
+        if isinstance(expr, Attr) and self.request.request_list(expr, ctx):
             return True
         wrapped = self._wrapped(expr, ctx)
         if wrapped:

@@ -10,7 +10,8 @@ from .patterns import PatternTable
 from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
-         "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys")
+         "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
+         "request-arguments")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -43,6 +44,8 @@ class VolumeRules:
     list_types: PatternTable[bool] = field(default_factory=PatternTable)  # list[...] fields of those: client-sized
     range_lookups: frozenset[str] = frozenset()  # lookups that do not pin one object (`created__gte`)
     parent_keys: tuple[str, ...] = ()  # suffixes of a foreign key's name (`challenge_id`): its parent is the rest
+    # decorators that fill a route's parameters from a schema (`use_kwargs`): its list fields are client-sized
+    request_arguments: PatternTable[bool] = field(default_factory=PatternTable)
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -76,4 +79,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        _table(lists["bounded"]), _table(lists["entries"]), _table(lists["clocks"]),
                        frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
                        _table(lists["request-models"]), _table(lists["list-types"]),
-                       frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]))
+                       frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]),
+                       _table(lists["request-arguments"]))
