@@ -93,7 +93,7 @@ class RemedyCatalogue:
 
 def _when(value: Any, where: str, queue_names: set[str]) -> When:
     data = as_mapping(value if value is not None else {}, where)
-    check_keys(data, where, WHEN_KEYS)
+    check_keys(data, WHEN_KEYS, where)
 
     def strings(key: str) -> tuple[str, ...]:
         return tuple(as_str_list(data.get(key), f"{where}.{key}"))
@@ -114,7 +114,7 @@ def _when(value: Any, where: str, queue_names: set[str]) -> When:
 
 def _remedy(value: Any, where: str, queue_names: set[str], codemods: dict[str, str]) -> Remedy:
     data = as_mapping(value, where)
-    check_keys(data, where, ("pattern", "when", "safety", "codemods", "title", "description"))
+    check_keys(data, ("pattern", "when", "safety", "codemods", "title", "description"), where)
     safety = as_str(data.get("safety"), f"{where}.safety", SAFETIES)
     names = tuple(as_str_list(data.get("codemods"), f"{where}.codemods"))
     for i, name in enumerate(names):
@@ -137,30 +137,30 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
     `catalogue` (the shipped one by default); `codemods` maps each codemod name to its safety."""
     catalogue = catalogue or default_catalogue()
     top = as_mapping(data, where)
-    check_keys(top, where, ("status-url", "no-queue", "serialisable", "families", "batch", "purposes", "codemods",
-                            "remedies"))
+    check_keys(top, ("status-url", "no-queue", "serialisable", "families", "batch", "purposes", "codemods",
+                            "remedies"), where)
     status_url = template(top.get("status-url"), f"{where}:status-url", {"id"})
     queues = parse_queues(catalogue.offloads.queue_documents)
     seen = {queue.name for queue in queues}
     no_queue_raw = as_mapping(top.get("no-queue"), f"{where}:no-queue")
-    check_keys(no_queue_raw, f"{where}:no-queue", ("title", "define", "send"))
+    check_keys(no_queue_raw, ("title", "define", "send"), f"{where}:no-queue")
     no_queue = {k: as_str(no_queue_raw.get(k), f"{where}:no-queue.{k}") for k in ("title", "define", "send")}
     frameworks = parse_frameworks(catalogue.framework_remedies)
     injectors: PatternTable[bool] = PatternTable(
         (pattern, True) for fw in catalogue.frameworks for table, _spec, _pool in fw.dependency_markers
         for pattern in table.patterns())
     ser = as_mapping(top.get("serialisable"), f"{where}:serialisable")
-    check_keys(ser, f"{where}:serialisable", ("never", "types"))
+    check_keys(ser, ("never", "types"), f"{where}:serialisable")
     families: dict[str, dict[str, str]] = {}
     for name, raw in as_mapping(top.get("families"), f"{where}:families").items():
         entry = as_mapping(raw, f"{where}:families.{name}")
-        check_keys(entry, f"{where}:families.{name}", ("work", "then"))
+        check_keys(entry, ("work", "then"), f"{where}:families.{name}")
         families[name] = {k: as_str(entry.get(k), f"{where}:families.{name}.{k}") for k in ("work", "then")}
     purposes: dict[str, dict[str, Any]] = {}
     for name, raw in as_mapping(top.get("purposes") or {}, f"{where}:purposes").items():
         entry = as_mapping(raw, f"{where}:purposes.{name}")
         here = f"{where}:purposes.{name}"
-        check_keys(entry, here, ("words", "work", "then", "batch"))
+        check_keys(entry, ("words", "work", "then", "batch"), here)
         purposes[name] = {"words": frozenset(w.lower() for w in as_str_list(entry.get("words"), f"{here}.words")),
                           **{k: as_str(entry.get(k), f"{here}.{k}") for k in ("work", "then", "batch")}}
     options = {name: as_mapping(raw, f"{where}:codemods.{name}")

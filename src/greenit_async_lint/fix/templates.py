@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from ..catalogue.schema import CatalogueError, as_list, as_mapping, as_str, as_str_list
+from ..catalogue.schema import CatalogueError, as_list, as_mapping, as_str, as_str_list, check_keys
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,11 @@ def template(value: Any, where: str, allowed: Iterable[str]) -> str:
     return text
 
 
-def check_keys(data: dict[str, Any], where: str, known: Iterable[str]) -> None:
-    unknown = set(data) - set(known)
-    if unknown:
-        raise CatalogueError(f"{where}.{sorted(unknown)[0]}", f"is not a known key (known: {', '.join(known)})")
-
-
 def _imports(value: Any, where: str) -> tuple[ImportSpec, ...]:
     out = []
     for i, raw in enumerate(as_list(value, where)):
         item = as_mapping(raw, f"{where}[{i}]")
-        check_keys(item, f"{where}[{i}]", ("module", "name", "as"))
+        check_keys(item, ("module", "name", "as"), f"{where}[{i}]")
         module = as_str(item.get("module"), f"{where}[{i}].module")
         name = as_str(item["name"], f"{where}[{i}].name") if "name" in item else None
         asname = as_str(item["as"], f"{where}[{i}].as") if "as" in item else None
@@ -111,11 +105,11 @@ def _imports(value: Any, where: str) -> tuple[ImportSpec, ...]:
 
 def _job(value: Any, where: str) -> JobSpec:
     data = as_mapping(value, where)
-    check_keys(data, where, ("decorator", "imports", "send", "send-imports", "job-id", "instance"))
+    check_keys(data, ("decorator", "imports", "send", "send-imports", "job-id", "instance"), where)
     instance = None
     if "instance" in data:
         raw = as_mapping(data["instance"], f"{where}.instance")
-        check_keys(raw, f"{where}.instance", ("calls", "name", "create", "imports"))
+        check_keys(raw, ("calls", "name", "create", "imports"), f"{where}.instance")
         instance = InstanceSpec(tuple(as_str_list(raw.get("calls"), f"{where}.instance.calls")),
                                 as_str(raw.get("name"), f"{where}.instance.name"),
                                 as_str(raw.get("create"), f"{where}.instance.create"),
@@ -132,7 +126,7 @@ def _job(value: Any, where: str) -> JobSpec:
 
 def _queue(name: str, value: Any, where: str) -> QueueInfo:
     data = as_mapping(value, where)
-    check_keys(data, where, ("title", "modules", "packages", "define", "send", "job"))
+    check_keys(data, ("title", "modules", "packages", "define", "send", "job"), where)
     return QueueInfo(name=name,
                      title=as_str(data.get("title"), f"{where}.title"),
                      modules=tuple(as_str_list(data.get("modules"), f"{where}.modules")),
@@ -162,7 +156,7 @@ def parse_frameworks(sections: dict[str, tuple[str, dict[str, Any]]]) -> dict[st
 
     def resolved(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
         where, data = sections[name]
-        check_keys(data, f"{where}:remedies", FRAMEWORK_KEYS)
+        check_keys(data, FRAMEWORK_KEYS, f"{where}:remedies")
         if "like" not in data:
             return data
         like = as_str(data["like"], f"{where}:remedies.like")
@@ -179,7 +173,7 @@ def parse_frameworks(sections: dict[str, tuple[str, dict[str, Any]]]) -> dict[st
 
 def _framework(value: Any, where: str) -> FrameworkInfo:
     data = as_mapping(value, where)
-    check_keys(data, where, FRAMEWORK_KEYS)
+    check_keys(data, FRAMEWORK_KEYS, where)
     accepted = None
     if "accepted" in data:
         accepted = as_str(data["accepted"], f"{where}.accepted")
@@ -193,7 +187,7 @@ def _framework(value: Any, where: str) -> FrameworkInfo:
     background = None
     if data.get("background_tasks") is not None:
         raw = as_mapping(data["background_tasks"], f"{where}.background_tasks")
-        check_keys(raw, f"{where}.background_tasks", ("types", "import"))
+        check_keys(raw, ("types", "import"), f"{where}.background_tasks")
         imported = _imports([raw.get("import")], f"{where}.background_tasks.import")[0]
         if imported.name is None:
             raise CatalogueError(f"{where}.background_tasks.import.name", "must name the type to import")
