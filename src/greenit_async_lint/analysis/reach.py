@@ -24,6 +24,7 @@ from .parameters import arg_value
 from .pathconds import PathConditions
 from .pools import PoolUse
 from .project import Ctx, Project
+from .results import CatalogueResults
 from .signals import SignalIndex
 from .sourcetext import dotted
 from .trivial import TrivialCost
@@ -55,6 +56,7 @@ class Reach:
         self.guards = GuardCheck(project, catalogue, evaluator)
         self.trivial = TrivialCost(project, evaluator, catalogue)  # one image, one object's folder
         self.conds = PathConditions(project)  # constant arguments prune the branches they guard
+        self.results = CatalogueResults(catalogue.work)  # `ping.items()` on a broadcast's reply is no broadcast
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -202,7 +204,7 @@ class Reach:
         if cs.tail == "__iter__" and target.subject is None:
             return []  # iterating an outside result (rows already fetched) is no new work
         entry = self.cat.work.match(name)
-        if entry is None:
+        if entry is None or (target.subject is None and self.results.on_result(name)):
             return []
         strings = self.ev.strings(cs.args, ctx) if entry.upgrades else ()
         upgraded = self.cat.work.upgrade(entry, strings, self.cat.family_code)
