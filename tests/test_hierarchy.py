@@ -248,3 +248,47 @@ def test_super_looks_up_from_the_class_after_the_defining_one(catalogue) -> None
     assert [(m.qualname, m.receiver) for m in ev.eval(call, Ctx(0, "A.save", (0, "C")))] == [("B.save", (0, "C"))]
     assert [m.qualname for m in ev.eval(call, Ctx(0, "C.save"))] == ["A.save"]
     assert ev.eval(Attr("a", Call("c", Name("n", "super"), (), ()), "missing"), Ctx(0, "A.save")) == ()
+
+
+TRAITS = """
+from traitlets import Bool, Type
+from traitlets.config import Application, LoggingConfigurable
+
+class Manager(LoggingConfigurable):
+    def remove(self, path):
+        raise NotImplementedError
+
+class SyncManager(Manager):
+    def remove(self, path):
+        return path
+
+class AsyncManager(Manager):
+    async def remove(self, path):
+        return path
+
+class App(Application):
+    manager_class = Type(default_value=AsyncManager, klass=Manager, config=True)
+    trash = Bool(True, config=True)
+
+    def start(self):
+        self.manager = self.manager_class(parent=self)
+        built = self.manager
+
+def handler(manager: Manager):
+    declared = manager
+"""
+
+
+def test_a_traitlets_type_is_its_default_class_and_builds_it(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """`Type(default_value=AsyncManager)`: an instance reads the class, calling it builds one
+    (analysis/traits.py, `guards.field_defaults`)."""
+    ev = _evaluator(TRAITS, catalogue)
+    assert _value(ev, "App.start", "built") == {"AsyncManager()"}
+
+
+def test_the_declared_default_runs_where_only_its_base_is_named(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """A receiver declared as the base runs the declared default's methods, not a guess among
+    every subclass's overrides of the stub."""
+    ev = _evaluator(TRAITS, catalogue)
+    assert _value(ev, "handler", "declared") == {"AsyncManager()"}
+    assert _calls(ev, "handler", "declared", "remove") == {"AsyncManager.remove"}

@@ -23,6 +23,7 @@ from .parameters import Parameters
 from .parameters import arg_value as arg_value  # where the finders import it from
 from .registries import RegistryIndex
 from .subscripts import subscript
+from .traits import Defaults, field_default
 from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
                      ModuleRef, Value, dedupe, pick)
 
@@ -41,10 +42,8 @@ class Evaluator:
         self.types = catalogue.offloads.types
         self.instance_rules = [fw.instances for fw in catalogue.frameworks]
         self.classes = ClassLookup(project, self)
-        # Class lookup, under the names the handler and signal finders call it by.
         self.mro = self.classes.mro
         self.class_attr = self.classes.attr
-        # Constants names are bound to, under the names the finders call them by.
         self.const_str = project.const_str
         self.strings = project.strings
         self.parameters = Parameters(project, self, [m for fw in catalogue.frameworks for m in fw.dependency_markers])
@@ -53,6 +52,7 @@ class Evaluator:
         self.dependency_marker = self.parameters.dependency_marker
         self.registries = RegistryIndex(project, self)
         self.locators = Locators(project, self, catalogue)  # find_service(I), request.<added>, import_module
+        self.defaults = Defaults(project, self, catalogue.offloads.field_defaults)  # `Type(default_value=X)`
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
@@ -141,6 +141,8 @@ class Evaluator:
                 attr = self.const_str(args[1], ctx) if not isinstance(args[1], Star) else None
                 if attr:
                     out.extend(v for base in self.eval_arg(args[0], ctx) for v in self.attr(base, attr))
+            elif (default := field_default(self.defaults.fields, target, args, expr.kwargs)) is not None:
+                out.extend(self.eval(default, ctx))  # what an instance reads is the declared default
             else:
                 out.extend(self.returns(target))
         return out
@@ -207,8 +209,8 @@ class Evaluator:
     def instances(self, types: Iterable[Value]) -> list[Value]:
         out: list[Value] = []
         for t in types:
-            if isinstance(t, ClassRef):
-                out.append(Instance("inst", t.module, t.qualname))
+            if isinstance(t, ClassRef):  # (a declared default subclass runs where only its base is named)
+                out.extend(Instance("inst", *k) for k in self.defaults.implementation((t.module, t.qualname)))
             elif isinstance(t, External):
                 out.append(External("ext", self.types.get(t.name, t.name)))
             elif isinstance(t, Instance):

@@ -1,0 +1,93 @@
+"""Declared defaults: a class attribute declared by a field call with a default is that default.
+
+Configurable applications declare their parts as class attributes whose value is a field
+declaration, and build them from it at start-up: `contents_manager_class = Type(
+default_value=LargeFileManager, klass=ContentsManager)`, then `self.contents_manager =
+self.contents_manager_class(parent=self)`. The declaration call itself is a descriptor, not the
+value an instance reads: what an instance reads, unless the deployment configures something
+else, is the default. The catalogue's `guards.field_defaults` (rules/offloads.yaml) says which
+calls are such declarations and where they carry the default (settingdefaults.py reads the same
+table for constant defaults), so:
+
+- `field_default` gives the default's expression: the evaluator reads a declaration call as its
+  default (`self.contents_manager_class` is the class LargeFileManager, and calling it builds one);
+- `Defaults.implementation`: a project class declared as such a default is the implementation that
+  runs by default where the code only names one of its bases. A handler whose manager is read
+  through a property declared `-> ContentsManager` (an interface whose methods are stubs) runs the
+  declared default's methods, not a guess among every subclass's overrides (hierarchy.py).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..catalogue.patterns import PatternTable, tails
+from ..catalogue.schema import ArgSpec
+from .ir import Arg, Call, Expr, Keyword
+from .parameters import arg_value
+from .project import Project
+from .values import ClassKey, ClassRef, External, Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
+
+
+def field_default(fields: PatternTable[ArgSpec], target: Value, args: tuple[Arg, ...],
+                  kwargs: tuple[Keyword, ...]) -> Optional[Expr]:
+    """The default a field declaration call carries, when `target` is such a declaration."""
+    if not isinstance(target, External):
+        return None
+    spec = fields.match(target.name)
+    return arg_value(args, kwargs, spec) if spec is not None else None
+
+
+class Defaults:
+    def __init__(self, project: Project, evaluator: Evaluator, fields: PatternTable[ArgSpec]) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.fields = fields
+        self._tails = tails(fields.patterns())
+        self._declared: Optional[list[ClassKey]] = None
+        self._by_base: dict[ClassKey, tuple[ClassKey, ...]] = {}
+
+    def implementation(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        """The classes an instance declared as `key` is by default: the project's declared defaults
+        that are subclasses of `key`, else `key` itself (also when it is a declared default)."""
+        found = self._by_base.get(key)
+        if found is not None:
+            return found
+        self._by_base[key] = (key,)  # while the declarations are read, a base is itself
+        declared = self._declarations()
+        result = () if key in declared else tuple(
+            d for d in declared if d != key and key in self.ev.classes.mro(*d)[0])
+        result = result or (key,)
+        self._by_base[key] = result
+        return result
+
+    def _declarations(self) -> list[ClassKey]:
+        """The project classes some class attribute declares as its default."""
+        if self._declared is not None:
+            return self._declared
+        self._declared = []
+        out: list[ClassKey] = []
+        for mi, module in enumerate(self.p.mods):
+            for cls in module.classes.values():
+                for bindings in cls.attrs.values():
+                    for b in bindings:
+                        if not isinstance(b, Call) or (self._tails is not None and _tail(b.func) not in self._tails):
+                            continue
+                        ctx = self.p.class_ctx(mi, cls)
+                        for target in self.ev.eval(b.func, ctx):
+                            default = field_default(self.fields, target, b.args, b.kwargs)
+                            if default is None:
+                                continue
+                            out.extend((v.module, v.qualname) for v in self.ev.eval(default, ctx)
+                                       if isinstance(v, ClassRef) and (v.module, v.qualname) not in out)
+        self._declared = out
+        return out
+
+
+def _tail(expr: Expr) -> Optional[str]:
+    if isinstance(expr, Call):
+        return None
+    name = getattr(expr, "attr", None) or getattr(expr, "id", None)
+    return name if isinstance(name, str) else None
