@@ -270,3 +270,52 @@ def test_a_lookup_runs_the_project_factories_that_build_the_service(pyramid: Eva
     assert by_line[:3] == [{"Rates.create_service"}, {"disk_factory"}, {"SmtpMail.create_service"}]
     assert [q.startswith("includeme.<lambda") for q in by_line[3]] == [True]
     assert by_line[4:] == [set(), set(), {"Desk.create_service"}]
+
+
+NAMED_BACKENDS = """
+from zope.interface import Interface, implementer
+
+class IFiles(Interface):
+    pass
+
+@implementer(IFiles)
+class CacheBucket:
+    @classmethod
+    def create_service(cls, context, request):
+        return cls(request.registry.settings["files.bucket"])
+
+@implementer(IFiles)
+class ArchiveBucket:
+    @classmethod
+    def create_service(cls, context, request):
+        bucket = request.registry.settings["archive_files.bucket"]
+        return cls(bucket)
+
+@implementer(IFiles)
+class Plain:
+    @classmethod
+    def create_service(cls, context, request):
+        return cls()
+
+def includeme(config):
+    cache_class = config.maybe_dotted(config.registry.settings["files.backend"])
+    config.register_service_factory(cache_class.create_service, IFiles, name="cache")
+    archive_class = config.maybe_dotted(config.registry.settings["archive_files.backend"])
+    config.register_service_factory(archive_class.create_service, IFiles, name="archive")
+    other_class = config.maybe_dotted(config.registry.settings["elsewhere.backend"])
+    config.register_service_factory(other_class.create_service, IFiles, name="other")
+
+def view(request):
+    cache = request.find_service(IFiles, name="cache")
+    archive = request.find_service(IFiles, name="archive")
+    other = request.find_service(IFiles, name="other")
+"""
+
+
+def test_a_named_backend_chosen_by_a_setting_is_the_implementation_reading_its_section(catalogue: Catalogue) -> None:
+    """`settings["archive_files.backend"]` chooses among the classes whose factory reads
+    `archive_files.*`; a setting no implementation reads leaves them all (analysis/sections.py)."""
+    ev = _evaluator(NAMED_BACKENDS, catalogue)
+    assert _value(ev, "view", "cache") == {"CacheBucket()"}
+    assert _value(ev, "view", "archive") == {"ArchiveBucket()"}
+    assert _value(ev, "view", "other") == {"CacheBucket()", "ArchiveBucket()", "Plain()"}

@@ -28,6 +28,7 @@ from .dotted import DottedImports
 from .ir import Arg, Attr, Call, CallSite, Const, Expr, Keyword, Name
 from .parameters import arg_value
 from .project import Ctx, Project
+from .sections import chosen_by, read_by
 from .values import Callee, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value, dedupe
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,7 +148,8 @@ class Locators:
             if isinstance(service.value, Attr) and not any(_in_project(v) for v in built):
                 # A factory chosen by a setting (`config.maybe_dotted(...).create_service` is an
                 # outside name or nothing): the declared implementations stand in for it.
-                alternative, alternative_run = self._implementing(rule, wanted, service.value.attr)
+                alternative, alternative_run = self._implementing(rule, wanted, service.value.attr,
+                                                                  chosen_by(self.p, service.value, service.ctx))
                 if alternative:
                     built, run = alternative, alternative_run
             found.extend(built)
@@ -200,23 +202,25 @@ class Locators:
                     if isinstance(m, (FunctionRef, MethodRef)) for v in self.ev.returns(m)]
         return list(self.ev.returns(value))
 
-    def _implementing(self, rule: ServiceLocatorRule, interfaces: tuple[Value, ...],
-                      factory: Optional[str]) -> tuple[list[Value], list[Callee]]:
+    def _implementing(self, rule: ServiceLocatorRule, interfaces: tuple[Value, ...], factory: Optional[str],
+                      chosen: frozenset[str] = frozenset()) -> tuple[list[Value], list[Callee]]:
         """Instances of the classes declared as implementing the interfaces, built through their
-        `factory` method when they have one (and those methods)."""
+        `factory` method when they have one (and those methods); with the sections of the setting
+        that chose the backend, those whose factory reads one of them, if any does (sections.py)."""
         index = self._implementer_index(id(rule), rule.implementers)
-        out: list[Value] = []
-        runs: list[Callee] = []
+        each: list[tuple[list[Value], list[Callee]]] = []
         for iface in interfaces:
             for mi, qualname in index.get(iface, ()):
-                built: list[Value] = []
+                methods: list[Callee] = []
                 if factory is not None:
                     methods = [m for m in self.ev.classes.attr(mi, qualname, factory, False)
                                if isinstance(m, (FunctionRef, MethodRef))]
-                    runs.extend(methods)
-                    built = [v for m in methods for v in self.called(m)]
-                out.extend(built or [Instance("inst", mi, qualname)])
-        return out, runs
+                built = [v for m in methods for v in self.called(m)]
+                each.append((built or [Instance("inst", mi, qualname)], methods))
+        if chosen:
+            reading = [(b, m) for b, m in each if any(chosen & _reads(self.p, f) for f in m)]
+            each = reading or each
+        return [v for b, _ in each for v in b], [f for _, m in each for f in m]
 
     def _implementer_index(self, key: int, table: PatternTable[bool]) -> dict[Value, list[ClassKey]]:
         found = self._implementers.get(key)
@@ -272,6 +276,11 @@ def _own_name(expr: Expr) -> Optional[str]:
     if isinstance(expr, Attr):
         return expr.attr
     return None
+
+
+def _reads(p: Project, method: Callee) -> frozenset[str]:
+    fn = p.function(method.module, method.qualname)
+    return read_by(fn) if fn is not None else frozenset()
 
 
 def _in_project(value: Value) -> bool:
