@@ -104,6 +104,19 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
         "untyped_receiver": "true when the attribute also counts on a receiver of unknown type (an unannotated "
                             "`request`)",
     }, "Request extensions: `request.http` is what the callable added under `http` at start-up returns."),
+    ("request", {
+        "type": "the request class (`django.http.HttpRequest`); its top-level package must be imported somewhere "
+                "in the project for the section to apply",
+        "parameters": "the names an unannotated parameter holding the request has by the framework's convention "
+                      "(`request`): such a parameter is an instance of `type`",
+        "bodies": "attributes of the request holding the posted body (`body`, `json_body`): a loop over what is "
+                  "taken from them, or parsed from them (`rules/volume.yaml` `parses`), is as long as the client "
+                  "made it",
+        "fields": "attributes of the request holding the form's fields and files (`POST`, `FILES`): a field is one "
+                  "value and `getlist` the boxes or files the user picked, but a field's text split into lines "
+                  "(`rules/volume.yaml` `splits`: a pasted list) or a field or file parsed is as long as the "
+                  "client made it",
+    }, "The request object of views that take it as a plain parameter, and where its data is."),
     ("remedies", {
         "like": "another framework whose `remedies` section this one starts from (its own keys win)",
         "accepted": "the statement(s) that answer 202 Accepted; `$status` is the status URL expression",

@@ -10,7 +10,7 @@ from typing import Iterable, Optional, TypeVar
 from ..catalogue import Catalogue
 from ..catalogue.load import Queue
 from ..catalogue.patterns import PatternTable
-from .choices import one_of
+from .choices import one_of, setting_default
 from .classes import ClassLookup
 from .hierarchy import function_returns
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
@@ -19,8 +19,7 @@ from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedM
                       Project)
 from .index import ProjectIndex
 from .locators import Locators
-from .parameters import Parameters
-from .parameters import arg_value as arg_value  # where the finders import it from
+from .parameters import Parameters, arg_value as arg_value  # arg_value: where the finders import it from
 from .registries import RegistryIndex
 from .subscripts import subscript
 from .traits import Defaults, field_default
@@ -123,8 +122,8 @@ class Evaluator:
 
     def call_expr(self, expr: Call, ctx: Ctx) -> list[Value]:
         found = self.locators.lookup(expr, ctx)  # `request.find_service(IFace)`: what was registered
-        if found is not None:
-            return found
+        if found is not None or (found := setting_default(self, expr, ctx)) is not None:
+            return found  # settings.get("db.factory", make_session): its default (choices.py)
         args = expr.args
         out: list[Value] = []
         for target in self.eval(expr.func, ctx):

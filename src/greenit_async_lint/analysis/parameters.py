@@ -9,6 +9,7 @@ from ..catalogue.schema import ArgSpec
 from .constructors import Constructors
 from .ir import Arg, Call, Expr, FromImport, Items, Keyword, Name, Param, Star, Subscript
 from .project import BoundExpr, Ctx, ImportedGlobal, Project
+from .requests import FrameworkRequests
 from .values import ClassRef, External, Instance, Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +35,8 @@ class Parameters:
         self.ev = evaluator
         self.markers = markers
         self.constructors = Constructors(project, evaluator)
+        # `def view(request)`: the framework's request (requests.py)
+        self.requests = FrameworkRequests(project, evaluator, evaluator.cat)
 
     def values(self, ctx: Ctx, param: Param, index: int) -> list[Value]:
         """What a parameter may hold: `self`/`cls`, a dependency's result, an instance of its annotation,
@@ -62,6 +65,8 @@ class Parameters:
             out.extend(self.constructors.argument(mi, fn, param, index))
         if not out and param.default is not None:
             out.extend(self.ev.eval(param.default, dctx))
+        if not out:
+            out.extend(self.requests.parameter(param))
         return out
 
     def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:

@@ -223,6 +223,8 @@ class DataVolume:
 
     def unbounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
         """Is this iterable a collection the request does not bound (and not a slice of one)?"""
+        if expr is not None and depth <= 3 and self.ev.parameters.requests.rows(expr, ctx):
+            return True  # what the client sent (analysis/requests.py): a pasted list, an upload's rows
         if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx):
             return False
         if isinstance(expr, Items):

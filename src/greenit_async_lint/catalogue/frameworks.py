@@ -24,7 +24,9 @@ Mechanisms the engine understands, each filled with data per framework:
 - instances: outside calls that give back instances of the project class they are made on
   (`Report.objects.get(...)` is a Report, so `report.save()` reaches Report's override and signals);
 - service_locators, request_extensions: `request.find_service(IFace)` and `request.http` give what
-  the project registered for them at start-up (catalogue/locators.py).
+  the project registered for them at start-up (catalogue/locators.py);
+- request: the framework's request class behind an unannotated `request` parameter, and which of its
+  attributes hold what the client sent (catalogue/requests.py).
 """
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ from typing import Any
 from .locators import (EXTENSION_KEYS, LOCATOR_KEYS, RequestExtensionRule, ServiceLocatorRule,
                        parse_request_extensions, parse_service_locators)
 from .patterns import PatternTable
+from .requests import REQUEST_KEYS, RequestRule, parse_request
 from .schema import (ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list, optional_spec,
                      pattern_table)
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls", "method_maps",
          "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
-         "router_includes", "service_locators", "request_extensions"}
+         "router_includes", "service_locators", "request_extensions", "request"}
 
 
 @dataclass
@@ -130,6 +133,7 @@ class FrameworkRules:
     router_includes: list[tuple[PatternTable[bool], ArgSpec, ArgSpec]] = field(default_factory=list)
     service_locators: list[ServiceLocatorRule] = field(default_factory=list)
     request_extensions: list[RequestExtensionRule] = field(default_factory=list)
+    request: RequestRule | None = None
 
 
 _RULE_KEYS = {
@@ -145,6 +149,7 @@ _RULE_KEYS = {
     "router_includes": {"calls", "router", "dependencies"},
     "service_locators": LOCATOR_KEYS,  # (parsed by catalogue/locators.py)
     "request_extensions": EXTENSION_KEYS,
+    "request": REQUEST_KEYS,  # (parsed by catalogue/requests.py)
 }
 
 
@@ -226,6 +231,7 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
         fw.setting_lists.append((as_str(r.get("name"), f"{k}.name"), tuple(as_str_list(r.get("methods"), f"{k}.methods"))))
     fw.service_locators = parse_service_locators(data.get("service_locators"), f"{where}.service_locators")
     fw.request_extensions = parse_request_extensions(data.get("request_extensions"), f"{where}.request_extensions")
+    fw.request = parse_request(data.get("request"), f"{where}.request")
     if data.get("instances") is not None:
         k = f"{where}.instances"
         inst = as_mapping(data["instances"], k)

@@ -11,7 +11,7 @@ from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
-         "request-arguments")
+         "request-arguments", "parses", "splits")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -46,6 +46,8 @@ class VolumeRules:
     parent_keys: tuple[str, ...] = ()  # suffixes of a foreign key's name (`challenge_id`): its parent is the rest
     # decorators that fill a route's parameters from a schema (`use_kwargs`): its list fields are client-sized
     request_arguments: PatternTable[bool] = field(default_factory=PatternTable)
+    parses: PatternTable[bool] = field(default_factory=PatternTable)  # json.load(upload): as long as the upload
+    splits: frozenset[str] = frozenset()  # text methods making lines of a pasted field (`.split()`)
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -80,4 +82,4 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
                        _table(lists["request-models"]), _table(lists["list-types"]),
                        frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]),
-                       _table(lists["request-arguments"]))
+                       _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]))
