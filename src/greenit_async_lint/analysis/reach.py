@@ -236,9 +236,13 @@ class Reach:
 
     def signal_effects(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         out: list[Effect] = []
-        for rmi, rq, line in self.signals.triggered(cs, ctx):
+        triggered = self.signals.triggered(cs, ctx)
+        rows = self.signals.per_row(cs, ctx, self.loops.volume) if triggered and self.amplify else None
+        for rmi, rq, line in triggered:
             receiver = Hop(self.p.mods[rmi].path, line, 1, rq)
-            out.extend(self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq))))
+            found = self.prefixed(hop, self.prefixed(receiver, self.function_effects(rmi, rq)))
+            # queryset.delete(): the receivers run once per row deleted (signals.py per_row)
+            out.extend(self.loops.amplify(found, (rows,), ctx) if rows is not None else found)
         return out
 
     # -- helpers ------------------------------------------------------------------------------

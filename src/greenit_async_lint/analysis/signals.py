@@ -4,6 +4,9 @@ Receivers are connected with a decorator (`@receiver(post_save, sender=Report)`)
 (`post_save.connect(fn, sender=Report)`); they run when the signal is sent explicitly
 (`order_placed.send(...)`) or implicitly (saving a model sends pre_save and post_save). A signal is
 identified by where it is defined, so that the same signal imported under other names is one.
+A call that works row by row on a collection (volume.yaml `row-by-row`: a queryset's `delete()`
+sends pre_delete and post_delete for every row it deletes) runs its receivers once per row: as in
+a loop over that collection (`per_row`).
 """
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from ..catalogue import Catalogue
 from ..catalogue.patterns import tails
 from .evaluate import Evaluator
 from .index import Seq
-from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Name, Star
+from .ir import Arg, Attr, Call, CallSite, Expr, Items, Keyword, Loop, Name, Star
 from .project import Ctx, Project
 from .registries import GlobalKey
+from .sourcetext import dotted
 from .values import ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef
+from .volume import DataVolume
 
 
 class OutsideSignal(NamedTuple):
@@ -166,8 +171,23 @@ class SignalIndex:
                 here = self.ev.classes.defining_class(ctx)  # `super().save()`: `self`'s class
                 cls = ctx.receiver or here
                 return set(self.ev.mro(*cls)[0]) if cls is not None else None
-            found = {(v.module, v.qualname) for v in self.ev.eval(expr, ctx) if isinstance(v, (ClassRef, Instance))}
+            values = self.ev.eval(expr, ctx)
+            found = {(v.module, v.qualname) for v in values if isinstance(v, (ClassRef, Instance))}
+            # A queryset (`Report.objects.filter(...)`, or a name bound to one) is of its model.
+            found |= {v.subject for v in values if isinstance(v, External) and v.subject is not None}
             if found:
                 # Subclasses send for themselves and for what they derive from.
                 return {c for mi, q in found for c in self.ev.mro(mi, q)[0]}
         return None
+
+    def per_row(self, cs: CallSite, ctx: Ctx, volume: DataVolume) -> Optional[Loop]:
+        """The loop a row-by-row call's receivers run in (`Photo.objects.filter(trashed=True).delete()`:
+        once per trashed photo); None for any other call, and for one row (`filter(pk=pk)`)."""
+        if not self.rules or not len(volume.rules.row_by_row) or not isinstance(cs.func, Attr):
+            return None
+        if not any(isinstance(v, External) and v.name in volume.rules.row_by_row for v in self.ev.eval(cs.func, ctx)):
+            return None
+        rows = cs.func.base
+        # The loop policy then decides: per-row work counts over a collection the request does not
+        # bound (not over the rows it picked), blocking work over any collection (loops.py).
+        return None if volume.one_row(rows, ctx) else Loop(cs.line, "for", rows, dotted(rows))

@@ -150,6 +150,11 @@ class DataVolume:
         return self._chain(expr, ctx, lambda chain: bool(chain_keywords(chain) & keywords) or parts_of_one(
             chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2)
 
+    def one_row(self, expr: Expr, ctx: Ctx) -> bool:
+        """A query chain filtered by its primary key (`filter(pk=pk)`, volume.yaml `primary-keys`)."""
+        keys = self.rules.primary_keys
+        return bool(keys) and self._chain(expr, ctx, lambda chain: bool(chain_keywords(chain) & keys))
+
     def own_parts(self, expr: Expr, ctx: Ctx) -> bool:
         """One parent's own parts (`ChallengeFiles.query.filter_by(challenge_id=c.id).all()`):
         a few rows, bounded for blocking work too (loops.py), unlike the rows a request picked."""

@@ -11,7 +11,8 @@ from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
-         "request-arguments", "parses", "splits")
+         "request-arguments", "parses", "splits",
+         "row-by-row", "primary-keys")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -48,6 +49,9 @@ class VolumeRules:
     request_arguments: PatternTable[bool] = field(default_factory=PatternTable)
     parses: PatternTable[bool] = field(default_factory=PatternTable)  # json.load(upload): as long as the upload
     splits: frozenset[str] = frozenset()  # text methods making lines of a pasted field (`.split()`)
+    # calls on a collection that send their signals for every row (a queryset's delete())
+    row_by_row: PatternTable[bool] = field(default_factory=PatternTable)
+    primary_keys: frozenset[str] = frozenset()  # `filter(pk=pk)`: one row
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -82,4 +86,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
                        _table(lists["request-models"]), _table(lists["list-types"]),
                        frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]),
-                       _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]))
+                       _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]),
+                       _table(lists["row-by-row"]), frozenset(lists["primary-keys"]))
