@@ -292,3 +292,24 @@ def test_the_declared_default_runs_where_only_its_base_is_named(catalogue) -> No
     ev = _evaluator(TRAITS, catalogue)
     assert _value(ev, "handler", "declared") == {"AsyncManager()"}
     assert _calls(ev, "handler", "declared", "remove") == {"AsyncManager.remove"}
+
+
+def test_a_trait_default_decides_a_guard_on_self(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`if self.delete_to_trash: ...; return` with `Bool(True)`: what follows runs only when a
+    deployment turns the trash off (low confidence); a `@default(...)` method computes the default
+    at run time, so nothing is decided."""
+    from greenit_async_lint.analysis.engine import analyse
+    from greenit_async_lint.config import Config
+
+    src = ("import shutil\nfrom tornado.web import RequestHandler\nfrom traitlets import Bool, default\n"
+           "from traitlets.config import LoggingConfigurable\n\n"
+           "class Files(LoggingConfigurable):\n    delete_to_trash = Bool(True, config=True)\n"
+           "    def delete(self, path):\n        if self.delete_to_trash:\n            return\n"
+           "        shutil.rmtree(path)\n\n"
+           "class Computed(Files):\n    @default('delete_to_trash')\n    def _trash_default(self):\n        return False\n\n"
+           "class H(RequestHandler):\n    def delete(self, path):\n        Files().delete(path)\n\n"
+           "class C(RequestHandler):\n    def delete(self, path):\n        Computed().delete(path)\n")
+    (tmp_path / "app.py").write_text(src)
+    report = analyse(["."], Config(cache=False, jobs=1, min_confidence="low"), cwd=tmp_path)
+    found = {(f.line, f.code, f.confidence) for f in report.findings}
+    assert found == {(20, "GAL104", "low"), (24, "GAL104", "high")}

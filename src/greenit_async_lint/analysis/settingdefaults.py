@@ -20,6 +20,7 @@ from .ir import Attr, Binding, Call, Const, Declared, Guard, Name
 from .parameters import arg_value
 from .pathconds import holds, guard_test
 from .project import Ctx, Project
+from .traits import own_trait
 from .values import Instance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,11 +51,14 @@ class SettingDefaults:
         subject = guard.subject
         if guard.kind not in _KINDS or not isinstance(subject, Attr) or not isinstance(subject.base, Name):
             return ""
-        if guard.after_exit:
+        # `self.<trait>` of a configurable class is decided by its declared default, as a parameter
+        # by its own (traits.py), after an early exit too (`if self.delete_to_trash: ...; return`).
+        trait = subject.base.id in local and own_trait(self.ev, self.fields, subject, ctx)
+        if guard.after_exit and not trait:
             # `if not settings.feature: raise HTTPException(503)`: the rest of the function is the
             # feature itself, off by default; when a deployment turns it on, every request pays.
             return ""
-        if subject.base.id in local:
+        if subject.base.id in local and not trait:
             return ""
         default = self.default(subject.base, subject.attr, ctx)
         if default is _NO_DEFAULT:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Optional
 
 from ..catalogue.patterns import PatternTable, tails
 from ..catalogue.schema import ArgSpec
-from .ir import Arg, Call, Expr, Keyword
+from .ir import Arg, Attr, Call, Const, Expr, Keyword, Name
 from .parameters import arg_value
-from .project import Project
+from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External, Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,3 +91,31 @@ def _tail(expr: Expr) -> Optional[str]:
         return None
     name = getattr(expr, "attr", None) or getattr(expr, "id", None)
     return name if isinstance(name, str) else None
+
+
+def own_trait(ev: Evaluator, fields: PatternTable[ArgSpec], subject: Expr, ctx: Ctx) -> bool:
+    """Whether `subject` is `self.<attr>` in a method of a class that declares `attr` with a field
+    declaration (`delete_to_trash = Bool(True, config=True)`) and computes no other default for it
+    (traitlets' `@default("delete_to_trash")` method): a guard on it is then decided by the declared
+    default, as a parameter's guard is by the parameter's default (settingdefaults.py)."""
+    if not (isinstance(subject, Attr) and isinstance(subject.base, Name)) or ctx.function is None:
+        return False
+    fn = ev.p.function(ctx.module, ctx.function)
+    if fn is None or fn.cls is None or fn.kind != "method" or not fn.params or fn.params[0].name != subject.base.id:
+        return False
+    declared = False
+    for cmi, cq in ev.classes.mro(*(ctx.receiver or (ctx.module, fn.cls)))[0]:
+        cls = ev.p.klass(cmi, cq)
+        if cls is None:
+            continue
+        for mq in cls.methods.values():
+            method = ev.p.function(cmi, mq)
+            if method is not None and any(isinstance(d, Call) and d.args and d.args[0] == Const("k", subject.attr)
+                                          for d in method.decorators):
+                return False  # a computed default
+        if not declared and subject.attr in cls.attrs:
+            cctx = ev.p.class_ctx(cmi, cls)
+            declared = any(isinstance(b, Call) and any(field_default(fields, t, b.args, b.kwargs) is not None
+                                                       for t in ev.eval(b.func, cctx))
+                           for b in cls.attrs[subject.attr])
+    return declared
