@@ -235,12 +235,32 @@ def test_a_handler_s_own_parameter_is_request_data(tmp_path: Path) -> None:
     assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 4)]
 
 
-def test_conditions_travel_one_hop_only(tmp_path: Path) -> None:
-    # outer passes its own parameter on: not a constant at inner's call site, so the condition is
-    # cleared there and outer's caller cannot decide it (a known limit, kept simple on purpose).
-    source = CLEAN + ("def outer(root, dry_run):\n    clean(root, dry_run)\n\n\n"
-                      "@app.post('/x')\ndef handler():\n    outer('/srv', dry_run=True)\n")
-    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 12)]
+def test_a_condition_passed_on_is_decided_by_the_caller_s_caller(tmp_path: Path) -> None:
+    # outer passes its own parameter on: the condition moves up to outer's parameter, and
+    # outer's callers decide it (a constant, the default, or nothing known: kept).
+    source = CLEAN + ("def outer(root, dry_run=True):\n    clean(root, dry_run)\n\n\n"
+                      "@app.post('/x')\ndef handler():\n    outer('/srv', dry_run=True)\n\n\n"
+                      "@app.post('/y')\ndef defaulted():\n    outer('/srv')\n\n\n"
+                      "@app.post('/z')\ndef really():\n    outer('/srv', False)\n\n\n"
+                      "@app.post('/w')\ndef asked(flag: bool):\n    outer('/srv', flag)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 22), ("GAL104", 27)]
+
+
+def test_a_condition_moved_up_keeps_the_caller_s_own_guard(tmp_path: Path) -> None:
+    source = CLEAN + ("def outer(root, dry_run, enabled):\n    if enabled:\n        clean(root, dry_run)\n\n\n"
+                      "@app.post('/x')\ndef off():\n    outer('/srv', False, enabled=False)\n\n\n"
+                      "@app.post('/y')\ndef dry():\n    outer('/srv', True, enabled=True)\n\n\n"
+                      "@app.post('/z')\ndef on():\n    outer('/srv', False, enabled=True)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 23)]
+
+
+def test_a_function_run_without_binding_its_parameters_keeps_its_work(tmp_path: Path) -> None:
+    # clean is passed as a value and called inside apply with arguments outer's call site does not
+    # bind: its condition on its own `dry_run` says nothing of outer's `dry_run`.
+    source = CLEAN + ("def apply(job, dry_run):\n    job('/srv', False)\n\n\n"
+                      "def outer(dry_run):\n    apply(clean, dry_run)\n\n\n"
+                      "@app.post('/x')\ndef handler():\n    outer(dry_run=True)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 16)]
 
 
 def test_a_recursive_helper_is_pruned_whatever_handler_comes_first(tmp_path: Path) -> None:
@@ -326,3 +346,104 @@ def test_the_field_declarations_are_catalogue_data() -> None:
     assert fields.match("dataclasses.field") is not None
     extended = load_catalogue({"extra-offloads": {"guards": {"field_defaults": [{"call": "myconf.option", "kwarg": "fallback"}]}}})
     assert extended.offloads.field_defaults.match("myconf.option") is not None
+
+
+# -- more hops, aliases, elif exits, known types (issue 12) ------------------------------------
+
+
+def test_a_local_naming_a_parameter_test_is_that_test() -> None:
+    source = ("def f(overrides=None):\n    use = overrides is not None\n    if not use:\n        return {}\n"
+              "    g()\n")
+    assert _guards_of(source, "g") == [("none", True, "overrides is not None")]
+    rebound = ("def f(overrides=None):\n    use = overrides is not None\n    use = True\n    if not use:\n"
+               "        return {}\n    g()\n")
+    assert _guards_of(rebound, "g") == [("truth", False, "use")]
+    reads_a_call = "def f(x):\n    use = len(x) > 0\n    if not use:\n        return {}\n    g()\n"
+    assert _guards_of(reads_a_call, "g") == [("truth", False, "use")]
+
+
+def test_an_elif_that_leaves_guards_the_rest_too() -> None:
+    source = ("def f(user, create=False):\n    if user:\n        return user\n    elif not create:\n"
+              "        return None\n    g()\n")
+    assert _guards_of(source, "g") == [("truth", True, "user"), ("truth", False, "create")]
+    source = ("def f(user, create=False):\n    if user:\n        return user\n    elif create:\n"
+              "        h()\n    g()\n")
+    assert _guards_of(source, "g") == [("truth", True, "user")]
+
+
+def test_a_default_decides_a_test_behind_an_alias_two_hops_down(tmp_path: Path) -> None:
+    source = ("def context(doc, overrides):\n    use = overrides is not None\n    if not use:\n"
+              "        return {}\n    shutil.rmtree(doc)\n\n\n"
+              "def run(doc, overrides=None):\n    return context(doc, overrides)\n\n\n"
+              "@app.post('/x')\ndef updated():\n    run('/srv')\n\n\n"
+              "@app.post('/y')\ndef consumed(body: dict):\n    run('/srv', overrides=body)\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 19)]
+
+
+TYPED = """\
+from pathlib import Path
+
+import httpx
+from pydantic import BaseModel
+
+
+class Link(BaseModel):
+    url: str
+
+
+class Receipt:
+    pass
+
+
+def store(data, name):
+    if isinstance(data, Path):
+        shutil.copy2(data, name)
+    elif isinstance(data, bytes):
+        open(name, 'wb').write(data)
+
+
+def fetch(url):
+    if isinstance(url, str):
+        return url
+    elif isinstance(url, (list, tuple)):
+        for u in url:
+            httpx.head(u)
+
+
+def notify(reg, receipt=None):
+    if receipt is None:
+        shutil.make_archive('/tmp/t', 'zip', reg)
+
+
+"""
+
+
+@pytest.mark.parametrize("call, codes", [
+    ("store(b'x', 'n')", ["GAL104", "GAL109"]),  # a bytes literal is no constant the summary keeps: unknown
+    ("store(httpx.get('u').read(), 'n')", ["GAL106", "GAL109"]),  # the reply's body is bytes
+    ("store(Path('p'), 'n')", ["GAL104", "GAL109"]),
+    ("store(str(1), 'n')", []),  # a str is neither a Path nor bytes
+    ("store(body, 'n')", ["GAL104", "GAL109"]),  # unknown: both branches stay
+    ("fetch(link.url)", []),  # a field declared `str` never takes the list branch
+    ("fetch('https://a')", []),
+    ("fetch(['https://a'])", ["GAL106"]),  # a list display: its type is not read, kept
+    ("fetch(body)", ["GAL106"]),
+    ("notify('/r', receipt=Receipt())", []),
+    ("notify('/r', receipt=made)", []),
+    ("notify('/r', receipt=body)", ["GAL104"]),
+    ("notify('/r')", ["GAL104"]),
+])
+def test_an_argument_of_a_known_type_decides_isinstance_and_none(tmp_path: Path, call: str, codes: list[str]) -> None:
+    source = TYPED + (f"@app.post('/x')\nasync def handler(body: dict, link: Link):\n    made = Receipt()\n"
+                      f"    {call}\n")
+    found = sorted({f[0] for f in _findings(tmp_path, source) if f[1] == TYPED.count("\n") + 4})
+    assert found == codes
+
+
+def test_an_abstract_or_unknown_class_leaves_isinstance_undecided(tmp_path: Path) -> None:
+    source = ("import collections.abc\nimport somelib\n\n\n"
+              "def store(data):\n    if isinstance(data, collections.abc.Sequence):\n        shutil.rmtree('/a')\n"
+              "    if isinstance(data, somelib.Blob):\n        shutil.rmtree('/b')\n\n\n"
+              "@app.post('/x')\ndef handler():\n    store(str(1))\n")
+    assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 14)]
+    assert len([f for f in _findings(tmp_path, source)]) == 1

@@ -86,3 +86,67 @@ def except_guard(handler: ast.ExceptHandler, convert: Convert) -> Guard:
     if handler.type is None:
         return Guard("except", UNKNOWN, False, "except", ())
     return Guard("except", convert(handler.type), False, "except " + _text(handler.type), _names(handler.type))
+
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def after_if(node: ast.If, convert: Convert, aliases: Aliases) -> tuple[Guard, ...]:
+    """The guards that hold after an `if` when one of its branches always leaves the block:
+    `if dry_run: return` leaves `not dry_run`; a chain `if a: return / elif not b: return` leaves
+    both `not a` and `b` (the `elif` is an `if` alone in the else, read the same way)."""
+    test = unalias(node.test, aliases)
+    body_exits = isinstance(node.body[-1], _EXITS)
+    orelse_exits = bool(node.orelse) and isinstance(node.orelse[-1], _EXITS)
+    if body_exits == orelse_exits:
+        return ()
+    body, orelse = if_guards(test, convert)
+    if not body_exits:
+        return tuple(guard._replace(after_exit=True) for guard in body)
+    after = exit_guards(test, orelse, convert)
+    if len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+        after += after_if(node.orelse[0], convert, aliases)
+    return after
+
+
+Aliases = dict[str, ast.expr]
+
+
+def test_aliases(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Aliases:
+    """Locals that name a test of the function's parameters (`use_overrides = overrides is not
+    None`), bound once and never rebound, as are the parameters they read: `if not use_overrides:`
+    is then the same test as `if overrides is None:`. Every binding anywhere in the body counts
+    (nested functions included), so a name rebound in any way is no alias."""
+    args = node.args
+    params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    stores: dict[str, int] = {}
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+            stores[child.id] = stores.get(child.id, 0) + 1
+        elif isinstance(child, (ast.Global, ast.Nonlocal)):
+            return {}
+    out: Aliases = {}
+    for stmt in ast.walk(node):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if stores.get(name) != 1 or name in params or not isinstance(value, (ast.Compare, ast.UnaryOp, ast.BoolOp)):
+            continue
+        read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        if read and read <= params and not any(stores.get(p) for p in read) and not any(
+                isinstance(n, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr)) for n in ast.walk(value)):
+            out[name] = value
+    return out
+
+
+def unalias(test: ast.expr, aliases: Aliases) -> ast.expr:
+    """The test with its aliases (test_aliases) replaced by what they name, through `not`/`and`/`or`."""
+    if not aliases:
+        return test
+    if isinstance(test, ast.Name) and test.id in aliases:
+        return aliases[test.id]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return ast.copy_location(ast.UnaryOp(ast.Not(), unalias(test.operand, aliases)), test)
+    if isinstance(test, ast.BoolOp):
+        return ast.copy_location(ast.BoolOp(test.op, [unalias(v, aliases) for v in test.values]), test)
+    return test

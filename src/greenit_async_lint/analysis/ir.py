@@ -158,7 +158,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 16  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 17  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

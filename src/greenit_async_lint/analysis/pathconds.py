@@ -1,37 +1,48 @@
-"""Path sensitivity where it is cheap: constant arguments prune the branches their parameters guard.
+"""Path sensitivity where it is cheap: arguments prune the branches their parameters guard.
 
 A function's effects are computed once, whatever its callers pass (reach.py memoises them). So a
 call site under an `if` whose test reads only one parameter of its function (`if not dry_run:`,
-`if auto_unlink:`, `if mode == "inline"`, `if x is None`, and their `else`) gives the effects
-reached through it a condition on that parameter (`Effect.conds`, as (parameter, test) pairs).
-Each caller's call site then binds its arguments to the parameters (by position, by keyword, or
-the parameter's default when not passed) and decides them:
+`if auto_unlink:`, `if mode == "inline"`, `if x is None`, `if isinstance(data, Path)`, and their
+`else`) gives the effects reached through it a condition on that parameter (`Effect.conds`, as
+(parameter, test) pairs). Each caller's call site then binds its arguments to the parameters (by
+position, by keyword, or the parameter's default when not passed) and decides them:
 
 - a constant argument that makes the test false drops the effect (`clean(root, dry_run=True)`
-  never reaches the `rmtree` under `if not dry_run`);
-- a constant that makes it true, or an argument that is not a constant, clears the condition and
-  keeps the effect.
+  never reaches the `rmtree` under `if not dry_run`); so does an argument of a known type that
+  fails an `isinstance` test, or a constructed object for `is None` (argfacts.py);
+- the caller's own parameter passed on (or a parameter whose caller omits it, so that its default
+  applies) moves the condition up: it is re-expressed on the caller's parameter and decided by
+  the caller's caller (`outer(dry_run=True)` -> `clean(root, dry_run)` -> `if not dry_run`);
+- anything else clears the condition and keeps the effect: unknown stays reported.
 
-So conditions travel one hop only: the call site that resolves them is the last to see them, and
-a handler's own conditions (its parameters are request data) are cleared before findings.
-Known limits: a constant reaches only the function it is passed to (a flag forwarded through a
-second helper is not followed); a parameter the function assigns is never taken as a condition.
+A handler's own conditions (its parameters are request data) are cleared before findings, and so
+are the conditions of effects reached without binding arguments (a signal receiver, a function
+passed to a thread: reach.py asks for them cleared). A parameter the function assigns is never
+taken as a condition, and an effect carries at most `_MAX_CONDS` of them (dropping one only keeps
+more work).
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
+from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
 from .effects import Effect
-from .ir import Arg, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
+from .ir import Arg, Call, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
 from .project import Ctx, Project
-from .values import Callee, MethodRef
+from .values import Callee, External, MethodRef
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
 
 Cond = tuple[str, str]  # (parameter name, test): see `guard_test` and `holds`
 
 _KINDS = frozenset({"truth", "none", "eq", "is"})
-_UNKNOWN = object()  # an argument whose value is not a constant
+_UNKNOWN = UNKNOWN_ARG  # an argument nothing is known of
+_MAX_CONDS = 6
+_ISINSTANCE = "isinstance:"
+Tested = Callable[[Expr], Optional[frozenset[str]]]  # the classes an isinstance test names
 
 
 def guard_test(guard: Guard) -> str:
@@ -49,6 +60,10 @@ def holds(test: str, value: Scalar) -> bool:
         result = bool(value)
     elif kind == "none":
         result = value is None
+    elif kind == "isinstance":  # only the literal's own type and its bases pass (argfacts.py)
+        own = literal_type(value)
+        result = own is not None and (own in constant.split("|") or "builtins.object" in constant.split("|")
+                                      or (own == "builtins.bool" and "builtins.int" in constant.split("|")))
     else:
         try:
             expected = ast.literal_eval(constant)
@@ -58,8 +73,9 @@ def holds(test: str, value: Scalar) -> bool:
     return result != negated
 
 
-def param_conds(guards: Iterable[Guard], fn: Optional[Function]) -> tuple[Cond, ...]:
-    """The conditions a call site's guards put on its function's parameters."""
+def param_conds(guards: Iterable[Guard], fn: Optional[Function], tested: Optional[Tested] = None) -> tuple[Cond, ...]:
+    """The conditions a call site's guards put on its function's parameters; `tested` names the
+    classes of an `isinstance(param, ...)` test (without it those tests are not conditions)."""
     if fn is None:
         return ()
     names = _parameters(fn)
@@ -68,7 +84,19 @@ def param_conds(guards: Iterable[Guard], fn: Optional[Function]) -> tuple[Cond, 
         subject = guard.subject
         if guard.kind in _KINDS and isinstance(subject, Name) and subject.id in names:
             out.append((subject.id, guard_test(guard)))
+        elif guard.kind == "truth" and tested is not None and _isinstance_of(subject, names):
+            assert isinstance(subject, Call) and isinstance(subject.args[0], Name)
+            classes = tested(subject.args[1])  # type: ignore[arg-type]
+            if classes:
+                test = _ISINSTANCE + "|".join(sorted(classes))
+                out.append((subject.args[0].id, f"!{test}" if guard.negated else test))
     return tuple(out)
+
+
+def _isinstance_of(subject: Expr, names: frozenset[str]) -> bool:
+    return (isinstance(subject, Call) and isinstance(subject.func, Name) and subject.func.id == "isinstance"
+            and len(subject.args) == 2 and not subject.kwargs and isinstance(subject.args[0], Name)
+            and subject.args[0].id in names and not isinstance(subject.args[1], Star))
 
 
 def _parameters(fn: Function) -> frozenset[str]:
@@ -80,9 +108,12 @@ def _parameters(fn: Function) -> frozenset[str]:
 
 
 def bound_arguments(fn: Function, args: tuple[Arg, ...], kwargs: tuple[tuple[Optional[str], Expr], ...],
-                    offset: int) -> dict[str, object]:
-    """What a call passes to each named parameter: the constant, `_UNKNOWN`, or the default.
-    `offset` is 1 when the call is on a bound method (its `self` is not in `args`)."""
+                    offset: int, fact: Optional[Callable[[Expr], object]] = None) -> dict[str, object]:
+    """What a call passes to each named parameter: the constant, `_UNKNOWN`, or the default; with
+    `fact`, what that tells of a passed expression (argfacts.py). `offset` is 1 when the call is on
+    a bound method (its `self` is not in `args`). A default is the callee's, never a fact of the
+    caller's: a constant or unknown."""
+    read = fact or _constant
     positional = [p for p in fn.params if p.kind == "pos"][offset:]
     out: dict[str, object] = {}
     starred = False
@@ -91,13 +122,13 @@ def bound_arguments(fn: Function, args: tuple[Arg, ...], kwargs: tuple[tuple[Opt
             starred = True
             break
         if i < len(positional):
-            out[positional[i].name] = _constant(arg)
+            out[positional[i].name] = read(arg)
     spread = False
     for name, value in kwargs:
         if name is None:
             spread = True
         else:
-            out[name] = _constant(value)
+            out[name] = read(value)
     for param in fn.params:
         if param.name in out or param.kind not in ("pos", "kwonly"):
             continue
@@ -114,58 +145,107 @@ def _default(param: Param) -> object:
     return _constant(param.default) if param.default is not None else _UNKNOWN
 
 
-def resolve(effects: Iterable[Effect], fn: Function, cs: CallSite, offset: int) -> list[Effect]:
-    """The callee's effects as this call site sees them: those a constant argument rules out are
-    dropped, every other condition is cleared."""
+def resolve(effects: Iterable[Effect], bound: Callable[[], dict[str, object]],
+            decide: Optional[Callable[[str, TypeFact], Optional[bool]]] = None) -> list[Effect]:
+    """The callee's effects as this call site sees them: those an argument rules out are dropped,
+    a condition on a parameter the caller passes on is re-expressed on the caller's parameter, every
+    other condition is cleared. `bound()` gives what the call passes (bound_arguments)."""
     out: list[Effect] = []
-    bound: Optional[dict[str, object]] = None
+    arguments: Optional[dict[str, object]] = None
     for effect in effects:
         if not effect.conds:
             out.append(effect)
             continue
-        if bound is None:
-            bound = bound_arguments(fn, cs.args, cs.kwargs, offset)
-        if all(_possible(test, bound.get(name, _UNKNOWN)) for name, test in effect.conds):
-            out.append(replace(effect, conds=()))
+        if arguments is None:
+            arguments = bound()
+        carried: list[Cond] = []
+        possible = True
+        for name, test in effect.conds:
+            value = arguments.get(name, _UNKNOWN)
+            if isinstance(value, ParamRef):
+                if (value.name, test) not in carried:
+                    carried.append((value.name, test))
+            elif not _possible(test, value, decide):
+                possible = False
+                break
+        if possible:
+            out.append(replace(effect, conds=tuple(carried[:_MAX_CONDS])))
     return out
 
 
-def _possible(test: str, value: object) -> bool:
+def _possible(test: str, value: object, decide: Optional[Callable[[str, TypeFact], Optional[bool]]]) -> bool:
     if value is _UNKNOWN:
         return True
+    if isinstance(value, TypeFact):
+        result = decide(test, value) if decide is not None else None
+        return True if result is None else result
     assert value is None or isinstance(value, (str, int, float, bool))
     return holds(test, value)
 
 
 def attach(effects: list[Effect], conds: tuple[Cond, ...]) -> list[Effect]:
-    """The effects reached through a call site, with its own conditions only: what came up from a
-    callee was resolved (or is cleared) at this call site."""
+    """The effects reached through a call site, with the conditions carried up from the callee
+    (already re-expressed on this function's parameters by `resolve`) and its own."""
     if not conds:
-        return [replace(e, conds=()) if e.conds else e for e in effects]
-    return [replace(e, conds=conds) for e in effects]
+        return effects
+    out = []
+    for effect in effects:
+        merged = effect.conds + tuple(c for c in conds if c not in effect.conds)
+        out.append(replace(effect, conds=merged[:_MAX_CONDS]))
+    return out
 
 
 def cleared(effects: Iterable[Effect]) -> list[Effect]:
-    """A handler's effects: its parameters are request data, so its own conditions say nothing."""
+    """Effects whose conditions no call site binds: a handler's (its parameters are request data),
+    a signal receiver's, a function's handed to a thread."""
     return [replace(e, conds=()) if e.conds else e for e in effects]
+
+
+def decide_type(facts: ArgFacts, test: str, value: TypeFact) -> Optional[bool]:
+    """Whether an argument of a known type passes the test; None when undecided."""
+    negated = test.startswith("!")
+    kind, _, constant = test.lstrip("!").partition(":")
+    if kind == "none" and value.exact:  # constructed right there: not None
+        return negated
+    if kind == "isinstance":
+        result = facts.is_instance(value.types, value.exact, frozenset(constant.split("|")))
+        return None if result is None else result != negated
+    return None
 
 
 class PathConditions:
     """The two hooks of the walk (reach.py): a call site's own conditions, and the resolution of a
     callee's conditions with the arguments of the call site that reaches it."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, evaluator: Evaluator) -> None:
         self.p = project
+        self.ev = evaluator
+        self.facts = ArgFacts(project, evaluator)
 
     def own(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         fn = self.p.function(ctx.module, ctx.function) if cs.guards and ctx.function is not None else None
-        return attach(effects, param_conds(cs.guards, fn))
+        if fn is None:
+            return effects
+        tested = (lambda e: self._tested(e, fn, ctx))
+        return attach(effects, param_conds(cs.guards, fn, tested))
 
-    def resolve(self, effects: list[Effect], target: Callee, cs: CallSite) -> list[Effect]:
+    def _tested(self, expr: Expr, fn: Function, ctx: Ctx) -> Optional[frozenset[str]]:
+        if self.ev.eval(Name("n", "isinstance"), self.p.defining_ctx(ctx.module, fn)) != (
+                External("ext", "builtins.isinstance"),):
+            return None  # a project's own `isinstance`
+        return self.facts.tested(expr, ctx)
+
+    def resolve(self, effects: list[Effect], target: Callee, cs: CallSite, ctx: Ctx) -> list[Effect]:
         if not any(e.conds for e in effects):
             return effects
         fn = self.p.function(target.module, target.qualname)
         if fn is None:
-            return attach(effects, ())
+            return cleared(effects)
         offset = 1 if isinstance(target, MethodRef) and fn.kind != "staticmethod" else 0
-        return resolve(effects, fn, cs, offset)
+        caller = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
+        params = _parameters(caller) if caller is not None else frozenset()
+
+        def bound() -> dict[str, object]:
+            return bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: self.facts.fact(e, ctx, params))
+
+        return resolve(effects, bound, lambda test, value: decide_type(self.facts, test, value))

@@ -21,7 +21,7 @@ from .hooks import FrameworkHooks
 from .ir import CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
 from .parameters import arg_value
-from .pathconds import PathConditions
+from .pathconds import PathConditions, cleared
 from .pools import PoolUse
 from .project import Ctx, Project
 from .results import CatalogueResults
@@ -55,22 +55,25 @@ class Reach:
         self.hooks = FrameworkHooks(self)
         self.guards = GuardCheck(project, catalogue, evaluator)
         self.trivial = TrivialCost(project, evaluator, catalogue)  # one image, one object's folder
-        self.conds = PathConditions(project)  # constant arguments prune the branches they guard
+        self.conds = PathConditions(project, evaluator)  # arguments prune the branches they guard
         self.results = CatalogueResults(catalogue.work)  # `ping.items()` on a broadcast's reply is no broadcast
 
     # -- functions ----------------------------------------------------------------------------
 
-    def callee_effects(self, callee: Callee) -> tuple[Effect, ...]:
+    def callee_effects(self, callee: Callee, bound: bool = False) -> tuple[Effect, ...]:
         """The work a project function or bound method reaches."""
         receiver = callee.receiver if isinstance(callee, MethodRef) else None
-        return self.function_effects(callee.module, callee.qualname, receiver)
+        return self.function_effects(callee.module, callee.qualname, receiver, bound)
 
-    def function_effects(self, mi: int, qualname: str, receiver: Optional[ClassKey] = None) -> tuple[Effect, ...]:
+    def function_effects(self, mi: int, qualname: str, receiver: Optional[ClassKey] = None,
+                         bound: bool = False) -> tuple[Effect, ...]:
         """The work a function reaches; `receiver` is the class of `self` when the method is
-        inherited, so that `self.hook()` finds the subclass's override."""
+        inherited, so that `self.hook()` finds the subclass's override. Its conditions on its own
+        parameters are kept only for a call site that binds them (`bound`: pathconds.resolve)."""
         if self.p.function(mi, qualname) is None:
             return ()
-        return self._walk.result((mi, qualname, receiver))
+        found = self._walk.result((mi, qualname, receiver))
+        return found if bound or not any(e.conds for e in found) else tuple(cleared(found))
 
     def _body_effects(self, key: FunctionKey) -> tuple[Effect, ...]:
         """The work reached from a function's own call sites (the walk memoises it)."""
@@ -118,7 +121,7 @@ class Reach:
             method = "__init__" if isinstance(target, ClassRef) else "__call__"
             found = self.ev.classes.attr(target.module, target.qualname, method, True)
             return [e for v in found if isinstance(v, MethodRef)
-                    for e in self.prefixed(hop, self.conds.resolve(list(self.callee_effects(v)), v, cs))]
+                    for e in self.prefixed(hop, self.conds.resolve(list(self.callee_effects(v, True)), v, cs, ctx))]
         if isinstance(target, Candidates):
             return [e for t in target.values for e in self.target_effects(t, cs, ctx, hop)]
         return []  # fattr (task.delay: queued), modules, lookups
@@ -130,7 +133,7 @@ class Reach:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
-        effects = self.conds.resolve(list(self.callee_effects(target)), target, cs)
+        effects = self.conds.resolve(list(self.callee_effects(target, True)), target, cs, ctx)
         effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, effects)))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread

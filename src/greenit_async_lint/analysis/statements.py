@@ -12,20 +12,18 @@ from dataclasses import replace
 from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
-from .conditions import except_guard, exit_guards, if_guards
+from .conditions import Aliases, after_if, except_guard, if_guards, test_aliases, unalias
 from .loopshape import exit_tail, leaves_after, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder
 from .sourcetext import source_text
 
 
-_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
-
-
 class StatementBuilder(ExpressionBuilder):
     # The guards that hold after the `if` just built, when one of its branches always leaves the
     # block (`if dry_run: return`): the statements after it run only when that branch was not taken.
     _after_exit: tuple[Guard, ...] = ()
+    _aliases: Aliases = {}  # the current function's locals that name a test of its parameters
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -121,13 +119,10 @@ class StatementBuilder(ExpressionBuilder):
         elif isinstance(node, ast.If):
             self.expr(node.test, ctx)
             quiet = replace(ctx, record=False)
-            body, orelse = if_guards(node.test, lambda e: self.expr(e, quiet))
+            body, orelse = if_guards(unalias(node.test, self._aliases), lambda e: self.expr(e, quiet))
             self.body(node.body, replace(ctx, guards=ctx.guards + body))
             self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
-            body_exits = isinstance(node.body[-1], _EXITS)
-            if body_exits != bool(node.orelse and isinstance(node.orelse[-1], _EXITS)):
-                self._after_exit = (exit_guards(node.test, orelse, lambda e: self.expr(e, quiet)) if body_exits
-                                    else tuple(guard._replace(after_exit=True) for guard in body))
+            self._after_exit = after_if(node, lambda e: self.expr(e, quiet), self._aliases)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
             for item in node.items:
@@ -225,7 +220,9 @@ class StatementBuilder(ExpressionBuilder):
             ctx.cls.methods[node.name] = qualname
         else:
             self.bind(ctx, node.name, Def("def", qualname))
+        outer, self._aliases = self._aliases, test_aliases(node)
         self.body(node.body, BuildCtx(fn.scope, qualname + ".", fn, None))
+        self._aliases = outer
 
     def params(self, args: ast.arguments, ctx: BuildCtx) -> list[Param]:
         out: list[Param] = []

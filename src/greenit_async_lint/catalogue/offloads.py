@@ -17,7 +17,8 @@ from .patterns import PatternTable
 from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mapping, as_str, as_str_list, check_keys, optional_spec
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
-GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods")
+GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods",
+              "concrete_types")
 HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
 TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below")
@@ -61,6 +62,9 @@ class Offloads:
     retry_backoff: PatternTable[bool] = field(default_factory=PatternTable)
     # field declarations whose argument is a class attribute's default (`Field(default=True)`)
     field_defaults: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    # outside classes no builtin value is an instance of (`pathlib.Path`): `isinstance` tests with
+    # them are decided by an argument's known type (analysis/argfacts.py)
+    concrete_types: PatternTable[bool] = field(default_factory=PatternTable)
     # a route's accepted HTTP methods (analysis/methods.py): verb-named route decorators, their
     # `methods=` keyword, decorators that restrict the methods, and the request's method attribute
     http_verbs: frozenset[str] = frozenset()
@@ -132,6 +136,8 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
     for j, call in enumerate(as_list(guards.get("field_defaults", []), f"{where}.guards.field_defaults")):
         spec = ArgSpec.parse(call, f"{where}.guards.field_defaults[{j}]", need_call=True)
         off.field_defaults.add(spec.call, spec)
+    for pattern in as_str_list(guards.get("concrete_types", []), f"{where}.guards.concrete_types"):
+        off.concrete_types.add(pattern, True)
     _http_methods(off, as_mapping(guards.get("http_methods", {}), f"{where}.guards.http_methods"),
                   f"{where}.guards.http_methods")
     _trivial(off, as_mapping(data.get("trivial", {}), f"{where}.trivial"), f"{where}.trivial")
