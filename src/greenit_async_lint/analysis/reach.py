@@ -14,6 +14,7 @@ from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
 from .effects import Effect, Hop, best_effects
+from .fallbacks import fallbacks
 from .evaluate import Evaluator
 from .guards import GuardCheck
 from .guesses import guessed
@@ -83,8 +84,10 @@ class Reach:
             return ()
         effects: list[Effect] = []
         ctx = Ctx(mi, qualname, receiver)
-        for cs in fn.scope.calls:
-            effects.extend(self.call_effects(cs, ctx))
+        skipped = fallbacks(fn.scope.calls) if any(cs.guards for cs in fn.scope.calls) else frozenset()
+        for i, cs in enumerate(fn.scope.calls):
+            if i not in skipped:  # (`except TypeError:` repeating a call with fewer arguments: fallbacks.py)
+                effects.extend(self.call_effects(cs, ctx))
         return tuple(best_effects(effects))
 
     def _walk_order(self, key: FunctionKey) -> tuple[object, ...]:
