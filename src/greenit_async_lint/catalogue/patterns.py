@@ -24,6 +24,9 @@ class PatternTable(Generic[T]):
         self._globs: list[tuple[int, re.Pattern[str], T]] = []
         self._count = 0
         self._declared: list[str] = []
+        # A name's answer, once the globs were tried for it: a project asks about the same few
+        # thousand names over and over (tens of thousands of calls), each a scan of every glob.
+        self._seen: dict[str, T | None] = {}
         for pattern, value in entries:
             self.add(pattern, value)
 
@@ -31,6 +34,7 @@ class PatternTable(Generic[T]):
         order = self._count
         self._count += 1
         self._declared.append(pattern)
+        self._seen.clear()
         if is_glob(pattern):
             self._globs.append((order, re.compile(fnmatch.translate(pattern)), value))
         elif pattern not in self._exact:
@@ -41,10 +45,12 @@ class PatternTable(Generic[T]):
         exact = self._exact.get(name)
         if exact is not None:
             return exact[1]
-        for _order, regex, value in self._globs:
-            if regex.match(name):
-                return value
-        return None
+        seen = self._seen
+        if name in seen:
+            return seen[name]
+        found = next((value for _order, regex, value in self._globs if regex.match(name)), None)
+        seen[name] = found
+        return found
 
     def patterns(self) -> list[str]:
         return list(self._declared)
