@@ -1,0 +1,54 @@
+"""A check leaves its objects to the process's end: frozen out of the cyclic collector's sight once
+the analysis is done, parked past run_check, and `python -m` leaves without the teardown."""
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from greenit_async_lint import check
+from greenit_async_lint.cli import main
+
+APP = '''
+import requests
+from flask import Flask
+
+app = Flask(__name__)
+
+@app.get("/rates")
+def rates():
+    for code in load_codes():
+        requests.get(f"https://rates.example.com/{code}", timeout=5)
+    return "ok"
+
+def load_codes():
+    return []
+'''
+
+
+def test_a_check_freezes_and_parks_its_report(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "app.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)
+    try:
+        assert main(["check", "--no-cache", "--format", f"json={tmp_path / 'r.json'}", "."]) == 1
+        frozen = gc.get_freeze_count()
+        assert frozen > 0  # the analysis' objects: no later collection scans them
+        assert len(check._PARKED) == 2  # the report and its dict: not freed on return
+        assert main(["check", "--no-cache", "--format", f"json={tmp_path / 'r.json'}", "."]) == 1
+        assert len(check._PARKED) == 2  # one run's worth, not two
+    finally:
+        check._PARKED.clear()
+        gc.unfreeze()
+
+
+def test_python_m_exits_with_the_status_and_the_whole_output(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    result = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--no-cache", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["GAL106"]
+    usage = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--no-such-option"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert usage.returncode == 2 and "no-such-option" in usage.stderr
