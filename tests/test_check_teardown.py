@@ -52,3 +52,12 @@ def test_python_m_exits_with_the_status_and_the_whole_output(tmp_path: Path) -> 
     usage = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--no-such-option"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2 and "no-such-option" in usage.stderr
+
+
+def test_a_profiler_still_gets_its_results(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "run.prof"), "-m",
+                             "greenit_async_lint", "check", "--no-cache"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "GAL106" in result.stdout, result.stderr  # (cProfile swallows the exit status)
+    assert (tmp_path / "run.prof").stat().st_size > 0  # written after the module returned

@@ -6,7 +6,9 @@ from .cli import main
 
 code = main()
 check = sys.modules.get(f"{__package__}.check")
-if check is not None and getattr(check, "_PARKED", None):
+# Not under a profiler or a coverage tracer (`python -m cProfile -m greenit_async_lint ...`): they
+# write their results after this module returns.
+if check is not None and getattr(check, "_PARKED", None) and sys.getprofile() is None and sys.gettrace() is None:
     # A check ran: leave without the interpreter's teardown, which would free every object of the
     # run one by one (half a second for a large project, see check.py's _PARKED) just before the
     # process ends. Its output is flushed here; nothing else is pending (the parse workers are
