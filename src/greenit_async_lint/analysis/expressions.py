@@ -114,6 +114,8 @@ class ExpressionBuilder:
             return self.comprehension(node, ctx)
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             yielded = self.expr(node.value, ctx) if node.value is not None else UNKNOWN
+            if ctx.func is not None:
+                ctx.func.generator = True  # a generator is as long as what it yields from (volume.py)
             if ctx.func is not None and isinstance(node, ast.Yield):
                 ctx.func.return_values.append(yielded)
             return UNKNOWN

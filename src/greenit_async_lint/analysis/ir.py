@@ -238,6 +238,7 @@ class Function:
     return_values: list[Expr] = field(default_factory=list)
     self_attrs: list[tuple[str, Binding]] = field(default_factory=list)  # from `self.attr = ...`
     decorator_tails: tuple[str, ...] = ()
+    generator: bool = False  # it yields: its return_values are what it yields, one at a time
 
 
 @_compact_pickle

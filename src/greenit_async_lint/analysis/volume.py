@@ -29,7 +29,7 @@ from .parts import chain_keywords, parts_of_one, pinned
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
 from .requestdata import RequestData
 from .sourcetext import dotted
-from .values import External
+from .values import Candidates, External, FunctionRef, MethodRef
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
@@ -197,6 +197,21 @@ class DataVolume:
             return ""
         return next((p for p in (self.row_parameter(a, ctx, depth + 1) for a in self._wrapped(expr, ctx)) if p), "")
 
+    def generates_unbounded(self, expr: Call, ctx: Ctx, depth: int) -> bool:
+        """A call of a project generator whose yields read a loop variable of a collection the
+        request does not bound (`def recipients(event): for r in Registration.query.all(): yield
+        r.email`), read as a comprehension is: as long as that collection."""
+        values = [v for t in self.ev.eval(expr.func, ctx) for v in (t.values if isinstance(t, Candidates) else (t,))]
+        for value in values:
+            if not isinstance(value, (FunctionRef, MethodRef)):
+                continue
+            fn = self.p.function(value.module, value.qualname)
+            if fn is not None and fn.generator:
+                fctx = Ctx(value.module, value.qualname, value.receiver if isinstance(value, MethodRef) else None)
+                if any(self._comprehension_over_unbounded(v, fctx, depth) for v in fn.return_values):
+                    return True
+        return False
+
     def _comprehension_over_unbounded(self, element: Expr, ctx: Ctx, depth: int) -> bool:
         """A comprehension reads as a one-item display of its element (`[[u.id] for u in rows]`):
         it is as big as the collection one of the element's names iterates."""
@@ -248,6 +263,8 @@ class DataVolume:
                 return True  # rows = list(csv.DictReader(upload))
         if isinstance(expr, Name) and self.request.argument_list(expr.id, ctx):
             return True  # @use_kwargs({"ids": fields.List(...)}) def bulk(ids)
+        if isinstance(expr, Call) and self.generates_unbounded(expr, ctx, depth):
+            return True  # for email in recipients(event): yields once per row of a whole table
         if isinstance(expr, Attr) and self.request.request_list(expr, ctx):
             return True
         wrapped = self._wrapped(expr, ctx)
