@@ -117,6 +117,16 @@ SCHEMA: list[tuple[str, dict[str, str], str]] = [
                   "(`rules/volume.yaml` `splits`: a pasted list) or a field or file parsed is as long as the "
                   "client made it",
     }, "The request object of views that take it as a plain parameter, and where its data is."),
+    ("relations", {
+        "fields": "patterns of the foreign-key field classes declared on a child model",
+        "parent": "argument spec of the parent model in the field's call (a class, or its name as a string)",
+        "name": "argument spec of the relation's name on the parent (`related_name`)",
+        "default_name": "the relation's name without one; `{child}` is the child class's name in lower case "
+                        "(default `{child}_set`)",
+        "creates": "patterns of outside calls creating a child besides calling its class (`objects.create`)",
+    }, "Relations: a loop over a parent's relation (`job.items.all()`) yields children; it is as long as the "
+       "data when the project creates the children one per row of an unbounded collection (an import's items, "
+       "one per uploaded row), and one object's few relations otherwise."),
     ("remedies", {
         "like": "another framework whose `remedies` section this one starts from (its own keys win)",
         "accepted": "the statement(s) that answer 202 Accepted; `$status` is the status URL expression",

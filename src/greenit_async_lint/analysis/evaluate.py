@@ -18,6 +18,7 @@ from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictI
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
                       Project)
 from .index import ProjectIndex
+from .lineage import Relations
 from .locators import Locators
 from .parameters import Parameters, arg_value as arg_value  # arg_value: where the finders import it from
 from .registries import RegistryIndex
@@ -51,6 +52,7 @@ class Evaluator:
         self.dependency_marker = self.parameters.dependency_marker
         self.registries = RegistryIndex(project, self)
         self.locators = Locators(project, self, catalogue)  # find_service(I), request.<added>, import_module
+        self.relations = Relations(project, self, catalogue)  # `job.items`: a foreign key's children (lineage.py)
         self.defaults = Defaults(project, self, catalogue.offloads.field_defaults)  # `Type(default_value=X)`
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
@@ -175,15 +177,8 @@ class Evaluator:
             return self.from_import(expr.module, expr.name, ctx.module)
         if isinstance(expr, ClassDef):
             return [ClassRef("cls", ctx.module, expr.qualname)]
-        if isinstance(expr, Element):
-            out: list[Value] = []
-            for c in self.eval(expr.iterable, ctx):
-                if isinstance(c, Candidates):
-                    out.extend(c.values)
-                elif isinstance(c, External) and c.subject is not None \
-                        and any(r.iterates.match(c.name) for r in self.instance_rules):
-                    out.append(Instance("inst", *c.subject))
-            return out
+        if isinstance(expr, Element):  # a registry's entries, a queryset's rows, a relation's children
+            return self.relations.elements(expr, ctx)
         if isinstance(expr, Declared):
             return self.instances(self.eval(expr.annotation, ctx))
         return list(self.eval(expr, ctx))

@@ -27,6 +27,7 @@ from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parts import chain_keywords, parts_of_one, pinned
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
+from .lineage import Lineage
 from .requestdata import RequestData
 from .sourcetext import dotted
 from .values import Candidates, External, FunctionRef, MethodRef
@@ -80,6 +81,7 @@ class DataVolume:
         self.code = catalogue.family_code.get(FAMILY, "")
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
+        self.lineage = Lineage(project, evaluator, self)  # relations filled per row of an upload
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
@@ -270,5 +272,6 @@ class DataVolume:
         wrapped = self._wrapped(expr, ctx)
         if wrapped:
             return any(self.unbounded(e, ctx, depth + 1) for e in wrapped)
-        return any(isinstance(v, External) and v.name in self.rules.unbounded and v.name not in self.rules.bounded
-                   for v in self.ev.eval(expr, ctx))
+        # A whole queryset, an upload's rows; a relation the project fills per row of an upload (lineage.py).
+        return any(isinstance(v, External) and v.name not in self.rules.bounded
+                   and (v.name in self.rules.unbounded or self.lineage.grown(v)) for v in self.ev.eval(expr, ctx))

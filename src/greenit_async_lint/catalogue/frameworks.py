@@ -26,7 +26,9 @@ Mechanisms the engine understands, each filled with data per framework:
 - service_locators, request_extensions: `request.find_service(IFace)` and `request.http` give what
   the project registered for them at start-up (catalogue/locators.py);
 - request: the framework's request class behind an unannotated `request` parameter, and which of its
-  attributes hold what the client sent (catalogue/requests.py).
+  attributes hold what the client sent (catalogue/requests.py);
+- relations: foreign keys giving a parent model a relation whose rows are children
+  (catalogue/relations.py).
 """
 from __future__ import annotations
 
@@ -36,13 +38,15 @@ from typing import Any
 from .locators import (EXTENSION_KEYS, LOCATOR_KEYS, RequestExtensionRule, ServiceLocatorRule,
                        parse_request_extensions, parse_service_locators)
 from .patterns import PatternTable
+from .relations import RELATION_KEYS, RelationRules, parse_relations
 from .requests import REQUEST_KEYS, RequestRule, parse_request
 from .schema import (ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list, optional_spec,
                      pattern_table)
 
 _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_calls", "method_maps",
          "implicit_calls", "dependency_markers", "signals", "sync_handlers_on_loop", "instances", "setting_lists",
-         "router_includes", "service_locators", "request_extensions", "request"}
+         "router_includes", "service_locators", "request_extensions", "request",
+         "relations"}
 
 
 @dataclass
@@ -134,6 +138,7 @@ class FrameworkRules:
     service_locators: list[ServiceLocatorRule] = field(default_factory=list)
     request_extensions: list[RequestExtensionRule] = field(default_factory=list)
     request: RequestRule | None = None
+    relations: RelationRules | None = None
 
 
 _RULE_KEYS = {
@@ -150,6 +155,7 @@ _RULE_KEYS = {
     "service_locators": LOCATOR_KEYS,  # (parsed by catalogue/locators.py)
     "request_extensions": EXTENSION_KEYS,
     "request": REQUEST_KEYS,  # (parsed by catalogue/requests.py)
+    "relations": RELATION_KEYS,  # (parsed by catalogue/relations.py)
 }
 
 
@@ -232,6 +238,7 @@ def parse_framework(raw: Any, where: str) -> FrameworkRules:
     fw.service_locators = parse_service_locators(data.get("service_locators"), f"{where}.service_locators")
     fw.request_extensions = parse_request_extensions(data.get("request_extensions"), f"{where}.request_extensions")
     fw.request = parse_request(data.get("request"), f"{where}.request")
+    fw.relations = parse_relations(data.get("relations"), f"{where}.relations")
     if data.get("instances") is not None:
         k = f"{where}.instances"
         inst = as_mapping(data["instances"], k)
