@@ -139,6 +139,19 @@ BOUNDED = {
                     requests.get(url, timeout=5)
                 break
         """,
+    "the links of one reply's JSON body": """
+        def run(self):
+            data = requests.get(URL, timeout=5).json()
+            for link in data.get("links", []):
+                if link.get("rel") == "self":
+                    requests.get(link["href"], timeout=5)
+        """,
+    "the entries of one reply's JSON, read by a subscript": """
+        def run(self):
+            reply = requests.get(URL, timeout=5)
+            for link in reply.json()["links"]:
+                requests.head(link, timeout=5)
+        """,
     "the chunks of one reply": """
         def run(self):
             reply = requests.get(URL, stream=True, timeout=5)
@@ -222,6 +235,12 @@ UNBOUNDED = {
             while True:
                 requests.get(URL, timeout=5)
                 time.sleep(1)
+        """,
+    "the reply's entries or what the request sent": """
+        def run(self):
+            data = requests.get(URL, timeout=5).json()
+            for link in data.get("links") if self.remote else request.json["links"]:
+                requests.get(link, timeout=5)
         """,
     "while compared with a size the request gives": """
         def run(self):

@@ -17,12 +17,13 @@ from typing import Optional
 from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star
+from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
 from .project import BoundExpr, Ctx, Project
 from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
 from .volume import DataVolume, names_read
 
 _SMALL = 16  # a loop over at most this many known items is bounded
+_NO_SIZE = frozenset({"typing.Any"})  # a candidate value that says nothing of a collection's size
 
 
 def amplified(effect: Effect, loop: Loop) -> Effect:
@@ -158,10 +159,21 @@ class LoopBounds:
         return False
 
     def entries(self, expr: Optional[Expr], ctx: Ctx) -> bool:
-        """A loop over the entries of one file or one reply (volume.yaml `entries`)."""
-        if not isinstance(expr, Call) or not len(self.rules.entries):
+        """A loop over the entries of one file or one reply (volume.yaml `entries`): a call
+        (`reply.iter_content()`), or a value read from one reply's body (`data.get("links")`
+        with `data = requests.get(url).json()`). An `Any` among the candidates (a declared
+        `dict[str, Any]`) says nothing of the size: the others decide."""
+        if not len(self.rules.entries):
             return False
-        names = [v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)]
+        if isinstance(expr, Call):
+            names = [v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)]
+            if names and all(n in self.rules.entries for n in names):
+                return True
+        while isinstance(expr, Subscript):  # reply.json()["links"]: a part of that one body
+            expr = expr.base
+        if not isinstance(expr, (Call, Attr, Name)):
+            return False
+        names = [v.name for v in self.ev.eval(expr, ctx) if isinstance(v, External) and v.name not in _NO_SIZE]
         return bool(names) and all(n in self.rules.entries for n in names)
 
     def _element_bounded(self, element: Expr, ctx: Ctx, depth: int) -> bool:
