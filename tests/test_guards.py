@@ -94,6 +94,16 @@ GUARDED = {
         "            return os.replace(url, '/tmp/x')\n        except OSError:\n            time.sleep(1)\n",
         "@app.post('/x')\ndef handler(url: str):\n    for attempt in range(3):\n        try:\n"
         "            return os.replace(url, '/tmp/x')\n        finally:\n            time.sleep(1)\n"),
+    # The failure path of a retry loop that gives up by raising (loopshape.retry_start): the
+    # sleep runs once per failed attempt; its twin waits until the database answers, unbounded.
+    "the failure path of a retry loop": (
+        "def connect():\n    return os.access('/run/postgresql', os.W_OK)\n\n\n"
+        "@app.post('/x')\ndef handler():\n    left = 10\n    while True:\n        if connect():\n            break\n"
+        "        left -= 1\n        time.sleep(1)\n        if left == 0:\n            raise RuntimeError('no database')\n"
+        "    return 1\n",
+        "def connect():\n    return os.access('/run/postgresql', os.W_OK)\n\n\n"
+        "@app.post('/x')\ndef handler():\n    while True:\n        if connect():\n            break\n"
+        "        time.sleep(1)\n    return 1\n"),
 }
 
 

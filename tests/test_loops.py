@@ -115,6 +115,40 @@ BOUNDED = {
                 tries += 1
                 requests.get(URL, timeout=5)
         """,
+    "while True with a retry budget that raises when spent": """
+        def run(self):
+            budget = 5
+            while True:
+                requests.get(URL, timeout=5)
+                budget -= 1
+                if budget == 0:
+                    raise RuntimeError("gave up")
+        """,
+    "while True counting up to a constant": """
+        def run(self):
+            tries = 0
+            while True:
+                tries += 1
+                if tries > MAX_RETRIES:
+                    break
+                requests.get(URL, timeout=5)
+        """,
+    "while counting up, with the counter assigned": """
+        def run(self):
+            tries = 0
+            while tries < MAX_RETRIES:
+                tries = tries + 1
+                requests.get(URL, timeout=5)
+        """,
+    "the failure path of a retry loop that gives up": """
+        def run(self):
+            while True:
+                if self.ready():
+                    break
+                requests.post(URL + "/wake", timeout=5)
+                if self.gave_up():
+                    raise RuntimeError("partner asleep")
+        """,
     "while before a deadline": """
         def run(self):
             deadline = time.monotonic() + 10
@@ -241,6 +275,39 @@ UNBOUNDED = {
             data = requests.get(URL, timeout=5).json()
             for link in data.get("links") if self.remote else request.json["links"]:
                 requests.get(link, timeout=5)
+        """,
+    "a countdown from a size the request gives": """
+        def run(self):
+            remaining = len(request.json["urls"])
+            while remaining > 0:
+                remaining -= 1
+                requests.get(request.json["urls"][remaining], timeout=5)
+        """,
+    "a countdown from a parameter": """
+        def run(self, pages=None):
+            pages = pages or 0
+            while True:
+                requests.get(URL, timeout=5)
+                pages -= 1
+                if pages == 0:
+                    break
+        """,
+    "while True whose counter is tested in a nested block": """
+        def run(self):
+            tries = 0
+            while True:
+                requests.get(URL, timeout=5)
+                tries += 1
+                if self.strict:
+                    if tries > 3:
+                        break
+        """,
+    "a drain that leaves when the queue is empty": """
+        def run(self):
+            while True:
+                if self.queue.empty():
+                    break
+                requests.post(URL, json=self.queue.get(), timeout=5)
         """,
     "while compared with a size the request gives": """
         def run(self):

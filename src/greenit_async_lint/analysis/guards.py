@@ -88,6 +88,9 @@ class GuardCheck:
         if cs.loops and any(g.kind == "except" for g in cs.guards) and self.off.retry_backoff.match(leaf):
             handler = next(g for g in reversed(cs.guards) if g.kind == "except")
             return f"a retry back-off: it waits only after a failure (`{handler.text}` in a loop)"
+        if cs.loops and cs.loops[-1].kind == "retry" and self.off.retry_backoff.match(leaf):
+            # loopshape.retry_start: after `if attempt(): break`, before `if spent: raise`.
+            return f"a retry back-off: it waits only after a failed attempt (`{cs.loops[-1].text}` retries until it succeeds)"
         return ""
 
     def _locals(self, ctx: Ctx) -> frozenset[str]:

@@ -158,7 +158,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 17  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 18  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -179,7 +179,7 @@ def _compact_pickle(cls: type[_T]) -> type[_T]:
 @dataclass(slots=True)
 class Loop:
     line: int
-    kind: str  # "for", "while", "comprehension" (or "map" for a pool's map, made by reach)
+    kind: str  # "for", "while", "comprehension" ("map" for a pool's map, made by reach; "once" and "retry" by loopshape.py)
     iter: Optional[Expr]
     text: str
 

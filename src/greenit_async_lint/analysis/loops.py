@@ -4,7 +4,8 @@ is heavy work (one query per row of an unbounded queryset).
 What does not amplify (the loop policy): a loop over a literal or a small `range`, with its bound
 read through module and class constants (`range(MAX_RETRIES)`, `range(self.MAX_TRIES)`); a loop
 the code leaves right after the call (`kind == "once"`, summarize.py via loopshape.py: retries that
-return or break on success, searches whose block from the call on can only leave the loop); a `while` whose test counts up to a small number or waits for a
+return or break on success, searches whose block from the call on can only leave the loop; `kind ==
+"retry"`: the failure path of a retry loop that gives up by raising); a `while` whose test counts up to a small number or waits for a
 deadline; a loop over the entries of one file or one reply (volume.yaml `entries`); a loop over one
 parent's own parts (a query of `ChallengeFiles` by `challenge_id`, parts.py). A deadline
 loop still turns a poll into polling: waiting for a job until a deadline is waiting.
@@ -18,7 +19,7 @@ from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
-from .project import BoundExpr, Ctx, Project
+from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
 from .volume import DataVolume, names_read
 
@@ -90,7 +91,7 @@ class LoopBounds:
         kind "deadline": it multiplies polls only)."""
         deadline: Optional[Loop] = None
         for loop in reversed(loops):
-            if loop.kind == "once":
+            if loop.kind in ("once", "retry"):
                 continue
             if loop.kind == "while":
                 bound = self.while_bound(loop.iter, ctx)
@@ -107,16 +108,29 @@ class LoopBounds:
         if not isinstance(operands, Items):
             return ""
         # The bound is a literal or a module or class constant: a local name bound to a number
-        # is the counter itself (`n = 0; while n < len(rows)`), not what bounds it.
-        if any(not (isinstance(e, Name) and self._local(e.id, ctx)) and self.small_int(e, ctx)
-               for e in operands.items):
+        # is the counter itself (`n = 0; while n < len(rows)`), not what bounds it. The counter
+        # must start small too: `remaining = len(rows)` counted down to 0 is as long as the rows.
+        counters = [e for e in operands.items if isinstance(e, Name) and self._local(e.id, ctx)]
+        if not any(self._starts_big(e.id, ctx) for e in counters) and any(
+                e not in counters and self.small_int(e, ctx) for e in operands.items):
             return "counter"
         if any(self.is_clock(e, ctx) for e in operands.items):
             return "deadline"
         return ""
 
+    def _starts_big(self, name: str, ctx: Ctx) -> bool:
+        """A counter set from a size or a value read elsewhere (`remaining = len(rows)`, a
+        parameter), or from a large number: counting it down is as long as that value."""
+        for b in self.p.bindings(name, ctx):
+            if isinstance(b, BoundParam) and b.ctx.function == ctx.function:
+                return True
+            if isinstance(b, BoundExpr) and (isinstance(b.binding, (Call, Attr, Subscript)) or isinstance(
+                    b.binding, Const) and not self.small_int(b.binding, b.ctx)):
+                return True
+        return False
+
     def _local(self, name: str, ctx: Ctx) -> bool:
-        return any(b.ctx.function is not None for b in self.p.bindings(name, ctx) if isinstance(b, BoundExpr))
+        return any(b.ctx.function is not None for b in self.p.bindings(name, ctx) if isinstance(b, (BoundExpr, BoundParam)))
 
     def is_clock(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
         if depth > 2:

@@ -7,12 +7,14 @@ search that stops at the first hit runs the call until it succeeds, not once per
 loop does not multiply it. So does a search whose block, from the call on, can only leave the
 loop (`for hook in hooks: if hook.url != url: continue; reply = get(hook.id); ...; return
 reply`): every element that reaches the call is the last one (`exit_tail`). A `while` test that compares against a number or a clock is a counter
-or a deadline; loops.py decides whether that number is small.
+or a deadline, and so does a `while True` body that steps a counter and leaves once it reaches a
+number (a retry budget: `max_retry -= 1; if max_retry == 0: raise`); loops.py decides whether
+that number is small.
 """
 from __future__ import annotations
 
 import ast
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from .ir import Expr, Items
 
@@ -69,6 +71,26 @@ def exit_tail(stmts: list[ast.stmt]) -> tuple[int, str]:
     return start, "return" if isinstance(stmts[-1], ast.Return) else "break"
 
 
+def _calls(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) for n in ast.walk(node))
+
+
+def retry_start(stmts: list[ast.stmt]) -> int:
+    """Where the failure path of a retry loop starts in its block, or len(stmts): after an
+    attempt that leaves the loop on success (`if connect(session): break`, a test that calls)
+    when the block later gives up by raising (`if max_retry == 0: raise ...`). What runs between
+    them (a log line, the back-off sleep) runs once per failed attempt, not per element. The
+    give-up is what tells a retry from a drain (`if queue.empty(): break; handle(queue.get())`)."""
+    for i, stmt in enumerate(stmts):
+        if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], (ast.Break, ast.Return)) \
+                and _calls(stmt.test) and not stmt.orelse:
+            if any(isinstance(later, ast.If) and later.body and isinstance(later.body[-1], ast.Raise)
+                   for later in stmts[i + 1:]):
+                return i + 1
+            break
+    return len(stmts)
+
+
 def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:
     """How the loop ends right after `stmt` runs: 'return' (every enclosing loop), 'break' (the
     innermost), or '' (the loop goes on). Only a simple statement or a `try` counts: a
@@ -90,12 +112,34 @@ def leaves_after(stmt: ast.stmt, following: Optional[ast.stmt]) -> str:
     return _ends_loop(following)
 
 
-def while_bound(test: ast.expr, expr: Callable[[ast.expr], Expr]) -> Optional[Expr]:
+def _counter_exits(body: list[ast.stmt], expr: Callable[[ast.expr], Expr]) -> list[Expr]:
+    """The operands of the tests that leave a `while True` loop once a counter its body steps
+    reaches a number (`max_retry -= 1; ...; if max_retry == 0: raise`): the same bound as a
+    `while tries < MAX` test, written inside. Only an `if` of the body itself counts (one in a
+    nested block may not run on every pass), and only a name the body changes by `+=`/`-=`."""
+    counters = {node.target.id for stmt in body for node in ast.walk(stmt)
+                if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
+    operands: list[Expr] = []
+    for stmt in body:
+        if not (isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], (ast.Raise, ast.Break, ast.Return))
+                and isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1
+                and isinstance(stmt.test.ops[0], (*_ORDER, ast.Eq))):
+            continue
+        sides = (stmt.test.left, stmt.test.comparators[0])
+        if any(isinstance(side, ast.Name) and side.id in counters for side in sides):
+            operands.extend(expr(side) for side in sides)
+    return operands
+
+
+def while_bound(test: ast.expr, expr: Callable[[ast.expr], Expr], body: Sequence[ast.stmt] = ()) -> Optional[Expr]:
     """The operands of the comparisons in a `while` test (`tries < MAX`, `time.time() < deadline`),
-    for loops.py to judge; None when the test compares nothing (`while True`, `while queue`)."""
+    or of a `while True` body's counter exits, for loops.py to judge; None when nothing bounds it
+    that way (`while True` without a counter, `while queue`)."""
     parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
     operands: list[Expr] = []
     for part in parts:
         if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], _ORDER):
             operands.extend((expr(part.left), expr(part.comparators[0])))
+    if not operands:
+        operands = _counter_exits(list(body), expr)
     return Items("t", tuple(operands)) if operands else None

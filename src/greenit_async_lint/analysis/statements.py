@@ -13,7 +13,7 @@ from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
 from .conditions import Aliases, after_if, except_guard, if_guards, test_aliases, unalias
-from .loopshape import exit_tail, leaves_after, while_bound
+from .loopshape import exit_tail, leaves_after, retry_start, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder
 from .sourcetext import source_text
@@ -29,7 +29,10 @@ class StatementBuilder(ExpressionBuilder):
 
     def body(self, stmts: list[ast.stmt], ctx: BuildCtx) -> None:
         tail, tail_leaves = exit_tail(stmts) if ctx.loops else (len(stmts), "")
+        retry = retry_start(stmts) if ctx.loops else len(stmts)
         for i, stmt in enumerate(stmts):
+            if i == retry:  # the failure path of a retry loop: once per failed attempt
+                ctx = replace(ctx, loops=ctx.loops[:-1] + (replace(ctx.loops[-1], kind="retry"),))
             if self._after_exit:
                 ctx = replace(ctx, guards=ctx.guards + self._after_exit)
                 self._after_exit = ()
@@ -110,7 +113,7 @@ class StatementBuilder(ExpressionBuilder):
             self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
             self.body(node.orelse, ctx)
         elif isinstance(node, ast.While):
-            bound = while_bound(node.test, lambda e: self.expr(e, replace(ctx, record=False)))
+            bound = while_bound(node.test, lambda e: self.expr(e, replace(ctx, record=False)), node.body)
             loop = Loop(node.lineno, "while", bound, "while " + source_text(node.test))
             inner = replace(ctx, loops=ctx.loops + (loop,))
             self.expr(node.test, inner)
