@@ -447,3 +447,63 @@ def test_an_abstract_or_unknown_class_leaves_isinstance_undecided(tmp_path: Path
               "@app.post('/x')\ndef handler():\n    store(str(1))\n")
     assert [f[:2] for f in _findings(tmp_path, source)] == [("GAL104", 14)]
     assert len([f for f in _findings(tmp_path, source)]) == 1
+
+
+# -- a field of a constructed argument (fieldconds.py) ------------------------------------------
+
+FIELDS = """\
+import requests
+from pydantic import BaseModel, root_validator, validator
+
+
+class Invoice(BaseModel):
+    amount: int
+    withdraw: str | None = None
+
+    @validator("amount")
+    def positive(cls, v):
+        return v
+
+
+class Recomputed(BaseModel):
+    withdraw: str | None = None
+
+    @root_validator
+    def fill(cls, values):
+        return values
+
+
+def create(data):
+    if data.withdraw:
+        requests.get(data.withdraw)
+
+
+def create_changed(data):
+    data.withdraw = 'https://w'
+    if data.withdraw:
+        requests.get(data.withdraw)
+
+
+def fee(data):
+    create(data)
+
+
+"""
+
+
+@pytest.mark.parametrize("call, reported", [
+    ("create(Invoice(amount=1))", False),  # the declared default, None
+    ("create(Invoice(amount=1, withdraw=None))", False),
+    ("create(Invoice(amount=1, withdraw='https://w'))", True),
+    ("create(Invoice(amount=1, withdraw=url))", True),
+    ("create(Invoice(1))", True),  # positional: not read as fields
+    ("create(Recomputed())", True),  # a root validator may set any field
+    ("create(body)", True),
+    ("create_changed(Invoice(amount=1))", True),  # the callee sets the field itself
+    ("fee(Invoice(amount=1))", False),  # moved up one hop
+    ("made = Invoice(amount=1)\n    create(made)", False),
+    ("made = Invoice(amount=1)\n    made.withdraw = url\n    create(made)", True),
+])
+def test_a_field_of_a_constructed_argument_decides_its_callee_s_branch(tmp_path: Path, call: str, reported: bool) -> None:
+    source = FIELDS + f"@app.post('/x')\ndef handler(url: str, body: Invoice):\n    {call}\n"
+    assert bool([f for f in _findings(tmp_path, source) if f[0] == "GAL106"]) is reported

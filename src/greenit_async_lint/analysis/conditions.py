@@ -150,3 +150,18 @@ def unalias(test: ast.expr, aliases: Aliases) -> ast.expr:
     if isinstance(test, ast.BoolOp):
         return ast.copy_location(ast.BoolOp(test.op, [unalias(v, aliases) for v in test.values]), test)
     return test
+
+
+def attribute_writes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """`name.attr` of each `name.attr = ...` (`+=`, `del`, annotated) in the body, `name.*` for
+    `setattr(name, ...)`: a test of an argument's field is the caller's only if nothing here
+    changes it (pathconds.py)."""
+    out: set[str] = set()
+    for child in ast.walk(node):
+        if (isinstance(child, ast.Attribute) and not isinstance(child.ctx, ast.Load)
+                and isinstance(child.value, ast.Name)):
+            out.add(f"{child.value.id}.{child.attr}")
+        elif (isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "setattr"
+              and child.args and isinstance(child.args[0], ast.Name)):
+            out.add(f"{child.args[0].id}.*")
+    return tuple(sorted(out))

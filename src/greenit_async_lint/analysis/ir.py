@@ -158,7 +158,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 18  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 19  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -239,6 +239,9 @@ class Function:
     self_attrs: list[tuple[str, Binding]] = field(default_factory=list)  # from `self.attr = ...`
     decorator_tails: tuple[str, ...] = ()
     generator: bool = False  # it yields: its return_values are what it yields, one at a time
+    # `name.attr` (or `name.*` for setattr) of every attribute the body stores on a name that is
+    # not `self`: a field of an argument it changes is no condition a caller decides (pathconds.py)
+    attr_writes: tuple[str, ...] = ()
 
 
 @_compact_pickle

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
 from .effects import Effect
-from .ir import Arg, Call, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
+from .fieldconds import UNKNOWN_FIELD, FieldValues, stable
+from .ir import Arg, Attr, Call, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
 from .project import Ctx, Project
 from .values import Callee, External, MethodRef
 
@@ -84,6 +85,9 @@ def param_conds(guards: Iterable[Guard], fn: Optional[Function], tested: Optiona
         subject = guard.subject
         if guard.kind in _KINDS and isinstance(subject, Name) and subject.id in names:
             out.append((subject.id, guard_test(guard)))
+        elif (guard.kind in _KINDS and isinstance(subject, Attr) and isinstance(subject.base, Name)
+              and subject.base.id in names and stable(fn, subject.base.id, subject.attr)):
+            out.append((f"{subject.base.id}.{subject.attr}", guard_test(guard)))  # a field: fieldconds.py
         elif guard.kind == "truth" and tested is not None and _isinstance_of(subject, names):
             assert isinstance(subject, Call) and isinstance(subject.args[0], Name)
             classes = tested(subject.args[1])  # type: ignore[arg-type]
@@ -145,23 +149,21 @@ def _default(param: Param) -> object:
     return _constant(param.default) if param.default is not None else _UNKNOWN
 
 
-def resolve(effects: Iterable[Effect], bound: Callable[[], dict[str, object]],
+def resolve(effects: Iterable[Effect], value_of: Callable[[str], object],
             decide: Optional[Callable[[str, TypeFact], Optional[bool]]] = None) -> list[Effect]:
     """The callee's effects as this call site sees them: those an argument rules out are dropped,
     a condition on a parameter the caller passes on is re-expressed on the caller's parameter, every
-    other condition is cleared. `bound()` gives what the call passes (bound_arguments)."""
+    other condition is cleared. `value_of(parameter)` gives what the call passes (a constant, a
+    ParamRef, a TypeFact or _UNKNOWN)."""
     out: list[Effect] = []
-    arguments: Optional[dict[str, object]] = None
     for effect in effects:
         if not effect.conds:
             out.append(effect)
             continue
-        if arguments is None:
-            arguments = bound()
         carried: list[Cond] = []
         possible = True
         for name, test in effect.conds:
-            value = arguments.get(name, _UNKNOWN)
+            value = value_of(name)
             if isinstance(value, ParamRef):
                 if (value.name, test) not in carried:
                     carried.append((value.name, test))
@@ -221,6 +223,9 @@ class PathConditions:
         self.p = project
         self.ev = evaluator
         self.facts = ArgFacts(project, evaluator)
+        from .settingdefaults import NO_DEFAULT, SettingDefaults  # it reads this module's tests
+        self.fields = FieldValues(project, evaluator, SettingDefaults(project, evaluator, evaluator.cat.offloads),
+                                  NO_DEFAULT)
 
     def own(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         fn = self.p.function(ctx.module, ctx.function) if cs.guards and ctx.function is not None else None
@@ -245,7 +250,21 @@ class PathConditions:
         caller = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
         params = _parameters(caller) if caller is not None else frozenset()
 
-        def bound() -> dict[str, object]:
-            return bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: self.facts.fact(e, ctx, params))
+        facts: dict[str, object] = {}
+        raw: dict[str, object] = {}
 
-        return resolve(effects, bound, lambda test, value: decide_type(self.facts, test, value))
+        def value_of(name: str) -> object:
+            if not facts:
+                facts.update(bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: self.facts.fact(e, ctx, params)))
+                raw.update(bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: e))
+            base, dot, attr = name.partition(".")
+            value = facts.get(base, _UNKNOWN)
+            if not dot:
+                return value
+            if isinstance(value, ParamRef):  # moved up if the caller leaves the field alone too
+                return ParamRef(f"{value.name}.{attr}") if caller and stable(caller, value.name, attr, cs) else _UNKNOWN
+            passed = raw.get(base)
+            found = self.fields.value(passed, attr, ctx, cs) if isinstance(passed, (Name, Call)) else UNKNOWN_FIELD
+            return _UNKNOWN if found is UNKNOWN_FIELD else found
+
+        return resolve(effects, value_of, lambda test, value: decide_type(self.facts, test, value))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _KINDS = frozenset({"truth", "none", "eq", "is"})
 _NO_DEFAULT = object()
+NO_DEFAULT = _NO_DEFAULT  # what class_default gives for an attribute with no declared constant
 
 
 def _wording(guard: Guard) -> str:
@@ -85,6 +86,13 @@ class SettingDefaults:
         if any(f is _NO_DEFAULT or f != first or type(f) is not type(first) for f in found):
             return _NO_DEFAULT
         return first
+
+    def class_default(self, mi: int, qualname: str, attr: str) -> object:
+        """The constant a class declares for `attr` (memoised), or NO_DEFAULT."""
+        key = (mi, qualname, attr)
+        if key not in self._memo:
+            self._memo[key] = self._class_default(mi, qualname, attr)
+        return self._memo[key]
 
     def _class_default(self, mi: int, qualname: str, attr: str) -> object:
         """The default the first class in lookup order that declares `attr` gives it."""

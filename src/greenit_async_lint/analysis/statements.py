@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
-from .conditions import Aliases, after_if, except_guard, if_guards, test_aliases, unalias
+from .conditions import Aliases, after_if, attribute_writes, except_guard, if_guards, test_aliases, unalias
 from .loopshape import exit_tail, leaves_after, retry_start, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder
@@ -223,6 +223,7 @@ class StatementBuilder(ExpressionBuilder):
             ctx.cls.methods[node.name] = qualname
         else:
             self.bind(ctx, node.name, Def("def", qualname))
+        fn.attr_writes = attribute_writes(node)
         outer, self._aliases = self._aliases, test_aliases(node)
         self.body(node.body, BuildCtx(fn.scope, qualname + ".", fn, None))
         self._aliases = outer
