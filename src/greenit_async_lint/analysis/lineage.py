@@ -108,6 +108,8 @@ class Relations:
                     out.append(Instance("inst", *c.subject))
                 else:
                     out.extend(Instance("inst", *child) for child, _field in self.children(c))
+            elif isinstance(c, External) and f"{c.name}.__iter__" in self.ev.types:
+                out.append(External("ext", self.ev.types[f"{c.name}.__iter__"]))  # Path.iterdir() yields Paths
         return out
 
 

@@ -32,6 +32,7 @@ from .trivial import TrivialCost
 from .values import (Callee, Candidates, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef,
                      Value)
 from .walk import CycleWalk
+from .walks import TreeWalks
 
 FunctionKey = tuple[int, str, Optional[ClassKey]]  # a function, and the class of its `self` if inherited
 
@@ -50,6 +51,7 @@ class Reach:
         self.amplify = amplify
         self.signals = SignalIndex(project, evaluator, catalogue)
         self.loops = LoopBounds(project, evaluator, catalogue)
+        self.walks = TreeWalks(project, evaluator, catalogue, self.loops.volume)  # a function recursing per entry
         empty: tuple[Effect, ...] = ()
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
@@ -106,6 +108,7 @@ class Reach:
             out.extend(self.loops.volume.row_effects(target, hop))
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
+        out.extend(self.walks.at_call(cs, ctx, hop))
         if self.amplify:
             out = self.loops.amplify(out, cs.loops, ctx)
         out = self.trivial.apply(out, cs, ctx)  # bounded by one item: low confidence outside a loop

@@ -1,7 +1,7 @@
 """Work that grows with the data (the data-volume family): a per-row call (an export writer, a
-per-object render, validation or save; volume.yaml `per-row`, and any call of a `per-row-families`
-family such as a database query) is nothing once, and heavy inside a loop over a collection the
-request does not bound (volume.yaml `unbounded`: a whole queryset, the rows of an uploaded file).
+render, a validation, a save, a stat; volume.yaml `per-row`, and any call of a `per-row-families`
+family: a query, a file read) is nothing once, and heavy inside a loop over a collection the request
+does not bound (volume.yaml `unbounded`: a whole queryset, an upload's rows, a folder's `listings`).
 It is reported in sync handlers too: unlike one query, a query or a write per row of a whole
 table passes a minute as the table grows.
 
@@ -31,6 +31,7 @@ from .lineage import Lineage
 from .requestdata import RequestData
 from .sourcetext import dotted
 from .values import Candidates, External, FunctionRef, MethodRef
+from .walks import thread_result
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
@@ -78,6 +79,7 @@ class DataVolume:
         self.ev = evaluator
         self.rules = catalogue.volume
         self.work = catalogue.work
+        self.threads = catalogue.offloads.threads  # what a thread wrapper runs it returns
         self.code = catalogue.family_code.get(FAMILY, "")
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
@@ -174,7 +176,7 @@ class DataVolume:
             isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr)) and picked(b.binding)
             for b in self.p.bindings(root.id, ctx))
 
-    def _wrapped(self, expr: Expr, ctx: Ctx) -> list[Expr]:
+    def wrapped(self, expr: Expr, ctx: Ctx) -> list[Expr]:
         """The iterables a pass-through wrapper (`enumerate(rows)`, `itertools.chain(a, b)`) yields from."""
         if not isinstance(expr, Call) or not len(self.rules.passes_through):
             return []
@@ -197,7 +199,7 @@ class DataVolume:
                              if loop.kind in ("for", "comprehension")
                              for p in [self.row_parameter(loop.iter, ctx, depth + 1)] if p), "")
             return ""
-        return next((p for p in (self.row_parameter(a, ctx, depth + 1) for a in self._wrapped(expr, ctx)) if p), "")
+        return next((p for p in (self.row_parameter(a, ctx, depth + 1) for a in self.wrapped(expr, ctx)) if p), "")
 
     def generates_unbounded(self, expr: Call, ctx: Ctx, depth: int) -> bool:
         """A call of a project generator whose yields read a loop variable of a collection the
@@ -260,18 +262,20 @@ class DataVolume:
                 return True  # rows = [row(u) for u in User.query.all()]
             if self.filled_from_unbounded(expr.id, bindings, ctx, depth):
                 return True
-            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Call) and self._wrapped(b.binding, b.ctx)
-                   and self.unbounded(b.binding, b.ctx, depth + 1) for b in bindings):
-                return True  # rows = list(csv.DictReader(upload))
+            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Call) and self.unbounded(b.binding, b.ctx, depth + 1)
+                   for b in bindings):
+                return True  # rows = list(csv.DictReader(upload)); names = await to_thread(os.listdir, d)
         if isinstance(expr, Name) and self.request.argument_list(expr.id, ctx):
             return True  # @use_kwargs({"ids": fields.List(...)}) def bulk(ids)
         if isinstance(expr, Call) and self.generates_unbounded(expr, ctx, depth):
             return True  # for email in recipients(event): yields once per row of a whole table
         if isinstance(expr, Attr) and self.request.request_list(expr, ctx):
             return True
-        wrapped = self._wrapped(expr, ctx)
+        wrapped = self.wrapped(expr, ctx)
         if wrapped:
             return any(self.unbounded(e, ctx, depth + 1) for e in wrapped)
-        # A whole queryset, an upload's rows; a relation the project fills per row of an upload (lineage.py).
+        # A whole queryset, an upload's rows, a folder's entries; a relation the project fills per row
+        # of an upload (lineage.py).
         return any(isinstance(v, External) and v.name not in self.rules.bounded
-                   and (v.name in self.rules.unbounded or self.lineage.grown(v)) for v in self.ev.eval(expr, ctx))
+                   and (v.name in self.rules.unbounded or self.lineage.grown(v))
+                   for v in self.ev.eval(thread_result(expr, ctx, self.ev, self.threads), ctx))

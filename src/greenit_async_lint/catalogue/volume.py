@@ -12,7 +12,7 @@ from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
-         "row-by-row", "primary-keys")
+         "row-by-row", "primary-keys", "listings", "tree-walk")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -52,6 +52,8 @@ class VolumeRules:
     # calls on a collection that send their signals for every row (a queryset's delete())
     row_by_row: PatternTable[bool] = field(default_factory=PatternTable)
     primary_keys: frozenset[str] = frozenset()  # `filter(pk=pk)`: one row
+    listings: PatternTable[bool] = field(default_factory=PatternTable)  # a directory's entries (also in unbounded)
+    tree_walk: str = ""  # the work.yaml call a function calling itself per listed entry is reported as
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -77,14 +79,17 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     mapping = as_mapping(data or {}, where)
     check_keys(mapping, _KEYS, where)
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
-             if key not in ("per-row", "per-row-families")}
+             if key not in ("per-row", "per-row-families", "tree-walk")}
     families = {name: RowKind(name, as_str(does, f"{where}.per-row-families.{name}"))
                 for name, does in as_mapping(mapping.get("per-row-families") or {},
                                              f"{where}.per-row-families").items()}
-    return VolumeRules(_per_row(mapping.get("per-row"), f"{where}.per-row"), _table(lists["unbounded"]),
+    # A directory's entries are unbounded too: `unbounded` holds both.
+    return VolumeRules(_per_row(mapping.get("per-row"), f"{where}.per-row"),
+                       _table(lists["unbounded"] + lists["listings"]),
                        _table(lists["bounded"]), _table(lists["entries"]), _table(lists["clocks"]),
                        frozenset(lists["bounded-by-keyword"]), families, _table(lists["passes-through"]),
                        _table(lists["request-models"]), _table(lists["list-types"]),
                        frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]),
                        _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]),
-                       _table(lists["row-by-row"]), frozenset(lists["primary-keys"]))
+                       _table(lists["row-by-row"]), frozenset(lists["primary-keys"]), _table(lists["listings"]),
+                       as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "")

@@ -1,0 +1,103 @@
+"""Directory walks written by hand: a function that calls itself for the entries of a directory
+listing (`def get_dir_size(path): for item in os.listdir(path): ... get_dir_size(item)`) walks the
+whole tree below the folder it is given, as `os.walk` does, and is reported as the catalogue's
+`tree-walk` call is (rules/volume.yaml; `os.walk`, heavy archive-and-bulk-files work).
+
+Why here and not in the walk over the call graph: reach.py settles a function that calls itself
+once, with nothing for its own recursive call (walk.py), so the work of the recursion is not seen
+through that call; and a walk costs even when each entry's own work is nothing the catalogue
+knows (names gathered, a size summed from `DirEntry` fields).
+
+What counts as calling itself, read from the summary alone (cheap, no evaluation): a call site
+whose callee is the function's own name, for a function outside a class (in a method a bare name
+is a module-level function, not the method: mealie's `def clean_images(self)` calling the
+module's `clean_images(...)`), or `self.<its name>` / `cls.<its name>` in a method. It must be
+inside a loop over a listing (volume.yaml `listings`, through wrappers, names and thread
+wrappers: volume.py). Known limit: recursion through a second function (`get` -> `_dir_model` ->
+`get`) is not seen here; per-entry work in the listing loop is still data-volume work (volume.py).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..catalogue import Catalogue
+from ..catalogue.patterns import PatternTable
+from ..catalogue.schema import ArgSpec
+from .effects import Effect, Hop
+from .ir import Attr, Call, CallSite, Expr, Function, Name, Subscript
+from .parameters import arg_value
+from .project import BoundExpr, Ctx, Project
+from .values import External
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .evaluate import Evaluator
+    from .volume import DataVolume
+
+_RECEIVERS = frozenset({"self", "cls"})
+
+
+def thread_result(expr: Expr, ctx: Ctx, ev: Evaluator, threads: PatternTable[ArgSpec]) -> Expr:
+    """What a thread wrapper's call gives back is what the call it runs returns: `await
+    run_sync(os.listdir, path)` lists the folder as `os.listdir(path)` does (offloads.yaml
+    `threads`). The call it runs, else the expression itself."""
+    if not isinstance(expr, Call) or not len(threads):
+        return expr
+    for value in ev.eval(expr.func, ctx):
+        spec = threads.match(value.name) if isinstance(value, External) else None
+        inner = arg_value(expr.args, expr.kwargs, spec) if spec is not None else None
+        if inner is not None:
+            return inner
+    return expr
+
+
+def calls_itself(cs: CallSite, fn: Function) -> bool:
+    """Whether this call site of `fn` names `fn` itself (`walk(p)` in a function, `self.walk(p)` in a method)."""
+    if cs.tail != fn.name:
+        return False
+    if isinstance(cs.func, Name):
+        return fn.cls is None
+    return fn.cls is not None and isinstance(cs.func, Attr) and isinstance(cs.func.base, Name) \
+        and cs.func.base.id in _RECEIVERS
+
+
+class TreeWalks:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue, volume: DataVolume) -> None:
+        self.p = project
+        self.ev = evaluator
+        self.rules = catalogue.volume
+        self.volume = volume
+        self.entry = catalogue.work.match(self.rules.tree_walk) if self.rules.tree_walk else None
+
+    def at_call(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
+        """The walk a recursive call per listed entry makes, as an effect at that call."""
+        entry = self.entry
+        if entry is None or not cs.loops or ctx.function is None or not ctx.function.endswith(cs.tail):
+            return []
+        fn = self.p.function(ctx.module, ctx.function)
+        if fn is None or not calls_itself(cs, fn):
+            return []
+        for loop in reversed(cs.loops):
+            listing = self.listing(loop.iter, ctx) if loop.kind in ("for", "comprehension") else ""
+            if listing:
+                detail = f"`{fn.name}` calls itself for each entry: a walk of the whole tree"
+                return [Effect(entry.family, entry.code, entry.weight, entry.scope, listing, (hop,), detail,
+                               loop=loop.text)]
+        return []
+
+    def listing(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> str:
+        """The listing call (`os.listdir`) this iterable gives the entries of, or ''."""
+        if expr is None or depth > 3 or isinstance(expr, Subscript):
+            return ""
+        if isinstance(expr, Name):  # entries = await run_sync(os.listdir, path)
+            for bound in self.p.bindings(expr.id, ctx):
+                if isinstance(bound, BoundExpr) and isinstance(bound.binding, Call):
+                    found = self.listing(bound.binding, bound.ctx, depth + 1)
+                    if found:
+                        return found
+            return ""
+        for inner in self.volume.wrapped(expr, ctx):  # sorted(os.listdir(path))
+            found = self.listing(inner, ctx, depth + 1)
+            if found:
+                return found
+        return next((v.name for v in self.ev.eval(thread_result(expr, ctx, self.ev, self.volume.threads), ctx)
+                     if isinstance(v, External) and v.name in self.rules.listings), "")
