@@ -60,6 +60,9 @@ SMALL = {
     "a literal list of subfolders": "    for sub in ('images', 'assets'):\n        os.path.isdir(ROOT / sub)",
     "a slice of a listing": "    for n in sorted(os.listdir(ROOT))[:20]:\n        os.path.getsize(n)",
     "names only": "    [n for n in os.listdir(ROOT) if n.endswith('.json')]",
+    "the application's own folder": ("    folder = os.path.join(app.root_path, 'themes')\n"
+                                     "    [n for n in os.listdir(folder) if os.path.isdir(os.path.join(folder, n))]"),
+    "a folder of the module's": "    for p in (Path(__file__).parent / 'plugins').iterdir():\n        p.is_dir()",
     "the entries of one archive": "    for m in zipfile.ZipFile('a.zip').namelist():\n        os.path.exists(m)",
 }
 
@@ -140,3 +143,10 @@ def test_a_listing_handed_to_a_thread_still_gives_every_entry(tmp_path: Path) ->
         "    return len(await asyncio.to_thread(os.listdir, folder))\n")
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     assert [(f.line, f.code, f.severity) for f in report.findings] == [(10, "GAL114", "violation")]
+
+
+def test_the_catalogue_reads_the_shipped_folders() -> None:
+    rules = build_volume({"shipped-folders": {"roots": ["flask.Flask.root_path"], "steps": ["os.path.join"]}})
+    assert "flask.Flask.root_path" in rules.shipped_roots and "os.path.join" in rules.shipped_steps
+    with pytest.raises(CatalogueError, match="volume.yaml.shipped-folders"):
+        build_volume({"shipped-folders": {"root": ["flask.Flask.root_path"]}})

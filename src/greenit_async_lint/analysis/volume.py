@@ -14,7 +14,8 @@ caller hands over a parameter of its own.
 A slice of the collection (`[:50]`) is a page, and a relation of one object resolves to a field,
 not to a manager: neither is listed, so neither amplifies. A query of one parent's own part table
 (`ChallengeFiles` filtered by `challenge_id`, parts.py) is that relation written as a query. Wrappers (`enumerate`, `sorted`,
-`itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap.
+`itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap. A listing of
+the application's own folders is not unbounded either (walks.py `Listings`).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from .lineage import Lineage
 from .requestdata import RequestData
 from .sourcetext import dotted
 from .values import Candidates, External, FunctionRef, MethodRef
-from .walks import thread_result
+from .walks import Listings
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
@@ -79,7 +80,7 @@ class DataVolume:
         self.ev = evaluator
         self.rules = catalogue.volume
         self.work = catalogue.work
-        self.threads = catalogue.offloads.threads  # what a thread wrapper runs it returns
+        self.listings = Listings(evaluator, catalogue)  # a thread wrapper's call, the application's own folders
         self.code = catalogue.family_code.get(FAMILY, "")
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
@@ -274,8 +275,8 @@ class DataVolume:
         wrapped = self.wrapped(expr, ctx)
         if wrapped:
             return any(self.unbounded(e, ctx, depth + 1) for e in wrapped)
-        # A whole queryset, an upload's rows, a folder's entries; a relation the project fills per row
-        # of an upload (lineage.py).
-        return any(isinstance(v, External) and v.name not in self.rules.bounded
-                   and (v.name in self.rules.unbounded or self.lineage.grown(v))
-                   for v in self.ev.eval(thread_result(expr, ctx, self.ev, self.threads), ctx))
+        # A whole queryset, an upload's rows, a folder's entries (not the application's own folders:
+        # walks.py); a relation the project fills per row of an upload (lineage.py).
+        source = self.listings.source(expr, ctx)
+        return source is not None and any(isinstance(v, External) and v.name not in self.rules.bounded and (
+            v.name in self.rules.unbounded or self.lineage.grown(v)) for v in self.ev.eval(source, ctx))

@@ -24,7 +24,7 @@ from ..catalogue import Catalogue
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import ArgSpec
 from .effects import Effect, Hop
-from .ir import Attr, Call, CallSite, Expr, Function, Name, Subscript
+from .ir import Attr, Call, CallSite, Element, Expr, Function, Name, Star, Subscript
 from .parameters import arg_value
 from .project import BoundExpr, Ctx, Project
 from .values import External
@@ -58,6 +58,51 @@ def calls_itself(cs: CallSite, fn: Function) -> bool:
         return fn.cls is None
     return fn.cls is not None and isinstance(cs.func, Attr) and isinstance(cs.func.base, Name) \
         and cs.func.base.id in _RECEIVERS
+
+
+class Listings:
+    """What a loop over a listing iterates: the call a thread wrapper runs, and nothing unbounded
+    for a listing of one of the application's own folders (volume.yaml `shipped-folders`)."""
+
+    def __init__(self, evaluator: Evaluator, catalogue: Catalogue) -> None:
+        self.ev = evaluator
+        self.rules = catalogue.volume
+        self.threads = catalogue.offloads.threads
+
+    def source(self, expr: Expr, ctx: Ctx) -> Optional[Expr]:
+        """The expression whose value the loop iterates, or None for a listing of a shipped folder."""
+        expr = thread_result(expr, ctx, self.ev, self.threads)
+        if not isinstance(expr, Call) or not len(self.rules.shipped_roots) or not any(
+                isinstance(v, External) and v.name in self.rules.listings for v in self.ev.eval(expr.func, ctx)):
+            return expr
+        # The folder is the first argument (`os.listdir(folder)`) or the receiver (`folder.iterdir()`).
+        folders = [a for a in expr.args[:1] if not isinstance(a, Star)]
+        folders += [expr.func.base] if isinstance(expr.func, Attr) else []
+        return None if any(self.shipped(f, ctx, 0) for f in folders) else expr
+
+    def shipped(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
+        """Is this path one of the application's own folders, or below one?"""
+        if depth > 4:
+            return False
+        if isinstance(expr, Name):
+            if expr.id == "__file__":  # the module's own file: the application's code
+                return True
+            bindings = self.ev.p.bindings(expr.id, ctx)
+            return bool(bindings) and all(isinstance(b, BoundExpr) and not isinstance(b.binding, Element)
+                                          and self.shipped(b.binding, b.ctx, depth + 1)  # type: ignore[arg-type]
+                                          for b in bindings)
+        if isinstance(expr, (Attr, Call)):
+            names = [v.name for v in self.ev.eval(expr.func if isinstance(expr, Call) else expr, ctx)
+                     if isinstance(v, External)]
+            if any(n in self.rules.shipped_roots for n in names):
+                return True
+            if isinstance(expr, Attr):  # `Path(__file__).parent`: a folder of the module's
+                return expr.attr == "parent" and self.shipped(expr.base, ctx, depth + 1)
+            if names and all(n in self.rules.shipped_steps for n in names):
+                below = [a for a in expr.args[:1] if not isinstance(a, Star)]
+                below += [expr.func.base] if isinstance(expr.func, Attr) and not below else []
+                return any(self.shipped(b, ctx, depth + 1) for b in below)
+        return False
 
 
 class TreeWalks:
@@ -99,5 +144,6 @@ class TreeWalks:
             found = self.listing(inner, ctx, depth + 1)
             if found:
                 return found
-        return next((v.name for v in self.ev.eval(thread_result(expr, ctx, self.ev, self.volume.threads), ctx)
-                     if isinstance(v, External) and v.name in self.rules.listings), "")
+        source = self.volume.listings.source(expr, ctx)
+        return next((v.name for v in self.ev.eval(source, ctx) if isinstance(v, External)
+                     and v.name in self.rules.listings), "") if source is not None else ""

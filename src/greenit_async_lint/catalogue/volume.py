@@ -12,7 +12,8 @@ from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
-         "row-by-row", "primary-keys", "listings", "tree-walk")
+         "row-by-row", "primary-keys", "listings", "tree-walk",
+         "shipped-folders")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -54,6 +55,8 @@ class VolumeRules:
     primary_keys: frozenset[str] = frozenset()  # `filter(pk=pk)`: one row
     listings: PatternTable[bool] = field(default_factory=PatternTable)  # a directory's entries (also in unbounded)
     tree_walk: str = ""  # the work.yaml call a function calling itself per listed entry is reported as
+    shipped_roots: PatternTable[bool] = field(default_factory=PatternTable)  # the application's own folders
+    shipped_steps: PatternTable[bool] = field(default_factory=PatternTable)  # a path below its first argument
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -79,7 +82,10 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     mapping = as_mapping(data or {}, where)
     check_keys(mapping, _KEYS, where)
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
-             if key not in ("per-row", "per-row-families", "tree-walk")}
+             if key not in ("per-row", "per-row-families", "tree-walk", "shipped-folders")}
+    shipped = as_mapping(mapping.get("shipped-folders") or {}, f"{where}.shipped-folders")
+    check_keys(shipped, ("roots", "steps"), f"{where}.shipped-folders")
+    roots, steps = (_table(as_str_list(shipped.get(k, []), f"{where}.shipped-folders.{k}")) for k in ("roots", "steps"))
     families = {name: RowKind(name, as_str(does, f"{where}.per-row-families.{name}"))
                 for name, does in as_mapping(mapping.get("per-row-families") or {},
                                              f"{where}.per-row-families").items()}
@@ -92,4 +98,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        frozenset(lists["range-lookups"]), tuple(lists["parent-keys"]),
                        _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]),
                        _table(lists["row-by-row"]), frozenset(lists["primary-keys"]), _table(lists["listings"]),
-                       as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "")
+                       as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
+                       roots, steps)
