@@ -41,6 +41,8 @@ def _guards(test: str) -> tuple[tuple[Guard, ...], tuple[Guard, ...]]:
     ("mode == 'inline'", "eq", False, "inline"),
     ("'inline' != mode", "eq", True, "inline"),
     ("level == 3", "eq", False, 3),
+    ("kind in ('a', None)", "in", False, "('a', None)"),
+    ("kind not in {'file'}", "in", True, "('file',)"),
 ])
 def test_an_if_keeps_the_constant_its_test_compares_with(test: str, kind: str, negated: bool,
                                                           value: object) -> None:
@@ -179,6 +181,20 @@ def _findings(tmp_path: Path, source: str, min_confidence: Optional[str] = None)
 
 
 CLEAN = "def clean(root, dry_run):\n    if not dry_run:\n        shutil.rmtree(root)\n\n\n"
+
+
+@pytest.mark.parametrize("call, reported", [
+    ("serve('/srv', type='file')", False),
+    ("serve('/srv')", True),
+    ("serve('/srv', type='directory')", True),
+    ("serve('/srv', type=flag)", True),
+])
+def test_a_constant_outside_the_literal_a_membership_test_admits_rules_the_branch_out(
+        tmp_path: Path, call: str, reported: bool) -> None:
+    serve = ("def serve(root, type=None):\n    if type not in (None, 'directory'):\n        return None\n"
+             "    shutil.make_archive('/tmp/x', 'zip', root)\n\n\n")
+    source = serve + f"@app.get('/x')\ndef handler(flag: str):\n    {call}\n"
+    assert bool(_findings(tmp_path, source)) == reported
 
 
 @pytest.mark.parametrize("call, reported", [

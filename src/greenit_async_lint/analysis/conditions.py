@@ -6,8 +6,8 @@ Each enclosing `if` gives its branches a `Guard` (ir.py) per test that holds the
 leaves the block (`if dry_run: return`, `continue`, `raise`), the statements after the `if` get
 the guards of the other branch (`if a or b: return` leaves `not a` and `not b`). An `except`
 handler gets one guard naming the caught type. A comparison with a constant keeps the constant
-(`mode == "inline"`, `flag is False`), so that a caller's constant argument can decide it
-(pathconds.py).
+(`mode == "inline"`, `flag is False`, `type in (None, "directory")`), so that a caller's constant
+argument can decide it (pathconds.py).
 What the guards mean (create-if-missing, a debug flag, a retry, an argument) is decided later,
 from the catalogue (guards.py) and the call sites (pathconds.py): here they are only recorded.
 """
@@ -45,10 +45,26 @@ def _compared(test: ast.Compare) -> tuple[ast.expr, ast.cmpop, Scalar] | None:
     return None
 
 
+def _member(test: ast.Compare) -> tuple[ast.expr, bool, str] | None:
+    """(subject, negated, the constants as a literal) of `x in ("a", None)`, `x not in {...}`; None otherwise."""
+    if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.In, ast.NotIn)):
+        return None
+    options = test.comparators[0]
+    if not isinstance(options, (ast.Tuple, ast.List, ast.Set)) or not all(
+            isinstance(e, ast.Constant) and isinstance(e.value, _SCALARS) for e in options.elts):
+        return None
+    values = tuple(e.value for e in options.elts if isinstance(e, ast.Constant))
+    return test.left, isinstance(test.ops[0], ast.NotIn), repr(values)
+
+
 def _simple(test: ast.expr, negated: bool, convert: Convert) -> Guard:
-    """One test, `not`, `is None`, `is True`/`is False` and `==`/`!=` a constant unwrapped."""
+    """One test, `not`, `is None`, `is True`/`is False`, `==`/`!=` a constant and `in`/`not in` a
+    literal of constants unwrapped (the literal kept as its text in `value`)."""
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test, negated = test.operand, not negated
+    member = _member(test) if isinstance(test, ast.Compare) else None
+    if member is not None:
+        return Guard("in", convert(member[0]), negated != member[1], _text(test), _names(test), member[2])
     compared = _compared(test) if isinstance(test, ast.Compare) else None
     if compared is not None:
         subject, op, value = compared

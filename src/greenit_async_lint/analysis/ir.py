@@ -137,8 +137,9 @@ Binding = Union[Expr, Import, FromImport, ClassDef, Element, Declared]
 
 class Guard(NamedTuple):
     """A condition a call site runs under (conditions.py): `kind` "truth" (`if subject`), "none"
-    (`if subject is None`), "eq" (`if subject == value`), "is" (`if subject is True`, `is False`)
-    or "except" (a handler of `subject`, the caught type); `negated` for the branch taken when
+    (`if subject is None`), "eq" (`if subject == value`), "is" (`if subject is True`, `is False`),
+    "in" (`if subject in ("a", None)`, `value` the constants' literal text) or "except" (a
+    handler of `subject`, the caught type); `negated` for the branch taken when
     the test is false (`else`, `if not`, `!=`). Work that runs only under some conditions
     (create-if-missing, a debug flag, a retry, an argument) is not the work of every request."""
 
@@ -147,7 +148,7 @@ class Guard(NamedTuple):
     negated: bool
     text: str
     names: tuple[str, ...]  # every name the test reads (the subject above drops parts of `a / b`)
-    value: Scalar = None  # the constant compared with, for "eq" and "is"
+    value: Scalar = None  # the constant compared with, for "eq" and "is" (the literal's text for "in")
     after_exit: bool = False  # holds because the other branch left the block (`if not x: return`)
 
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Cond = tuple[str, str]  # (parameter name, test): see `guard_test` and `holds`
 
-_KINDS = frozenset({"truth", "none", "eq", "is"})
+_KINDS = frozenset({"truth", "none", "eq", "is", "in"})
 _UNKNOWN = UNKNOWN_ARG  # an argument nothing is known of
 _MAX_CONDS = 6
 _ISINSTANCE = "isinstance:"
@@ -49,7 +49,8 @@ Tested = Callable[[Expr], Optional[frozenset[str]]]  # the classes an isinstance
 def guard_test(guard: Guard) -> str:
     """The test a guard applies to its parameter, as a hashable string: `!` for the negated branch,
     the kind, and the constant compared with (`!truth`, `none`, `eq:'inline'`, `!is:False`)."""
-    text = guard.kind if guard.kind in ("truth", "none") else f"{guard.kind}:{guard.value!r}"
+    text = guard.kind if guard.kind in ("truth", "none") else \
+        f"in:{guard.value}" if guard.kind == "in" else f"{guard.kind}:{guard.value!r}"  # `in` keeps a literal
     return f"!{text}" if guard.negated else text
 
 
@@ -70,7 +71,7 @@ def holds(test: str, value: Scalar) -> bool:
             expected = ast.literal_eval(constant)
         except (ValueError, SyntaxError):  # a constant with no literal (`1e999` is inf): undecided
             return True
-        result = value is expected if kind == "is" else value == expected
+        result = value is expected if kind == "is" else value in expected if kind == "in" else value == expected
     return result != negated
 
 
