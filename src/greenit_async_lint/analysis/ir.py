@@ -159,7 +159,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 19  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 20  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
