@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from static_check import CHILD_ENV  # noqa: E402 - the children run with their bytecode cached
 APPS = Path.home() / ".cache" / "greenit-primer" / "apps"
 
 
@@ -42,7 +44,7 @@ def run(python: str, app: str, root: str, fmt: str) -> tuple[float, bytes]:
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"fix_cost.{os.getpid()}.out"
     with open(out_path, "wb") as out:
         proc = subprocess.Popen([python, "-m", "greenit_async_lint", "check", root, "--no-cache", "--jobs", "1",
-                                 "--format", fmt], cwd=APPS / app, stdout=out, stderr=subprocess.DEVNULL)
+                                 "--format", fmt], cwd=APPS / app, stdout=out, stderr=subprocess.DEVNULL, env=CHILD_ENV)
         _pid, status, usage = os.wait4(proc.pid, 0)
     data = out_path.read_bytes()
     out_path.unlink()

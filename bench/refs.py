@@ -47,6 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from realapps import app_root, machine  # noqa: E402 - the same trees and machine line as realapps.py
+from static_check import CHILD_ENV  # noqa: E402 - the children run with their bytecode cached
 
 REPO = HERE.parent
 REFS = Path(os.environ.get("GAL_BENCH_REFS", "/tmp/gal-bench-refs"))
@@ -84,7 +85,7 @@ def run(python: str, cwd: Path, args: list[str], out: Path) -> float:
     """CPU seconds (user + system, the check and the children it waited for) of one check."""
     with out.open("wb") as handle:
         proc = subprocess.Popen([python, "-m", "greenit_async_lint", "check", *args], cwd=cwd, stdout=handle,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, env=CHILD_ENV)
         _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
