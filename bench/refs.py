@@ -39,7 +39,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -52,6 +51,14 @@ from static_check import CHILD_ENV  # noqa: E402 - the children run with their b
 REPO = HERE.parent
 REFS = Path(os.environ.get("GAL_BENCH_REFS", "/tmp/gal-bench-refs"))
 MODES = ("no-cache", "cold", "warm", "edit")
+
+
+def dependencies() -> str:
+    """The folder this interpreter imports the tool's dependencies from (its own site-packages, or
+    the one a `.pth` file of a worktree's venv points to: a `.pth` is not followed from another)."""
+    import yaml
+
+    return str(Path(yaml.__file__).resolve().parents[1])
 
 
 def interpreter(ref: str) -> tuple[str, str]:
@@ -73,7 +80,7 @@ def interpreter(ref: str) -> tuple[str, str]:
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(tree)], check=True)
         site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                               check=True, capture_output=True, text=True).stdout.strip()
-        Path(site, "zz-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        Path(site, "zz-dependencies.pth").write_text(dependencies() + "\n")
     where = subprocess.run([str(python), "-c", "import greenit_async_lint as g; print(g.__file__)"], cwd="/",
                            check=True, capture_output=True, text=True).stdout.strip()
     if not where.startswith(str(tree)):
