@@ -150,3 +150,17 @@ def test_the_catalogue_reads_the_shipped_folders() -> None:
     assert "flask.Flask.root_path" in rules.shipped_roots and "os.path.join" in rules.shipped_steps
     with pytest.raises(CatalogueError, match="volume.yaml.shipped-folders"):
         build_volume({"shipped-folders": {"root": ["flask.Flask.root_path"]}})
+
+
+@pytest.mark.parametrize("command, code", [
+    ("['du', '-s', '/srv/data']", "GAL104!"),
+    ("['find', '/srv/data', '-name', '*.tmp']", "GAL104!"),
+    ("['rsync', '-a', '/srv/data/', '/backup/']", "GAL104!"),
+    ("['df', '-h']", "GAL107?"),
+])
+def test_a_process_that_walks_a_tree_is_bulk_file_work(tmp_path: Path, command: str, code: str) -> None:
+    (tmp_path / "app.py").write_text(
+        "import subprocess\nfrom flask import Flask\n\napp = Flask(__name__)\n\n"
+        f"@app.get('/x')\ndef view():\n    subprocess.run({command}, check=True)\n    return 'ok'\n")
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert {f"{f.code}{'!' if f.severity == 'violation' else '?'}" for f in report.findings} == {code}
