@@ -2,7 +2,7 @@
 
 A foreign key on a child model (`job = ForeignKey(ImportJob, related_name="items")`) gives the
 parent a relation read on an instance (`job.items`, an outside name whose subject is the parent):
-a loop over it yields children (`Relations.child`, what `for item in job.items.all()` binds).
+a loop over it yields children (`Relations.elements`: what `for item in job.items.all()` binds).
 
 How long such a loop is depends on the data, and the code says it in one place: where children
 are created. One object's relations are few (an order's lines, a book's editions); but children
@@ -12,6 +12,11 @@ are as many as that collection had: an import's items are as many as the uploade
 later loop over `job.items` is as unbounded as the upload was (`Lineage.grown`). Children created
 per row with the row as parent (`for user in users: Notice.objects.create(user=user)`) give each
 parent one, and do not count.
+
+Known limits: the parent must be known where the relation is read (an annotated parameter, a
+model fetched in the function: `job.items` on an unannotated parameter is nothing); the helper
+creating the child is followed one call up, not two; a parent named by a string (`"ImportJob"`)
+is every project class of that name; the foreign key must be passed by keyword at the creation.
 """
 from __future__ import annotations
 
