@@ -313,3 +313,11 @@ def test_a_trait_default_decides_a_guard_on_self(tmp_path) -> None:  # type: ign
     report = analyse(["."], Config(cache=False, jobs=1, min_confidence="low"), cwd=tmp_path)
     found = {(f.line, f.code, f.confidence) for f in report.findings}
     assert found == {(20, "GAL104", "low"), (24, "GAL104", "high")}
+
+
+def test_a_type_default_given_as_a_dotted_name_is_that_class(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """traitlets imports a string default (`Type(default_value="app.AsyncManager")`)."""
+    source = TRAITS + ("\nclass Named(Application):\n    manager_class = Type(default_value='app.AsyncManager', klass=Manager)\n"
+                       "    def start(self):\n        built = self.manager_class()\n")
+    ev = _evaluator(source, catalogue)
+    assert _value(ev, "Named.start", "built") == {"AsyncManager()"}

@@ -143,7 +143,7 @@ class Evaluator:
                 if attr:
                     out.extend(v for base in self.eval_arg(args[0], ctx) for v in self.attr(base, attr))
             elif (default := field_default(self.defaults.fields, target, args, expr.kwargs)) is not None:
-                out.extend(self.eval(default, ctx))  # what an instance reads is the declared default
+                out.extend(self.defaults.values(default, ctx))  # what an instance reads is the declared default
             else:
                 out.extend(self.returns(target))
         return out

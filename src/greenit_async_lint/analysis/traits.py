@@ -10,7 +10,8 @@ calls are such declarations and where they carry the default (settingdefaults.py
 table for constant defaults), so:
 
 - `field_default` gives the default's expression: the evaluator reads a declaration call as its
-  default (`self.contents_manager_class` is the class LargeFileManager, and calling it builds one);
+  default (`self.contents_manager_class` is the class LargeFileManager, and calling it builds one;
+  a dotted name of a project class, `Type(default_value="app.files.LargeFileManager")`, is that class);
 - `Defaults.implementation`: a project class declared as such a default is the implementation that
   runs by default where the code only names one of its bases. A handler whose manager is read
   through a property declared `-> ContentsManager` (an interface whose methods are stubs) runs the
@@ -25,7 +26,7 @@ from ..catalogue.schema import ArgSpec
 from .ir import Arg, Attr, Call, Const, Expr, Keyword, Name
 from .parameters import arg_value
 from .project import Ctx, Project
-from .values import ClassKey, ClassRef, External, Value
+from .values import ClassKey, ClassRef, External, ModuleRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
@@ -63,6 +64,17 @@ class Defaults:
         self._by_base[key] = result
         return result
 
+    def values(self, default: Expr, ctx: Ctx) -> list[Value]:
+        """What a declared default is: its value, or the project class a dotted name names
+        (`Type(default_value="app.auth.LoginFormHandler")`, which traitlets imports)."""
+        found = list(self.ev.eval(default, ctx))
+        text = self.p.const_str(default, ctx) if not found else None
+        module, _, attr = (text or "").rpartition(".")
+        mi = self.p.find_module(module, ctx.module) if module and attr else None
+        if mi is None:
+            return found
+        return [v for v in self.ev.attr(ModuleRef("mod", mi), attr) if isinstance(v, ClassRef)]
+
     def _declarations(self) -> list[ClassKey]:
         """The project classes some class attribute declares as its default."""
         if self._declared is not None:
@@ -80,7 +92,7 @@ class Defaults:
                             default = field_default(self.fields, target, b.args, b.kwargs)
                             if default is None:
                                 continue
-                            out.extend((v.module, v.qualname) for v in self.ev.eval(default, ctx)
+                            out.extend((v.module, v.qualname) for v in self.values(default, ctx)
                                        if isinstance(v, ClassRef) and (v.module, v.qualname) not in out)
         self._declared = out
         return out
