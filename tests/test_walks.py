@@ -131,6 +131,10 @@ def test_the_catalogue_reads_listings_and_the_tree_walk() -> None:
     assert build_volume({}).tree_walk == ""
     with pytest.raises(CatalogueError, match="volume.yaml.tree-walk"):
         build_volume({"tree-walk": ["os.walk"]})
+    globs = build_volume({"recursive-globs": [{"call": "glob.glob", "keyword": "recursive"}, {"call": "a.b"}]})
+    assert globs.recursive_globs == {"glob.glob": "recursive", "a.b": ""}
+    with pytest.raises(CatalogueError, match=r"volume.yaml.recursive-globs\[0\]"):
+        build_volume({"recursive-globs": [{"call": "glob.glob", "kwarg": "recursive"}]})
 
 
 def test_a_listing_handed_to_a_thread_still_gives_every_entry(tmp_path: Path) -> None:
@@ -164,3 +168,16 @@ def test_a_process_that_walks_a_tree_is_bulk_file_work(tmp_path: Path, command: 
         f"@app.get('/x')\ndef view():\n    subprocess.run({command}, check=True)\n    return 'ok'\n")
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     assert {f"{f.code}{'!' if f.severity == 'violation' else '?'}" for f in report.findings} == {code}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("    glob.glob('/srv/data/**/*.jpg', recursive=True)", {"GAL104!"}),
+    ("    glob.glob(os.path.join(ROOT, '**', '*.jpg'), recursive=True)", {"GAL104!"}),
+    ("    pattern = os.path.join(ROOT, '**')\n    list(glob.iglob(pattern, recursive=True))", {"GAL104!"}),
+    ("    list(ROOT.glob('**/*.jpg'))", {"GAL104!"}),
+    ("    glob.glob('/srv/data/**/*.jpg')", set()),  # without recursive=True, `**` is `*`
+    ("    glob.glob('/srv/data/**/*.jpg', recursive=False)", set()),
+    ("    list(ROOT.glob('*.jpg'))", set()),
+])
+def test_a_glob_whose_pattern_holds_two_stars_walks_the_tree(tmp_path: Path, body: str, expected: set[str]) -> None:
+    assert codes(tmp_path, body) == expected

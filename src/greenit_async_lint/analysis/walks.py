@@ -1,7 +1,9 @@
 """Directory walks written by hand: a function that calls itself for the entries of a directory
 listing (`def get_dir_size(path): for item in os.listdir(path): ... get_dir_size(item)`) walks the
 whole tree below the folder it is given, as `os.walk` does, and is reported as the catalogue's
-`tree-walk` call is (rules/volume.yaml; `os.walk`, heavy archive-and-bulk-files work).
+`tree-walk` call is (rules/volume.yaml; `os.walk`, heavy archive-and-bulk-files work). So is a
+glob whose pattern holds `**` (volume.yaml `recursive-globs`: `Path.glob("**/*")`,
+`glob.glob(..., recursive=True)`), the same walk as `rglob`.
 
 Why here and not in the walk over the call graph: reach.py settles a function that calls itself
 once, with nothing for its own recursive call (walk.py), so the work of the recursion is not seen
@@ -24,7 +26,7 @@ from ..catalogue import Catalogue
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import ArgSpec
 from .effects import Effect, Hop
-from .ir import Attr, Call, CallSite, Element, Expr, Function, Name, Star, Subscript
+from .ir import Attr, Call, CallSite, Const, Element, Expr, Function, Name, OneOf, Star, Subscript
 from .parameters import arg_value
 from .project import BoundExpr, Ctx, Project
 from .values import External
@@ -112,10 +114,46 @@ class TreeWalks:
         self.rules = catalogue.volume
         self.volume = volume
         self.entry = catalogue.work.match(self.rules.tree_walk) if self.rules.tree_walk else None
+        self._glob_tails = frozenset(name.rsplit(".", 1)[-1] for name in self.rules.recursive_globs)
+
+    def recursive_glob(self, cs: CallSite, ctx: Ctx) -> str:
+        """The glob call this site makes when its pattern walks the tree (`**`, and the keyword the
+        call needs set to True), or ''."""
+        for value in self.ev.eval(cs.func, ctx):
+            keyword = self.rules.recursive_globs.get(value.name) if isinstance(value, External) else None
+            if keyword is None or not isinstance(value, External):
+                continue
+            if keyword and not any(k == keyword and isinstance(v, Const) and v.value is True for k, v in cs.kwargs):
+                continue
+            if any("**" in text for arg in cs.args if not isinstance(arg, Star) for text in self._texts(arg, ctx, 0)):
+                return value.name
+        return ""
+
+    def _texts(self, expr: Expr, ctx: Ctx, depth: int) -> list[str]:
+        """String constants an argument is built from: through calls (`os.path.join(root, "**")`),
+        `/` joins (summarised as their left side, so only the name's binding) and local names."""
+        if depth > 3:
+            return []
+        if isinstance(expr, Const):
+            return [expr.value] if isinstance(expr.value, str) else []
+        if isinstance(expr, Call):
+            return [t for a in expr.args if not isinstance(a, Star) for t in self._texts(a, ctx, depth + 1)]
+        if isinstance(expr, Name):
+            return [t for b in self.p.bindings(expr.id, ctx) if isinstance(b, BoundExpr)
+                    and isinstance(b.binding, (Const, Call, Name, OneOf))
+                    for t in self._texts(b.binding, b.ctx, depth + 1)]
+        if isinstance(expr, OneOf):
+            return [t for o in expr.options for t in self._texts(o, ctx, depth + 1)]
+        return []
 
     def at_call(self, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        """The walk a recursive call per listed entry makes, as an effect at that call."""
+        """The walk a recursive call per listed entry makes, or a `**` glob, as an effect at that call."""
         entry = self.entry
+        if entry is not None and cs.tail in self._glob_tails:
+            found = self.recursive_glob(cs, ctx)
+            if found:
+                return [Effect(entry.family, entry.code, entry.weight, entry.scope, found, (hop,),
+                               "a `**` pattern: a walk of the whole tree")]
         if entry is None or not cs.loops or ctx.function is None or not ctx.function.endswith(cs.tail):
             return []
         fn = self.p.function(ctx.module, ctx.function)

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import as_bool, as_mapping, as_str, as_str_list, check_keys
+from .schema import as_bool, as_list, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
          "row-by-row", "primary-keys", "listings", "tree-walk",
-         "shipped-folders")
+         "shipped-folders", "recursive-globs")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -57,6 +57,8 @@ class VolumeRules:
     tree_walk: str = ""  # the work.yaml call a function calling itself per listed entry is reported as
     shipped_roots: PatternTable[bool] = field(default_factory=PatternTable)  # the application's own folders
     shipped_steps: PatternTable[bool] = field(default_factory=PatternTable)  # a path below its first argument
+    # listing calls that walk the tree when a pattern holds `**`, with the keyword that must be true ("": none)
+    recursive_globs: dict[str, str] = field(default_factory=dict)
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -82,10 +84,17 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     mapping = as_mapping(data or {}, where)
     check_keys(mapping, _KEYS, where)
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
-             if key not in ("per-row", "per-row-families", "tree-walk", "shipped-folders")}
+             if key not in ("per-row", "per-row-families", "tree-walk", "shipped-folders", "recursive-globs")}
     shipped = as_mapping(mapping.get("shipped-folders") or {}, f"{where}.shipped-folders")
     check_keys(shipped, ("roots", "steps"), f"{where}.shipped-folders")
     roots, steps = (_table(as_str_list(shipped.get(k, []), f"{where}.shipped-folders.{k}")) for k in ("roots", "steps"))
+    globs: dict[str, str] = {}
+    for i, item in enumerate(as_list(mapping.get("recursive-globs") or [], f"{where}.recursive-globs")):
+        key = f"{where}.recursive-globs[{i}]"
+        entry = as_mapping(item, key)
+        check_keys(entry, ("call", "keyword"), key)
+        globs[as_str(entry.get("call"), f"{key}.call")] = as_str(entry["keyword"], f"{key}.keyword") \
+            if "keyword" in entry else ""
     families = {name: RowKind(name, as_str(does, f"{where}.per-row-families.{name}"))
                 for name, does in as_mapping(mapping.get("per-row-families") or {},
                                              f"{where}.per-row-families").items()}
@@ -99,4 +108,4 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]),
                        _table(lists["row-by-row"]), frozenset(lists["primary-keys"]), _table(lists["listings"]),
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
-                       roots, steps)
+                       roots, steps, globs)
