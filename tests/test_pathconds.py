@@ -523,3 +523,45 @@ def fee(data):
 def test_a_field_of_a_constructed_argument_decides_its_callee_s_branch(tmp_path: Path, call: str, reported: bool) -> None:
     source = FIELDS + f"@app.post('/x')\ndef handler(url: str, body: Invoice):\n    {call}\n"
     assert bool([f for f in _findings(tmp_path, source) if f[0] == "GAL106"]) is reported
+
+
+# -- a setting passed as an argument (settingdefaults.argument_default) -------------------------
+
+ENV_SETTINGS = """\
+import os
+
+
+def env_bool(key: str, default: str = "no") -> bool:
+    return os.getenv(key, default).lower() in ("yes", "true", "1")
+
+
+def env_text(key, default="true"):
+    return os.getenv(key, default)
+
+
+ALLOW_INTERNAL = env_bool("APP_ALLOW_INTERNAL", "true")
+STRICT = env_bool("APP_STRICT")
+LOOSE = env_text("APP_LOOSE")
+CHECKED = False
+"""
+
+
+@pytest.mark.parametrize("argument, confidence", [
+    ("settings.ALLOW_INTERNAL", "low"),  # default "true": the lookup runs only when it is turned off
+    ("settings.STRICT", "high"),  # default "no": the lookup runs by default
+    ("settings.LOOSE", "high"),  # a helper not declared `-> bool`: its string is not read as a word
+    ("settings.CHECKED", "high"),
+    ("not settings.CHECKED", "high"),
+    ("flag", "high"),
+])
+def test_a_setting_passed_as_an_argument_lowers_the_branch_its_default_rules_out(
+        tmp_path: Path, argument: str, confidence: str) -> None:
+    (tmp_path / "settings.py").write_text(ENV_SETTINGS, "utf-8")
+    source = ("import socket\nfrom django.conf import settings\n\n\n"
+              "def validate(host, allow_internal=False):\n    if not allow_internal:\n"
+              "        socket.getaddrinfo(host, 443)\n\n\n"
+              f"@app.get('/x')\nasync def handler(host: str, flag: bool):\n    validate(host, allow_internal={argument})\n")
+    assert [f[2] for f in _findings(tmp_path, source, "low")] == [confidence]
+    if confidence == "low":
+        (message,) = [f[3] for f in _findings(tmp_path, source, "low")]
+        assert "runs only when `settings.ALLOW_INTERNAL` is false; its default is True" in message

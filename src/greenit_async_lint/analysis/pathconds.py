@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional
 
 from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
 from .effects import Effect
@@ -163,17 +163,40 @@ def resolve(effects: Iterable[Effect], value_of: Callable[[str], object],
             continue
         carried: list[Cond] = []
         possible = True
+        reason = ""
         for name, test in effect.conds:
             value = value_of(name)
-            if isinstance(value, ParamRef):
+            if isinstance(value, SettingValue):
+                if not holds(test, value.value) and not reason:  # a deployment may still change it
+                    reason = f"runs only when `{value.text}` is {_wording(test)}; its default is {value.value!r}"
+            elif isinstance(value, ParamRef):
                 if (value.name, test) not in carried:
                     carried.append((value.name, test))
             elif not _possible(test, value, decide):
                 possible = False
                 break
         if possible:
-            out.append(replace(effect, conds=tuple(carried[:_MAX_CONDS])))
+            out.append(replace(effect, conds=tuple(carried[:_MAX_CONDS]), guard=effect.guard or reason))
     return out
+
+
+class SettingValue(NamedTuple):
+    """An argument that reads a setting (settingdefaults.argument_default): the branch its default
+    rules out is kept at low confidence, since a deployment may change it."""
+
+    value: Scalar
+    text: str
+
+
+def _wording(test: str) -> str:
+    """What the setting must be for the branch to run: `false`, `None`, `not 'inline'`..."""
+    negated = test.startswith("!")
+    kind, _, constant = test.lstrip("!").partition(":")
+    if kind == "truth":
+        return "false" if negated else "true"
+    if kind == "none":
+        return "set" if negated else "None"
+    return f"not {constant}" if negated else constant
 
 
 def _possible(test: str, value: object, decide: Optional[Callable[[str, TypeFact], Optional[bool]]]) -> bool:
@@ -225,8 +248,8 @@ class PathConditions:
         self.ev = evaluator
         self.facts = ArgFacts(project, evaluator)
         from .settingdefaults import NO_DEFAULT, SettingDefaults  # it reads this module's tests
-        self.fields = FieldValues(project, evaluator, SettingDefaults(project, evaluator, evaluator.cat.offloads),
-                                  NO_DEFAULT)
+        self.defaults = SettingDefaults(project, evaluator, evaluator.cat.offloads)
+        self.fields = FieldValues(project, evaluator, self.defaults, NO_DEFAULT)
 
     def own(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         fn = self.p.function(ctx.module, ctx.function) if cs.guards and ctx.function is not None else None
@@ -260,11 +283,14 @@ class PathConditions:
                 raw.update(bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: e))
             base, dot, attr = name.partition(".")
             value = facts.get(base, _UNKNOWN)
+            passed = raw.get(base)
             if not dot:
+                if (value is _UNKNOWN or isinstance(value, TypeFact)) and isinstance(passed, Attr):
+                    setting = self.defaults.argument_default(passed, ctx)
+                    return SettingValue(*setting) if setting is not None else value
                 return value
             if isinstance(value, ParamRef):  # moved up if the caller leaves the field alone too
                 return ParamRef(f"{value.name}.{attr}") if caller and stable(caller, value.name, attr, cs) else _UNKNOWN
-            passed = raw.get(base)
             found = self.fields.value(passed, attr, ctx, cs) if isinstance(passed, (Name, Call)) else UNKNOWN_FIELD
             return _UNKNOWN if found is UNKNOWN_FIELD else found
 

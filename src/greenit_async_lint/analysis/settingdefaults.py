@@ -16,12 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..catalogue.offloads import Offloads
-from .ir import Attr, Binding, Call, Const, Declared, Guard, Name
+from ..catalogue.schema import ArgSpec
+from .ir import Attr, Binding, Call, Const, Declared, Expr, Guard, Name, Scalar
 from .parameters import arg_value
 from .pathconds import holds, guard_test
 from .project import Ctx, Project
 from .traits import own_trait
-from .values import Instance
+from .values import External, FunctionRef, Instance, ModuleRef
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evaluate import Evaluator
@@ -46,6 +47,9 @@ class SettingDefaults:
         self.ev = evaluator
         self.fields = offloads.field_defaults
         self._memo: dict[tuple[int, str, str], object] = {}
+        self.env_reads = offloads.env_reads
+        self.words = {**{w: True for w in offloads.env_true}, **{w: False for w in offloads.env_false}}
+        self._settings: dict[str, object] = {}
 
     def reason(self, guard: Guard, ctx: Ctx, local: frozenset[str]) -> str:
         """Why the branch under `guard` is not every request's ("" when it may well be)."""
@@ -127,3 +131,77 @@ class SettingDefaults:
             return value.value if isinstance(value, Const) else _NO_DEFAULT
         return _NO_DEFAULT
 
+    # -- a setting passed as an argument (pathconds.py) ------------------------------------------
+
+    def argument_default(self, expr: Expr, ctx: Ctx) -> Optional[tuple[Scalar, str]]:
+        """(the default, its name) of an argument that reads a setting: `settings.FLAG` of a
+        module-level settings object or of the framework's settings (`django.conf.settings`, read
+        in the project's settings modules), never a local's or a parameter's attribute."""
+        if not isinstance(expr, Attr) or not isinstance(expr.base, Name):
+            return None
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
+        if fn is not None and (expr.base.id in fn.scope.names or any(p.name == expr.base.id for p in fn.params)):
+            return None
+        values = self.ev.eval(expr.base, ctx)
+        settings = self.ev.cat.imports.settings_objects
+        if values and all(isinstance(v, External) and settings.match(v.name) for v in values):
+            default = self._module_setting(expr.attr)
+        elif values and all(isinstance(v, ModuleRef) and self.ev.cat.imports.settings_modules.match(
+                self.p.mods[v.module].name) for v in values):  # `from app import settings`
+            default = self._module_setting(expr.attr, frozenset(v.module for v in values if isinstance(v, ModuleRef)))
+        else:
+            default = self.default(expr.base, expr.attr, ctx)
+        if default is _NO_DEFAULT:
+            return None
+        assert default is None or isinstance(default, (str, int, float, bool))
+        return default, f"{expr.base.id}.{expr.attr}"
+
+    def _module_setting(self, name: str, only: Optional[frozenset[int]] = None) -> object:
+        """The default every settings module (or those of `only`) that binds `name` gives it (a
+        constant, or a helper declared `-> bool` reading the environment with a default word), or
+        _NO_DEFAULT."""
+        key = f"{name}@{sorted(only)}" if only is not None else name
+        if key not in self._settings:
+            found: list[object] = []
+            for mi, module in enumerate(self.p.mods):
+                if (mi in only) if only is not None else self.ev.cat.imports.settings_modules.match(module.name):
+                    ctx = self.p.module_ctx(mi)
+                    found.extend(self._env_default(b, ctx) for b in module.scope.names.get(name, []))
+            first = found[0] if found else _NO_DEFAULT
+            same = all(f is not _NO_DEFAULT and f == first and type(f) is type(first) for f in found)
+            self._settings[key] = first if same else _NO_DEFAULT
+        return self._settings[key]
+
+    def _env_default(self, binding: Binding, ctx: Ctx) -> object:
+        if isinstance(binding, Const):
+            return binding.value
+        if not isinstance(binding, Call):
+            return _NO_DEFAULT
+        targets = self.ev.eval(binding.func, ctx)
+        if len(targets) != 1 or not isinstance(targets[0], FunctionRef):
+            return _NO_DEFAULT
+        helper = self.p.function(targets[0].module, targets[0].qualname)
+        if helper is None or helper.returns is None:
+            return _NO_DEFAULT
+        hctx = self.p.defining_ctx(targets[0].module, helper)
+        if self.ev.eval(helper.returns, hctx) != (External("ext", "builtins.bool"),):
+            return _NO_DEFAULT
+        params = [p for p in helper.params if p.kind in ("pos", "kwonly")]
+        inside = Ctx(targets[0].module, helper.qualname, None)
+        for cs in helper.scope.calls:
+            names = [self.ev.qualified(t) for t in self.ev.eval(cs.func, inside)]
+            read = next((spec for n in names if n is not None for spec in [self.env_reads.match(n)] if spec), None)
+            default = arg_value(cs.args, cs.kwargs, read) if read is not None else None
+            if not isinstance(default, Name) or default.id not in {p.name for p in params}:
+                continue
+            index = next(i for i, p in enumerate(params) if p.name == default.id)
+            passed = arg_value(binding.args, binding.kwargs, ArgSpec("", index if params[index].kind == "pos" else None,
+                                                                     default.id))
+            if passed is None and params[index].default is not None:
+                passed = params[index].default
+            if isinstance(passed, Const) and isinstance(passed.value, bool):
+                return passed.value
+            if isinstance(passed, Const) and isinstance(passed.value, str):
+                return self.words.get(passed.value.strip().lower(), _NO_DEFAULT)
+            return _NO_DEFAULT
+        return _NO_DEFAULT

@@ -18,7 +18,7 @@ from .schema import ArgSpec, CatalogueError, as_bool, as_int, as_list, as_mappin
 
 SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "guards", "trivial", "types")
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods",
-              "concrete_types")
+              "concrete_types", "env_reads", "env_true", "env_false")
 HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
 TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below")
@@ -65,6 +65,11 @@ class Offloads:
     # outside classes no builtin value is an instance of (`pathlib.Path`): `isinstance` tests with
     # them are decided by an argument's known type (analysis/argfacts.py)
     concrete_types: PatternTable[bool] = field(default_factory=PatternTable)
+    # reads of the environment and where their default is (`os.getenv(key, default)`), and the
+    # words a helper parsing such a string into a bool takes for true and false (settingdefaults.py)
+    env_reads: PatternTable[ArgSpec] = field(default_factory=PatternTable)
+    env_true: frozenset[str] = frozenset()
+    env_false: frozenset[str] = frozenset()
     # a route's accepted HTTP methods (analysis/methods.py): verb-named route decorators, their
     # `methods=` keyword, decorators that restrict the methods, and the request's method attribute
     http_verbs: frozenset[str] = frozenset()
@@ -138,6 +143,11 @@ def _sections(off: Offloads, data: dict[str, Any], where: str) -> None:
         off.field_defaults.add(spec.call, spec)
     for pattern in as_str_list(guards.get("concrete_types", []), f"{where}.guards.concrete_types"):
         off.concrete_types.add(pattern, True)
+    for j, call in enumerate(as_list(guards.get("env_reads", []), f"{where}.guards.env_reads")):
+        spec = ArgSpec.parse(call, f"{where}.guards.env_reads[{j}]", need_call=True)
+        off.env_reads.add(spec.call, spec)
+    off.env_true |= {w.lower() for w in as_str_list(guards.get("env_true", []), f"{where}.guards.env_true")}
+    off.env_false |= {w.lower() for w in as_str_list(guards.get("env_false", []), f"{where}.guards.env_false")}
     _http_methods(off, as_mapping(guards.get("http_methods", {}), f"{where}.guards.http_methods"),
                   f"{where}.guards.http_methods")
     _trivial(off, as_mapping(data.get("trivial", {}), f"{where}.trivial"), f"{where}.trivial")
