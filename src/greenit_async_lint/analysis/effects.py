@@ -18,7 +18,7 @@ class Hop:
 class Effect:
     family: str
     code: str
-    weight: str  # heavy, blocking, poll
+    weight: str  # heavy, blocking, poll, per-row, pending
     scope: str  # any, async
     leaf: str  # qualified name of the catalogued call
     chain: tuple[Hop, ...]  # from the call site in the function down to the catalogued call
@@ -36,12 +36,15 @@ class Effect:
     guess: str = ""  # a hop resolved by a guess (class hierarchy, registry): the finding is then medium confidence
     awaited: bool = False  # an awaited call: the request waits for it, the event loop does not
     rows: str = ""  # per-row work in a loop over this parameter: the caller's argument decides (volume.py)
+    # Work that depends on what this parameter holds (`session.delete(obj)`: obj's model's cascades),
+    # with weight "pending": the call site that binds it evaluates its argument (cascades.py).
+    pending: str = ""
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
-                bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows)
+                bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows, self.pending)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

@@ -78,8 +78,10 @@ def severity_for(effect: Effect, is_async: bool) -> Optional[str]:
     `is_async`: the handler runs on an event loop."""
     if effect.in_thread:
         is_async = False  # a sync dependency: the user waits, the loop does not
-    if effect.weight in ("poll", "per-row"):
-        return None  # a single status check or row write; only in a loop (a poll, a whole table) it counts
+    if effect.weight in ("poll", "per-row", "pending"):
+        # A single status check or row write; only in a loop (a poll, a whole table) it counts. Pending
+        # work waits for a caller's argument (cascades.py) that never came.
+        return None
     if effect.scope == "async" and not (is_async and effect.on_loop):
         return None  # a sync DB query or file read is normal outside the event loop
     if effect.via == "in-process-background":

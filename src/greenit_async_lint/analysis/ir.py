@@ -159,7 +159,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 20  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 21  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -256,6 +256,11 @@ class Class:
     attrs: dict[str, list[Binding]]  # class-level assignments and annotations
     parent: Optional[str]  # enclosing function qualname, if defined in one
     decorators: list[Expr] = field(default_factory=list)
+    # The annotation of a class attribute declared with a value (`roles: Mapped[list[Role]] =
+    # relationship(...)`: a collection, where `attrs` keeps only the value), and each attribute's
+    # first line, for messages (cascades.py).
+    annotations: dict[str, Expr] = field(default_factory=dict)
+    attr_lines: dict[str, int] = field(default_factory=dict)
 
 
 @_compact_pickle

@@ -28,6 +28,20 @@ def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec)
     return None
 
 
+def argument(params: list[Param], offset: int, args: tuple[Arg, ...], kwargs: tuple[Keyword, ...],
+             name: str) -> Optional[Expr]:
+    """The argument a call passes to the parameter `name` (by position, then keyword), or None
+    when the call does not pass it (its default, or a `*args`/`**kwargs` that may carry it).
+    `offset` is 1 when the call is on a bound method (its `self` is not in `args`)."""
+    positional = [p.name for p in params if p.kind == "pos"][offset:]
+    for index, arg in enumerate(args):
+        if isinstance(arg, Star):
+            break
+        if index < len(positional) and positional[index] == name:
+            return arg
+    return next((value for key, value in kwargs if key == name), None)
+
+
 class Parameters:
     def __init__(self, project: Project, evaluator: Evaluator,
                  markers: list[tuple[PatternTable[bool], ArgSpec, bool]]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
+from .cascades import CascadeDeletes
 from .effects import Effect, Hop, best_effects
 from .fallbacks import fallbacks
 from .evaluate import Evaluator
@@ -60,6 +61,7 @@ class Reach:
         self.trivial = TrivialCost(project, evaluator, catalogue)  # one image, one object's folder
         self.conds = PathConditions(project, evaluator)  # arguments prune the branches they guard
         self.results = CatalogueResults(catalogue.work)  # `ping.items()` on a broadcast's reply is no broadcast
+        self.cascades = CascadeDeletes(project, evaluator, catalogue)  # session.delete(obj): obj's model decides
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -106,6 +108,7 @@ class Reach:
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
             out.extend(self.loops.volume.row_effects(target, hop))
+            out.extend(self.cascades.effects(target, cs, ctx, hop))
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
         out.extend(self.walks.at_call(cs, ctx, hop))
@@ -140,6 +143,7 @@ class Reach:
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
         effects = self.conds.resolve(list(self.callee_effects(target, True)), target, cs, ctx)
+        effects = self.cascades.at_call(effects, target, cs, ctx)  # a deleted parameter: this argument decides
         effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, effects)))
         effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread

@@ -86,8 +86,14 @@ class StatementBuilder(ExpressionBuilder):
             value = self.expr(node.value, ctx)
             for tgt in node.targets:
                 self.target(ctx, tgt, value)
+                if ctx.cls is not None and isinstance(tgt, ast.Name):
+                    ctx.cls.attr_lines.setdefault(tgt.id, node.lineno)
         elif isinstance(node, ast.AnnAssign):
             ann = self.annotation(node.annotation, ctx)
+            if ctx.cls is not None and isinstance(node.target, ast.Name):
+                ctx.cls.attr_lines.setdefault(node.target.id, node.lineno)
+                if ann is not None and node.value is not None:
+                    ctx.cls.annotations[node.target.id] = ann
             declared: Binding = self.expr(node.value, ctx) if node.value is not None else Declared("ann", ann or UNKNOWN)
             self.target(ctx, node.target, declared)
             if ann is not None and (isinstance(node.value, (ast.Dict, ast.List, ast.Set, ast.Constant))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cascades import CascadeRules, build_cascades
 from .patterns import PatternTable
 from .schema import as_bool, as_list, as_mapping, as_str, as_str_list, check_keys
 
@@ -13,7 +14,7 @@ _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
          "row-by-row", "primary-keys", "listings", "tree-walk",
-         "shipped-folders", "recursive-globs")
+         "shipped-folders", "recursive-globs", "cascade-deletes")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -59,6 +60,7 @@ class VolumeRules:
     shipped_steps: PatternTable[bool] = field(default_factory=PatternTable)  # a path below its first argument
     # listing calls that walk the tree when a pattern holds `**`, with the keyword that must be true ("": none)
     recursive_globs: dict[str, str] = field(default_factory=dict)
+    cascades: CascadeRules = field(default_factory=CascadeRules)  # ORM deletes that load every related row
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -84,7 +86,8 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
     mapping = as_mapping(data or {}, where)
     check_keys(mapping, _KEYS, where)
     lists = {key: as_str_list(mapping.get(key, []), f"{where}.{key}") for key in _KEYS
-             if key not in ("per-row", "per-row-families", "tree-walk", "shipped-folders", "recursive-globs")}
+             if key not in ("per-row", "per-row-families", "tree-walk", "shipped-folders", "recursive-globs",
+                            "cascade-deletes")}
     shipped = as_mapping(mapping.get("shipped-folders") or {}, f"{where}.shipped-folders")
     check_keys(shipped, ("roots", "steps"), f"{where}.shipped-folders")
     roots, steps = (_table(as_str_list(shipped.get(k, []), f"{where}.shipped-folders.{k}")) for k in ("roots", "steps"))
@@ -108,4 +111,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        _table(lists["request-arguments"]), _table(lists["parses"]), frozenset(lists["splits"]),
                        _table(lists["row-by-row"]), frozenset(lists["primary-keys"]), _table(lists["listings"]),
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
-                       roots, steps, globs)
+                       roots, steps, globs,
+                       build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"))
