@@ -38,6 +38,18 @@ FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
 
 
+def _chain_kwargs(expr: Expr) -> list[tuple[str, Expr]]:
+    """The keywords and values of the calls of a method chain (`filter(id__in=ids)`: id__in, ids)."""
+    found: list[tuple[str, Expr]] = []
+    while isinstance(expr, (Call, Attr)):
+        if isinstance(expr, Call):
+            found.extend((k, v) for k, v in expr.kwargs if k)
+            expr = expr.func
+        else:
+            expr = expr.base
+    return found
+
+
 def names_read(expr: Expr) -> set[str]:
     """The names an expression reads (`[u.id, u.name]`: {"u"})."""
     if isinstance(expr, Name):
@@ -148,11 +160,17 @@ class DataVolume:
                 return loop
         return None
 
-    def selected(self, expr: Expr, ctx: Ctx) -> bool:
+    def selected(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
         """Rows the request picked one by one (`filter(id__in=ids)`, volume.yaml
-        `bounded-by-keyword`), rows two objects share, or one parent's own parts (parts.py)."""
+        `bounded-by-keyword`), rows two objects share, or one parent's own parts (parts.py). Ids
+        the code collected from a whole table (`ids = [d.id for d in Doc.objects.all()]`) are
+        that table, not a pick."""
         keywords, lookups = self.rules.bounded_keywords, self.rules.range_lookups
-        return self._chain(expr, ctx, lambda chain: bool(chain_keywords(chain) & keywords) or parts_of_one(
+
+        def picked(chain: Expr) -> bool:
+            return any(k in keywords and not self.unbounded(v, ctx, depth + 1) for k, v in _chain_kwargs(chain))
+
+        return self._chain(expr, ctx, lambda chain: picked(chain) or parts_of_one(
             chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2)
 
     def one_row(self, expr: Expr, ctx: Ctx) -> bool:
@@ -250,7 +268,7 @@ class DataVolume:
         """Is this iterable a collection the request does not bound (and not a slice of one)?"""
         if expr is not None and depth <= 3 and self.ev.parameters.requests.rows(expr, ctx):
             return True  # what the client sent (analysis/requests.py): a pasted list, an upload's rows
-        if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx):
+        if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx, depth):
             return False
         if isinstance(expr, Items):
             return len(expr.items) == 1 and self._comprehension_over_unbounded(expr.items[0], ctx, depth)
