@@ -565,3 +565,20 @@ def test_a_setting_passed_as_an_argument_lowers_the_branch_its_default_rules_out
     if confidence == "low":
         (message,) = [f[3] for f in _findings(tmp_path, source, "low")]
         assert "runs only when `settings.ALLOW_INTERNAL` is false; its default is True" in message
+
+
+@pytest.mark.parametrize("build, confidence", [
+    ("config = Config()", "low"),  # its constructor sets `allow` from the setting, true by default
+    ("config = Config()\n    config.allow = False", "high"),  # changed before it is passed on
+])
+def test_a_field_set_from_a_setting_in_the_constructor_is_that_setting(tmp_path: Path, build: str,
+                                                                      confidence: str) -> None:
+    (tmp_path / "settings.py").write_text(ENV_SETTINGS, "utf-8")
+    source = ("import dataclasses\nimport socket\nfrom django.conf import settings\n\n\n"
+              "@dataclasses.dataclass\nclass Config:\n    allow: bool = dataclasses.field(init=False)\n\n"
+              "    def __post_init__(self):\n        self.allow = settings.ALLOW_INTERNAL\n\n\n"
+              "def validate(host, allow_internal=False):\n    if not allow_internal:\n"
+              "        socket.getaddrinfo(host, 443)\n\n\n"
+              "def connect(host, config: Config):\n    validate(host, allow_internal=config.allow)\n\n\n"
+              f"@app.get('/x')\nasync def handler(host: str):\n    {build}\n    connect(host, config)\n")
+    assert [f[2] for f in _findings(tmp_path, source, "low")] == [confidence]

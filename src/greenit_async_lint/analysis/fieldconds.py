@@ -15,12 +15,18 @@ never runs. The field's value is known when nothing else can have set it:
 - the callee (and, for a condition moved up a hop, each function it passes through) stores on
   the parameter's field, calls a method on the parameter or hands it to another call nowhere
   in its body (`stable`).
+
+A class whose constructor (`__init__`, `__post_init__`) sets the field from a setting, its only
+store on it (`self.allow_internal = settings.ALLOW_INTERNAL`), gives that setting's default
+instead: a SettingValue, whose ruled-out branch is kept at low confidence (pathconds.py). A field
+of the caller's own parameter passed as an argument (`validate(url, allow=config.allow)`) moves
+the condition up as a field condition (`config.allow`), decided where the object is built.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
-from .ir import Attr, Call, CallSite, Const, Declared, Expr, Function, Name
+from .ir import Attr, Call, CallSite, Const, Declared, Expr, Function, Name, Scalar
 from .project import Ctx, Project
 from .values import ClassRef
 
@@ -29,6 +35,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .settingdefaults import SettingDefaults
 
 UNKNOWN_FIELD = object()
+
+
+class SettingValue(NamedTuple):
+    """A value read from a setting (settingdefaults.argument_default): the branch its default
+    rules out is kept at low confidence, since a deployment may change it (pathconds.py)."""
+
+    value: Scalar
+    text: str
 _HOOKS = frozenset({"__init__", "__new__", "__post_init__", "model_post_init", "__attrs_post_init__",
                     "__setattr__", "__getattr__", "__getattribute__", "__init_subclass__"})
 _PLAIN_DECORATORS = frozenset({"classmethod", "staticmethod", "property", "cached_property", "abstractmethod"})
@@ -73,6 +87,9 @@ class FieldValues:
             if name == attr:
                 return passed.value if isinstance(passed, Const) else UNKNOWN_FIELD
         cls = classes[0]
+        setting = self._set_from_setting(cls.module, cls.qualname, attr)
+        if setting is not None:
+            return setting
         if not self._plain_fields(cls.module, cls.qualname, attr):
             return UNKNOWN_FIELD
         default = self.defaults.class_default(cls.module, cls.qualname, attr)
@@ -87,6 +104,25 @@ class FieldValues:
         if len(bound) != 1 or not isinstance(bound[0], Call) or not stable(fn, name, attr, site):
             return None
         return bound[0]
+
+    def _set_from_setting(self, mi: int, qualname: str, attr: str) -> Optional[SettingValue]:
+        """`self.attr = settings.FLAG` in the constructor (`__init__`, `__post_init__`), the only
+        store on `attr` the class and its project bases make: the setting's default."""
+        stores: list[tuple[int, str, Expr]] = []
+        for cmi, cq in self.ev.classes.mro(mi, qualname)[0]:
+            cls = self.p.klass(cmi, cq)
+            if cls is None:
+                return None
+            for method in cls.methods.values():
+                fn = self.p.function(cmi, method)
+                for name, value in fn.self_attrs if fn is not None else ():
+                    if name == attr:
+                        stores.append((cmi, method, value))  # type: ignore[arg-type]
+        if len(stores) != 1 or stores[0][1].rsplit(".", 1)[-1] not in ("__init__", "__post_init__"):
+            return None
+        smi, method, value = stores[0]
+        found = self.defaults.argument_default(value, Ctx(smi, method, None))
+        return SettingValue(*found) if found is not None else None
 
     def _plain_fields(self, mi: int, qualname: str, attr: str) -> bool:
         """Keywords are the fields, the field is declared with a type, and nothing recomputes it."""

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
 from .effects import Effect
-from .fieldconds import UNKNOWN_FIELD, FieldValues, stable
+from .fieldconds import UNKNOWN_FIELD, FieldValues, SettingValue, stable
 from .ir import Arg, Attr, Call, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
 from .project import Ctx, Project
 from .values import Callee, External, MethodRef
@@ -180,14 +180,6 @@ def resolve(effects: Iterable[Effect], value_of: Callable[[str], object],
     return out
 
 
-class SettingValue(NamedTuple):
-    """An argument that reads a setting (settingdefaults.argument_default): the branch its default
-    rules out is kept at low confidence, since a deployment may change it."""
-
-    value: Scalar
-    text: str
-
-
 def _wording(test: str) -> str:
     """What the setting must be for the branch to run: `false`, `None`, `not 'inline'`..."""
     negated = test.startswith("!")
@@ -287,7 +279,12 @@ class PathConditions:
             if not dot:
                 if (value is _UNKNOWN or isinstance(value, TypeFact)) and isinstance(passed, Attr):
                     setting = self.defaults.argument_default(passed, ctx)
-                    return SettingValue(*setting) if setting is not None else value
+                    if setting is not None:
+                        return SettingValue(*setting)
+                    if value is _UNKNOWN and isinstance(passed.base, Name) and passed.base.id in params and caller:
+                        # `config.flag` of the caller's own parameter: a field condition one hop up
+                        return ParamRef(f"{passed.base.id}.{passed.attr}") if stable(
+                            caller, passed.base.id, passed.attr, cs) else value
                 return value
             if isinstance(value, ParamRef):  # moved up if the caller leaves the field alone too
                 return ParamRef(f"{value.name}.{attr}") if caller and stable(caller, value.name, attr, cs) else _UNKNOWN
