@@ -8,8 +8,9 @@ flow, which expressions reach back into through `params`, `target` and `iterates
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
-from typing import Optional
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, Const, Def, DictItems,
                  Element, Expr, Function, Guard, Items, Keyword, Loop, Name, OneOf, Param, Scope, Star, Subscript)
@@ -28,6 +29,24 @@ class BuildCtx:
     loops: tuple[Loop, ...] = ()
     record: bool = True  # False for decorators, defaults, annotations: evaluated elsewhere
     guards: tuple[Guard, ...] = ()  # the enclosing `if` tests and `except` handlers
+
+
+_CTX_FIELDS = frozenset(BuildCtx.__dataclass_fields__)
+
+
+def replace(obj: Any, /, **changes: Any) -> Any:
+    """dataclasses.replace, cheaper for a BuildCtx: one is made for every nested block and every
+    decorator, default and annotation (25,000 for mealie's 367 files, 42,000 for netbox's 1,212),
+    and dataclasses.replace goes through the generated __init__ by keywords."""
+    if type(obj) is not BuildCtx:
+        return dataclasses.replace(obj, **changes)
+    if not changes.keys() <= _CTX_FIELDS:
+        raise TypeError(f"BuildCtx has no field {sorted(changes.keys() - _CTX_FIELDS)[0]!r}")
+    new = object.__new__(BuildCtx)
+    fields = new.__dict__  # a frozen dataclass refuses setattr, not its instance dict
+    fields.update(obj.__dict__)
+    fields.update(changes)
+    return new
 
 
 class ExpressionBuilder:

@@ -8,14 +8,13 @@ site knows the loops it runs in and the `if`/`except` it is guarded by.
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
 from .conditions import Aliases, after_if, attribute_writes, except_guard, if_guards, test_aliases, unalias
 from .loopshape import exit_tail, leaves_after, retry_start, while_bound
 from .sourcetext import dotted, expr_tail
-from .expressions import BuildCtx, ExpressionBuilder
+from .expressions import BuildCtx, ExpressionBuilder, replace
 from .sourcetext import source_text
 
 
