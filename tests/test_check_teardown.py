@@ -61,3 +61,22 @@ def test_a_profiler_still_gets_its_results(tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert "GAL106" in result.stdout, result.stderr  # (cProfile swallows the exit status)
     assert (tmp_path / "run.prof").stat().st_size > 0  # written after the module returned
+
+
+def test_the_console_script_leaves_the_same_way(tmp_path: Path) -> None:
+    """`greenit-async-lint` (what pre-commit and editors run) ends through the same function as
+    `python -m`: the exit status and the whole report, piped, with the early exit taken."""
+    from greenit_async_lint import leave
+    (tmp_path / "app.py").write_text(APP)
+    code = ("import sys; sys.argv = ['greenit-async-lint', 'check', '--no-cache', '--format', 'json']\n"
+            "import os; from greenit_async_lint import leave\n"
+            "real = os._exit\n"
+            "def spy(status):\n"
+            "    sys.stderr.write(f'early exit {status}\\n'); sys.stderr.flush(); real(status)\n"
+            "os._exit = spy\n"
+            "leave.console()\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "early exit 1" in result.stderr  # the teardown was skipped, as for python -m
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["GAL106"]
+    assert leave.console.__module__ == "greenit_async_lint.leave"

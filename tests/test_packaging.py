@@ -21,7 +21,7 @@ def test_wheel_ships_rules_and_loads_them(tmp_path: Path) -> None:
         assert required in names, f"{required} missing from {wheel.name}"
     assert any(n.endswith("entry_points.txt") for n in names)
     entry_points = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith("entry_points.txt"))
-    assert "flake8.extension" in entry_points and "greenit-async-lint = greenit_async_lint.cli:main" in entry_points
+    assert "flake8.extension" in entry_points and "greenit-async-lint = greenit_async_lint.leave:console" in entry_points
 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
