@@ -1,4 +1,5 @@
-"""The shape of the code: ruff finds nothing in src/, and imports flow one way.
+"""The shape of the code: ruff finds nothing in src/, no module is over 300 lines, and imports flow one
+way.
 
 Front ends (the top-level modules and each subsystem's `cli`) -> subsystems (fix/, reporting/,
 runtime/) -> engine (analysis/) -> catalogue (catalogue/, rules). A lower layer never imports a
@@ -25,6 +26,17 @@ RANK = {"front": 3, "subsystem": 2, "engine": 1, "catalogue": 0}
 def _ruff() -> list[str]:
     found = shutil.which("ruff", path=str(Path(sys.executable).parent))
     return [found] if found else [sys.executable, "-m", "ruff"]
+
+
+MAX_LINES = 300  # a module that outgrows this holds more than one idea: split it by what it does
+
+
+def test_no_source_module_is_over_300_lines() -> None:
+    modules = sorted(PACKAGE.rglob("*.py"))
+    assert len(modules) > 100, modules  # the package itself, not an empty folder
+    long = {str(path.relative_to(SRC)): n for path in modules
+            if (n := len(path.read_text("utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"split these by what they do: {long}"
 
 
 def test_ruff_finds_nothing_in_src() -> None:

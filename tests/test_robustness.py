@@ -138,7 +138,7 @@ def test_the_reader_refuses_a_fifo_a_huge_file_and_undecodable_bytes(tmp_path: P
 def test_queue_detection_and_fix_sources_skip_a_fifo_named_like_python(tmp_path: Path) -> None:
     from greenit_async_lint.fix.queues import detect
     from greenit_async_lint.fix.rules import load_remedies
-    from greenit_async_lint.fix.source import Sources
+    from greenit_async_lint.fix.sources import Sources
     (tmp_path / "app.py").write_text("import celery\n")
     _fifo(tmp_path / "x.py")
     _fifo(tmp_path / "requirements.txt")

@@ -175,7 +175,7 @@ def test_a_symlinked_module_is_fixed_through_the_link(tmp_path, monkeypatch, cap
 
 def test_a_link_to_a_missing_file_is_refused_with_a_reason(tmp_path, monkeypatch, capsys):
     from greenit_async_lint.fix.apply import FixError, real_paths
-    from greenit_async_lint.fix.source import Sources
+    from greenit_async_lint.fix.sources import Sources
 
     link = tmp_path / "gone.py"
     link.symlink_to(tmp_path / "missing.py")

@@ -11,7 +11,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from greenit_async_lint.fix.changes import _add_plain
+from greenit_async_lint.fix.top_imports import add_plain as _add_plain
 from greenit_async_lint.fix.source import SourceFile
 
 MODULE = b'''"""doc"""

@@ -19,7 +19,8 @@ from .remedies import describe, placeholders, project_stack, queue_for, report_c
 from .rules import Remedy, RemedyCatalogue, load_remedies
 from .changes import Changes
 from .slices import SliceLost
-from .source import SourceFile, Sources
+from .source import SourceFile
+from .sources import Sources
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -17,7 +16,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from .slices import SliceLost
-from .source import SourceFile, Sources, absolute_module, module_bindings
+from .bindings import absolute_module, module_bindings
+from .source import SourceFile
+from .sources import Sources
+from .top_imports import add_plain, top_level
 
 NodeEdit = Callable[[cst.CSTNode, cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]]
 
@@ -71,8 +73,8 @@ class FileChanges:
         wanted = self._new_imports()
         if wanted and not self.remove_imports and all(_plain(item) for item in wanted):
             # `import x` alone (to-thread's `import asyncio`): placed as libcst's AddImportsVisitor
-            # places it, without importing libcst.codemod or running its visitors (see _add_plain).
-            module = _add_plain(module, sorted({item.module for item in wanted}))
+            # places it, without importing libcst.codemod or running its visitors (see top_imports.add_plain).
+            module = add_plain(module, sorted({item.module for item in wanted}))
             wanted = []
         if wanted or self.remove_imports:
             # libcst.codemod costs more to import than libcst itself: only a fix that adds or
@@ -95,7 +97,7 @@ class FileChanges:
                     AddImportsVisitor.add_needed_import(fresh, item.module, item.obj, item.asname, item.relative)
             for context in (joining, fresh):
                 if context.scratch:
-                    module = module.visit(_top_level(AddImportsVisitor)(context))  # needs no metadata: no copy
+                    module = module.visit(top_level(AddImportsVisitor)(context))  # needs no metadata: no copy
         if self.remove_imports:
             # Removal matches relative imports through the absolute module name: give it ours.
             source = self.source
@@ -168,88 +170,8 @@ def _same(new: Sequence[cst.CSTNode], old: Sequence[cst.CSTNode]) -> bool:
     return len(new) == len(old) and all(a is b for a, b in zip(new, old))
 
 
-@lru_cache(maxsize=None)
-def _top_level(visitor: type) -> type:
-    """`visitor` (libcst's AddImportsVisitor) kept out of function and class bodies: it only changes
-    the imports at the top of a module, and visiting every node of a large one was most of its cost."""
-
-    class TopLevel(visitor):  # type: ignore[valid-type, misc]
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            # It changes the module and the import lines at its top: nothing else is visited (an
-            # unvisited statement is kept as the same node, which `_code` relies on).
-            if isinstance(node, cst.BaseStatement) and not _is_import_line(node):
-                return False
-            return bool(super().on_visit(node))
-
-        def visit_Module(self, node: cst.Module) -> None:
-            # AddImportsVisitor first gathers the imports at the top of the module by visiting the
-            # whole module, though it reads only the leading import lines (after a docstring): it
-            # is given just those, the same nodes, so what it finds is the same.
-            super().visit_Module(node.with_changes(body=_import_head(node.body)))
-
-    return TopLevel
-
-
 def _plain(item: ImportChange) -> bool:
     return item.obj is None and item.asname is None and item.relative == 0
-
-
-def _add_plain(module: cst.Module, names: list[str]) -> cst.Module:
-    """`module` with `import <name>` for each of `names` (sorted) the imports at its top do not
-    already have, exactly where libcst's AddImportsVisitor (libcst 1.x) puts them: after the
-    import lines that follow the module's docstring or `__strict__` flag, with an empty line
-    before the next statement. What it reads of those lines is what its gatherer reads."""
-    body = list(module.body)
-    start = 1 if _skip_first(body) else 0
-    end = start
-    have: set[str] = set()
-    while end < len(body):
-        line = body[end]
-        if not (isinstance(line, cst.SimpleStatementLine) and _is_import_line(line) and len(line.body) == 1):
-            break
-        small = line.body[0]
-        if isinstance(small, cst.Import):
-            have.update(alias.evaluated_name for alias in small.names if alias.asname is None)
-        end += 1
-    missing = [name for name in names if name not in have]
-    if not missing:
-        return module
-    after = body[end:]
-    if after:
-        first = after[0]
-        if not first.leading_lines:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(),))
-        elif first.leading_lines[0].comment is not None:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(), *first.leading_lines))
-    config = module.config_for_parsing
-    added = [cst.parse_statement(f"import {name}", config=config) for name in missing]
-    return module.with_changes(body=(*body[:end], *added, *after))
-
-
-def _skip_first(body: Sequence[cst.BaseStatement]) -> bool:
-    """AddImportsVisitor's test: does the module start with a docstring or a `__strict__` flag?"""
-    if not body or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
-        return False
-    small = body[0].body[0]
-    if isinstance(small, cst.Expr):
-        return isinstance(small.value, cst.SimpleString)
-    return (isinstance(small, cst.Assign) and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "__strict__")
-
-
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and bool(stmt.body)
-            and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)))
-
-
-def _import_head(body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
-    """The first statement (a docstring, or an import) and the import lines that follow it."""
-    head = list(body[:1])
-    for stmt in body[1:]:
-        if not _is_import_line(stmt):
-            break
-        head.append(stmt)
-    return head
 
 
 class _Apply(cst.CSTTransformer):

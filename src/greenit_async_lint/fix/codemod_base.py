@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, Union
 import libcst as cst
 
 from .changes import Changes
-from .source import SourceFile, Sources
+from .source import SourceFile
+from .sources import Sources
 
 if TYPE_CHECKING:
     from ..analysis.findings import Finding

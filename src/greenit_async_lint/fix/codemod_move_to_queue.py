@@ -23,7 +23,8 @@ from libcst.metadata import ImportAssignment
 from .layout import find_instance, home_folder, import_change, tasks_module
 from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
 from .changes import Changes, FileChanges, ImportChange
-from .source import SourceFile, module_bindings
+from .bindings import module_bindings
+from .source import SourceFile
 from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
 from .codemod_moving import Move, NeededImport, needed_import, plan_move
 from .movable import quick_refusal

@@ -19,7 +19,8 @@ from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 from .movable import (Forbidden, context_attribute, final_return, is_docstring, names_in, ordered_params,
                       response_problem)
 from .rules import RemedyCatalogue
-from .source import SourceFile, absolute_module
+from .bindings import absolute_module
+from .source import SourceFile
 
 @dataclass(frozen=True)
 class NeededImport:

@@ -12,7 +12,9 @@ import libcst as cst
 from ..analysis.readfile import maybe_text
 from ..analysis.discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
 from .changes import ImportChange
-from .source import SourceFile, Sources, package_parts
+from .bindings import package_parts
+from .source import SourceFile
+from .sources import Sources
 
 MAX_SCAN = 2000
 

@@ -1,21 +1,21 @@
 """Source files for the codemods: read once, parsed once with libcst (the part the fixes touch:
 see slices.py), metadata resolved once and shared by every fix planned on the file.
 
-`Sources` holds the run's files by path; `SourceFile` is read-only. Edits are collected and
+`SourceFile` is read-only; sources.py holds the run's files by path, cst_nodes.py the tree walks,
+bindings.py what a module binds. Edits are collected and
 rendered by changes.py.
 """
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from ..analysis.readfile import Unreadable, read_bytes
 from ..analysis.discovery import module_name
+from .cst_nodes import bodies, leftmost_path, map_children, meta_value
 from .slices import Slice, make_slice, split_lines
 
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -101,7 +101,7 @@ class SourceFile:
         self._parents[statement] = self.module
         for header in self.module.header if index == 0 else ():
             self._parents.setdefault(header, self.module)
-        _map_children(statement, self._parents)
+        map_children(statement, self._parents)
 
     def ancestors(self, node: cst.CSTNode):
         current = self.parent(node)
@@ -110,10 +110,10 @@ class SourceFile:
             current = self.parent(current)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in _value(self.meta(QualifiedNameProvider).get(node)) or ()}
+        return {q.name for q in meta_value(self.meta(QualifiedNameProvider).get(node)) or ()}
 
     def scope(self, node: cst.CSTNode):  # type: ignore[no-untyped-def]
-        return _value(self.meta(ScopeProvider).get(node))
+        return meta_value(self.meta(ScopeProvider).get(node))
 
     def line_text(self, line: int) -> str:
         """Line `line` of the file (as findings number them)."""
@@ -170,7 +170,7 @@ class SourceFile:
         class Visitor(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> None:
                 # `ast` starts `(a / b).c()` at the parenthesis, libcst's node after it.
-                starts = {_value(positions[n]).start for n in _leftmost_path(node.func)}
+                starts = {meta_value(positions[n]).start for n in leftmost_path(node.func)}
                 for start in starts:
                     index.setdefault((start.line + offset, start.column), []).append(node)
                 if home is not None:
@@ -248,9 +248,9 @@ class SourceFile:
                         if isinstance(statement, cst.FunctionDef):
                             found.setdefault(name, statement)
                             homes[statement] = home
-                        walk(_bodies(statement), name + ".", home)
+                        walk(bodies(statement), name + ".", home)
                     elif isinstance(statement, cst.BaseCompoundStatement):
-                        walk(_bodies(statement), prefix, home)
+                        walk(bodies(statement), prefix, home)
 
             for index, statement in enumerate(self.module.body):
                 walk([statement], "", index)
@@ -260,192 +260,3 @@ class SourceFile:
     def enclosing_scope(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The innermost function, lambda, class or comprehension around `node`."""
         return next((a for a in self.ancestors(node) if isinstance(a, SCOPE_NODES)), None)
-
-
-def _bodies(statement: cst.CSTNode) -> list[cst.CSTNode]:
-    """The statements directly inside a compound statement, every branch included (elif, else,
-    except, finally, match cases)."""
-    if isinstance(statement, cst.If):
-        out = list(_suite(statement.body))
-        if statement.orelse is not None:
-            out.extend(_bodies(statement.orelse))
-        return out
-    out = list(_suite(getattr(statement, "body", None)))
-    for name in ("handlers", "cases"):
-        for part in getattr(statement, name, ()) or ():
-            out.extend(_suite(part.body))
-    for name in ("orelse", "finalbody"):
-        part = getattr(statement, name, None)
-        if part is not None:
-            out.extend(_suite(part.body))
-    return out
-
-
-def _suite(suite: object) -> list[cst.CSTNode]:
-    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else []
-
-
-def _value(value):  # type: ignore[no-untyped-def]
-    """Metadata values may be computed lazily (libcst >= 1.0 wraps some in a LazyValue)."""
-    if value is not None and type(value).__name__ == "LazyValue":
-        return value()
-    return value
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _map_children(root: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
-    """Record the parent of every node under `root`, as libcst's ParentNodeProvider does, through
-    the nodes' dataclass fields (the provider asks each node for `children`, which rebuilds it:
-    ten times the cost)."""
-    stack = [root]
-    node_type = cst.CSTNode
-    while stack:
-        node = stack.pop()
-        names = _FIELDS.get(type(node))
-        if names is None:
-            names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
-        for name in names:
-            value = getattr(node, name)
-            if isinstance(value, node_type):
-                parents[value] = node
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
-                for item in value:
-                    if isinstance(item, node_type):
-                        parents[item] = node
-                        stack.append(item)
-
-
-def _leftmost_path(expr: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes from a callee down to its first token, then the outermost parenthesis on the way."""
-    path: list[cst.CSTNode] = []
-    while True:
-        path.append(expr)
-        if isinstance(expr, cst.Attribute):
-            expr = expr.value
-        elif isinstance(expr, cst.Call):
-            expr = expr.func
-        elif isinstance(expr, cst.Subscript):
-            expr = expr.value
-        else:
-            break
-    starts: list[cst.CSTNode] = [path[-1]]
-    paren = next((n.lpar[0] for n in path if getattr(n, "lpar", None)), None)  # type: ignore[attr-defined]
-    if paren is not None:
-        starts.append(paren)
-    return starts
-
-
-def package_parts(source: SourceFile) -> list[str]:
-    parts = source.name.split(".")
-    if source.is_package:
-        return parts
-    return parts[:-1] if _in_package(source) else []
-
-
-def _in_package(source: SourceFile) -> bool:
-    return (source.path.parent / "__init__.py").exists()
-
-
-def absolute_module(source: SourceFile, level: int, module: str) -> Optional[str]:
-    """The absolute name of `from <level dots><module> import ...` written in `source`."""
-    if level == 0:
-        return module
-    package = package_parts(source)
-    if level - 1 > len(package) or (level - 1 == len(package) and not module):
-        return None
-    base = package[: len(package) - (level - 1)]
-    return ".".join([*base, *([module] if module else [])]) or None
-
-
-def module_bindings(source: SourceFile) -> dict[str, list[Optional[tuple[str, Optional[str]]]]]:
-    """Names bound at module level: for each, (absolute module, object) per import, None otherwise.
-    Read once per file (every fix rendered on it asks); callers do not change it."""
-    if source.bindings is None:
-        source.bindings = _module_bindings(source)
-    return source.bindings
-
-
-def _module_bindings(source: SourceFile) -> dict[str, list[Optional[tuple[str, Optional[str]]]]]:
-    out: dict[str, list[Optional[tuple[str, Optional[str]]]]] = {}
-    if source.module is None:
-        return out
-    for statement in source.module.body:
-        for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    full = cst.Module([]).code_for_node(alias.name)
-                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
-                        else full.split(".")[0]
-                    out.setdefault(bound, []).append((full, None))
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                module = cst.Module([]).code_for_node(small.module) if small.module else ""
-                absolute = absolute_module(source, len(small.relative), module) or module
-                for alias in small.names:
-                    name = cst.Module([]).code_for_node(alias.name)
-                    bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
-                        else name
-                    out.setdefault(bound, []).append((absolute, name))
-            elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-                for target in targets:
-                    if isinstance(target, cst.Name):
-                        out.setdefault(target.value, []).append(None)
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            out.setdefault(statement.name.value, []).append(None)
-    return out
-
-
-class Sources:
-    """Parsed files by absolute path, shared by every plan made from one report.
-
-    `focus`: the lines the fixes will touch, by absolute path; a file with focus is sliced to the
-    functions holding them, any other file to its module-level statements. Without `focus`
-    (None), every file is parsed whole; `whole` lists files to parse whole anyway (a slice the
-    fixes could not restore)."""
-
-    def __init__(self, cwd: Path, focus: Optional[dict[Path, set[int]]] = None) -> None:
-        self.cwd = cwd
-        self.files: dict[Path, SourceFile] = {}
-        self.focus = focus
-        self.whole: set[Path] = set()
-        self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
-
-    def get(self, path: Union[str, Path]) -> SourceFile:
-        absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
-        self.touched.add(absolute)
-        if absolute not in self.files:
-            problem = None
-            data: Optional[bytes]
-            if not absolute.exists() and not absolute.is_symlink():
-                data = None  # a module a fix may create
-            else:
-                try:
-                    data = read_bytes(absolute)
-                except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
-                    data, problem = b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
-            focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
-            source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
-            if problem:
-                source.module, source.error = None, problem
-            self.files[absolute] = source
-        return self.files[absolute]
-
-    def forget(self, path: Path) -> None:
-        self.files.pop(path, None)
-
-    def parse_whole(self, path: Path) -> None:
-        """From now on, parse `path` whole (its slice could not be restored)."""
-        if path in self.whole or path not in self.files:  # pragma: no cover - a whole file restores as is
-            raise RuntimeError(f"{path} cannot be restored whole")
-        self.whole.add(path)
-        self.forget(path)
-
-
-def _display(path: Path, cwd: Path) -> str:
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()

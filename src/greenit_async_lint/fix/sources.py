@@ -1,0 +1,62 @@
+"""The run's source files for the codemods, by absolute path: each read and parsed once (sliced to
+the functions the fixes touch), shared by every plan made from one report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+from ..analysis.readfile import Unreadable, read_bytes
+from .source import SourceFile
+
+
+class Sources:
+    """Parsed files by absolute path, shared by every plan made from one report.
+
+    `focus`: the lines the fixes will touch, by absolute path; a file with focus is sliced to the
+    functions holding them, any other file to its module-level statements. Without `focus`
+    (None), every file is parsed whole; `whole` lists files to parse whole anyway (a slice the
+    fixes could not restore)."""
+
+    def __init__(self, cwd: Path, focus: Optional[dict[Path, set[int]]] = None) -> None:
+        self.cwd = cwd
+        self.files: dict[Path, SourceFile] = {}
+        self.focus = focus
+        self.whole: set[Path] = set()
+        self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
+
+    def get(self, path: Union[str, Path]) -> SourceFile:
+        absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
+        self.touched.add(absolute)
+        if absolute not in self.files:
+            problem = None
+            data: Optional[bytes]
+            if not absolute.exists() and not absolute.is_symlink():
+                data = None  # a module a fix may create
+            else:
+                try:
+                    data = read_bytes(absolute)
+                except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
+                    data, problem = b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
+            focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
+            source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
+            if problem:
+                source.module, source.error = None, problem
+            self.files[absolute] = source
+        return self.files[absolute]
+
+    def forget(self, path: Path) -> None:
+        self.files.pop(path, None)
+
+    def parse_whole(self, path: Path) -> None:
+        """From now on, parse `path` whole (its slice could not be restored)."""
+        if path in self.whole or path not in self.files:  # pragma: no cover - a whole file restores as is
+            raise RuntimeError(f"{path} cannot be restored whole")
+        self.whole.add(path)
+        self.forget(path)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
