@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
+from .builders import QueryBuilders
 from .cascades import CascadeDeletes
 from .effects import Effect, Hop, best_effects
 from .fallbacks import fallbacks
@@ -62,6 +63,7 @@ class Reach:
         self.conds = PathConditions(project, evaluator)  # arguments prune the branches they guard
         self.results = CatalogueResults(catalogue.work)  # `ping.items()` on a broadcast's reply is no broadcast
         self.cascades = CascadeDeletes(project, evaluator, catalogue)  # session.delete(obj): obj's model decides
+        self.builders = QueryBuilders(project, catalogue.volume.query_builders)  # `.exists()`: no query of its own
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -107,7 +109,8 @@ class Reach:
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
-            out.extend(self.loops.volume.row_effects(target, hop))
+            if not (isinstance(target, External) and self.builds_only(cs, ctx)):
+                out.extend(self.loops.volume.row_effects(target, hop))
             out.extend(self.cascades.effects(target, cs, ctx, hop))
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
@@ -217,7 +220,7 @@ class Reach:
         if cs.tail == "__iter__" and target.subject is None:
             return []  # iterating an outside result (rows already fetched) is no new work
         entry = self.cat.work.match(name)
-        if entry is None or (target.subject is None and self.results.on_result(name)):
+        if entry is None or (target.subject is None and self.results.on_result(name)) or self.builds_only(cs, ctx):
             return []
         strings = self.ev.strings(cs.args, ctx) if entry.upgrades else ()
         upgraded = self.cat.work.upgrade(entry, strings, self.cat.family_code)
@@ -227,6 +230,14 @@ class Reach:
             detail = next((u for up in entry.upgrades for u in sorted(up.words) if u in words), "")
         return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail,
                        awaited=upgraded.awaited)]
+
+    def builds_only(self, cs: CallSite, ctx: Ctx) -> bool:
+        """A query builder (`.exists()`, builders.py) the catalogue does not take for a query
+        itself, or a link of a chain it ends: the chain runs nothing of its own."""
+        builder = cs if cs.tail in self.builders.builders else self.builders.builder_of(cs, ctx)
+        return builder is not None and not any(
+            isinstance(v, External) and self.cat.work.match(v.name) is not None
+            and not (v.subject is None and self.results.on_result(v.name)) for v in self.ev.eval(builder.func, ctx))
 
     def callable_effects(self, expr: Optional[Expr], ctx: Ctx, hop: Hop) -> list[Effect]:
         """Effects of a function handed over as a value (to a thread, a pool, a background task)."""

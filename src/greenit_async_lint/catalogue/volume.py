@@ -14,7 +14,7 @@ _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
          "row-by-row", "primary-keys", "listings", "tree-walk",
-         "shipped-folders", "recursive-globs", "cascade-deletes")
+         "shipped-folders", "recursive-globs", "cascade-deletes", "query-builders")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -61,6 +61,7 @@ class VolumeRules:
     # listing calls that walk the tree when a pattern holds `**`, with the keyword that must be true ("": none)
     recursive_globs: dict[str, str] = field(default_factory=dict)
     cascades: CascadeRules = field(default_factory=CascadeRules)  # ORM deletes that load every related row
+    query_builders: frozenset[str] = frozenset()  # `.exists()`: the chain is part of another statement
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -112,4 +113,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        _table(lists["row-by-row"]), frozenset(lists["primary-keys"]), _table(lists["listings"]),
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
                        roots, steps, globs,
-                       build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"))
+                       build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"),
+                       query_builders=frozenset(lists["query-builders"]))
