@@ -343,3 +343,64 @@ def test_a_deadline_loop_still_makes_a_poll_polling(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(source)
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     assert {(f.severity, f.weight) for f in report.findings} == {("violation", "heavy")}
+
+
+# -- a loop over a parameter: the caller's argument decides (loops.py `at_call`, `Effect.before`) --
+
+FETCH_ALL = """
+def fetch_all(urls):
+    for url in urls:
+        requests.get(url, timeout=5)
+
+
+def fetch_each(urls):
+    return [requests.get(url, timeout=5) for url in enumerate(urls)]
+
+
+def fetch_more(urls):
+    for extra in request.json["more"]:
+        urls.append(extra)
+    for url in urls:
+        requests.get(url, timeout=5)
+
+
+def relay(urls):
+    fetch_all(urls)
+
+"""
+
+
+def view_severity(tmp_path: Path, body: str) -> set[str]:
+    """The severities reported for a view whose body is `body`, with FETCH_ALL's helpers."""
+    source = HEAD + FETCH_ALL + "\n@app.get('/x')\ndef view():\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    (tmp_path / "app.py").write_text(source)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    return {f"{f.code}{'!' if f.severity == 'violation' else '?'}" for f in report.findings}
+
+
+CALLER_BOUNDED = {
+    "a one-item list": "fetch_all([URL])",
+    "a tuple of two": "fetch_all((URL, URL + '/b'))",
+    "a name bound to a small display": "urls = [URL, URL + '/b']\nfetch_all(urls)",
+    "through a wrapper in the callee": "fetch_each([URL])",
+    "passed on by a helper of its own": "relay([URL])",
+}
+
+CALLER_UNBOUNDED = {
+    "what the request sent": "fetch_all(request.json['urls'])",
+    "a display the caller fills in a loop": "urls = [URL]\nfor u in request.json['urls']:\n    urls.append(u)\nfetch_all(urls)",
+    "a display the callee adds to": "fetch_more([URL])",
+    "a one-item list in a loop over what the request sent": "for u in request.json['urls']:\n    fetch_all([u])",
+    "a literal passed on, in a loop": "for u in request.json['urls']:\n    relay([URL])",
+    "an argument the code does not know": "fetch_all(request.args.getlist('u'))",
+}
+
+
+@pytest.mark.parametrize("body", CALLER_BOUNDED.values(), ids=list(CALLER_BOUNDED))
+def test_a_loop_over_a_parameter_the_caller_passes_a_small_literal_does_not_amplify(tmp_path: Path, body: str) -> None:
+    assert view_severity(tmp_path, body) == {"GAL106?"}
+
+
+@pytest.mark.parametrize("body", CALLER_UNBOUNDED.values(), ids=list(CALLER_UNBOUNDED))
+def test_a_loop_over_a_parameter_the_caller_does_not_bound_amplifies(tmp_path: Path, body: str) -> None:
+    assert view_severity(tmp_path, body) == {"GAL106!"}

@@ -39,12 +39,16 @@ class Effect:
     # Work that depends on what this parameter holds (`session.delete(obj)`: obj's model's cascades),
     # with weight "pending": the call site that binds it evaluates its argument (cascades.py).
     pending: str = ""
+    # Work a loop over the parameter `rows` amplified, and its weight before: the call site that
+    # binds the parameter undoes the loop when it passes a small literal (`[html]`: loops.py).
+    before: str = ""
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
-                bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows, self.pending)
+                bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows, self.pending,
+                self.before)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

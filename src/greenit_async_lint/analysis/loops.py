@@ -9,6 +9,15 @@ return or break on success, searches whose block from the call on can only leave
 deadline; a loop over the entries of one file or one reply (volume.yaml `entries`); a loop over one
 parent's own parts (a query of `ChallengeFiles` by `challenge_id`, parts.py). A deadline
 loop still turns a poll into polling: waiting for a job until a deadline is waiting.
+
+A loop over a parameter (`def create_pdf(sources): for s in sources: render(s)`) is judged by
+the caller's argument, as volume.py judges per-row work: the work is amplified in the callee with
+the weight it had before (`Effect.before`) and the parameter (`Effect.rows`), and the call site
+that binds the parameter undoes the loop when it passes a small literal (`create_pdf([html])`, a
+tuple or a name bound to one), passes the question on when it hands over a parameter of its own,
+and keeps the loop otherwise. Not when the callee adds to the parameter (`sources.append(...)`)
+nor when another loop there multiplies the work too; a display the caller fills is no literal
+(`bounded`: `urls = [a]` then `urls.append(...)`).
 """
 from __future__ import annotations
 
@@ -21,10 +30,11 @@ from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
-from .volume import DataVolume, names_read
+from .volume import DataVolume, arguments, names_read
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 _NO_SIZE = frozenset({"typing.Any"})  # a candidate value that says nothing of a collection's size
+_DEFERRED = frozenset({"blocking", "poll", "heavy"})  # what a loop over a parameter amplifies for its caller to judge
 
 
 def amplified(effect: Effect, loop: Loop) -> Effect:
@@ -48,10 +58,37 @@ class LoopBounds:
 
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
         """The effects of a call site as its loops run them: per-row work over an unbounded
-        collection, then blocking work in any loop the code does not bound."""
+        collection, then blocking work in any loop the code does not bound. A loop over a
+        parameter alone leaves the last word to the caller (`Effect.before`, `at_call`)."""
         effects = self.volume.amplify(self.at_call(effects, ctx), loops, ctx)
         loop = self.unbounded_loop(loops, ctx)
-        return effects if loop is None else [amplified(e, loop) for e in effects]
+        if loop is None:
+            return effects
+        param = self._caller_decides(loop, loops, ctx)
+        out: list[Effect] = []
+        for effect in effects:
+            grown = amplified(effect, loop)
+            if effect.before:  # a callee's loop over its parameter, and this loop too: settled
+                grown = replace(grown, before="", rows="")
+            elif param and grown is not effect and not effect.loop and not effect.rows and effect.weight in _DEFERRED:
+                grown = replace(grown, before=effect.weight, rows=param)
+            out.append(grown)
+        return out
+
+    def _caller_decides(self, loop: Loop, loops: tuple[Loop, ...], ctx: Ctx) -> str:
+        """The parameter `loop` iterates when it is the only loop here that multiplies work and
+        the function does not add to that parameter (`sources.append(...)`): the caller's
+        argument then says how many times the work runs, or ''."""
+        if loop.kind not in ("for", "comprehension") or self.volume.unbounded(loop.iter, ctx):
+            return ""  # a request's rows, a whole table: whatever the caller passes
+        param = self.volume.row_parameter(loop.iter, ctx)
+        # The parameter itself, or one wrapper of it alone (`enumerate(sources)`), not a list
+        # filled from it nor a chain of it and something else.
+        wrapped = self.volume.wrapped(loop.iter, ctx) if isinstance(loop.iter, Call) else [loop.iter]
+        if not param or wrapped != [Name("n", param)] or self.volume.filled(param, ctx):
+            return ""
+        others = tuple(other for other in loops if other is not loop)
+        return param if self.unbounded_loop(others, ctx) is None else ""
 
     def at_call(self, effects: list[Effect], ctx: Ctx) -> list[Effect]:
         """Per-row work of a callee's loop over one of its parameters (`Effect.rows`), as the
@@ -69,10 +106,22 @@ class LoopBounds:
             site = sites.get((hop.line, hop.col, hop.call)) if hop is not None else None
             callee = self._callee(site, effect.rows, ctx) if site is not None else None
             if site is None or callee is None:
-                out.append(replace(effect, rows="") if effect.rows else effect)
+                out.append(replace(effect, rows="", before="") if effect.rows else effect)
+            elif effect.before:
+                out.append(self._undo(effect, arguments(callee[0], callee[1], site).get(effect.rows), ctx))
             else:
                 out.extend(self.volume.at_call(callee[0], callee[1], site, ctx, [effect], self.bounded))
         return out
+
+    def _undo(self, effect: Effect, arg: Optional[Expr], ctx: Ctx) -> Effect:
+        """Work a callee's loop over its parameter amplified, as this call site's argument makes
+        it: a small literal (`create_pdf(event, [html], css)`) runs it a few times, as if there
+        were no loop; a parameter of the caller passes the question on; anything else keeps it."""
+        if arg is not None and self.bounded(arg, ctx):
+            return replace(effect, weight=effect.before, loop="", rows="", before="")
+        if isinstance(arg, Name) and self.volume.row_parameter(arg, ctx) == arg.id and not self.volume.filled(arg.id, ctx):
+            return replace(effect, rows=arg.id)
+        return replace(effect, rows="", before="")
 
     def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool]]:
         """The project function a call site calls that has a parameter `param` (and whether it is a method)."""

@@ -72,7 +72,7 @@ def names_read(expr: Expr) -> set[str]:
     return set()
 
 
-def _arguments(fn: Function, method: bool, cs: CallSite) -> dict[str, Expr]:
+def arguments(fn: Function, method: bool, cs: CallSite) -> dict[str, Expr]:
     """The argument each parameter of `fn` receives at `cs` (positions, then keywords)."""
     params = [p for p in fn.params if p.kind in ("pos", "kwonly")]
     offset = 1 if method and fn.kind not in ("staticmethod",) else 0
@@ -133,10 +133,10 @@ class DataVolume:
         literal, a small range), as a guess; anything else leaves them per-row (nothing to report)."""
         if not any(e.rows for e in effects):
             return effects
-        arguments = _arguments(fn, method, cs)
+        bound = arguments(fn, method, cs)
         out: list[Effect] = []
         for effect in effects:
-            arg = arguments.get(effect.rows) if effect.rows else None
+            arg = bound.get(effect.rows) if effect.rows else None
             if arg is None:
                 out.append(replace(effect, rows="") if effect.rows else effect)
             elif self.unbounded(arg, ctx):
