@@ -160,6 +160,12 @@ def test_the_trivial_section_is_validated_and_user_rules_extend_it() -> None:
     rule = off.trivial.match("pdf.render")
     assert rule is not None and rule.reason == "one page" and rule.path_arg is None
     assert off.path_joins.match("mypath.join")
+    assert rule.per_row == ""  # no per-row wording: in a loop over a whole table, its own code
+    with pytest.raises(CatalogueError, match=r"per_row"):
+        build_offloads({}, {"trivial": {"rules": [{"name": "x", "calls": ["a.b"], "reason": "r", "per_row": ""}]}})
+    off = build_offloads({}, {"trivial": {"rules": [{"name": "one-pdf", "calls": ["pdf.render"], "reason": "one page",
+                                                     "per_row": "one page rendered for every row"}]}})
+    assert off.trivial.match("pdf.render").per_row == "one page rendered for every row"  # type: ignore[union-attr]
 
 
 BULK = """\
@@ -210,8 +216,10 @@ def test_a_bulk_write_of_one_objects_relations_is_low_and_of_a_table_is_not(tmp_
         "    for device in Device.objects.all():\n        copy_ports(device)\n")
     base = BULK.count("\n")
     found = sorted((code, line - base, conf) for code, line, conf in _confidences(tmp_path, source))
+    # One device's bulk write per device of the whole table is per-row work (the rule's `per_row`):
+    # GAL114 at line 14, not GAL110 as well.
     assert found == [("GAL110", 4, "low"), ("GAL110", 5, "low"), ("GAL110", 6, "low"),
-                     ("GAL110", 11, "high"), ("GAL110", 12, "high"), ("GAL110", 14, "high"), ("GAL114", 14, "high")]
+                     ("GAL110", 11, "high"), ("GAL110", 12, "high"), ("GAL114", 14, "high")]
 
 
 def test_a_loop_over_a_list_the_handler_fills_is_a_batch(tmp_path: Path) -> None:
@@ -261,3 +269,42 @@ def test_a_cost_arg_needs_its_threshold() -> None:
     with pytest.raises(CatalogueError, match="below"):
         build_offloads({"trivial": {"rules": [{"name": "x", "reason": "y", "calls": ["a.b"],
                                                "cost_arg": {"arg": 1}}]}}, None)
+
+
+PER_ROW = BULK + """\
+def remove(item_id):
+    shutil.rmtree(os.path.join(MEDIA, str(item_id)))
+
+
+def remove_all(devices):
+    for device in devices:
+        remove(device.pk)
+
+
+"""
+
+
+def _messages(tmp_path: Path, source: str) -> list[tuple[str, int, str, str]]:
+    (tmp_path / "app.py").write_text(HEADER + PER_ROW + source, "utf-8")
+    report = analyse(["."], Config.from_mapping({"cache": False, "jobs": 1, "min-confidence": "low"}), cwd=tmp_path)
+    offset = (HEADER + PER_ROW).count("\n")
+    return sorted((f.code, f.line - offset, f.confidence, f.message) for f in report.findings)
+
+
+def test_one_objects_folder_per_row_of_a_whole_table_is_per_row_work(tmp_path: Path) -> None:
+    """The folder removed is one object's, whatever the loop: what grows is the rows (GAL114)."""
+    found = _messages(tmp_path, "@app.delete('/all')\ndef every():\n    for device in Device.objects.all():\n"
+                                "        remove(device.pk)\n")
+    assert [(c, line, conf) for c, line, conf, _ in found] == [("GAL114", 4, "high")]
+    assert found[0][3].startswith("`shutil.rmtree` runs once per row (one object's own folder removed for every row)"
+                                  " in a loop over `Device.objects.all()`")
+
+
+def test_a_helper_looping_over_its_parameter_is_judged_by_its_callers_argument(tmp_path: Path) -> None:
+    source = ("@app.delete('/one')\ndef one(pk: int):\n    remove_all([Device.objects.get(pk=pk)])\n\n\n"
+              "@app.delete('/all')\ndef every():\n    remove_all(Device.objects.all())\n\n\n"
+              "@app.delete('/some')\ndef some(devices: list[int]):\n    remove_all(devices)\n")
+    found = [(c, line, conf) for c, line, conf, _ in _messages(tmp_path, source)]
+    # `[device]`: one folder, low as outside any loop; a whole table: per-row work; a list the
+    # code does not know: a batch of folder removals, as before.
+    assert found == [("GAL104", 3, "low"), ("GAL104", 13, "high"), ("GAL114", 8, "high")]

@@ -42,13 +42,14 @@ class Effect:
     # Work a loop over the parameter `rows` amplified, and its weight before: the call site that
     # binds the parameter undoes the loop when it passes a small literal (`[html]`: loops.py).
     before: str = ""
+    held: str = ""  # the low-confidence reason that loop took back (trivial.py), restored if it is undone
 
     def key(self) -> tuple[object, ...]:
         first = self.chain[0] if self.chain else None
         site = (first.path, first.line, first.col) if first else None
         return (site, self.code, self.via, self.weight, self.scope, self.on_loop, self.leaf, bool(self.loop),
                 bool(self.guard), self.conds, bool(self.guess), self.awaited, self.rows, self.pending,
-                self.before)
+                self.before, self.held)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

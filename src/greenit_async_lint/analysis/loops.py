@@ -117,10 +117,13 @@ class LoopBounds:
         """Work a callee's loop over its parameter amplified, as this call site's argument makes
         it: a small literal (`create_pdf(event, [html], css)`) runs it a few times, as if there
         were no loop; a parameter of the caller passes the question on; anything else keeps it."""
-        if arg is not None and self.bounded(arg, ctx):
-            return replace(effect, weight=effect.before, loop="", rows="", before="")
+        if arg is not None and self.bounded(arg, ctx):  # and the low confidence the loop took back
+            return replace(effect, weight=effect.before, loop="", rows="", before="", guard=effect.held or effect.guard,
+                           held="")
         if isinstance(arg, Name) and self.volume.row_parameter(arg, ctx) == arg.id and not self.volume.filled(arg.id, ctx):
             return replace(effect, rows=arg.id)
+        if effect.held and arg is not None and self.volume.unbounded(arg, ctx):
+            return replace(effect, before="")  # `rows` kept: one item's work per row of a table (trivial.py)
         return replace(effect, rows="", before="")
 
     def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool]]:

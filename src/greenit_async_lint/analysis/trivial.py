@@ -9,8 +9,19 @@ the rule's reason (the gate does not count it by default), so that a reader can 
   set `Effect.loop`): then nothing changes;
 - a loop further up the chain (`for upload in uploads: strip_exif(upload)`) makes it a batch
   again: the low confidence given at the call is taken back where the loop amplifies it. So does
-  a loop over a list the function fills (`chosen = []`, appended in another loop), which
-  loops.py counts as a small list display (`_grown`);
+  a loop over a list the function fills (`chosen = []`, appended in another loop: `_grown`, for
+  the work loops.py does not amplify, such as work reported only on an event loop);
+- a loop over a collection the request does not bound (volume.py: a whole table, an upload's
+  rows) multiplies the rows, not the item: the call is then reported as per-row work (GAL114,
+  the data-volume family) saying what it does for every row (the rule's `per_row`: "one
+  object's own folder removed for every row"), not under its own code (a folder removal per
+  upload is no archive and no folder walk). A rule without `per_row` (an image, an archive
+  entry: a batch of images, one archive of every row is what its own code says) stays a batch
+  of its own code, as it does in any other loop;
+- a loop over a parameter of a helper (`def remove_all(photos): for p in photos: ...`) is
+  judged by the caller's argument (loops.py `at_call`): the reason is held (`Effect.held`) and
+  given back when the caller passes a small literal (`remove_all([photo])`), a whole table makes
+  it per-row work, any other argument a batch;
 - on the event loop of an `async def` handler it still stalls every request: the effect is marked
   like a retry back-off (`Effect.retry`), which findings.py keeps sure there;
 - a rule with `list_arg` holds only when that argument is a list the function builds from a fixed
@@ -41,7 +52,7 @@ from .evaluate import Evaluator
 from .ir import UNKNOWN, Attr, Call, CallSite, Const, Element, Expr, Items, Name, OneOf, Star, Subscript
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import External, FunctionRef, MethodRef
-from .volume import DataVolume
+from .volume import FAMILY, DataVolume
 
 _RECEIVERS = frozenset({"self", "cls"})  # the service itself, not a per-request object
 _DEPTH = 4
@@ -63,9 +74,16 @@ class TrivialCost:
         out: list[Effect] = []
         grown = bool(cs.loops) and self._grown(cs, ctx)  # in a loop over a list this function fills
         for effect in effects:
+            if effect.held and not effect.before:  # the caller settled a callee's loop over its parameter
+                effect = self._settled(effect, cs, ctx)
             if effect.guard:
-                if effect.guard in self._mine and (effect.loop or grown):  # a batch again, up the chain
-                    effect = replace(effect, guard="", retry=False)
+                if effect.guard in self._mine and effect.loop and effect.before and not grown:
+                    # A loop over a parameter: a batch unless the caller passes a small literal
+                    # (`[photo]`, loops.py `at_call`), which gives the reason back.
+                    effect = replace(effect, held=effect.guard, guard="")
+                elif effect.guard in self._mine and (effect.loop or grown):  # a batch again, up the chain
+                    source = self.volume.unbounded_source(cs.loops, ctx)
+                    effect = self._per_row(effect, self.off.trivial.match(effect.leaf), source.text if source else "")
             elif not effect.loop and not grown and len(effect.chain) == 1:
                 rule = self.off.trivial.match(effect.leaf)
                 if rule is not None and self._holds(rule, effect.leaf, cs, ctx):
@@ -73,6 +91,25 @@ class TrivialCost:
                     effect = replace(effect, guard=rule.reason, retry=rule.cost_arg is None)
             out.append(effect)
         return out
+
+    def _settled(self, effect: Effect, cs: CallSite, ctx: Ctx) -> Effect:
+        """A loop over a parameter took the reason back (`held`), and the caller kept the loop (a
+        small literal undoes it and gives the reason back: loops.py `at_call`): a whole table as
+        the argument (`rows` left set by loops.py) or as this call site's loop makes it per-row
+        work, anything else a batch of its own code."""
+        source = self.volume.unbounded_source(cs.loops, ctx) if not effect.rows else None
+        loop = effect.loop if effect.rows else source.text if source is not None else ""
+        return self._per_row(replace(effect, held="", rows=""), self.off.trivial.match(effect.leaf), loop)
+
+    def _per_row(self, effect: Effect, rule: Optional[TrivialRule], loop: str) -> Effect:
+        """One item's work taken back from low confidence by a loop: in a loop over a collection
+        the request does not bound (volume.py), what grows is the number of rows, not the work of
+        each (one upload's folder removed per row of a whole table): per-row work (GAL114) when
+        the rule says what it does per row (`per_row`); else, in any other loop, its own code."""
+        if rule is None or not rule.per_row or not loop or not self.volume.code:
+            return replace(effect, guard="", retry=False)
+        return replace(effect, family=FAMILY, code=self.volume.code, weight="heavy", detail=rule.per_row,
+                       loop=loop, guard="", retry=False, rows="", before="")
 
     def _grown(self, cs: CallSite, ctx: Ctx) -> bool:
         """A loop over a list the function fills (`rows = []`, `rows.append(...)` in another loop):

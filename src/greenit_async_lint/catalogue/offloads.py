@@ -21,7 +21,7 @@ GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "fi
               "concrete_types", "env_reads", "env_true", "env_false")
 HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
 TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
-TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below")
+TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below", "per_row")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
 
@@ -44,6 +44,7 @@ class TrivialRule:
     list_arg: int | None = None  # trivial only when this argument is built from one object's relations
     cost_arg: ArgSpec | None = None  # trivial only when this argument (a work factor) is a constant...
     below: int = 0  # ...under this number: a fixed, tiny cost, low confidence even on an event loop
+    per_row: str = ""  # in a loop over a whole table: per-row work (GAL114) doing this for every row
 
 
 @dataclass
@@ -169,7 +170,8 @@ def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
             raise CatalogueError(f"{here}.{'below' if cost_arg is not None else 'cost_arg'}",
                                  "is required with cost_arg and below together")
         entry = TrivialRule(as_str(rule.get("name"), f"{here}.name"), as_str(rule.get("reason"), f"{here}.reason"),
-                            path_arg, list_arg, cost_arg, below)
+                            path_arg, list_arg, cost_arg, below,
+                            as_str(rule["per_row"], f"{here}.per_row") if "per_row" in rule else "")
         for pattern in as_str_list(rule.get("calls", []), f"{here}.calls"):
             off.trivial.add(pattern, entry)
     for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names)):
