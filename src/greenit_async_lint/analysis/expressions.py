@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, Const, Def, DictItems,
-                 Element, Expr, Function, Guard, Items, Keyword, Loop, Name, OneOf, Param, Scope, Star, Subscript)
+                 Element, Equals, Expr, Function, Guard, Items, Keyword, Loop, Name, OneOf, Param, Scope, Star, Subscript)
 from .sourcetext import dotted, expr_tail, source_text
 
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
@@ -140,6 +140,8 @@ class ExpressionBuilder:
             return UNKNOWN
         if isinstance(node, ast.Starred):
             return self.expr(node.value, ctx)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            return Equals("eq", self.expr(node.left, ctx), self.expr(node.comparators[0], ctx))
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, ctx)

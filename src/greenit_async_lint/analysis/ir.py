@@ -19,6 +19,7 @@ equal `Def("def", "x")`), and it lets a serialised node be rebuilt from plain da
     DictItems("d", keys, values)      a dict display
     OneOf("u", options)               one of several values (`a if c else b`, `a or b`)
     Def("def", qualname)              a nested function or lambda of this module
+    Equals("eq", left, right)         `left == right` (a query's filter: `Team.org_id == org.id`)
     Unknown("?")                      anything else
 
 Bindings of names (in `Scope.names`) are expressions or one of:
@@ -98,11 +99,17 @@ class Def(NamedTuple):
     qualname: str
 
 
+class Equals(NamedTuple):  # a query's filter pins its rows as `filter_by(org_id=...)` does (parts.py)
+    tag: Literal["eq"]
+    left: Expr
+    right: Expr
+
+
 class Unknown(NamedTuple):
     tag: Literal["?"]
 
 
-Expr = Union[Name, Attr, Call, Subscript, Const, Items, DictItems, OneOf, Def, Unknown]
+Expr = Union[Name, Attr, Call, Subscript, Const, Items, DictItems, OneOf, Def, Equals, Unknown]
 UNKNOWN: Expr = Unknown("?")
 
 
@@ -155,11 +162,11 @@ class Guard(NamedTuple):
 # Every node form by its tag: what a cache in a plain format rebuilds nodes with.
 NODES: dict[str, Callable[..., Any]] = {
     "n": Name, "a": Attr, "*": Star, "c": Call, "s": Subscript, "k": Const, "t": Items, "d": DictItems,
-    "u": OneOf, "def": Def, "?": Unknown, "imp": Import, "from": FromImport, "class": ClassDef,
+    "u": OneOf, "def": Def, "eq": Equals, "?": Unknown, "imp": Import, "from": FromImport, "class": ClassDef,
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 21  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 22  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

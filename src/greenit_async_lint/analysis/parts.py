@@ -9,6 +9,9 @@
   parts of one object, as its reverse relation (`challenge.files`) would, which the engine
   already takes as bounded.
 
+A SQLAlchemy comparison in a chain's calls (`filter(ChallengeFiles.challenge_id == c.id)`, and the
+`where` of the statement a session executes) counts as the keyword `challenge_id` of its model.
+
 Known limit: the model and key names decide, not the data. A part table named after its parent
 but large (a `UserEvents` table filtered by one user) is taken as bounded, as `user.events.all()`
 already is; a table not named after the parent it is filtered by (`ImportItem` by `job_id`: one
@@ -17,7 +20,9 @@ job's rows, possibly thousands) stays unbounded.
 from __future__ import annotations
 
 from ..catalogue.volume import VolumeRules
-from .ir import Attr, Call, Const, Expr, Name, Star
+from typing import Iterator, Optional
+
+from .ir import Attr, Call, Const, Equals, Expr, Name, Star, Unknown
 
 
 def chain_keywords(expr: Expr) -> set[str]:
@@ -32,16 +37,57 @@ def chain_keywords(expr: Expr) -> set[str]:
     return names
 
 
-def _equalities(expr: Expr, range_lookups: frozenset[str]) -> list[str]:
-    """The keywords of a chain's filters that pin by equality a value the code computes."""
-    keys: list[str] = []
+def chain_calls(expr: Expr) -> Iterator[Call]:
+    """The calls of a query chain from its end to its root, then those of the statement its root
+    call runs (`session.execute(select(Team).where(...)).scalars().all()`)."""
+    root: Optional[Call] = None
     while isinstance(expr, (Call, Attr)):
         if isinstance(expr, Call):
-            keys.extend(k for k, v in expr.kwargs
-                        if k and not isinstance(v, Const) and k.rsplit("__", 1)[-1] not in range_lookups)
-            expr = expr.func
+            yield expr
+            root, expr = expr, expr.func
         else:
             expr = expr.base
+    if root is not None and root.args and isinstance(root.args[0], Call):
+        expr = root.args[0]
+        while isinstance(expr, (Call, Attr)):
+            if isinstance(expr, Call):
+                yield expr
+                expr = expr.func
+            else:
+                expr = expr.base
+
+
+def _column(expr: Expr) -> Optional[Attr]:
+    """The column a side of a comparison names (`Team.org_id`, through `func.lower(User.name)`)."""
+    for _ in range(3):
+        if isinstance(expr, Attr) and isinstance(expr.base, Name) and expr.base.id[:1].isupper():
+            return expr
+        if not isinstance(expr, Call) or not expr.args or isinstance(expr.args[0], Star):
+            return None
+        expr = expr.args[0]
+    return None
+
+
+def _compared(test: Equals) -> Optional[tuple[str, str]]:
+    """The (model, column) a comparison pins to a value the code computes, or None: a constant,
+    a class attribute (an enum member) or another column (a join condition) pins nothing."""
+    for side, value in ((test.left, test.right), (test.right, test.left)):
+        column = _column(side)
+        if column is not None and isinstance(column.base, Name):
+            if isinstance(value, (Const, Unknown)) or _column(value) is not None:
+                return None
+            return column.base.id, column.attr
+    return None
+
+
+def equalities(expr: Expr, range_lookups: frozenset[str]) -> list[tuple[str, str]]:
+    """The (model, key) of a chain's filters that pin by equality a value the code computes:
+    `filter_by(challenge_id=c.id)` ('' for the chain's own model) and `filter(Team.org_id == o.id)`."""
+    keys: list[tuple[str, str]] = []
+    for call in chain_calls(expr):
+        keys.extend(("", k) for k, v in call.kwargs
+                    if k and not isinstance(v, Const) and k.rsplit("__", 1)[-1] not in range_lookups)
+        keys.extend(found for arg in call.args if isinstance(arg, Equals) for found in [_compared(arg)] if found)
     return keys
 
 
@@ -49,27 +95,26 @@ def pinned(expr: Expr, range_lookups: frozenset[str]) -> int:
     """How many objects a query chain's filters pin by equality to a value the code computes
     (`filter(user=request.user, book__parent_work=work)`: 2); constants and range lookups
     (`status="open"`, `created__gte=since`) pin none."""
-    return len(_equalities(expr, range_lookups))
+    return len(equalities(expr, range_lookups))
 
 
 def model_name(expr: Expr) -> str:
-    """The class name a query chain starts from: the last capitalised name on its way to the root
-    (`models.ChallengeFiles.query.filter_by(...)`), or the model a session query names
-    (`db.session.query(ChallengeFiles)`); '' when none."""
+    """The class name a query chain starts from: the capitalised name nearest its root
+    (`models.ChallengeFiles.query.filter_by(...)`), or the model a session query or its statement
+    names (`db.session.query(ChallengeFiles)`, `session.execute(select(Team))`); '' when none."""
     found = ""
-    while isinstance(expr, (Call, Attr)):
+    whole = expr
+    while isinstance(expr, (Call, Attr)):  # the name nearest the root: `query(Role).join(Team)` is Role's
         if isinstance(expr, Call):
-            for arg in expr.args:
-                if not found and not isinstance(arg, Star) and isinstance(arg, Name) and arg.id[:1].isupper():
-                    found = arg.id
+            found = next((a.id for a in expr.args if isinstance(a, Name) and a.id[:1].isupper()), found)
             expr = expr.func
         else:
-            if not found and expr.attr[:1].isupper():
-                found = expr.attr
+            found = expr.attr if expr.attr[:1].isupper() else found
             expr = expr.base
-    if not found and isinstance(expr, Name) and expr.id[:1].isupper():
+    if isinstance(expr, Name) and expr.id[:1].isupper():
         found = expr.id
-    return found
+    return found or next((a.id for call in chain_calls(whole) for a in call.args
+                          if isinstance(a, Name) and a.id[:1].isupper()), "")
 
 
 def _parent(key: str, parent_keys: tuple[str, ...]) -> str:
@@ -83,8 +128,8 @@ def parts_of_one(expr: Expr, rules: VolumeRules) -> bool:
     model = model_name(expr)
     if not model:
         return False
-    for key in _equalities(expr, rules.range_lookups):
-        if "__" in key:
+    for owner, key in equalities(expr, rules.range_lookups):
+        if "__" in key or owner and owner != model:
             continue  # a lookup through another relation: not this table's own parent key
         parent = _parent(key, rules.parent_keys)
         if parent and model.lower().startswith(parent) and len(model) > len(parent) \

@@ -13,7 +13,8 @@ site that binds it decides (`at_call`), one level of context per call, passed on
 caller hands over a parameter of its own.
 A slice of the collection (`[:50]`) is a page, and a relation of one object resolves to a field,
 not to a manager: neither is listed, so neither amplifies. A query of one parent's own part table
-(`ChallengeFiles` filtered by `challenge_id`, parts.py) is that relation written as a query. Wrappers (`enumerate`, `sorted`,
+(`ChallengeFiles` filtered by `challenge_id`, parts.py) is that relation written as a query, and so is one
+the model's schema pins to one object (pinned.py). Wrappers (`enumerate`, `sorted`,
 `itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap. A listing of
 the application's own folders is not unbounded either (walks.py `Listings`).
 """
@@ -27,7 +28,9 @@ from .effects import Effect, Hop
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parts import chain_keywords, parts_of_one, pinned
+from .pinned import PinnedRows
 from .project import Bound, BoundExpr, BoundParam, Ctx, Project
+from .relationships import ModelCascades
 from .lineage import Lineage
 from .requestdata import RequestData
 from .sourcetext import dotted
@@ -97,6 +100,8 @@ class DataVolume:
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
         self.lineage = Lineage(project, evaluator, self)  # relations filled per row of an upload
+        self.pinned = PinnedRows(project, evaluator, ModelCascades(project, evaluator, self.rules.cascades, self.rules.list_types),
+                                 self.rules.cascades, self.rules.range_lookups, self.rules.primary_keys)  # one object's rows
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
@@ -170,8 +175,8 @@ class DataVolume:
         def picked(chain: Expr) -> bool:
             return any(k in keywords and not self.unbounded(v, ctx, depth + 1) for k, v in _chain_kwargs(chain))
 
-        return self._chain(expr, ctx, lambda chain: picked(chain) or parts_of_one(
-            chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2)
+        return self.pinned.chain(expr, ctx, lambda chain, at, own: picked(chain) or parts_of_one(
+            chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2 or own and self.pinned.one_object(chain, at))
 
     def one_row(self, expr: Expr, ctx: Ctx) -> bool:
         """A query chain filtered by its primary key (`filter(pk=pk)`, volume.yaml `primary-keys`)."""
@@ -181,19 +186,12 @@ class DataVolume:
     def own_parts(self, expr: Expr, ctx: Ctx) -> bool:
         """One parent's own parts (`ChallengeFiles.query.filter_by(challenge_id=c.id).all()`):
         a few rows, bounded for blocking work too (loops.py), unlike the rows a request picked."""
-        return self._chain(expr, ctx, lambda chain: parts_of_one(chain, self.rules))
+        return self.pinned.chain(expr, ctx, lambda chain, at, own: parts_of_one(chain, self.rules)
+                                 or own and self.pinned.one_object(chain, at))
 
     def _chain(self, expr: Expr, ctx: Ctx, picked: Callable[[Expr], bool]) -> bool:
-        """The test on a query chain, or on the chain a name was bound to (`rows =
-        X.objects.filter(...)` then `for r in rows.all()`)."""
-        root = expr
-        while isinstance(root, (Call, Attr)):
-            root = root.func if isinstance(root, Call) else root.base
-        if picked(expr):
-            return True
-        return isinstance(root, Name) and any(
-            isinstance(b, BoundExpr) and isinstance(b.binding, (Call, Attr)) and picked(b.binding)
-            for b in self.p.bindings(root.id, ctx))
+        """The test on a query chain, the chain a name was bound to, or what a helper returns (pinned.py)."""
+        return self.pinned.chain(expr, ctx, lambda chain, _ctx, _own: picked(chain))
 
     def wrapped(self, expr: Expr, ctx: Ctx) -> list[Expr]:
         """The iterables a pass-through wrapper (`enumerate(rows)`, `itertools.chain(a, b)`) yields from."""

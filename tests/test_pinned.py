@@ -1,0 +1,64 @@
+"""A SQLAlchemy query pinned to one object by its model's schema (analysis/pinned.py): an
+equality on a unique column, or on the foreign key of a model whose rows are that parent's own
+parts, selects a few rows; one on a model that links another table grows with that table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis.engine import analyse
+from greenit_async_lint.config import Config
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "sqlalchemy_rows" / "rows"
+
+VIEWS = """\
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from .models import Organization, Project, RecoveryCode, Role, Team, TeamRole, User
+
+
+@view_config(route_name="rows", request_method="POST", renderer="json")
+def rows(request):
+    parent = request.db.get({parent}, request.matchdict["id"])
+    for row in {query}:
+        request.db.delete(row)
+    return {{}}
+"""
+
+
+def _found(tmp_path: Path, parent: str, query: str) -> list[tuple[str, int]]:
+    app = tmp_path / "rows"
+    app.mkdir()
+    for name in ("__init__.py", "db.py", "models.py", "services.py"):  # the fixture's session and models
+        (app / name).write_text((FIXTURE / name).read_text("utf-8"), "utf-8")
+    (app / "views.py").write_text(VIEWS.format(parent=parent, query=query), "utf-8")
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    return sorted((f.code, f.line) for f in report.findings)
+
+
+@pytest.mark.parametrize("parent, query", [
+    # an organization's own teams (Team's only foreign key), by comparison, keyword or statement
+    ("Organization", "request.db.query(Team).filter(Team.organization_id == parent.id).all()"),
+    ("Organization", "request.db.query(Team).filter_by(organization=parent).all()"),
+    ("Organization", "request.db.execute(select(Team).where(Team.organization_id == parent.id)).scalars().all()"),
+    # one row by a unique column
+    ("User", "request.db.query(User).filter(User.username == parent.username).all()"),
+    # the rows two objects share
+    ("User", "request.db.query(Role).filter(Role.user_id == parent.id, Role.project_id == request.params['p']).all()"),
+])
+def test_one_objects_rows_are_few(tmp_path: Path, parent: str, query: str) -> None:
+    assert _found(tmp_path, parent, query) == []
+
+
+@pytest.mark.parametrize("parent, query", [
+    # a project's roles: one per user, they grow with the users
+    ("Project", "request.db.query(Role).filter(Role.project_id == parent.id).all()"),
+    # a user's projects through the roles: the comparison is on the joined model, not the queried one
+    ("User", "request.db.query(Project).join(Role).filter(Role.user_id == parent.id).all()"),
+    # a constant pins nothing
+    ("User", "request.db.query(Team).filter(Team.name == 'core').all()"),
+])
+def test_rows_that_link_another_table_grow(tmp_path: Path, parent: str, query: str) -> None:
+    assert _found(tmp_path, parent, query) == [("GAL114", 11)]
