@@ -16,7 +16,7 @@ VIEWS = """\
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from .models import Organization, Project, RecoveryCode, Role, Team, TeamRole, User
+from .models import Customer, Organization, Price, Project, RecoveryCode, Renewal, Role, Subscription, Team, User
 
 
 @view_config(route_name="rows", request_method="POST", renderer="json")
@@ -45,6 +45,8 @@ def _found(tmp_path: Path, parent: str, query: str) -> list[tuple[str, int]]:
     ("Organization", "request.db.execute(select(Team).where(Team.organization_id == parent.id)).scalars().all()"),
     # one row by a unique column
     ("User", "request.db.query(User).filter(User.username == parent.username).all()"),
+    # a customer's subscriptions link the prices too, but the customer loads them eagerly
+    ("Customer", "request.db.query(Subscription).filter(Subscription.customer_id == parent.id).all()"),
     # the rows two objects share
     ("User", "request.db.query(Role).filter(Role.user_id == parent.id, Role.project_id == request.params['p']).all()"),
 ])
@@ -57,6 +59,8 @@ def test_one_objects_rows_are_few(tmp_path: Path, parent: str, query: str) -> No
     ("Project", "request.db.query(Role).filter(Role.project_id == parent.id).all()"),
     # a user's projects through the roles: the comparison is on the joined model, not the queried one
     ("User", "request.db.query(Project).join(Role).filter(Role.user_id == parent.id).all()"),
+    # the renewals at one price: Renewal links the subscriptions too, and no parent loads them
+    ("Price", "request.db.query(Renewal).filter(Renewal.price_id == parent.id).all()"),
     # a constant pins nothing
     ("User", "request.db.query(Team).filter(Team.name == 'core').all()"),
 ])

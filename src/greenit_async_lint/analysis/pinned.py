@@ -12,7 +12,9 @@ a session runs) is on:
   `links`: a team of one organization, the codes of one user). That is the relation
   `organization.teams` written as a query, which a loop already takes as bounded. A model that
   links two tables (a role of a user in a project, a subscription to a price) grows with the
-  other table and stays unbounded, as `user_delete`'s projects of one user through its roles do.
+  other table and stays unbounded, as `user_delete`'s projects of one user through its roles do,
+  unless the parent loads them with itself (an `eager-loads` relationship: a customer's
+  subscriptions, `relationship(lazy=False)`), which its author would not do with a large table.
 
 A chain returned by a project helper (`for team in self.get_teams(org_id)`) is read in the
 helper. Known limit: a log table whose only foreign key is its owner's (a `UserEvent` of one
@@ -23,9 +25,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from ..catalogue.cascades import CascadeRules
+from ..catalogue.volume import VolumeRules
 from .evaluate import Evaluator
-from .ir import Attr, Call, Const, Expr, Name
+from .ir import Attr, Binding, Call, Const, Expr, Name, Star, Subscript
 from .parts import equalities, model_name
 from .project import BoundExpr, Ctx, Project
 from .relationships import ModelCascades
@@ -35,15 +37,17 @@ Picked = Callable[[Expr, Ctx, bool], bool]  # a test on a chain, where it is rea
 
 
 class PinnedRows:
-    def __init__(self, project: Project, evaluator: Evaluator, models: ModelCascades, rules: CascadeRules,
-                 range_lookups: frozenset[str], primary_keys: frozenset[str]) -> None:
+    def __init__(self, project: Project, evaluator: Evaluator, models: ModelCascades, volume: VolumeRules) -> None:
         self.p = project
         self.ev = evaluator
         self.models = models
-        self.rules = rules
-        self.lookups = range_lookups
-        self.primary_keys = primary_keys
+        self.rules = volume.cascades
+        self.lookups = volume.range_lookups
+        self.primary_keys = volume.primary_keys
+        self.parent_keys = volume.parent_keys
+        self.eager = volume.eager_loads
         self._by_name: Optional[dict[str, list[ClassKey]]] = None
+        self._eager: Optional[set[tuple[str, str]]] = None  # (parent class, child class), lower case
 
     def chain(self, expr: Expr, ctx: Ctx, picked: Picked, depth: int = 0) -> bool:
         """The test on a query chain, on the chain a name was bound to (`rows = X.query.filter(...)`
@@ -102,9 +106,42 @@ class PinnedRows:
             if any(_flag(c, "primary_key") or _flag(c, "unique") for c in declared):
                 return True
             if any(self._foreign(c, ctx, 0) or self._relationship(c, ctx) for c in declared):
-                return not self.models.links(key)
+                return not self.models.links(key) or self._eagerly_loaded(key[1], attr)
             return False
         return False
+
+    def _eagerly_loaded(self, child: str, key: str) -> bool:
+        """The parent the key names (`stripe_customer_id`: StripeCustomer) loads this model's rows
+        with itself (`subscriptions = relationship(lazy=False)`): its author made them part of it."""
+        stem = next((key[:-len(s)] for s in self.parent_keys if key.endswith(s) and len(key) > len(s)), key)
+        if self._eager is None:
+            self._eager = set()
+            for mi, module in enumerate(self.p.mods):
+                for qualname, cls in module.classes.items():
+                    if cls.parent is None and "." not in qualname:
+                        ctx = self.p.class_ctx(mi, cls)
+                        self._eager.update((cls.name.lower(), target.lower()) for name, bindings in cls.attrs.items()
+                                           for target in self._eager_targets(bindings, cls.annotations.get(name), ctx))
+        return (stem.replace("_", "").lower(), child.rsplit(".", 1)[-1].lower()) in self._eager
+
+    def _eager_targets(self, bindings: list[Binding], annotation: Optional[Expr], ctx: Ctx) -> list[str]:
+        """The class an eagerly loaded relationship declaration names (`relationship("X", lazy="joined")`,
+        or the innermost name of `Mapped[list[X]]`)."""
+        out: list[str] = []
+        for call in bindings:
+            if not isinstance(call, Call) or not any(
+                    k == "lazy" and isinstance(v, Const) and str(v.value).lower() in self.eager for k, v in call.kwargs):
+                continue
+            if not self._relationship(call, ctx):
+                continue
+            target: Optional[Expr] = call.args[0] if call.args and not isinstance(call.args[0], Star) else annotation
+            while isinstance(target, Subscript):
+                target = target.key
+            if isinstance(target, Name):
+                out.append(target.id)
+            elif isinstance(target, Const) and isinstance(target.value, str):
+                out.append(target.value.rsplit(".", 1)[-1].strip("\"'"))
+        return out
 
     def _foreign(self, call: Call, ctx: Ctx, depth: int) -> bool:
         if any(isinstance(v, External) and v.name in self.rules.foreign_keys for v in self.ev.eval(call.func, ctx)):

@@ -101,7 +101,7 @@ class DataVolume:
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
         self.lineage = Lineage(project, evaluator, self)  # relations filled per row of an upload
         self.pinned = PinnedRows(project, evaluator, ModelCascades(project, evaluator, self.rules.cascades, self.rules.list_types),
-                                 self.rules.cascades, self.rules.range_lookups, self.rules.primary_keys)  # one object's rows
+                                 self.rules)  # one object's rows
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`

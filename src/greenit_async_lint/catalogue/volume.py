@@ -14,7 +14,7 @@ _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-
          "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
          "row-by-row", "primary-keys", "listings", "tree-walk",
-         "shipped-folders", "recursive-globs", "cascade-deletes", "query-builders")
+         "shipped-folders", "recursive-globs", "cascade-deletes", "query-builders", "eager-loads")
 _KIND_KEYS = ("does", "export", "calls")
 
 
@@ -62,6 +62,7 @@ class VolumeRules:
     recursive_globs: dict[str, str] = field(default_factory=dict)
     cascades: CascadeRules = field(default_factory=CascadeRules)  # ORM deletes that load every related row
     query_builders: frozenset[str] = frozenset()  # `.exists()`: the chain is part of another statement
+    eager_loads: frozenset[str] = frozenset()  # `relationship(lazy=...)` values loading the collection with its parent
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -114,4 +115,4 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
                        roots, steps, globs,
                        build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"),
-                       query_builders=frozenset(lists["query-builders"]))
+                       query_builders=frozenset(lists["query-builders"]), eager_loads=frozenset(lists["eager-loads"]))
