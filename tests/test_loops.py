@@ -404,3 +404,49 @@ def test_a_loop_over_a_parameter_the_caller_passes_a_small_literal_does_not_ampl
 @pytest.mark.parametrize("body", CALLER_UNBOUNDED.values(), ids=list(CALLER_UNBOUNDED))
 def test_a_loop_over_a_parameter_the_caller_does_not_bound_amplifies(tmp_path: Path, body: str) -> None:
     assert view_severity(tmp_path, body) == {"GAL106!"}
+
+
+# A function handed to a background task or a thread gets the arguments after it: its loop over a
+# parameter is judged by them as for a direct call (offloads.yaml `background`, `threads`).
+HANDED = '''
+import asyncio
+
+import requests
+from fastapi import BackgroundTasks, FastAPI
+
+app = FastAPI()
+URL = "https://partner.example.com/hook"
+
+
+def fetch_all(urls):
+    for url in urls:
+        requests.get(url, timeout=5)
+
+
+@app.post("/one")
+def one(background: BackgroundTasks):
+    background.add_task(fetch_all, [URL])
+
+
+@app.post("/many")
+def many(urls: list[str], background: BackgroundTasks):
+    background.add_task(fetch_all, urls)
+
+
+@app.post("/thread-one")
+async def thread_one():
+    await asyncio.to_thread(fetch_all, [URL])
+
+
+@app.post("/thread-many")
+async def thread_many(urls: list[str]):
+    await asyncio.to_thread(fetch_all, urls)
+'''
+
+
+def test_a_function_handed_to_a_task_or_a_thread_is_judged_by_the_arguments_after_it(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(HANDED)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    found = {(f.handler.qualname if f.handler else "", f.code) for f in report.findings}
+    # one URL: a blocking call, fine in a background task or a thread; the client's list: heavy there
+    assert found == {("many", "GAL205"), ("thread_many", "GAL203")}, found

@@ -54,6 +54,7 @@ class LoopBounds:
         self.ev = evaluator
         self.rules = catalogue.volume
         self.volume = DataVolume(project, evaluator, catalogue)
+        self.offloads = catalogue.offloads
         self._sites: dict[tuple[int, str], dict[tuple[int, int, str], CallSite]] = {}  # call sites by hop
 
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
@@ -108,9 +109,9 @@ class LoopBounds:
             if site is None or callee is None:
                 out.append(replace(effect, rows="", before="") if effect.rows else effect)
             elif effect.before:
-                out.append(self._undo(effect, arguments(callee[0], callee[1], site).get(effect.rows), ctx))
+                out.append(self._undo(effect, arguments(callee[0], callee[1], callee[2]).get(effect.rows), ctx))
             else:
-                out.extend(self.volume.at_call(callee[0], callee[1], site, ctx, [effect], self.bounded))
+                out.extend(self.volume.at_call(callee[0], callee[1], callee[2], ctx, [effect], self.bounded))
         return out
 
     def _undo(self, effect: Effect, arg: Optional[Expr], ctx: Ctx) -> Effect:
@@ -126,16 +127,29 @@ class LoopBounds:
             return replace(effect, before="")  # `rows` kept: one item's work per row of a table (trivial.py)
         return replace(effect, rows="", before="")
 
-    def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool]]:
-        """The project function a call site calls that has a parameter `param` (and whether it is a method)."""
+    def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool, CallSite]]:
+        """The project function a call site calls that has a parameter `param`, whether it is a
+        method, and the call site as that function receives its arguments: a function handed to a
+        background task or a thread (`background.add_task(announce, pid, [URL])`, `to_thread(f, x)`;
+        offloads.yaml `background`, `threads`) gets the arguments after it."""
         values: list[object] = list(self.ev.eval(cs.func, ctx))
+        for value in values:
+            if isinstance(value, External):
+                spec = self.offloads.background.match(value.name) or self.offloads.threads.match(value.name)
+                fn_arg = cs.args[spec.arg] if spec is not None and spec.arg is not None and spec.arg < len(cs.args) \
+                    else None
+                if spec is not None and spec.arg is not None and fn_arg is not None and not isinstance(fn_arg, Star):
+                    # the callable's own arguments: the ones after it (keywords go to it as well)
+                    handed = replace(cs, func=fn_arg, args=cs.args[spec.arg + 1:])
+                    found = self._callee(handed, param, ctx)
+                    return found if found is None or found[2] is handed else None
         for value in values:
             if isinstance(value, Candidates):
                 values.extend(value.values)
             elif isinstance(value, (FunctionRef, MethodRef)):
                 fn = self.p.function(value.module, value.qualname)
                 if fn is not None and any(p.name == param for p in fn.params):
-                    return fn, isinstance(value, MethodRef)
+                    return fn, isinstance(value, MethodRef), cs
         return None
 
     def unbounded_loop(self, loops: tuple[Loop, ...], ctx: Ctx) -> Optional[Loop]:

@@ -187,14 +187,16 @@ class Reach:
         off = self.off
         if off.enqueue_calls.match(name) is not None:
             return []  # the work goes to a queue: the remedy
+        # The callable's loops over its parameters are judged by the arguments handed after it
+        # (`add_task(announce, pid, [URL])`: one URL), before deciding what is heavy (loops.at_call).
         spec = off.background.match(name)
         if spec is not None:
             return [self.carried(e, "in-process-background", cs.text)
-                    for e in self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
+                    for e in self.loops.at_call(self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop), ctx)
                     if e.weight == "heavy"]
         spec = off.threads.match(name)
         if spec is not None:
-            inner = self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop)
+            inner = self.loops.at_call(self.callable_effects(arg_value(cs.args, cs.kwargs, spec), ctx, hop), ctx)
             return [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"
                     else replace(e, on_loop=False) for e in inner]
         spec = off.pool_submits.match(name)
