@@ -106,6 +106,7 @@ def test_the_message_names_the_relationship(tmp_path: Path) -> None:
     ', cascade="all, delete", viewonly=True',
     ', cascade="all, delete", uselist=False',  # one object
     ', cascade="all, delete", lazy="selectin"',  # read with the object on every load
+    ', cascade="all, delete", lazy=False',  # SQLAlchemy's old spelling of joined (volume.yaml eager-loads)
 ])
 def test_a_relationship_the_orm_does_not_walk_on_delete_is_not_reported(tmp_path: Path, keywords: str) -> None:
     assert findings(tmp_path, keywords=keywords) == []

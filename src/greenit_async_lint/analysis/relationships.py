@@ -34,11 +34,12 @@ from .values import ClassKey, ClassRef, External
 
 class ModelCascades:
     def __init__(self, project: Project, evaluator: Evaluator, rules: CascadeRules,
-                 list_types: PatternTable[bool]) -> None:
+                 list_types: PatternTable[bool], eager: frozenset[str]) -> None:
         self.p = project
         self.ev = evaluator
         self.rules = rules
         self.list_types = list_types
+        self.eager = eager  # volume.yaml eager-loads: a collection loaded with its parent adds no load
         self._models: dict[ClassKey, str] = {}
         self._links: dict[ClassKey, bool] = {}
         self._by_name: Optional[dict[str, list[ClassKey]]] = None
@@ -89,6 +90,9 @@ class ModelCascades:
             value = keywords.get(keyword)
             if isinstance(value, Const) and value.value in values:
                 return False
+        lazy = keywords.get("lazy")  # the same `lazy=` values pinned.py reads as eager
+        if isinstance(lazy, Const) and str(lazy.value).lower() in self.eager:
+            return False
         return any(isinstance(v, External) and v.name in self.rules.relationships
                    for v in self.ev.eval(call.func, ctx))
 

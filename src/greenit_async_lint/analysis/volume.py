@@ -100,7 +100,8 @@ class DataVolume:
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
         self.lineage = Lineage(project, evaluator, self)  # relations filled per row of an upload
-        self.pinned = PinnedRows(project, evaluator, ModelCascades(project, evaluator, self.rules.cascades, self.rules.list_types),
+        self.pinned = PinnedRows(project, evaluator, ModelCascades(project, evaluator, self.rules.cascades, self.rules.list_types,
+                                                               self.rules.eager_loads),
                                  self.rules)  # one object's rows
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:

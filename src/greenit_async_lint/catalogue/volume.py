@@ -115,4 +115,4 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
                        roots, steps, globs,
                        build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"),
-                       query_builders=frozenset(lists["query-builders"]), eager_loads=frozenset(lists["eager-loads"]))
+                       query_builders=frozenset(lists["query-builders"]), eager_loads=frozenset(v.lower() for v in lists["eager-loads"]))
