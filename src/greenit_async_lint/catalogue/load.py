@@ -142,6 +142,8 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
         if section:
             remedies[fw.name] = (where, section)
     volume = build_volume(_load_yaml(texts["volume.yaml"], "volume.yaml"))
+    if volume.tree_walk and work.match(volume.tree_walk) is None:  # else walks.py would quietly find none
+        raise CatalogueError("volume.yaml.tree-walk", f"names no rules/work.yaml call ({volume.tree_walk!r})")
     return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume,
                      build_imports(_load_yaml(texts["imports.yaml"], "imports.yaml")))
 
