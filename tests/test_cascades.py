@@ -12,7 +12,8 @@ from greenit_async_lint.analysis.ir import Const, Name, Param
 from greenit_async_lint.analysis.parameters import argument
 from greenit_async_lint.analysis.ir import Module
 from greenit_async_lint.analysis.summarize import summarize
-from greenit_async_lint.catalogue import CatalogueError
+from greenit_async_lint.cli import main
+from greenit_async_lint.catalogue import CatalogueError, load_catalogue
 from greenit_async_lint.catalogue.volume import build_volume
 from greenit_async_lint.config import Config
 
@@ -205,3 +206,63 @@ def test_the_catalogue_names_a_wrong_key() -> None:
         build_volume({"cascade-deletes": {"deleted": ["sqlalchemy.orm.Session.delete"]}})
     with pytest.raises(CatalogueError, match=r"volume.yaml.cascade-deletes.unless.lazy\[0\]"):
         build_volume({"cascade-deletes": {"unless": {"lazy": [["dynamic"]]}}})
+
+
+@pytest.mark.parametrize("section, key", [
+    ({"unique-flags": "unique"}, "unique-flags"),  # a list, not one string
+    ({"not-null-flags": [True]}, r"not-null-flags\[0\]"),
+    ({"optional-types": "typing.Optional"}, "optional-types"),
+    ({"nullable-keyword": ["nullable"]}, "nullable-keyword"),
+    ({"lazy-keyword": 1}, "lazy-keyword"),
+    ({"target-keyword": None, "target-keywords": "argument"}, "target-keywords"),
+    # the message would name a keyword the rule does not honour
+    ({"unless": {"viewonly": [True]}, "passive-keyword": "passive_deletes"}, "passive-keyword"),
+])
+def test_the_model_body_keywords_are_checked_by_key(section: dict[str, object], key: str) -> None:
+    with pytest.raises(CatalogueError, match=f"volume.yaml.cascade-deletes.{key}"):
+        build_volume({"cascade-deletes": section})
+
+
+def test_the_orm_words_come_from_the_catalogue() -> None:
+    rules = load_catalogue().volume.cascades
+    assert (rules.passive_keyword, rules.target_keyword, rules.lazy_keyword, rules.nullable_keyword) == (
+        "passive_deletes", "argument", "lazy", "nullable")
+    assert rules.not_null_flags == {"primary_key"} and rules.unique_flags == {"primary_key", "unique"}
+    assert "typing.Optional" in rules.optional_types and "mylib.Optional" not in rules.optional_types
+
+
+def test_an_unknown_key_in_the_shipped_section_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from greenit_async_lint.catalogue import load
+    real = load._read_resource
+
+    def read(*parts: str) -> str:
+        text = real(*parts)
+        return text.replace("  lazy-keyword: lazy\n", "  lazy-keywrod: lazy\n") if parts == ("volume.yaml",) else text
+
+    assert "  lazy-keyword: lazy\n" in real("volume.yaml")  # what the replacement relies on
+    monkeypatch.setattr(load, "_read_resource", read)
+    (tmp_path / "app.py").write_text("x = 1\n")
+    assert main(["check", str(tmp_path), "--no-cache"]) == 2
+    assert "volume.yaml.cascade-deletes.lazy-keywrod" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("typing, grant_user, expected", [
+    # `nullable-keyword` decides before the annotation: required
+    ("from typing import Generic, Optional, TypeVar",
+     '    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=False)', ["GAL114"]),
+    ("from typing import Generic, Optional, TypeVar",
+     '    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))', []),  # both optional
+    # `optional-types` by qualified name, not by its last part: another library's Optional says nothing
+    ("from typing import Generic, TypeVar\nfrom mylib import Optional",
+     '    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))', ["GAL114"]),
+])
+def test_a_column_is_required_as_the_catalogue_words_say(tmp_path: Path, typing: str, grant_user: str,
+                                                         expected: list[str]) -> None:
+    source = APP.replace('    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))',
+                         '    role_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roles.id"))')
+    source = source.replace("from typing import Generic, Optional, TypeVar", typing)
+    (tmp_path / "app.py").write_text(source.format(annotation=': Mapped[list["Grant"]]', keywords=', cascade="all"',
+                                                   call=THROUGH_THE_REPOSITORY, grant_user=grant_user))
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert [f.code for f in report.findings] == expected

@@ -72,6 +72,11 @@ def codes(tmp_path: Path, source: str) -> set[str]:
     # Children of another relation: the notes are not filled per row.
     (ONE_PER_UPLOADED_ROW, "note_set.all()", set()),
     (ONE_PER_UPLOADED_ROW, "items.all()[:20]", set()),
+    # The parent by its key (volume.yaml `parent-keys`), through each of django.yaml `relations.creates`.
+    ("    for row in csv.reader(io.TextIOWrapper(rows)):\n        Item.objects.create(job_id=job.id)", "items.all()",
+     {"GAL114!"}),
+    ("    for row in csv.reader(io.TextIOWrapper(rows)):\n        Note.objects.update_or_create(job=job)",
+     "note_set.all()", {"GAL114!"}),
 ])
 def test_a_relation_is_as_long_as_the_rows_its_children_were_created_from(tmp_path: Path, fill: str, relation: str,
                                                                           expected: set[str]) -> None:
@@ -87,6 +92,17 @@ def test_a_loop_over_a_relation_binds_the_child_model() -> None:
     source = MODELS.format(fill="    pass", relation="items.all()")
     ev = Evaluator(Project([summarize(source.encode(), "app.py", "app", False)]), load_catalogue())
     assert [(v.qualname) for v in ev.eval(Name("n", "item"), Ctx(0, "view")) if isinstance(v, Instance)] == ["Item"]
+
+
+def test_a_parent_named_by_a_string_is_a_top_level_class_of_that_name() -> None:
+    """As the ORM's registry resolves it (relationships.py `classes_named`): a class of that name
+    nested in another class or defined in a function is no parent."""
+    source = MODELS.format(fill="    pass", relation="items.all()") + (
+        "\n\nclass Archive:\n    class Job(models.Model):\n        pass\n"
+        "\n\ndef legacy():\n    class Job(models.Model):\n        pass\n    return Job\n")
+    ev = Evaluator(Project([summarize(source.encode(), "app.py", "app", False)]), load_catalogue())
+    assert sorted(parent[1] for parent, name in ev.relations.index() if name == "note_set") == ["Job"]
+    assert ev.relations.creates == {"create", "get_or_create", "update_or_create"}  # django.yaml's, by their tails
 
 
 def test_the_relations_section_is_checked_by_key() -> None:

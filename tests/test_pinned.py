@@ -28,11 +28,16 @@ def rows(request):
 """
 
 
-def _found(tmp_path: Path, parent: str, query: str) -> list[tuple[str, int]]:
+def _found(tmp_path: Path, parent: str, query: str, models: dict[str, str] | None = None) -> list[tuple[str, int]]:
+    """The findings of the view; `models` rewrites lines of the fixture's models (each must be there)."""
     app = tmp_path / "rows"
     app.mkdir()
     for name in ("__init__.py", "db.py", "models.py", "services.py"):  # the fixture's session and models
-        (app / name).write_text((FIXTURE / name).read_text("utf-8"), "utf-8")
+        text = (FIXTURE / name).read_text("utf-8")
+        for before, after in (models or {}).items() if name == "models.py" else ():
+            assert before in text, before
+            text = text.replace(before, after)
+        (app / name).write_text(text, "utf-8")
     (app / "views.py").write_text(VIEWS.format(parent=parent, query=query), "utf-8")
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
     return sorted((f.code, f.line) for f in report.findings)
@@ -66,3 +71,29 @@ def test_one_objects_rows_are_few(tmp_path: Path, parent: str, query: str) -> No
 ])
 def test_rows_that_link_another_table_grow(tmp_path: Path, parent: str, query: str) -> None:
     assert _found(tmp_path, parent, query) == [("GAL114", 11)]
+
+
+TEAM_KEY = 'organization_id = Column(Integer, ForeignKey("organizations.id"), nullable=False)'
+SUBSCRIPTIONS = 'subscriptions = relationship("Subscription", lazy="joined")'
+
+
+@pytest.mark.parametrize("models", [
+    # SQLModel's column inside a keyword argument: the foreign key is read there too (relationships.py
+    # `has_foreign_key`, the test the cascades apply; pinned.py read positional arguments only)
+    {"from sqlalchemy import": "from sqlmodel import Field\nfrom sqlalchemy import",
+     TEAM_KEY: "organization_id: int = Field(sa_column=Column(Integer, ForeignKey(\"organizations.id\"), nullable=False))"},
+    # the related class named by volume.yaml `target-keyword`, or by the annotation alone
+    {SUBSCRIPTIONS: 'subscriptions = relationship(argument="Subscription", lazy="joined")'},
+    {"from sqlalchemy.orm import": "from sqlalchemy.orm import Mapped\nfrom sqlalchemy.orm import",
+     SUBSCRIPTIONS: 'subscriptions: Mapped[list["Subscription"]] = relationship(lazy="joined")'},
+])
+def test_the_model_body_is_read_as_the_cascades_read_it(tmp_path: Path, models: dict[str, str]) -> None:
+    query = ("request.db.query(Team).filter(Team.organization_id == parent.id).all()" if TEAM_KEY in models
+             else "request.db.query(Subscription).filter(Subscription.customer_id == parent.id).all()")
+    assert _found(tmp_path, "Organization" if TEAM_KEY in models else "Customer", query, models) == []
+
+
+def test_a_lazy_relationship_does_not_bound_its_rows(tmp_path: Path) -> None:
+    models = {SUBSCRIPTIONS: 'subscriptions = relationship("Subscription", lazy="select")'}
+    query = "request.db.query(Subscription).filter(Subscription.customer_id == parent.id).all()"
+    assert _found(tmp_path, "Customer", query, models) == [("GAL114", 11)]

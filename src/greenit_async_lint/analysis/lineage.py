@@ -16,16 +16,19 @@ parent one, and do not count.
 Known limits: the parent must be known where the relation is read (an annotated parameter, a
 model fetched in the function: `job.items` on an unannotated parameter is nothing); the helper
 creating the child is followed one call up, not two; a parent named by a string (`"ImportJob"`)
-is every project class of that name; the foreign key must be passed by keyword at the creation.
+is every top-level project class of that name (relationships.py `classes_named`); the foreign
+key must be passed by keyword at the creation.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..catalogue import Catalogue
+from ..catalogue.patterns import tails
 from .ir import Call, CallSite, Const, Element, Name
 from .parameters import arg_value
 from .project import BoundExpr, Ctx, Project
+from .relationships import ModelCascades
 from .values import Candidates, ClassKey, ClassRef, External, FunctionRef, Instance, MethodRef, Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,6 +41,12 @@ class Relations:
         self.p = project
         self.ev = evaluator
         self.rules = [fw.relations for fw in catalogue.frameworks if fw.relations is not None]
+        # What a model's class body says (relationships.py): here, the classes a string names.
+        volume = catalogue.volume
+        self.models = ModelCascades(project, evaluator, volume.cascades, volume.list_types, volume.eager_loads)
+        # The tails of the calls creating a child besides its class (`create`, `get_or_create`:
+        # the frameworks' `relations.creates`); None when one is a glob (any call may be one).
+        self.creates = tails(p for rule in self.rules for p in rule.creates.patterns())
         # (parent class, relation name) -> (child class, the foreign key's field name)
         self._index: Optional[dict[tuple[ClassKey, str], list[tuple[ClassKey, str]]]] = None
 
@@ -47,21 +56,16 @@ class Relations:
         self._index = {}
         if not self.rules:
             return self._index
-        by_name: dict[str, list[ClassKey]] = {}
-        for mi, module in enumerate(self.p.mods):
-            for cq, cls in module.classes.items():
-                by_name.setdefault(cls.name, []).append((mi, cq))
         for mi, module in enumerate(self.p.mods):
             for cq, cls in module.classes.items():
                 ctx = self.p.class_ctx(mi, cls)
                 for field, bindings in cls.attrs.items():
                     for b in bindings:
                         if isinstance(b, Call):
-                            self._declare((mi, cq), cls.name, field, b, ctx, by_name)
+                            self._declare((mi, cq), cls.name, field, b, ctx)
         return self._index
 
-    def _declare(self, child: ClassKey, child_name: str, field: str, call: Call, ctx: Ctx,
-                 by_name: dict[str, list[ClassKey]]) -> None:
+    def _declare(self, child: ClassKey, child_name: str, field: str, call: Call, ctx: Ctx) -> None:
         for rule in self.rules:
             if not any(self._is_field(v) for v in self.ev.eval(call.func, ctx)):
                 continue
@@ -70,7 +74,7 @@ class Relations:
                 return
             if isinstance(target, Const) and isinstance(target.value, str):  # "ImportJob", "app.ImportJob", "self"
                 wanted = target.value.rsplit(".", 1)[-1]
-                parents = [child] if wanted == "self" else by_name.get(wanted, [])
+                parents = [child] if wanted == "self" else self.models.classes_named(wanted)
             else:
                 parents = [(v.module, v.qualname) for v in self.ev.eval(target, ctx) if isinstance(v, ClassRef)]
             named = arg_value(call.args, call.kwargs, rule.name) if rule.name is not None else None
@@ -145,14 +149,16 @@ class Lineage:
 
     def _creations(self, child: ClassKey, field: str) -> Iterator[tuple[CallSite, Ctx]]:
         """The call sites creating a child with the same parent for every row: the foreign key
-        passed by keyword (`job=job`, `job_id=...`), not the loop's own variable."""
+        passed by keyword (`job=job`, or with a volume.yaml `parent-keys` suffix: `job_id=...`),
+        not the loop's own variable."""
         cls = self.p.klass(*child)
         if cls is None:
             return
-        tails = {cls.name} | {"create", "get_or_create", "update_or_create"}
-        for call in self.ev.index.calls(tails):
+        creates = self.relations.creates
+        keys = {field} | {field + suffix for suffix in self.volume.rules.parent_keys}
+        for call in self.ev.index.calls(None if creates is None else {cls.name} | creates):
             cs, ctx = call.site, call.ctx
-            parent = next((v for k, v in cs.kwargs if k in (field, f"{field}_id")), None)
+            parent = next((v for k, v in cs.kwargs if k in keys), None)
             if parent is None or self._loop_variable(parent, ctx):
                 continue
             for v in self.ev.eval(cs.func, ctx):

@@ -117,7 +117,9 @@ def model_name(expr: Expr) -> str:
                           if isinstance(a, Name) and a.id[:1].isupper()), "")
 
 
-def _parent(key: str, parent_keys: tuple[str, ...]) -> str:
+def parent_name(key: str, parent_keys: tuple[str, ...]) -> str:
+    """The parent a foreign key's name names, in lower case without underscores, to compare with
+    a class name (`stripe_customer_id`: `stripecustomer`, StripeCustomer's)."""
     stem = next((key[:-len(s)] for s in parent_keys if key.endswith(s) and len(key) > len(s)), key)
     return stem.replace("_", "").lower()
 
@@ -131,7 +133,7 @@ def parts_of_one(expr: Expr, rules: VolumeRules) -> bool:
     for owner, key in equalities(expr, rules.range_lookups):
         if "__" in key or owner and owner != model:
             continue  # a lookup through another relation: not this table's own parent key
-        parent = _parent(key, rules.parent_keys)
+        parent = parent_name(key, rules.parent_keys)
         if parent and model.lower().startswith(parent) and len(model) > len(parent) \
                 and model[len(parent)].isupper():
             return True

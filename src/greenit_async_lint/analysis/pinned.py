@@ -1,12 +1,13 @@
 """Query chains pinned to one object by the model's own schema (read by volume.py).
 
 parts.py bounds a chain by its names (`<Parent><Parts>` by `<parent>_id`) and by two pinned
-equalities. This module reads the queried model's class body in the summary, as
-relationships.py does for cascades, and bounds a chain whose equality filter
-(`filter(Team.organization_id == org.id)`, `filter_by(user=user)`, `where(...)` of the statement
-a session runs) is on:
+equalities. This module asks relationships.py (`ModelCascades`, the one reader of model class
+bodies, with the ORM's words from volume.yaml `cascade-deletes`) what the queried model's class
+body declares, and bounds a chain whose equality filter (`filter(Team.organization_id == org.id)`,
+`filter_by(user=user)`, `where(...)` of the statement a session runs) is on:
 
-- a column that names one row: `primary_key=True` or `unique=True` in its declaration;
+- a column that names one row: `primary_key=True` or `unique=True` in its declaration
+  (`unique-flags`);
 - the model's foreign key (a `ForeignKey` column, or the relationship it backs) when the model's
   rows are that parent's own parts: it has no other required foreign key (relationships.py
   `links`: a team of one organization, the codes of one user). That is the relation
@@ -23,15 +24,15 @@ required key (the project it is about) is not.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
 from ..catalogue.volume import VolumeRules
 from .evaluate import Evaluator
-from .ir import Attr, Binding, Call, Const, Expr, Name, Star, Subscript
-from .parts import equalities, model_name
+from .ir import Attr, Call, Expr, Name
+from .parts import equalities, model_name, parent_name
 from .project import BoundExpr, Ctx, Project
 from .relationships import ModelCascades
-from .values import ClassKey, ClassRef, External, FunctionRef, MethodRef
+from .values import ClassKey, ClassRef, FunctionRef, MethodRef
 
 Picked = Callable[[Expr, Ctx, bool], bool]  # a test on a chain, where it is read, and whether its rows are its own
 
@@ -40,14 +41,10 @@ class PinnedRows:
     def __init__(self, project: Project, evaluator: Evaluator, models: ModelCascades, volume: VolumeRules) -> None:
         self.p = project
         self.ev = evaluator
-        self.models = models
-        self.rules = volume.cascades
+        self.models = models  # what the model's class body says (relationships.py)
         self.lookups = volume.range_lookups
         self.primary_keys = volume.primary_keys
         self.parent_keys = volume.parent_keys
-        self.eager = volume.eager_loads
-        self._by_name: Optional[dict[str, list[ClassKey]]] = None
-        self._eager: Optional[set[tuple[str, str]]] = None  # (parent class, child class), lower case
 
     def chain(self, expr: Expr, ctx: Ctx, picked: Picked, depth: int = 0) -> bool:
         """The test on a query chain, on the chain a name was bound to (`rows = X.query.filter(...)`
@@ -91,78 +88,25 @@ class PinnedRows:
         keys = [key for owner, key in equalities(chain, self.lookups) if not owner or owner == model]
         if not model or not keys:
             return False
-        classes = self._classes(model, ctx)
+        found = [(v.module, v.qualname) for v in self.ev.eval(Name("n", model), ctx) if isinstance(v, ClassRef)]
+        classes = found or self.models.classes_named(model)  # `models.Team`: the project's classes of that name
         return any(self._pins(cls, key) for cls in classes for key in keys)
 
     def _pins(self, key: ClassKey, attr: str) -> bool:
         if attr in self.primary_keys:
             return True
-        for cmi, cq in self.ev.classes.mro(*key)[0]:
-            cls = self.p.klass(cmi, cq)
-            declared = [b for b in cls.attrs.get(attr, ()) if isinstance(b, Call)] if cls is not None else []
-            if not declared or cls is None:
-                continue
-            ctx = self.p.class_ctx(cmi, cls)
-            if any(_flag(c, "primary_key") or _flag(c, "unique") for c in declared):
-                return True
-            if any(self._foreign(c, ctx, 0) or self._relationship(c, ctx) for c in declared):
-                return not self.models.links(key) or self._eagerly_loaded(key[1], attr)
+        declared = self.models.declared(key, attr)
+        if declared is None:
             return False
+        calls, ctx = declared
+        if any(self.models.is_unique(c) for c in calls):
+            return True
+        if any(self.models.has_foreign_key(c, ctx) or self.models.is_relationship(c, ctx) for c in calls):
+            return not self.models.links(key) or self._eagerly_loaded(key, attr)
         return False
 
-    def _eagerly_loaded(self, child: str, key: str) -> bool:
+    def _eagerly_loaded(self, child: ClassKey, key: str) -> bool:
         """The parent the key names (`stripe_customer_id`: StripeCustomer) loads this model's rows
         with itself (`subscriptions = relationship(lazy=False)`): its author made them part of it."""
-        stem = next((key[:-len(s)] for s in self.parent_keys if key.endswith(s) and len(key) > len(s)), key)
-        if self._eager is None:
-            self._eager = set()
-            for mi, module in enumerate(self.p.mods):
-                for qualname, cls in module.classes.items():
-                    if cls.parent is None and "." not in qualname:
-                        ctx = self.p.class_ctx(mi, cls)
-                        self._eager.update((cls.name.lower(), target.lower()) for name, bindings in cls.attrs.items()
-                                           for target in self._eager_targets(bindings, cls.annotations.get(name), ctx))
-        return (stem.replace("_", "").lower(), child.rsplit(".", 1)[-1].lower()) in self._eager
-
-    def _eager_targets(self, bindings: list[Binding], annotation: Optional[Expr], ctx: Ctx) -> list[str]:
-        """The class an eagerly loaded relationship declaration names (`relationship("X", lazy="joined")`,
-        or the innermost name of `Mapped[list[X]]`)."""
-        out: list[str] = []
-        for call in bindings:
-            if not isinstance(call, Call) or not any(
-                    k == "lazy" and isinstance(v, Const) and str(v.value).lower() in self.eager for k, v in call.kwargs):
-                continue
-            if not self._relationship(call, ctx):
-                continue
-            target: Optional[Expr] = call.args[0] if call.args and not isinstance(call.args[0], Star) else annotation
-            while isinstance(target, Subscript):
-                target = target.key
-            if isinstance(target, Name):
-                out.append(target.id)
-            elif isinstance(target, Const) and isinstance(target.value, str):
-                out.append(target.value.rsplit(".", 1)[-1].strip("\"'"))
-        return out
-
-    def _foreign(self, call: Call, ctx: Ctx, depth: int) -> bool:
-        if any(isinstance(v, External) and v.name in self.rules.foreign_keys for v in self.ev.eval(call.func, ctx)):
-            return True
-        return depth < 2 and any(isinstance(a, Call) and self._foreign(a, ctx, depth + 1) for a in call.args)
-
-    def _relationship(self, call: Call, ctx: Ctx) -> bool:
-        return any(isinstance(v, External) and v.name in self.rules.relationships for v in self.ev.eval(call.func, ctx))
-
-    def _classes(self, model: str, ctx: Ctx) -> list[ClassKey]:
-        found = [(v.module, v.qualname) for v in self.ev.eval(Name("n", model), ctx) if isinstance(v, ClassRef)]
-        if found:
-            return found
-        if self._by_name is None:  # `models.Team`: the project's top-level classes of that name
-            self._by_name = {}
-            for mi, module in enumerate(self.p.mods):
-                for qualname, cls in module.classes.items():
-                    if cls.parent is None and "." not in qualname:
-                        self._by_name.setdefault(qualname, []).append((mi, qualname))
-        return self._by_name.get(model, [])
-
-
-def _flag(call: Call, keyword: str) -> bool:
-    return any(k == keyword and isinstance(v, Const) and v.value is True for k, v in call.kwargs)
+        parent = parent_name(key, self.parent_keys)
+        return any(cq.lower() == parent for _mi, cq in self.models.eager_parents(child))

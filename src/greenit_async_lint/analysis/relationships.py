@@ -1,5 +1,7 @@
-"""A model's relationships as its class body declares them (volume.yaml `cascade-deletes`): which
-collection, if any, the ORM loads and deletes row by row when one object of the model is deleted.
+"""What a model's class body says, read in one place (volume.yaml `cascade-deletes` holds the ORM's
+words): its relationships and columns, for cascades (here), pinned queries (pinned.py) and the
+classes a string names (lineage.py). Above all: which collection, if any, the ORM loads and
+deletes row by row when one object of the model is deleted.
 
 Read from the summary (`Class.attrs` holds `relationship("Grant", cascade="all, delete")`,
 `Class.annotations` its `Mapped[list["Grant"]]`), never by importing the model. A relationship
@@ -18,21 +20,32 @@ A related model the summary cannot find, or with no foreign key in sight (declar
 `__table_args__`), is taken as growing. A foreign key is required when its column says
 `nullable=False` or `primary_key=True`, or its annotation is not optional (`Mapped[int]`, not
 `Mapped[int | None]`); a plain `Column(ForeignKey(...))` is nullable, as SQLAlchemy makes it.
-Known limit: a link table declared with plain nullable columns reads as optional owners.
+Known limits: a link table declared with plain nullable columns reads as optional owners;
+`Mapped[Union[int, None]]` is not read as optional; SQLModel's `Field(foreign_key="users.id")`
+(a string, no foreign key call) is no foreign key.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..catalogue.cascades import CascadeRules
 from ..catalogue.patterns import PatternTable
-from .evaluate import Evaluator
 from .ir import Call, Class, Const, Expr, Items, OneOf, Star, Subscript
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, External
 
+if TYPE_CHECKING:  # pragma: no cover  (evaluate.py builds lineage.py's Relations, which holds one of these)
+    from .evaluate import Evaluator
+
 
 class ModelCascades:
+    """The engine's one reader of what a model's class body says: its relationships (a cascade,
+    a loader, the related class), its columns (a foreign key, required or unique) and the
+    project's classes by name, as the ORM's registry resolves a string. cascades.py asks it
+    which collection a delete walks; pinned.py which column pins a query to one object;
+    lineage.py which class a string names. The ORM's words are the catalogue's
+    (volume.yaml `cascade-deletes`), never this module's."""
+
     def __init__(self, project: Project, evaluator: Evaluator, rules: CascadeRules,
                  list_types: PatternTable[bool], eager: frozenset[str]) -> None:
         self.p = project
@@ -43,6 +56,7 @@ class ModelCascades:
         self._models: dict[ClassKey, str] = {}
         self._links: dict[ClassKey, bool] = {}
         self._by_name: Optional[dict[str, list[ClassKey]]] = None
+        self._eager_parents: Optional[dict[ClassKey, list[ClassKey]]] = None
 
     def model(self, mi: int, qualname: str) -> str:
         """The first collection relationship of a model class (its bases included) that cascades
@@ -67,20 +81,21 @@ class ModelCascades:
                 annotation = cls.annotations.get(name)
                 if annotation is not None and not self._collection(annotation, ctx):
                     continue  # `Mapped["Profile"]`: one object, one row
-                children = self._children(binding, annotation, ctx)
+                children = self.related_classes(binding, annotation, ctx)
                 if children and not any(self.links(child) for child in children):
                     continue  # the parent's own parts (its aliases, its own tokens): bounded
                 words = next(v.value for k, v in binding.kwargs if k == self.rules.cascade_keyword and isinstance(v, Const))
                 where = f"{self.p.mods[mi].path}:{cls.attr_lines.get(name, cls.line)}"
                 rows = (f"`{children[0][1].rsplit('.', 1)[-1]}` row of `{cls.name}.{name}`, one for each row of the "
                         f"other table it links to," if children else f"row of `{cls.name}.{name}`")
-                return (f"the ORM loads every {rows} and deletes each: {self.rules.cascade_keyword}={words!r} "
-                        f"and no passive_deletes at {where}")
+                passive = f" and no {self.rules.passive_keyword}" if self.rules.passive_keyword else ""
+                return (f"the ORM loads every {rows} and deletes each: {self.rules.cascade_keyword}={words!r}"
+                        f"{passive} at {where}")
         return ""
 
     def _cascades(self, call: Call, ctx: Ctx) -> bool:
         """A relationship declaration whose cascade deletes through the ORM (none of `unless`)."""
-        keywords = {k: v for k, v in call.kwargs if k}
+        keywords = _keywords(call)
         words = keywords.get(self.rules.cascade_keyword)
         if not isinstance(words, Const) or not isinstance(words.value, str):
             return False
@@ -90,11 +105,7 @@ class ModelCascades:
             value = keywords.get(keyword)
             if isinstance(value, Const) and value.value in values:
                 return False
-        lazy = keywords.get("lazy")  # the same `lazy=` values pinned.py reads as eager
-        if isinstance(lazy, Const) and str(lazy.value).lower() in self.eager:
-            return False
-        return any(isinstance(v, External) and v.name in self.rules.relationships
-                   for v in self.ev.eval(call.func, ctx))
+        return not self.loads_eagerly(call) and self.is_relationship(call, ctx)
 
     def _collection(self, annotation: Expr, ctx: Ctx, depth: int = 0) -> bool:
         """`Mapped[list["Grant"]]`, `List[Grant]`: a list type somewhere in the subscripts."""
@@ -104,32 +115,85 @@ class ModelCascades:
             return True
         return self._collection(annotation.key, ctx, depth + 1)
 
-    # -- the related model --------------------------------------------------------------------
+    # -- relationship declarations ------------------------------------------------------------
 
-    def _children(self, call: Call, annotation: Optional[Expr], ctx: Ctx) -> list[ClassKey]:
-        """The related model: the declaration's first argument (a class or its name), else the
-        innermost type of its annotation (`Mapped[list["Grant"]]`)."""
+    def is_relationship(self, call: Call, ctx: Ctx) -> bool:
+        """`relationship(...)`, `db.relationship(...)` (cascade-deletes `relationships`)."""
+        return any(isinstance(v, External) and v.name in self.rules.relationships for v in self.ev.eval(call.func, ctx))
+
+    def loads_eagerly(self, call: Call) -> bool:
+        """A declaration whose loader (`lazy=False`, `lazy="selectin"`) is one of `eager-loads`."""
+        lazy = _keywords(call).get(self.rules.lazy_keyword) if self.rules.lazy_keyword else None
+        return isinstance(lazy, Const) and str(lazy.value).lower() in self.eager
+
+    def related_classes(self, call: Call, annotation: Optional[Expr], ctx: Ctx) -> list[ClassKey]:
+        """The related model: the declaration's first argument (a class or its name) or its
+        `target-keyword`, else the innermost type of its annotation (`Mapped[list["Grant"]]`)."""
         target = call.args[0] if call.args and not isinstance(call.args[0], Star) else \
-            next((v for k, v in call.kwargs if k == "argument"), None)
+            next((v for k, v in call.kwargs if k and k == self.rules.target_keyword), None)
         while target is None and isinstance(annotation, Subscript):
             annotation = annotation.key
             if not isinstance(annotation, Subscript):
                 target = annotation.items[0] if isinstance(annotation, Items) and annotation.items else annotation
         if isinstance(target, Const) and isinstance(target.value, str):
-            return self._named(target.value.rsplit(".", 1)[-1])
+            return self.classes_named(target.value.rsplit(".", 1)[-1])
         if target is None:
             return []
         return [(v.module, v.qualname) for v in self.ev.eval(target, ctx) if isinstance(v, ClassRef)]
 
-    def _named(self, name: str) -> list[ClassKey]:
+    def eager_parents(self, child: ClassKey) -> list[ClassKey]:
+        """The project's top-level classes that load `child`'s rows with themselves: a relationship
+        to it declared with an eager loader (`subscriptions = relationship(lazy=False)`)."""
+        if self._eager_parents is None:
+            self._eager_parents = {}
+            for parent in (key for keys in self._named().values() for key in keys):
+                cls = self.p.klass(*parent)
+                if cls is None:
+                    continue
+                ctx = self.p.class_ctx(parent[0], cls)
+                for name, bindings in cls.attrs.items():
+                    for call in bindings:
+                        if isinstance(call, Call) and self.loads_eagerly(call) and self.is_relationship(call, ctx):
+                            for target in self.related_classes(call, cls.annotations.get(name), ctx):
+                                self._eager_parents.setdefault(target, []).append(parent)
+        return self._eager_parents.get(child, [])
+
+    def classes_named(self, name: str) -> list[ClassKey]:
         """The project's top-level classes of that name (an ORM registry resolves the string so)."""
+        return self._named().get(name, [])
+
+    def _named(self) -> dict[str, list[ClassKey]]:
         if self._by_name is None:
             self._by_name = {}
             for mi, module in enumerate(self.p.mods):
                 for qualname, cls in module.classes.items():
                     if cls.parent is None and "." not in qualname:
                         self._by_name.setdefault(qualname, []).append((mi, qualname))
-        return self._by_name.get(name, [])
+        return self._by_name
+
+    # -- columns ------------------------------------------------------------------------------
+
+    def declared(self, key: ClassKey, attr: str) -> Optional[tuple[list[Call], Ctx]]:
+        """The calls declaring a model's attribute (`Column(...)`, `relationship(...)`), in the
+        first class of its bases that declares it, with where they are read; None if none does."""
+        for cmi, cq in self.ev.classes.mro(*key)[0]:
+            cls = self.p.klass(cmi, cq)
+            calls = [b for b in cls.attrs.get(attr, ()) if isinstance(b, Call)] if cls is not None else []
+            if calls and cls is not None:
+                return calls, self.p.class_ctx(cmi, cls)
+        return None
+
+    def is_unique(self, call: Call) -> bool:
+        """`Column(String, unique=True)`, `mapped_column(primary_key=True)`: one row per value."""
+        return any(k in self.rules.unique_flags and isinstance(v, Const) and v.value is True for k, v in call.kwargs)
+
+    def has_foreign_key(self, call: Call, ctx: Ctx, depth: int = 0) -> bool:
+        """`mapped_column(GUID, ForeignKey("users.id"))`, `Field(sa_column=Column(ForeignKey(...)))`:
+        a foreign key call, or one among the arguments (positional or keyword), two levels deep."""
+        if any(isinstance(v, External) and v.name in self.rules.foreign_keys for v in self.ev.eval(call.func, ctx)):
+            return True
+        return depth < 2 and any(isinstance(a, Call) and self.has_foreign_key(a, ctx, depth + 1)
+                                 for a in (*call.args, *(v for _k, v in call.kwargs)))
 
     def links(self, key: ClassKey) -> bool:
         """Whether a model's rows link two tables: two foreign keys or more (its bases included),
@@ -149,36 +213,33 @@ class ModelCascades:
         """The attributes declaring a foreign key, each with whether it is required."""
         out: list[tuple[str, bool]] = []
         for name, bindings in cls.attrs.items():
-            call = next((b for b in bindings if isinstance(b, Call) and self._has_key(b, ctx, 0)), None)
+            call = next((b for b in bindings if isinstance(b, Call) and self.has_foreign_key(b, ctx)), None)
             if call is not None:
                 out.append((name, self._required(call, cls.annotations.get(name), ctx)))
         return out
 
     def _required(self, call: Call, annotation: Optional[Expr], ctx: Ctx) -> bool:
-        keywords = {k: v for k, v in call.kwargs if k}
-        nullable, primary = keywords.get("nullable"), keywords.get("primary_key")
+        keywords = _keywords(call)
+        nullable = keywords.get(self.rules.nullable_keyword) if self.rules.nullable_keyword else None
         if isinstance(nullable, Const):
             return nullable.value is False
-        if isinstance(primary, Const) and primary.value is True:
+        if any(isinstance(v, Const) and v.value is True for k, v in keywords.items() if k in self.rules.not_null_flags):
             return True
         return annotation is not None and not self._optional(annotation, ctx)
 
     def _optional(self, annotation: Expr, ctx: Ctx, depth: int = 0) -> bool:
-        """`Mapped[int | None]`, `Mapped[Optional[int]]`."""
+        """`Mapped[int | None]`, `Mapped[Optional[int]]` (cascade-deletes `optional-types`)."""
         if depth > 3:
             return False
         if isinstance(annotation, OneOf):
             return any(isinstance(o, Const) and o.value is None for o in annotation.options)
         if not isinstance(annotation, Subscript):
             return False
-        if any(isinstance(v, External) and v.name.rsplit(".", 1)[-1] == "Optional"
+        if any(isinstance(v, External) and v.name in self.rules.optional_types
                for v in self.ev.eval(annotation.base, ctx)):
             return True
         return self._optional(annotation.key, ctx, depth + 1)
 
-    def _has_key(self, call: Call, ctx: Ctx, depth: int) -> bool:
-        """`mapped_column(GUID, ForeignKey("users.id"))`: a foreign key call, or one among the arguments."""
-        if any(isinstance(v, External) and v.name in self.rules.foreign_keys for v in self.ev.eval(call.func, ctx)):
-            return True
-        return depth < 2 and any(isinstance(a, Call) and self._has_key(a, ctx, depth + 1)
-                                 for a in (*call.args, *(v for _k, v in call.kwargs)))
+
+def _keywords(call: Call) -> dict[str, Expr]:
+    return {k: v for k, v in call.kwargs if k}
