@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from greenit_async_lint.analysis.engine import analyse
-from greenit_async_lint.analysis.ir import Const, Name, Param
-from greenit_async_lint.analysis.parameters import argument
 from greenit_async_lint.analysis.ir import Module
 from greenit_async_lint.analysis.summarize import summarize
 from greenit_async_lint.cli import main
@@ -189,16 +187,6 @@ def test_the_summary_keeps_class_annotations_and_lines() -> None:
     cls = module.classes["Role"]
     assert cls.attr_lines == {"x": 2, "grants": 3}
     assert set(cls.annotations) == {"grants"}
-
-
-def test_the_argument_of_a_parameter() -> None:
-    params = [Param("self", None, None, "pos", 1), Param("object", None, None, "pos", 1),
-              Param("flush", None, None, "kwonly", 1)]
-    role, yes = Name("n", "role"), Const("k", True)
-    assert argument(params, 1, (role,), (), "object") == role
-    assert argument(params, 0, (Name("n", "repo"), role), (), "object") == role
-    assert argument(params, 1, (), (("object", role), ("flush", yes)), "object") == role
-    assert argument(params, 1, (), (("flush", yes),), "object") is None
 
 
 def test_the_catalogue_names_a_wrong_key() -> None:

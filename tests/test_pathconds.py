@@ -12,7 +12,8 @@ import pytest
 from greenit_async_lint.analysis.conditions import if_guards
 from greenit_async_lint.analysis.engine import analyse
 from greenit_async_lint.analysis.ir import UNKNOWN, Const, Expr, Function, Guard, Module, Name
-from greenit_async_lint.analysis.pathconds import bound_arguments, holds, param_conds, guard_test
+from greenit_async_lint.analysis.parameters import bind
+from greenit_async_lint.analysis.pathconds import guard_test, holds, omitted, param_conds
 from greenit_async_lint.analysis.summarize import summarize
 from greenit_async_lint.catalogue import load_catalogue
 from greenit_async_lint.config import Config
@@ -138,24 +139,25 @@ def test_only_a_parameter_the_body_never_reassigns_makes_a_condition() -> None:
 def test_arguments_bind_by_position_keyword_and_default() -> None:
     fn = _function("def f(root, dry_run=False, *, mode='queued', depth=compute()):\n    pass\n")
     call = _module("f(ROOT, True, depth=2)").scope.calls[0]
-    bound = bound_arguments(fn, call.args, call.kwargs, 0)
-    assert bound["dry_run"] is True and bound["mode"] == "queued" and bound["depth"] == 2
-    assert bound["root"] is not None and not isinstance(bound["root"], (str, bool))  # not a constant
-    defaulted = bound_arguments(fn, (), (), 0)
-    assert defaulted["dry_run"] is False and not isinstance(defaulted["depth"], (int, str))
+    bound = bind(fn, False, call.args, call.kwargs)
+    assert bound["dry_run"] == Const("k", True) and bound["depth"] == Const("k", 2)
+    assert bound["root"] == Name("n", "ROOT") and "mode" not in bound
+    assert omitted(fn, "mode", call.args, call.kwargs) == "queued"  # not passed: its default
+    assert omitted(fn, "dry_run", (), ()) is False and not isinstance(omitted(fn, "depth", (), ()), (int, str))
 
 
 def test_a_spread_argument_may_carry_any_parameter() -> None:
     fn = _function("def f(root, dry_run=False):\n    pass\n")
     for text in ("f(*args)", "f(ROOT, **options)"):
         call = _module(text).scope.calls[0]
-        assert not isinstance(bound_arguments(fn, call.args, call.kwargs, 0)["dry_run"], bool)
+        assert "dry_run" not in bind(fn, False, call.args, call.kwargs)
+        assert not isinstance(omitted(fn, "dry_run", call.args, call.kwargs), bool)
 
 
 def test_a_bound_method_call_skips_self() -> None:
     fn = _function("class C:\n    def f(self, dry_run):\n        pass\n", "C.f")
     call = _module("obj.f(True)").scope.calls[0]
-    assert bound_arguments(fn, call.args, call.kwargs, 1)["dry_run"] is True
+    assert bind(fn, True, call.args, call.kwargs)["dry_run"] == Const("k", True)
 
 
 # -- end to end ---------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
 from .ir import Arg, Call, CallSite, Expr, Name, Star
-from .parameters import argument
-from .project import BoundExpr, BoundParam, Ctx, Project
+from .parameters import bind
+from .project import BoundExpr, Ctx, Project
 from .relationships import ModelCascades
 from .values import Callee, ClassKey, ClassRef, External, Instance, MethodRef, Value
 
@@ -49,8 +49,9 @@ class CascadeDeletes:
         detail = self.cascade_of(arg, ctx)
         if detail:
             return [Effect(FAMILY, self.code, "heavy", "any", target.name, (hop,), detail)]
-        param = self._parameter(arg, ctx)
-        return [Effect(FAMILY, self.code, "pending", "any", target.name, (hop,), pending=param)] if param else []
+        if isinstance(arg, Name) and self.p.own_param(arg.id, ctx) is not None:
+            return [Effect(FAMILY, self.code, "pending", "any", target.name, (hop,), pending=arg.id)]
+        return []
 
     def at_call(self, effects: list[Effect], target: Callee, cs: CallSite, ctx: Ctx) -> list[Effect]:
         """A callee's pending deletes as this call site's arguments make them: heavy for an object of
@@ -58,20 +59,20 @@ class CascadeDeletes:
         if not any(e.pending for e in effects):
             return effects
         fn = self.p.function(target.module, target.qualname)
-        offset = 1 if fn is not None and isinstance(target, MethodRef) and fn.kind != "staticmethod" else 0
+        bound = bind(fn, isinstance(target, MethodRef), cs.args, cs.kwargs) if fn is not None else {}
         out: list[Effect] = []
         for effect in effects:
             if not effect.pending:
                 out.append(effect)
                 continue
-            arg = argument(fn.params, offset, cs.args, cs.kwargs, effect.pending) if fn is not None else None
+            arg = bound.get(effect.pending)
             if arg is None:
                 continue
             detail = self.cascade_of(arg, ctx)
             if detail:
                 out.append(replace(effect, weight="heavy", pending="", detail=detail))
-            elif param := self._parameter(arg, ctx):
-                out.append(replace(effect, pending=param))
+            elif isinstance(arg, Name) and self.p.own_param(arg.id, ctx) is not None:
+                out.append(replace(effect, pending=arg.id))
         return out
 
     # -- what is deleted ----------------------------------------------------------------------
@@ -81,15 +82,6 @@ class CascadeDeletes:
         if args:
             return None if isinstance(args[0], Star) else args[0]
         return next((value for key, value in kwargs if key == "instance"), None)
-
-    def _parameter(self, expr: Expr, ctx: Ctx) -> str:
-        """The parameter of this function the expression is (and nothing else binds), or ''."""
-        if not isinstance(expr, Name) or ctx.function is None:
-            return ""
-        bindings = self.p.bindings(expr.id, ctx)
-        if len(bindings) == 1 and isinstance(bindings[0], BoundParam) and bindings[0].ctx.function == ctx.function:
-            return expr.id
-        return ""
 
     def _created_here(self, expr: Expr, ctx: Ctx) -> bool:
         """`workspace = Workspace(...)` in this function (then deleted when a later step fails): an

@@ -28,9 +28,10 @@ from ..catalogue import Catalogue
 from .effects import Effect
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
+from .parameters import arg_value, bind
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
-from .volume import DataVolume, arguments, names_read
+from .volume import DataVolume, names_read
 
 _SMALL = 16  # a loop over at most this many known items is bounded
 _NO_SIZE = frozenset({"typing.Any"})  # a candidate value that says nothing of a collection's size
@@ -109,9 +110,10 @@ class LoopBounds:
             if site is None or callee is None:
                 out.append(replace(effect, rows="", before="") if effect.rows else effect)
             elif effect.before:
-                out.append(self._undo(effect, arguments(callee[0], callee[1], callee[2]).get(effect.rows), ctx))
+                target, method, handed = callee
+                out.append(self._undo(effect, bind(target, method, handed.args, handed.kwargs).get(effect.rows), ctx))
             else:
-                out.extend(self.volume.at_call(callee[0], callee[1], callee[2], ctx, [effect], self.bounded))
+                out.extend(self.volume.at_call(*callee, ctx, [effect], self.bounded))
         return out
 
     def _undo(self, effect: Effect, arg: Optional[Expr], ctx: Ctx) -> Effect:
@@ -136,11 +138,10 @@ class LoopBounds:
         for value in values:
             if isinstance(value, External):
                 spec = self.offloads.background.match(value.name) or self.offloads.threads.match(value.name)
-                fn_arg = cs.args[spec.arg] if spec is not None and spec.arg is not None and spec.arg < len(cs.args) \
-                    else None
-                if spec is not None and spec.arg is not None and fn_arg is not None and not isinstance(fn_arg, Star):
+                fn_arg = arg_value(cs.args, cs.kwargs, spec) if spec is not None else None
+                if spec is not None and fn_arg is not None:
                     # the callable's own arguments: the ones after it (keywords go to it as well)
-                    handed = replace(cs, func=fn_arg, args=cs.args[spec.arg + 1:])
+                    handed = replace(cs, func=fn_arg, args=cs.args[spec.arg + 1:] if spec.arg is not None else ())
                     found = self._callee(handed, param, ctx)
                     return found if found is None or found[2] is handed else None
         for value in values:
@@ -187,9 +188,9 @@ class LoopBounds:
     def _starts_big(self, name: str, ctx: Ctx) -> bool:
         """A counter set from a size or a value read elsewhere (`remaining = len(rows)`, a
         parameter), or from a large number: counting it down is as long as that value."""
+        if self.p.own_param(name, ctx) is not None:
+            return True
         for b in self.p.bindings(name, ctx):
-            if isinstance(b, BoundParam) and b.ctx.function == ctx.function:
-                return True
             if isinstance(b, BoundExpr) and (isinstance(b.binding, (Call, Attr, Subscript)) or isinstance(
                     b.binding, Const) and not self.small_int(b.binding, b.ctx)):
                 return True

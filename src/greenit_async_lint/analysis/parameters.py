@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import ArgSpec
 from .constructors import Constructors
-from .ir import Arg, Call, Expr, FromImport, Items, Keyword, Name, Param, Star, Subscript
+from .ir import Arg, Call, Expr, FromImport, Function, Items, Keyword, Name, Param, Star, Subscript
 from .project import BoundExpr, Ctx, ImportedGlobal, Project
 from .requests import FrameworkRequests
 from .values import ClassRef, External, Instance, Value
@@ -17,29 +17,38 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def arg_value(args: tuple[Arg, ...], kwargs: tuple[Keyword, ...], spec: ArgSpec) -> Optional[Expr]:
-    """The argument a call passes at `spec` (keyword first, then position)."""
+    """The argument a call passes at `spec` (keyword first, then position). A position at or after
+    a `*spread` is unknown: the spread may hold any number of items."""
     if spec.kwarg is not None:
         for name, value in kwargs:
             if name == spec.kwarg:
                 return value
-    if spec.arg is not None and spec.arg < len(args):
-        arg = args[spec.arg]
-        return None if isinstance(arg, Star) else arg
+    for index, arg in enumerate(args):
+        if isinstance(arg, Star):
+            return None
+        if index == spec.arg:
+            return arg
     return None
 
 
-def argument(params: list[Param], offset: int, args: tuple[Arg, ...], kwargs: tuple[Keyword, ...],
-             name: str) -> Optional[Expr]:
-    """The argument a call passes to the parameter `name` (by position, then keyword), or None
-    when the call does not pass it (its default, or a `*args`/`**kwargs` that may carry it).
-    `offset` is 1 when the call is on a bound method (its `self` is not in `args`)."""
-    positional = [p.name for p in params if p.kind == "pos"][offset:]
-    for index, arg in enumerate(args):
+def bind(fn: Function, method: bool, args: tuple[Arg, ...], kwargs: tuple[Keyword, ...]) -> dict[str, Expr]:
+    """The argument a call passes to each parameter of `fn`: by position (after `self` or `cls`
+    when the call is on a bound method, `method`, unless `fn` is a staticmethod) up to the first
+    `*spread`, whose items may fill any of the positions after it; then by keyword, for a parameter
+    not already bound (a keyword `fn` has no parameter for goes to its `**kwargs`). A parameter the
+    call does not pass is absent: its default applies, or a spread may carry it (pathconds.py
+    tells the two apart; no other reader needs to)."""
+    positional = [p.name for p in fn.params if p.kind == "pos"][1 if method and fn.kind != "staticmethod" else 0:]
+    bound: dict[str, Expr] = {}
+    for name, arg in zip(positional, args):
         if isinstance(arg, Star):
             break
-        if index < len(positional) and positional[index] == name:
-            return arg
-    return next((value for key, value in kwargs if key == name), None)
+        bound[name] = arg
+    named = {*positional, *(p.name for p in fn.params if p.kind == "kwonly")}
+    for key, value in kwargs:
+        if key in named and key not in bound:  # (None: a `**spread`)
+            bound[key] = value
+    return bound
 
 
 class Parameters:

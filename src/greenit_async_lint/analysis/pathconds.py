@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
 from .effects import Effect
 from .fieldconds import UNKNOWN_FIELD, FieldValues, SettingValue, stable
-from .ir import Arg, Attr, Call, CallSite, Const, Expr, Function, Guard, Name, Param, Scalar, Star
+from .ir import Arg, Attr, Call, CallSite, Const, Expr, Function, Guard, Keyword, Name, Param, Scalar, Star
+from .parameters import bind
 from .project import Ctx, Project
 from .values import Callee, External, MethodRef
 
@@ -112,34 +113,15 @@ def _parameters(fn: Function) -> frozenset[str]:
     return frozenset(p.name for p in params if p.name not in fn.scope.names)
 
 
-def bound_arguments(fn: Function, args: tuple[Arg, ...], kwargs: tuple[tuple[Optional[str], Expr], ...],
-                    offset: int, fact: Optional[Callable[[Expr], object]] = None) -> dict[str, object]:
-    """What a call passes to each named parameter: the constant, `_UNKNOWN`, or the default; with
-    `fact`, what that tells of a passed expression (argfacts.py). `offset` is 1 when the call is on
-    a bound method (its `self` is not in `args`). A default is the callee's, never a fact of the
-    caller's: a constant or unknown."""
-    read = fact or _constant
-    positional = [p for p in fn.params if p.kind == "pos"][offset:]
-    out: dict[str, object] = {}
-    starred = False
-    for i, arg in enumerate(args):
-        if isinstance(arg, Star):
-            starred = True
-            break
-        if i < len(positional):
-            out[positional[i].name] = read(arg)
-    spread = False
-    for name, value in kwargs:
-        if name is None:
-            spread = True
-        else:
-            out[name] = read(value)
-    for param in fn.params:
-        if param.name in out or param.kind not in ("pos", "kwonly"):
-            continue
-        # Not passed: a *args or **kwargs at the call site may carry it; otherwise its default.
-        out[param.name] = _UNKNOWN if starred or spread else _default(param)
-    return out
+def omitted(fn: Function, name: str, args: tuple[Arg, ...], kwargs: tuple[Keyword, ...]) -> object:
+    """What the parameter `name` holds when the call does not pass it (parameters.bind leaves it
+    out): unknown when a `*args` or `**kwargs` at the call site may carry it, else its default (a
+    constant or unknown; the callee's, never a fact of the caller's). Only a condition reads
+    defaults: `clean(root)` decides `if not dry_run` by `dry_run=False`."""
+    if any(isinstance(a, Star) for a in args) or any(key is None for key, _ in kwargs):
+        return _UNKNOWN
+    param = next((p for p in fn.params if p.name == name and p.kind in ("pos", "kwonly")), None)
+    return _default(param) if param is not None else _UNKNOWN
 
 
 def _constant(expr: Expr) -> object:
@@ -262,20 +244,18 @@ class PathConditions:
         fn = self.p.function(target.module, target.qualname)
         if fn is None:
             return cleared(effects)
-        offset = 1 if isinstance(target, MethodRef) and fn.kind != "staticmethod" else 0
         caller = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
         params = _parameters(caller) if caller is not None else frozenset()
-
-        facts: dict[str, object] = {}
-        raw: dict[str, object] = {}
+        bound = bind(fn, isinstance(target, MethodRef), cs.args, cs.kwargs)
+        facts: dict[str, object] = {}  # what each argument tells (argfacts.py), read when a condition asks
 
         def value_of(name: str) -> object:
-            if not facts:
-                facts.update(bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: self.facts.fact(e, ctx, params)))
-                raw.update(bound_arguments(fn, cs.args, cs.kwargs, offset, lambda e: e))
             base, dot, attr = name.partition(".")
-            value = facts.get(base, _UNKNOWN)
-            passed = raw.get(base)
+            passed = bound.get(base)
+            if base not in facts:
+                facts[base] = omitted(fn, base, cs.args, cs.kwargs) if passed is None else self.facts.fact(
+                    passed, ctx, params)
+            value = facts[base]
             if not dot:
                 if (value is _UNKNOWN or isinstance(value, TypeFact)) and isinstance(passed, Attr):
                     setting = self.defaults.argument_default(passed, ctx)

@@ -137,6 +137,17 @@ class Project:
             return [BoundBuiltin("builtin", name, self.module_ctx(mi))]
         return []
 
+    def own_param(self, name: str, ctx: Ctx) -> Optional[Function]:
+        """The function of `ctx` when `name` is one of its own parameters (not an enclosing
+        function's), else None. Known limit: a parameter the body rebinds still counts, as
+        `bindings` answers the parameter first."""
+        if ctx.function is None:
+            return None
+        bindings = self.bindings(name, ctx)
+        if len(bindings) != 1 or not isinstance(bindings[0], BoundParam) or bindings[0].ctx.function != ctx.function:
+            return None
+        return self.function(ctx.module, ctx.function)
+
     def module_ctx(self, mi: int) -> Ctx:
         """The context of a module's body (one object per module)."""
         return self._module_ctxs[mi]

@@ -23,7 +23,7 @@ from .guesses import guessed
 from .hooks import FrameworkHooks
 from .ir import CallSite, Expr, Function, Loop, Name, Star
 from .loops import LoopBounds, amplified
-from .parameters import arg_value
+from .parameters import arg_value, bind
 from .pathconds import PathConditions, cleared
 from .pools import PoolUse
 from .project import Ctx, Project
@@ -164,15 +164,8 @@ class Reach:
         called = {c.func.id: c for c in fn.scope.calls if isinstance(c.func, Name)}
         if not called:
             return []
-        params = [p for p in fn.params if p.kind in ("pos", "kwonly")]
-        offset = 1 if isinstance(target, MethodRef) and fn.kind != "staticmethod" else 0
-        bound: list[tuple[str, Expr]] = []
-        for i, arg in enumerate(cs.args):
-            if not isinstance(arg, Star) and i + offset < len(params):
-                bound.append((params[i + offset].name, arg))
-        bound.extend((name, value) for name, value in cs.kwargs if name)
         out: list[Effect] = []
-        for name, arg in bound:
+        for name, arg in bind(fn, isinstance(target, MethodRef), cs.args, cs.kwargs).items():
             inner = called.get(name)
             if inner is None:
                 continue

@@ -11,12 +11,10 @@ Two ways a framework hands a route such a list:
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from ..catalogue import Catalogue
 from .evaluate import Evaluator
-from .ir import Attr, Call, ClassDef, Const, Declared, DictItems, Expr, Function, Items, Name, Subscript
-from .project import BoundParam, Ctx, Project
+from .ir import Attr, Call, ClassDef, Const, Declared, DictItems, Expr, Items, Name, Subscript
+from .project import Ctx, Project
 from .values import ClassRef, External, Instance
 
 
@@ -26,22 +24,13 @@ class RequestData:
         self.ev = evaluator
         self.rules = catalogue.volume
 
-    def _own_parameter(self, name: str, ctx: Ctx) -> Optional[Function]:
-        """The function whose parameter `name` is, when that is the function of `ctx`."""
-        if ctx.function is None:
-            return None
-        bindings = self.p.bindings(name, ctx)
-        if len(bindings) != 1 or not isinstance(bindings[0], BoundParam) or bindings[0].ctx.function != ctx.function:
-            return None
-        return self.p.function(ctx.module, ctx.function)
-
     def request_list(self, expr: Attr, ctx: Ctx) -> bool:
         """A list field of a request model a route receives (`@router.post(...) def bulk(self, data:
         AssignTags)`: `data.recipes`, declared `recipes: list[str]` on a volume.yaml `request-models`
         subclass): as long as the client made it."""
         if not isinstance(expr.base, Name) or not len(self.rules.request_models):
             return False
-        fn = self._own_parameter(expr.base.id, ctx)
+        fn = self.p.own_param(expr.base.id, ctx)
         if fn is None or not fn.decorators:
             # Only a route's own parameter is filled from the request: a helper handed a model (a
             # background job given the request's model) is judged by its caller. Known limit: any
@@ -74,7 +63,7 @@ class RequestData:
         fills from a list field of its schema: as long as the client made it."""
         if not len(self.rules.request_arguments):
             return False
-        fn = self._own_parameter(name, ctx)
+        fn = self.p.own_param(name, ctx)
         if fn is None:
             return False
         dctx = self.p.defining_ctx(ctx.module, fn)

@@ -50,6 +50,7 @@ from ..catalogue.offloads import TrivialRule
 from .effects import Effect
 from .evaluate import Evaluator
 from .ir import UNKNOWN, Attr, Call, CallSite, Const, Element, Expr, Items, Name, OneOf, Star, Subscript
+from .parameters import arg_value
 from .project import BoundExpr, BoundParam, Ctx, Project
 from .values import External, FunctionRef, MethodRef
 from .volume import FAMILY, DataVolume
@@ -129,12 +130,7 @@ class TrivialCost:
 
     def _holds(self, rule: TrivialRule, leaf: str, cs: CallSite, ctx: Ctx) -> bool:
         if rule.cost_arg is not None:
-            spec = rule.cost_arg
-            factor = next((v for k, v in cs.kwargs if k and k == spec.kwarg), None)
-            if factor is None and spec.arg is not None and spec.arg < len(cs.args):
-                positional = cs.args[spec.arg]
-                if not any(isinstance(a, Star) for a in cs.args[:spec.arg + 1]) and not isinstance(positional, Star):
-                    factor = positional
+            factor = arg_value(cs.args, cs.kwargs, rule.cost_arg)
             if factor is None or not self._constant_below(factor, rule.below, ctx):
                 return False
         if rule.path_arg is not None:

@@ -27,9 +27,10 @@ from ..catalogue import Catalogue
 from .effects import Effect, Hop
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .parameters import bind
 from .parts import chain_keywords, parts_of_one, pinned
 from .pinned import PinnedRows
-from .project import Bound, BoundExpr, BoundParam, Ctx, Project
+from .project import Bound, BoundExpr, Ctx, Project
 from .relationships import ModelCascades
 from .lineage import Lineage
 from .requestdata import RequestData
@@ -73,20 +74,6 @@ def names_read(expr: Expr) -> set[str]:
     if isinstance(expr, DictItems):
         return {n for e in (*expr.keys, *expr.values) for n in names_read(e)}
     return set()
-
-
-def arguments(fn: Function, method: bool, cs: CallSite) -> dict[str, Expr]:
-    """The argument each parameter of `fn` receives at `cs` (positions, then keywords)."""
-    params = [p for p in fn.params if p.kind in ("pos", "kwonly")]
-    offset = 1 if method and fn.kind not in ("staticmethod",) else 0
-    bound: dict[str, Expr] = {}
-    for i, arg in enumerate(cs.args):
-        if isinstance(arg, Star):
-            break
-        if i + offset < len(params):
-            bound[params[i + offset].name] = arg
-    bound.update((name, value) for name, value in cs.kwargs if name)
-    return bound
 
 
 class DataVolume:
@@ -139,7 +126,7 @@ class DataVolume:
         literal, a small range), as a guess; anything else leaves them per-row (nothing to report)."""
         if not any(e.rows for e in effects):
             return effects
-        bound = arguments(fn, method, cs)
+        bound = bind(fn, method, cs.args, cs.kwargs)
         out: list[Effect] = []
         for effect in effects:
             arg = bound.get(effect.rows) if effect.rows else None
@@ -208,11 +195,11 @@ class DataVolume:
         if expr is None or depth > 3 or ctx.function is None:
             return ""
         if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
-            if len(bindings) == 1 and isinstance(bindings[0], BoundParam) and bindings[0].ctx.function == ctx.function:
+            if self.p.own_param(expr.id, ctx) is not None:
                 return expr.id
             # `kept = []` then `kept.append(row)` in a loop over a parameter: as long as that parameter.
-            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and not b.binding.items for b in bindings):
+            if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and not b.binding.items
+                   for b in self.p.bindings(expr.id, ctx)):
                 return next((p for cs in self.filled(expr.id, ctx) for loop in cs.loops
                              if loop.kind in ("for", "comprehension")
                              for p in [self.row_parameter(loop.iter, ctx, depth + 1)] if p), "")
