@@ -280,3 +280,14 @@ def test_the_progress_line_shows_on_a_terminal_after_the_delay_and_is_cleared(mo
     with progress.Progress("src", stream=piped):
         clock.sleep(0.1)
     assert piped.getvalue() == ""
+
+
+def test_python_m_never_imports_the_checked_project_s_modules(app: Path) -> None:
+    """`python -m` puts the current folder first on sys.path: a project's own `locale.py` (fief has
+    one) must not shadow the standard library's in the checker, which would run the checked code."""
+    marker = app / "imported.txt"
+    (app / "locale.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise ImportError('the project ran')\n")
+    result = cli("check", "--no-cache", "--format", "json", ".", cwd=app)
+    assert not marker.exists(), result.stderr
+    assert result.returncode in (0, 1), result.stderr
+    assert json.loads(result.stdout)["summary"]["files"] >= 2
