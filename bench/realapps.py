@@ -1,8 +1,9 @@
 """Benchmark: the check on the primer's real applications, side by side with its peers.
 
 For each application (the primer's extracted trees, see eval/README.md: run `python
-eval/primer.py --apps NAME` once to download one), on a private copy, in one run on the same
-machine, each a separate process (wall time: median of --repeat runs; peak memory: max RSS):
+eval/primer.py --apps NAME` once to download one), on a hard-linked copy of the whole tree, run as
+the primer runs them (cwd = the tree, `check <root>`; `ast.parse` and ruff read the same `<root>`), in one
+run on the same machine, each a separate process (wall time: median of --repeat runs; peak memory: max RSS):
 
 - `ast.parse` of every file in one process (the floor for anything that reads Python);
 - `ruff check --select ASYNC`, without and with its cache (the peer);
@@ -66,8 +67,9 @@ def machine() -> str:
 
 
 class Runner:
-    def __init__(self, tree: Path, work: Path, repeat: int, timeout: float, jobs: int | None) -> None:
-        self.tree, self.work, self.repeat, self.timeout = tree, work, repeat, timeout
+    def __init__(self, tree: Path, work: Path, repeat: int, timeout: float, jobs: int | None,
+                 target: str = ".") -> None:
+        self.tree, self.work, self.repeat, self.timeout, self.target = tree, work, repeat, timeout, target
         self.cache = work / "cache"
         config = work / "bench.toml"
         config.write_text(f'[tool.greenit-async-lint]\ncache-dir = "{self.cache}"\n')
@@ -80,14 +82,17 @@ class Runner:
         for i in range(repeat or self.repeat):
             if before is not None:
                 before(i)
-            wall, peak, _status = measure(cmd, self.tree, self.timeout)
+            wall, peak, status = measure(cmd, self.tree, self.timeout)
+            # 0 and 1 are a check's answers (1: findings over the gate); anything else timed an error
+            if status not in (0, 1):
+                raise SystemExit(f"{name}: exit status {status} from {' '.join(cmd)} in {self.tree}")
             walls.append(wall)
             peaks.append(peak)
         self.results[name] = (statistics.median(walls), max(peaks))
         return self.results[name]
 
     def check(self, fmt: str) -> list[str]:
-        return [*self.ours, "--format", f"{fmt}={self.work / ('report.' + fmt)}", "."]
+        return [*self.ours, "--format", f"{fmt}={self.work / ('report.' + fmt)}", self.target]
 
     def cold(self, _i: int) -> None:
         shutil.rmtree(self.cache, ignore_errors=True)
@@ -97,7 +102,13 @@ def ruff() -> list[str] | None:
     exe = Path(sys.executable).with_name("ruff")
     if exe.exists():
         return [str(exe)]
-    return [shutil.which("ruff")] if shutil.which("ruff") else None  # type: ignore[list-item]
+    if shutil.which("ruff"):
+        return [shutil.which("ruff")]  # type: ignore[list-item]
+    try:  # the ruff wheel importable without its script (a venv borrowing another's site-packages)
+        from ruff.__main__ import find_ruff_bin
+        return [str(find_ruff_bin())]
+    except (ImportError, FileNotFoundError):
+        return None
 
 
 def busiest_file(report: Path, tree: Path) -> Path | None:
@@ -114,21 +125,32 @@ def busiest_file(report: Path, tree: Path) -> Path | None:
     return tree / max(counts, key=counts.__getitem__) if counts else None
 
 
-def one_app(name: str, args: argparse.Namespace) -> None:
+def app_tree(name: str) -> tuple[Path, str]:
+    """The application's whole extracted tree and its `root` inside it: the check runs as the primer
+    runs it (cwd = the tree, `check <root>`), so that module names keep their top package (indico's
+    `indico.web...`) and the project root is the application's, as for its developers."""
     root = app_root(name)
+    top = next(p for p in [root, *root.parents] if p.parent.name == "apps")
+    return top, root.relative_to(top).as_posix()
+
+
+def one_app(name: str, args: argparse.Namespace) -> None:
+    top, rel = app_tree(name)
     work = Path(tempfile.mkdtemp(prefix=f"gal-realapps-{name}-"))
     tree = work / "tree"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns("__pycache__", ".greenit-cache", ".ruff_cache"))
-    files = sum(1 for _ in tree.rglob("*.py"))
-    r = Runner(tree, work, args.repeat, args.timeout, args.jobs)
-    print(f"\n{name}: {files} files ({root})", flush=True)
-    rows = [("ast.parse, one process", [sys.executable, "-c", PARSE_ALL, "."], None)]
+    # Hard links: a copy of a large tree in a blink; the one file the edit case changes is unlinked first.
+    shutil.copytree(top, tree, symlinks=True, copy_function=os.link,
+                    ignore=shutil.ignore_patterns("__pycache__", ".greenit-cache", ".ruff_cache", "node_modules"))
+    files = sum(1 for _ in (tree / rel).rglob("*.py"))
+    r = Runner(tree, work, args.repeat, args.timeout, args.jobs, rel)
+    print(f"\n{name}: {files} files ({top}, check {rel})", flush=True)
+    rows = [("ast.parse, one process", [sys.executable, "-c", PARSE_ALL, rel], None)]
     peer = ruff()
     if peer:
         rows.append(("ruff --select ASYNC, no cache", [*peer, "check", "--select", "ASYNC", "--no-cache",
-                                                       "--exit-zero", "--quiet", "."], None))
+                                                       "--exit-zero", "--quiet", rel], None))
         rows.append(("ruff --select ASYNC, cached", [*peer, "check", "--select", "ASYNC", "--exit-zero", "--quiet",
-                                                     "--cache-dir", str(work / "ruff-cache"), "."], None))
+                                                     "--cache-dir", str(work / "ruff-cache"), rel], None))
     rows += [("ours cold, text", r.check("text"), r.cold),
              ("ours cold, json with fixes", r.check("json"), r.cold),
              ("ours warm, json", r.check("json"), None)]
@@ -142,9 +164,11 @@ def one_app(name: str, args: argparse.Namespace) -> None:
         original = edited.read_bytes()
 
         def edit(i: int) -> None:
+            edited.unlink()  # a hard link to the primer's tree: never write through it
             edited.write_bytes(original + f"\n# benchmark edit {i}\n".encode())
 
         wall, peak = r.run("ours one file edited, json", r.check("json"), edit)
+        edited.unlink()
         edited.write_bytes(original)
         print(f"  {'ours one file edited, json':32s} {wall:7.2f} s  {peak / 1024:6.0f} MiB"
               f"  ({edited.relative_to(tree)})", flush=True)
