@@ -10,9 +10,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from .readfile import maybe_text
+from .gitignores import GitIgnores, below, folder_rules, ignored_here
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "node_modules", "__pycache__",
@@ -82,6 +82,10 @@ def module_name(path: Path) -> tuple[str, bool, Path]:
     return ".".join(parts), is_package, folder
 
 
+def _join(folder: str, name: str) -> str:
+    return folder + name if folder.endswith("/") else folder + "/" + name
+
+
 class Excluder:
     """Exclusion globs. Bare names (`build`, `*.egg-info`) match any folder or file name below the
     folder being walked, so that checking a folder inside site-packages still works; patterns with
@@ -92,6 +96,7 @@ class Excluder:
     def __init__(self, patterns: Iterable[str], base: Path, gitignore: bool = True) -> None:
         self.patterns = tuple(p.rstrip("/") for p in patterns)
         self.base = base
+        self._base = str(base)
         self.gitignores = GitIgnores() if gitignore else None
         bare = [p for p in self.patterns if "/" not in p]
         self.names = frozenset(p for p in bare if not any(c in p for c in "*?["))
@@ -119,49 +124,77 @@ class Excluder:
             local = path.parts
         return any(self._name_excluded(part) for part in local)
 
-
-class GitIgnores:
-    """The .gitignore files that apply to a path: its folder's and every parent's up to the
-    repository root (the folder holding `.git`), the deeper file winning, as git reads them."""
-
-    def __init__(self, top: Path | None = None) -> None:
-        self.by_folder: dict[Path, list[tuple[Path, Any]]] = {}
-        self.top = top  # read no .gitignore above this folder
-
-    def specs(self, folder: Path) -> list[tuple[Path, Any]]:
-        found = self.by_folder.get(folder)
-        if found is None:
-            top = folder == self.top or (folder / ".git").exists() or folder.parent == folder
-            found = [] if top else list(self.specs(folder.parent))
-            text = maybe_text(folder / ".gitignore")
-            if text and text.strip():
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-                found.append((folder, (spec, _any_pattern(spec))))
-            self.by_folder[folder] = found
-        return found
-
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        ignored = False
-        for base, (spec, anything) in self.specs(path.parent):
-            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            if anything is not None and not anything.match(rel):
-                continue  # no pattern of this file matches: the common case, one regex instead of each
-            verdict = spec.check_file(rel).include
-            if verdict is not None:
-                ignored = verdict
-        return ignored
+    def excluded_entry(self, folder: str, name: str) -> bool:
+        """`excluded(Path(folder) / name, Path(folder))` for a name met while walking `folder`."""
+        if self.path_regex is not None:
+            full = _join(folder, name)
+            if self.path_regex.match(below(full, self._base) or full) or self.path_regex.match(full):
+                return True
+        return self._name_excluded(name)
 
 
-def _any_pattern(spec: Any) -> Any:
-    """One regex matching what any of the spec's patterns matches (pathspec tries them one by
-    one: a 165-line .gitignore made walking six times slower); None when they cannot be joined."""
-    try:
-        parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns if p.regex is not None]
-        return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else re.compile(r"(?!)")
-    except (AttributeError, re.error):
-        return None
+@dataclass
+class Listing:
+    """One folder as the walk listed it: the Python files to check (sorted, none excluded or
+    ignored), whether it is a package and whether it holds .git and .gitignore."""
+    folder: str
+    files: list[str]
+    has_init: bool = False
+    has_git: bool = False
+    has_gitignore: bool = False
+
+
+def _exists(entry: os.DirEntry[str]) -> bool:
+    """Path.exists() of a listed name: only a symbolic link can point nowhere."""
+    return not entry.is_symlink() or os.path.exists(entry.path)
+
+
+def _walk(folder: Path, excluder: Excluder, unreadable: list[Path]) -> Iterator[Listing]:
+    """The folders below `folder`, top-down in os.walk's order (a folder's files, then each
+    sub-folder in name order), without following links to folders. os.scandir's listing says
+    what each name is, so a name costs no system call and no Path; a folder that cannot be
+    listed goes to `unreadable`, as os.walk's onerror would."""
+    ignores = excluder.gitignores
+    if ignores is not None and ignores.ignored(folder, True):
+        # A folder the user names although a .gitignore above it ignores it (a package inside a
+        # virtualenv, whose .gitignore is `*`): checked, with only the .gitignore files inside it.
+        ignores = GitIgnores(top=folder)
+    stack = [str(folder)]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if error.filename:
+                unreadable.append(Path(error.filename))
+            continue
+        found = Listing(here, [])
+        folders, names = [], []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                folders.append(entry)
+            elif name.endswith(".py"):  # stubs (.pyi) have no bodies to follow; given explicitly, they are read
+                names.append(name)
+            if name == "__init__.py":
+                found.has_init = _exists(entry)
+            elif name == ".git":
+                found.has_git = _exists(entry)
+            elif name == ".gitignore":
+                found.has_gitignore = True
+        rules = folder_rules(ignores.specs(Path(here), found), here) if ignores is not None else None
+        found.files = [n for n in sorted(names) if not excluder.excluded_entry(here, n)
+                       and not (rules and ignored_here(rules, n, False))]
+        yield found
+        below = [e for e in folders if not excluder.excluded_entry(here, e.name)
+                 and not (rules and ignored_here(rules, e.name, True))]
+        below.sort(key=lambda e: e.name, reverse=True)
+        stack.extend(e.path for e in below if not e.is_symlink())
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
@@ -169,44 +202,51 @@ def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
     yielded too, so that the loader reports them (GAL904) instead of silently dropping their
     handlers."""
     unreadable: list[Path] = []
-
-    def note(error: OSError) -> None:
-        if error.filename:
-            unreadable.append(Path(error.filename))
-
-    ignores = excluder.gitignores
-    if ignores is not None and ignores.ignored(folder, True):
-        # A folder the user names although a .gitignore above it ignores it (a package inside a
-        # virtualenv, whose .gitignore is `*`): checked, with only the .gitignore files inside it.
-        ignores = GitIgnores(top=folder)
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=note, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not excluder.excluded(here / d, here)
-                             and not (ignores and ignores.ignored(here / d, True)))
-        for name in sorted(filenames):
-            # Stubs (.pyi) have no bodies to follow; given explicitly, they are still read.
-            if name.endswith(".py"):
-                candidate = here / name
-                if not excluder.excluded(candidate, here) and not (ignores and ignores.ignored(candidate, False)):
-                    yield candidate
+    for listing in _walk(folder, excluder, unreadable):
+        for name in listing.files:
+            yield Path(_join(listing.folder, name))
     yield from sorted(unreadable)
+
+
+def _walked_files(folder: Path, excluder: Excluder, cwd: str) -> Iterator[SourceFile]:
+    """walk_python_files as SourceFiles: a folder's package name is its parent's plus its own
+    name (module_name's walk up, done once per folder instead of once per file)."""
+    unreadable: list[Path] = []
+    packages: dict[str, tuple[list[str], Path]] = {}
+    for listing in _walk(folder, excluder, unreadable):
+        here = listing.folder
+        parent = here.rpartition("/")[0] or "/"
+        if here == str(folder) or parent not in packages:
+            _name, _package, root = module_name(Path(_join(here, "x.py")))
+            parts = _name.split(".")[:-1]
+        elif listing.has_init:
+            parts, root = [*packages[parent][0], here.rpartition("/")[2]], packages[parent][1]
+        else:
+            parts, root = [], Path(here)
+        packages[here] = (parts, root)
+        for name in listing.files:
+            full = _join(here, name)
+            is_package = name == "__init__.py"
+            module = parts if is_package else [*parts, name[:-3] if name != ".py" else name]
+            where = root
+            if not module:  # an __init__.py directly in an import root
+                module, where = [here.rpartition("/")[2]], root.parent
+            yield SourceFile(Path(full), below(full, cwd) or full, ".".join(module), is_package, where)
+    for path in sorted(unreadable):
+        name, is_package, root = module_name(path)
+        yield SourceFile(path, display_path(path, Path(cwd)), name, is_package, root)
 
 
 def collect(paths: Iterable[Path], excluder: Excluder, cwd: Path) -> list[SourceFile]:
     """Every Python file under `paths` (files are taken as given, unless excluded)."""
-    seen: dict[Path, SourceFile] = {}
+    seen: dict[str, SourceFile] = {}  # by path, as a string: cheaper to hash than a Path
     for given in paths:
         absolute = given if given.is_absolute() else (cwd / given)
         absolute = Path(os.path.normpath(absolute))
         if absolute.is_dir():
-            files: Iterable[Path] = walk_python_files(absolute, excluder)
-        elif excluder.excluded(absolute, absolute.parent):
-            files = ()
-        else:
-            files = (absolute,)
-        for file in files:
-            if file in seen:
-                continue
-            name, is_package, root = module_name(file)
-            seen[file] = SourceFile(file, display_path(file, cwd), name, is_package, root)
+            for source in _walked_files(absolute, excluder, str(cwd)):
+                seen.setdefault(str(source.path), source)
+        elif not excluder.excluded(absolute, absolute.parent) and str(absolute) not in seen:
+            name, is_package, root = module_name(absolute)
+            seen[str(absolute)] = SourceFile(absolute, display_path(absolute, cwd), name, is_package, root)
     return list(seen.values())

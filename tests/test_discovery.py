@@ -1,0 +1,102 @@
+"""Discovery (analysis/discovery.py, gitignores.py): which files a check reads, in which order,
+under which module names. The walk lists each folder once with os.scandir and names a folder's
+modules from its parent's package; these tests hold it to the per-file definitions."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis.discovery import (DEFAULT_EXCLUDE, Excluder, collect, module_name,
+                                                   walk_python_files)
+
+
+def make(root: Path, files: list[str]) -> None:
+    for name in files:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x = 1\n")
+
+
+TREE = [
+    "src/shop/__init__.py", "src/shop/views.py", "src/shop/api/__init__.py", "src/shop/api/v1.py",
+    "src/shop/api/plain/helpers.py", "src/shop/api/plain/deep/__init__.py", "src/shop/api/plain/deep/m.py",
+    "scripts/run.py", "scripts/b/__init__.py", "setup.py", "a.py", "docs/conf.py", "stub.pyi", "notes.txt",
+    "build/gen.py", "pkg.egg-info/x.py", "node_modules/n.py", "tests/test_a.py", "generated/out.py",
+    "generated/keep.py", "sub/.gitignore", "sub/tmp_x.py", "sub/y.py",
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    make(tmp_path, TREE)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("generated/*\n!generated/keep.py\n")
+    (tmp_path / "sub" / ".gitignore").write_text("tmp_*\n")
+    return tmp_path
+
+
+def rel(root: Path, paths) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in paths]
+
+
+def test_a_folders_files_come_before_its_sub_folders_in_name_order(project: Path) -> None:
+    found = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+    assert found == ["a.py", "setup.py", "docs/conf.py", "generated/keep.py", "scripts/run.py",
+                     "scripts/b/__init__.py", "src/shop/__init__.py", "src/shop/views.py",
+                     "src/shop/api/__init__.py", "src/shop/api/v1.py", "src/shop/api/plain/helpers.py",
+                     "src/shop/api/plain/deep/__init__.py", "src/shop/api/plain/deep/m.py", "sub/y.py",
+                     "tests/test_a.py"]
+
+
+def test_without_gitignore_the_ignored_files_are_walked_too(project: Path) -> None:
+    found = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project, gitignore=False)))
+    assert {"generated/out.py", "sub/tmp_x.py"} <= set(found) and "build/gen.py" not in found
+
+
+def test_module_names_are_those_of_the_per_file_definition(project: Path) -> None:
+    for given in (project, project / "src", project / "src" / "shop" / "api"):
+        files = collect([given], Excluder(DEFAULT_EXCLUDE, project), project)
+        assert files
+        for source in files:
+            assert (source.module, source.is_package, source.root) == module_name(source.path), source
+            assert source.display == source.path.relative_to(project).as_posix()
+    names = {f.display: f.module for f in collect([project], Excluder(DEFAULT_EXCLUDE, project), project)}
+    assert names["src/shop/api/plain/deep/m.py"] == "deep.m"
+    assert names["src/shop/api/v1.py"] == "shop.api.v1"
+    assert names["scripts/b/__init__.py"] == "b"
+
+
+def test_exclude_patterns_by_name_and_by_path(project: Path) -> None:
+    excluder = Excluder((*DEFAULT_EXCLUDE, "tests", "src/shop/api/plain", "*.py~", str(project / "docs")), project)
+    found = {f.display for f in collect([project], excluder, project)}
+    assert not any(d.startswith(("tests/", "src/shop/api/plain/", "docs/")) for d in found)
+    assert "src/shop/api/v1.py" in found
+    # A folder given on the command line is walked even when its name is a default exclusion.
+    assert [f.display for f in collect([project / "build"], Excluder(DEFAULT_EXCLUDE, project), project)] == \
+        ["build/gen.py"]
+
+
+def test_a_file_and_its_folder_given_together_are_read_once(project: Path) -> None:
+    files = collect([project / "a.py", project, Path("a.py")], Excluder(DEFAULT_EXCLUDE, project), project)
+    assert [f.display for f in files].count("a.py") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_links_to_folders_are_not_followed_and_links_to_files_are_read(project: Path) -> None:
+    (project / "linked").symlink_to(project / "src")
+    (project / "alias.py").symlink_to(project / "a.py")
+    found = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+    assert "alias.py" in found and not any(p.startswith("linked/") for p in found)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any folder")
+def test_a_folder_that_cannot_be_listed_is_yielded_last(project: Path) -> None:
+    locked = project / "src" / "shop" / "api"
+    locked.chmod(0)
+    try:
+        found = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+    finally:
+        locked.chmod(0o755)
+    assert found[-1] == "src/shop/api" and "src/shop/api/v1.py" not in found
