@@ -20,9 +20,8 @@ class _Counting:
 
 def test_glob_answer_is_remembered_per_name() -> None:
     table: PatternTable[str] = PatternTable([("requests.*", "remote"), ("subprocess.run", "process")])
-    order, _regex, value = table._globs[0]
     counting = _Counting(r"requests\..*")
-    table._globs[0] = (order, counting, value)  # type: ignore[assignment]
+    table._tests = [(counting.match, "remote")]
     for _ in range(5):
         assert table.match("requests.get") == "remote"
         assert table.match("json.dumps") is None
@@ -39,3 +38,21 @@ def test_adding_a_pattern_forgets_the_remembered_answers() -> None:
     assert table.match("requests.get") == "exact"  # an exact name still wins over a remembered glob
     first: PatternTable[str] = PatternTable([("a.*", "first"), ("a.b*", "second")])
     assert first.match("a.bc") == "first" and first.match("a.bc") == "first"  # declared order kept
+
+
+def test_globs_answer_as_fnmatch_and_are_compiled_only_when_asked() -> None:
+    """Prefix and suffix globs are tested with str methods, the others with fnmatch's regex:
+    the answers are fnmatchcase's, first declared glob first."""
+    import fnmatch
+
+    globs = ["requests.*", "*.objects", "a.*.b", "x?y", "[ab].c*", "*", "*.", "django.db*.get", "q*"]
+    names = ["requests.get", "requests.", "requests", "m.objects", ".objects", "objects", "a.x.b", "a..b",
+             "xzy", "xy", "a.c", "b.cd", "c.c", "", "django.db.models.get", "Requests.get", "q\nz", "x.y"]
+    for glob in globs:
+        table: PatternTable[str] = PatternTable([(glob, glob)])
+        assert table._tests is None  # nothing compiled while the catalogue is built
+        for name in names:
+            assert (table.match(name) == glob) == fnmatch.fnmatchcase(name, glob), (glob, name)
+    table = PatternTable([(g, g) for g in globs])
+    for name in names:
+        assert table.match(name) == next((g for g in globs if fnmatch.fnmatchcase(name, g)), None), name

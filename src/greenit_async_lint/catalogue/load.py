@@ -8,15 +8,14 @@ library by name: everything it matches comes from here.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
+import os
 from dataclasses import dataclass, field
 from typing import Any
-
-import yaml
 
 from .frameworks import FrameworkRules, parse_framework
 from .imports import ImportRules, build_imports
 from .offloads import Offloads, Queue, build_offloads
+from .parsed import documents
 from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 from .volume import VolumeRules, build_volume
 from .work import SCOPES, WEIGHTS, Upgrade, WorkCatalogue, WorkEntry, build_work
@@ -59,20 +58,29 @@ class Catalogue:
         return self.family_code[family]
 
 
-# libyaml's loader reads the catalogue several times faster than the pure-Python one (most of a warm
-# run's time went to parsing YAML); both are the safe loader, so the same YAML means the same data.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def __getattr__(name: str) -> Any:
+    if name == "SAFE_LOADER":  # the fixer's remedies.yaml loader; yaml is imported only when asked
+        import yaml
+        return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _rules_folder() -> str | None:
+    """The rules package's folder when it is one on disk (always, but in a zip): read with plain
+    open(), as importlib.resources would, without importing it (a tenth of a warm run's imports)."""
+    from .. import rules
+
+    folders = list(getattr(rules, "__path__", []))
+    return folders[0] if len(folders) == 1 and os.path.isdir(folders[0]) else None
 
 
 def _read_resource(*parts: str) -> str:
+    folder = _rules_folder()
+    if folder is not None:
+        with open(os.path.join(folder, *parts), encoding="utf-8") as handle:
+            return handle.read()
+    import importlib.resources
     return importlib.resources.files("greenit_async_lint.rules").joinpath(*parts).read_text("utf-8")
-
-
-def _load_yaml(text: str, where: str) -> Any:
-    try:
-        return yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise CatalogueError(where, f"is not valid YAML: {exc}") from exc
 
 
 def _parse_codes(data: Any) -> dict[str, CodeInfo]:
@@ -96,8 +104,13 @@ def _parse_codes(data: Any) -> dict[str, CodeInfo]:
 
 
 def _framework_files() -> list[tuple[str, str]]:
-    folder = importlib.resources.files("greenit_async_lint.rules").joinpath("frameworks")
-    return sorted((f"frameworks/{p.name}", p.read_text("utf-8")) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    folder = _rules_folder()
+    if folder is not None:
+        names = os.listdir(os.path.join(folder, "frameworks"))
+        return sorted((f"frameworks/{n}", _read_resource("frameworks", n)) for n in names if n.endswith(".yaml"))
+    import importlib.resources
+    found = importlib.resources.files("greenit_async_lint.rules").joinpath("frameworks")
+    return sorted((f"frameworks/{p.name}", p.read_text("utf-8")) for p in found.iterdir() if p.name.endswith(".yaml"))
 
 
 def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
@@ -115,9 +128,10 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     frameworks_src = _framework_files()
     for name, text in [*texts.items(), *frameworks_src]:
         digest.update(name.encode() + b"\0" + text.encode())
+    shipped = documents({**texts, **dict(frameworks_src)}, digest.hexdigest())
     digest.update(repr(sorted(extra.items(), key=lambda kv: kv[0])).encode())
 
-    codes = _parse_codes(_load_yaml(texts["codes.yaml"], "codes.yaml"))
+    codes = _parse_codes(shipped["codes.yaml"])
     family_code = {info.family: info.code for info in codes.values()}
     call_families = {info.family: info.code for info in codes.values() if info.call_family}
     user_work: list[Any] = list(as_list(extra.get("extra-work", []), "extra-work"))
@@ -125,14 +139,14 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
         calls = as_str_list(extra.get(key, []), key)
         if calls:
             user_work.append({"family": "configured", "weight": weight, "calls": calls})
-    work = build_work(_load_yaml(texts["work.yaml"], "work.yaml"), user_work, call_families, family_code)
-    offloads = build_offloads(_load_yaml(texts["offloads.yaml"], "offloads.yaml"), extra.get("extra-offloads"))
+    work = build_work(shipped["work.yaml"], user_work, call_families, family_code)
+    offloads = build_offloads(shipped["offloads.yaml"], extra.get("extra-offloads"))
 
-    documents = [(name, _load_yaml(text, name)) for name, text in frameworks_src]
-    documents += [(f"extra-handlers[{i}]", raw)
-                  for i, raw in enumerate(as_list(extra.get("extra-handlers", []), "extra-handlers"))]
+    framework_documents = [(name, shipped[name]) for name, _text in frameworks_src]
+    framework_documents += [(f"extra-handlers[{i}]", raw)
+                            for i, raw in enumerate(as_list(extra.get("extra-handlers", []), "extra-handlers"))]
     frameworks, remedies = [], {}
-    for where, raw in documents:
+    for where, raw in framework_documents:
         # A framework file also holds the fixer's templates for it (`remedies`): the engine does not
         # read them, the fix layer does (fix/rules.py), through `framework_remedies`.
         data = dict(as_mapping(raw, where))
@@ -141,11 +155,11 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
         frameworks.append(fw)
         if section:
             remedies[fw.name] = (where, section)
-    volume = build_volume(_load_yaml(texts["volume.yaml"], "volume.yaml"))
+    volume = build_volume(shipped["volume.yaml"])
     if volume.tree_walk and work.match(volume.tree_walk) is None:  # else walks.py would quietly find none
         raise CatalogueError("volume.yaml.tree-walk", f"names no rules/work.yaml call ({volume.tree_walk!r})")
     return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume,
-                     build_imports(_load_yaml(texts["imports.yaml"], "imports.yaml")))
+                     build_imports(shipped["imports.yaml"]))
 
 
 _DEFAULT: Catalogue | None = None

@@ -1,19 +1,23 @@
 """Qualified-name patterns: exact names and fnmatch globs, matched in declaration order.
 
 The catalogues hold thousands of patterns and the engine asks about every call a handler reaches,
-so exact names go in a dict and the globs are compiled once into one regular expression each.
+so exact names go in a dict and the globs are compiled into one regular expression each, when a
+name first reaches them (a run answered from the result cache asks nothing, and the catalogue is
+built on every run). A glob that is a prefix or a suffix (`requests.*`, `*.objects`) needs no
+regular expression: str.startswith and str.endswith say the same.
 """
 from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Generic, Iterable, TypeVar
+from operator import methodcaller
+from typing import Callable, Generic, Iterable, Optional, TypeVar
 
 T = TypeVar("T")
 
 
 def is_glob(pattern: str) -> bool:
-    return any(ch in pattern for ch in "*?[")
+    return "*" in pattern or "?" in pattern or "[" in pattern
 
 
 class PatternTable(Generic[T]):
@@ -21,7 +25,8 @@ class PatternTable(Generic[T]):
 
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._exact: dict[str, tuple[int, T]] = {}
-        self._globs: list[tuple[int, re.Pattern[str], T]] = []
+        self._globs: list[tuple[str, T]] = []  # in declaration order
+        self._tests: Optional[list[tuple[Callable[[str], bool], T]]] = None  # the globs, compiled
         self._count = 0
         self._declared: list[str] = []
         # A name's answer, once the globs were tried for it: a project asks about the same few
@@ -36,7 +41,8 @@ class PatternTable(Generic[T]):
         self._declared.append(pattern)
         self._seen.clear()
         if is_glob(pattern):
-            self._globs.append((order, re.compile(fnmatch.translate(pattern)), value))
+            self._globs.append((pattern, value))
+            self._tests = None
         elif pattern not in self._exact:
             self._exact[pattern] = (order, value)
 
@@ -48,7 +54,10 @@ class PatternTable(Generic[T]):
         seen = self._seen
         if name in seen:
             return seen[name]
-        found = next((value for _order, regex, value in self._globs if regex.match(name)), None)
+        tests = self._tests
+        if tests is None:
+            tests = self._tests = [(_glob_test(pattern), value) for pattern, value in self._globs]
+        found = next((value for test, value in tests if test(name)), None)
         seen[name] = found
         return found
 
@@ -60,6 +69,15 @@ class PatternTable(Generic[T]):
 
     def __len__(self) -> int:
         return self._count
+
+
+def _glob_test(pattern: str) -> Callable[[str], object]:
+    """A predicate true of the names `re.compile(fnmatch.translate(pattern)).match` matches."""
+    if pattern.endswith("*") and not is_glob(pattern[:-1]):
+        return methodcaller("startswith", pattern[:-1])
+    if pattern.startswith("*") and not is_glob(pattern[1:]):
+        return methodcaller("endswith", pattern[1:])
+    return re.compile(fnmatch.translate(pattern)).match
 
 
 def tail(pattern: str) -> str:
