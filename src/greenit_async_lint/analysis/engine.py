@@ -20,7 +20,7 @@ from .findings import Finding, confident, handler_findings, verdict
 from .handlers import Handler, HandlerFinder, Registration
 from .index import ProjectIndex
 from .ir import FileProblem, Module
-from .loader import SummaryCache, load
+from .loader import SummaryCache, finish as finish_writers, load
 from .methods import pruned
 from .pathconds import cleared
 from .options import AnalysisOptions, HasAnalysisOptions
@@ -140,6 +140,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
                     registrations, options)
     if options.cache:
         resultcache.save(root / options.cache_dir, key, (handlers, findings, verdicts, registrations))
+    finish_writers()  # the summary cache's writers overlapped the analysis (loader.py): none outlives the check
     return report
 
 

@@ -5,27 +5,27 @@ file is read and hashed on every run (a few milliseconds for a thousand files), 
 keeps a file's size and modification time is never missed. Cross-module facts are recomputed from
 the summaries on every run, so a change in one module never leaves another's entry stale. The
 cache is JSON in checksummed entries (safestore.py): a file planted in the checked repository
-can never run code, and a damaged one is a miss.
+can never run code, and a damaged one is a miss. What is not in the cache is summarised by this
+process and forked workers, which write it to the cache while the analysis runs (workers.py).
 """
 from __future__ import annotations
 
 import ast
-import gc
 import hashlib
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-from . import ir
+from . import ir, workers
 from .discovery import SourceFile
 from .ir import SUMMARY_FORMAT, FileProblem
 from .readfile import Unreadable, read_bytes
-from .safestore import Codec, CodecError, EntryFile, classes_in
+from .safestore import Codec, CodecError, EntryShards, classes_in, secret_key
 from .summarize import summarize
 
 _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more than it saves
+finish = workers.finish  # the engine calls it when a check ends: no writer outlives its run
 CODEC = Codec(classes_in(ir))
 # The codec's fingerprint names the record classes and their fields: entries written by another
 # shape of ir.py (SUMMARY_FORMAT not bumped) are a miss, never a misread.
@@ -33,13 +33,14 @@ HEADER = f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {CODEC.fingerpri
 
 
 class SummaryCache:
-    """Summaries on disk by content hash, each a JSON entry decoded only when its file is still
-    there; saving after an edit writes the other entries back as they were read."""
+    """Summaries on disk by content hash (safestore.EntryShards: each writer adds a shard of its
+    own), each a JSON entry decoded only when its file is still there."""
 
     def __init__(self, folder: Path) -> None:
+        workers.finish()  # an earlier in-process run's writers: their shards belong to this run's cache
+        secret_key()  # read once, before any fork: every writer inherits it
         self.folder = folder
-        self.store = EntryFile(folder / f"summaries-v{SUMMARY_FORMAT}.jsonl", HEADER)
-        self.dirty = False
+        self.store = EntryShards(folder, f"summaries-v{SUMMARY_FORMAT}", HEADER)
 
     def __contains__(self, sha: str) -> bool:
         return sha in self.store
@@ -47,34 +48,12 @@ class SummaryCache:
     def by_content(self, sha: str) -> Optional[object]:
         return self.store.get(sha, CODEC)
 
-    def put(self, sha: str, body: Optional[bytes]) -> None:
-        if body is not None:
-            self.store.put(sha, body)
-            self.dirty = True
-
-    def save(self, keep: set[str]) -> None:
-        stale = [sha for sha in self.store.raw if sha not in keep]
-        if not self.dirty and not stale:
-            return
-        self.store.drop(stale)
-        self.store.save()
-
 
 def _encode(summary: object) -> Optional[bytes]:
     try:
         return CODEC.encode(summary)
     except CodecError:
         return None  # a value the codec does not know: that file is summarised again next time
-
-
-def _summarize_job(job: tuple[bytes, str, str, bool, bool]) -> tuple[object, Optional[bytes]]:
-    """Summarise one file, and encode it for the cache in the worker (when there is a cache)."""
-    summary = summarize(*job[:4])
-    return summary, (_encode(summary) if job[4] else None)
-
-
-def _worker_init() -> None:
-    gc.disable()  # as in the parent: summaries are acyclic, collection passes are pure cost
 
 
 def _list_error(folder: Path) -> str:
@@ -98,7 +77,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     summarised from that tree and bypass the cache both ways, because the tree may be an editor's
     unsaved buffer that does not match the bytes on disk."""
     results: list[object] = [None] * len(files)
-    pending: list[tuple[int, str, tuple[bytes, str, str, bool, bool]]] = []
+    pending: list[tuple[int, str, workers.Job]] = []
     used: set[str] = set()
     for i, src in enumerate(files):
         try:
@@ -136,18 +115,22 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
                 results[i] = summary
                 used.add(sha)
                 continue
-        pending.append((i, sha, (data, src.display, src.module, src.is_package, cache is not None)))
+            if summary is not None:  # the same bytes at another path (empty __init__.py files): that entry stays
+                used.add(sha)
+                sha = ""
+        pending.append((i, sha, (data, src.display, src.module, src.is_package)))
 
-    if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            done = list(pool.map(_summarize_job, [p[2] for p in pending], chunksize=16))
+    store = cache.store if cache is not None else None
+    # Compacting keeps what this run read and used; what it summarises goes to new shards.
+    keep = set(used) if store is not None and store.needs_compacting(used | {p[1] for p in pending}, jobs) else None
+    jobs_in = [p[2] for p in pending]
+    shas = [p[1] for p in pending]
+    if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1 and workers.can_fork():
+        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, _encode, keep)
     else:
-        done = [_summarize_job(p[2]) for p in pending]
-    for (i, sha, _job), (summary, body) in zip(pending, done):
+        done = [summarize(*job) for job in jobs_in]
+        if store is not None:
+            workers.write(store, list(zip(shas, done)), _encode, keep)
+    for (i, _sha, _job), summary in zip(pending, done):
         results[i] = summary
-        if cache is not None and body is not None:
-            cache.put(sha, body)
-            used.add(sha)
-    if cache is not None:
-        cache.save(used)
     return results

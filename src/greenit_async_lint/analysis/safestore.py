@@ -10,7 +10,8 @@ result). Any failure at all while reading — missing, truncated, corrupted, for
 too deep — is a miss, and the caller rebuilds and rewrites the entry.
 
 `Codec(classes).encode(value) -> bytes` / `.decode(bytes) -> value`, and `EntryFile` (entries by
-key in one file, decoded lazily) are reused by every cache (summaries, results, fix plans).
+key in one file, decoded lazily) are reused by every cache (summaries, results, fix plans);
+`EntryShards` spreads one cache over files that several processes write at once (summaries).
 """
 from __future__ import annotations
 
@@ -18,15 +19,17 @@ import hashlib
 import os
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from .readfile import read_bytes
 from .safecodec import Codec, CodecError, classes_in
 
-__all__ = ["Codec", "CodecError", "EntryFile", "classes_in", "secret_key", "write_atomic"]
+__all__ = ["Codec", "CodecError", "EntryFile", "EntryShards", "classes_in", "secret_key", "write_atomic"]
 
 MAX_CACHE_BYTES = 2_000_000_000
+LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed writer's
 _MAC_BYTES = 16
 _FALLBACK_KEY = b"greenit-async-lint cache, no private key available"
 GITIGNORE = "# Created by greenit-async-lint: its cache is not for version control.\n*\n"
@@ -72,6 +75,14 @@ def _mac(key: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def _verified(key: str, line: bytes) -> Optional[bytes]:
+    mac, _sep, body = line.partition(b" ")
+    try:
+        return body if mac.decode("ascii") == _mac(key, body) else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
 class EntryFile:
     """Entries by key (a hash or a fingerprint: no spaces or newlines) in one file, one a line:
     `key mac json`. Reading splits the lines only; an entry is verified and decoded when asked for,
@@ -100,13 +111,7 @@ class EntryFile:
     def body(self, key: str) -> Optional[bytes]:
         """The verified JSON body stored under `key`, or None."""
         line = self.raw.get(key)
-        if line is None:
-            return None
-        mac, _sep, body = line.partition(b" ")
-        try:
-            return body if mac.decode("ascii") == _mac(key, body) else None
-        except Exception:  # noqa: BLE001
-            return None
+        return None if line is None else _verified(key, line)
 
     def get(self, key: str, codec: Codec) -> Optional[Any]:
         body = self.body(key)
@@ -129,8 +134,88 @@ class EntryFile:
     def save(self) -> None:
         """Write every entry (atomically); a read-only folder only costs the next run its speed."""
         try:
-            write_atomic(self.path, b"\n".join([self.header, *(k.encode("ascii") + b" " + v
-                                                               for k, v in self.raw.items())]) + b"\n")
+            write_atomic(self.path, self.content(self.raw))
+        except OSError:
+            pass
+
+    def content(self, raw: dict[str, bytes]) -> bytes:
+        return b"\n".join([self.header, *(k.encode("ascii") + b" " + v for k, v in raw.items())]) + b"\n"
+
+
+class EntryShards:
+    """One cache spread over the files of a folder: `<stem>.jsonl`, the entries a run kept when it
+    compacted them, and shards `<stem>-<pid>-<random>.jsonl`, what one process added in one run.
+
+    A process only ever writes a file of its own, whole (write_atomic), so that several writers at
+    once (a run's workers, two runs) and a killed run leave each file complete or absent. A reader
+    merges them all: every entry is checksummed on its own and a key names its content, so it does
+    not matter which copy of an entry is read. Compacting writes the compacted file, then removes
+    the shards it read (not those written since): a run killed in between leaves duplicates only."""
+
+    MAX_FILES = 8  # more shards than this (one per edit run, say): compact them
+
+    def __init__(self, folder: Path, stem: str, header: str) -> None:
+        self.folder, self.stem = folder, stem
+        self.entries = EntryFile(folder / f"{stem}.jsonl", header, read=False)
+        self.files: list[Path] = []  # what was read: what compacting replaces
+        self.copies: dict[str, list[bytes]] = {}  # other copies of an entry, should the first be damaged
+        self.leftovers: list[Path] = []  # temporary files of writers that were killed
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        raw = self.entries.raw
+        main = self.entries.path.name
+        for name in sorted(names, key=lambda name: name != main):  # the compacted file first
+            if name == main or (name.startswith(f"{stem}-") and name.endswith(".jsonl")):
+                part = EntryFile(folder / name, header)
+                for key, line in part.raw.items():
+                    if key in raw and raw[key] != line:
+                        self.copies.setdefault(key, []).append(line)
+                    else:
+                        raw[key] = line
+                self.files.append(part.path)
+            elif name.startswith(f".{stem}"):
+                self.leftovers.append(folder / name)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries.raw
+
+    def get(self, key: str, codec: Codec) -> Optional[Any]:
+        found = self.entries.get(key, codec)
+        for line in self.copies.pop(key, ()):
+            if found is not None:
+                break
+            self.entries.raw[key] = line  # compacting keeps the copy that was good
+            found = self.entries.get(key, codec)
+        return found
+
+    def needs_compacting(self, keep: set[str], shards: int) -> bool:
+        """Whether, after `shards` more shards, the files are too many or hold too much that `keep`
+        does not (the old entries of edited files)."""
+        stale = sum(1 for key in self.entries.raw if key not in keep)
+        return len(self.files) + shards > self.MAX_FILES or stale > max(32, len(self.entries.raw) // 4)
+
+    def add_shard(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        """Write entries (key, body) as a new shard; a read-only folder only costs speed."""
+        shard = EntryFile(self.folder / f"{self.stem}-{os.getpid()}-{secrets.token_hex(4)}.jsonl",
+                          self.entries.header.decode("utf-8"), read=False)
+        for key, body in entries:
+            shard.put(key, body)
+        if shard.raw:
+            shard.save()
+
+    def compact(self, keep: set[str]) -> None:
+        """Keep only the entries read that `keep` names, in one file, and remove the shards read."""
+        kept = {key: line for key, line in self.entries.raw.items() if key in keep}
+        try:
+            write_atomic(self.entries.path, self.entries.content(kept))
+            for path in self.files:
+                if path != self.entries.path:
+                    path.unlink(missing_ok=True)
+            for path in self.leftovers:
+                if time.time() - path.stat().st_mtime > LEFTOVER_SECONDS:  # not a writer still at work
+                    path.unlink(missing_ok=True)
         except OSError:
             pass
 
