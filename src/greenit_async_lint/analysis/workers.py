@@ -16,13 +16,14 @@ error itself if there was one.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
-from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from .safestore import EntryShards
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 CHUNK = 8  # files per claim: a worker's last chunk is all the imbalance at the end
 WRITER_NICENESS = 3  # writers yield some of the core to the analysis, which the check waits for (a larger
@@ -34,6 +35,7 @@ _WRITERS: list[Any] = []  # processes still encoding and writing: joined by `fin
 
 
 def can_fork() -> bool:
+    import multiprocessing  # here: a run answered from the caches starts no process
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -43,6 +45,7 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     `store`, each summary is written to it under its sha (none when the sha is empty); `keep`,
     when given, asks the parent's writer to compact the store to those keys once its shard is
     written."""
+    import multiprocessing
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("q", 0)
     pipes: list[Connection] = []
@@ -102,6 +105,7 @@ def _claims(counter: Any, total: int) -> Any:
 
 
 def _receive(pipes: list[Connection], results: list[Any], timeout: Optional[float]) -> None:
+    from multiprocessing.connection import Connection, wait
     for pipe in wait(pipes, timeout):
         assert isinstance(pipe, Connection)
         try:
