@@ -36,13 +36,24 @@ def engine_fingerprint() -> str:
     """Names, sizes and modification times of the engine's modules (a few dozen stat calls, once)."""
     folders = tuple(ENGINE_FOLDERS)
     if folders not in _engine_memo:
-        stats = []
+        stats: list[str] = []
         for folder in folders:
-            for path in sorted(folder.rglob("*.py")):
-                info = path.stat()
-                stats.append(f"{path.relative_to(folder)}:{info.st_size}:{info.st_mtime_ns}")
+            found: list[str] = []
+            _module_stats(str(folder), "", found)
+            stats.extend(sorted(found))
         _engine_memo[folders] = hashlib.sha256("\n".join(stats).encode()).hexdigest()
     return _engine_memo[folders]
+
+
+def _module_stats(folder: str, prefix: str, out: list[str]) -> None:
+    """`relative/path.py:size:mtime` of every module below `folder` (os.scandir: no Path per file)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _module_stats(entry.path, f"{prefix}{entry.name}/", out)
+            elif entry.name.endswith(".py"):
+                info = entry.stat()
+                out.append(f"{prefix}{entry.name}:{info.st_size}:{info.st_mtime_ns}")
 
 
 def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[str]:

@@ -43,7 +43,8 @@ def as_str_list(value: Any, key: str) -> list[str]:
         raise CatalogueError(key, "must be a list of strings, not a single string")
     items = as_list(value, key)
     for i, item in enumerate(items):
-        as_str(item, f"{key}[{i}]")
+        if not isinstance(item, str) or not item:  # the key is spelled out only for the error
+            as_str(item, f"{key}[{i}]")
     return items
 
 
