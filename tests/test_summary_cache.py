@@ -151,3 +151,32 @@ def test_two_checks_at_once_then_a_third_all_report_the_same(project: Path, user
     store = EntryShards(folder, STEM, loader.HEADER)
     assert len(store.entries.raw) >= MODULES and all(store.get(k, loader.CODEC) for k in store.entries.raw)
     assert _findings(analyse(["."], Config(jobs=2), cwd=project)) == _findings(reference)
+
+
+def test_an_error_in_the_parent_leaves_no_worker_blocked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real = loader.summarize
+
+    def broken(data: bytes, path: str, *rest: object) -> object:
+        if os.getpid() == parent:
+            time.sleep(1)  # the workers summarise everything meanwhile
+            raise RuntimeError("a bug met in the parent")
+        return real(data, path, *rest)
+
+    for n in range(MODULES):  # summaries too large for a pipe's buffer: a worker blocks on sending them
+        path = project / "app" / f"m{n}.py"
+        path.write_text(path.read_text() + "".join(f"\n\ndef pad{k}(a, b):\n    return a.get(b, k={k})\n"
+                                                   for k in range(100)))
+    monkeypatch.setattr(loader, "summarize", broken)
+    with pytest.raises(RuntimeError, match="in the parent") as caught:
+        loader.load(_files(project), loader.SummaryCache(project / "cache"), 10**6, 3)
+    # The traceback keeps load's frames alive, as an uncaught error does until the process ends:
+    # the workers must still see their pipe closed, and stop.
+    blocked = []
+    for process in list(workers._WRITERS):
+        process.join(30)
+        if process.is_alive():
+            blocked.append(process)
+            process.kill()
+    loader.finish()
+    assert caught.traceback and not blocked

@@ -51,21 +51,25 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     pipes: list[Connection] = []
     for _ in range(workers):
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, summarize, store, encode))
+        pipes.append(receive)
+        process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encode))
         process.start()
         send.close()
-        pipes.append(receive)
         _WRITERS.append(process)
     missing = object()
     results: list[Any] = [missing] * len(jobs)
     mine: list[int] = []
-    for start in _claims(counter, len(jobs)):
-        for i in range(start, min(start + CHUNK, len(jobs))):
-            results[i] = summarize(*jobs[i])
-            mine.append(i)
-        _receive(pipes, results, 0)
-    while pipes:
-        _receive(pipes, results, None)
+    try:
+        for start in _claims(counter, len(jobs)):
+            for i in range(start, min(start + CHUNK, len(jobs))):
+                results[i] = summarize(*jobs[i])
+                mine.append(i)
+            _receive(pipes, results, 0)
+        while pipes:
+            _receive(pipes, results, None)
+    finally:
+        for pipe in pipes:  # an error here (or ^C): a worker blocked on a full pipe must not hang the exit
+            pipe.close()
     for i, summary in enumerate(results):
         if summary is missing:  # a worker died or failed on it
             results[i] = summarize(*jobs[i])
@@ -111,15 +115,17 @@ def _receive(pipes: list[Connection], results: list[Any], timeout: Optional[floa
         try:
             # From a process this one forked, over its own pipe: never from disk.
             start, part = pickle.loads(pipe.recv_bytes())
-        except EOFError:
+        except (EOFError, OSError):  # all sent, or the worker died (mid-message, even)
             pipes.remove(pipe)
             pipe.close()
             continue
         results[start:start + len(part)] = part
 
 
-def _worker(jobs: Sequence[Job], shas: Sequence[str], counter: Any, pipe: Connection, summarize: Summarize,
-            store: Optional[EntryShards], encode: Encode) -> None:
+def _worker(jobs: Sequence[Job], shas: Sequence[str], counter: Any, pipe: Connection, inherited: list[Connection],
+            summarize: Summarize, store: Optional[EntryShards], encode: Encode) -> None:
+    for other in inherited:  # the parent's ends, this one's own included: once the parent closes
+        other.close()  # them, a send fails at once instead of waiting for a reader that never comes
     gc.disable()  # as in the engine: summaries are acyclic, collection passes are pure cost
     done: list[tuple[str, Any]] = []
     try:
