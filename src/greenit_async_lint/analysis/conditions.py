@@ -128,33 +128,6 @@ def after_if(node: ast.If, convert: Convert, aliases: Aliases) -> tuple[Guard, .
 Aliases = dict[str, ast.expr]
 
 
-def test_aliases(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Aliases:
-    """Locals that name a test of the function's parameters (`use_overrides = overrides is not
-    None`), bound once and never rebound, as are the parameters they read: `if not use_overrides:`
-    is then the same test as `if overrides is None:`. Every binding anywhere in the body counts
-    (nested functions included), so a name rebound in any way is no alias."""
-    args = node.args
-    params = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    stores: dict[str, int] = {}
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
-            stores[child.id] = stores.get(child.id, 0) + 1
-        elif isinstance(child, (ast.Global, ast.Nonlocal)):
-            return {}
-    out: Aliases = {}
-    for stmt in ast.walk(node):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-            continue
-        name, value = stmt.targets[0].id, stmt.value
-        if stores.get(name) != 1 or name in params or not isinstance(value, (ast.Compare, ast.UnaryOp, ast.BoolOp)):
-            continue
-        read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-        if read and read <= params and not any(stores.get(p) for p in read) and not any(
-                isinstance(n, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr)) for n in ast.walk(value)):
-            out[name] = value
-    return out
-
-
 def unalias(test: ast.expr, aliases: Aliases) -> ast.expr:
     """The test with its aliases (test_aliases) replaced by what they name, through `not`/`and`/`or`."""
     if not aliases:
@@ -166,18 +139,3 @@ def unalias(test: ast.expr, aliases: Aliases) -> ast.expr:
     if isinstance(test, ast.BoolOp):
         return ast.copy_location(ast.BoolOp(test.op, [unalias(v, aliases) for v in test.values]), test)
     return test
-
-
-def attribute_writes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
-    """`name.attr` of each `name.attr = ...` (`+=`, `del`, annotated) in the body, `name.*` for
-    `setattr(name, ...)`: a test of an argument's field is the caller's only if nothing here
-    changes it (pathconds.py)."""
-    out: set[str] = set()
-    for child in ast.walk(node):
-        if (isinstance(child, ast.Attribute) and not isinstance(child.ctx, ast.Load)
-                and isinstance(child.value, ast.Name)):
-            out.add(f"{child.value.id}.{child.attr}")
-        elif (isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "setattr"
-              and child.args and isinstance(child.args[0], ast.Name)):
-            out.add(f"{child.args[0].id}.*")
-    return tuple(sorted(out))

@@ -11,7 +11,8 @@ import ast
 from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
-from .conditions import Aliases, after_if, attribute_writes, except_guard, if_guards, test_aliases, unalias
+from .bodyfacts import BodyFacts, body_facts
+from .conditions import Aliases, after_if, except_guard, if_guards, unalias
 from .loopshape import exit_tail, leaves_after, retry_start, while_bound
 from .sourcetext import dotted, expr_tail
 from .expressions import BuildCtx, ExpressionBuilder, replace
@@ -23,6 +24,10 @@ class StatementBuilder(ExpressionBuilder):
     # block (`if dry_run: return`): the statements after it run only when that branch was not taken.
     _after_exit: tuple[Guard, ...] = ()
     _aliases: Aliases = {}  # the current function's locals that name a test of its parameters
+
+    def __init__(self, module: str, package: str) -> None:
+        super().__init__(module, package)
+        self._facts: dict[ast.AST, BodyFacts] = {}  # of each function read so far, and those inside it
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -228,8 +233,12 @@ class StatementBuilder(ExpressionBuilder):
             ctx.cls.methods[node.name] = qualname
         else:
             self.bind(ctx, node.name, Def("def", qualname))
-        fn.attr_writes = attribute_writes(node)
-        outer, self._aliases = self._aliases, test_aliases(node)
+        facts = self._facts.get(node)
+        if facts is None:  # an outermost function: read it with all the functions inside it at once
+            self._facts.update(body_facts(node))
+            facts = self._facts[node]
+        fn.attr_writes = facts.attr_writes
+        outer, self._aliases = self._aliases, facts.aliases
         self.body(node.body, BuildCtx(fn.scope, qualname + ".", fn, None))
         self._aliases = outer
 
