@@ -58,11 +58,16 @@ class _Tally:
 
 
 _TESTS = (ast.Compare, ast.UnaryOp, ast.BoolOp)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a node kind's fields, but those of its context and operators
+# The node kinds that tell something; the others are only gone through.
+_NOTED = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Global, ast.Nonlocal, ast.Assign,
+                    ast.FunctionDef, ast.AsyncFunctionDef})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+    """The fields of a node kind that can hold nodes, less contexts and operators (they tell nothing)."""
+    fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+    _CHILD_FIELDS[kind] = fields
     return fields
 
 
@@ -74,33 +79,35 @@ def body_facts(function: FunctionNode) -> dict[ast.AST, BodyFacts]:
 
 
 def _tally(function: FunctionNode, found: dict[ast.AST, BodyFacts]) -> _Tally:
+    """What the function holds (its nested functions tallied apart, then added: `found` gets each)."""
     tally = _Tally()
     stack: list[ast.AST] = [function]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                tally.stores[node.id] = tally.stores.get(node.id, 0) + 1
-            continue
-        if isinstance(node, ast.Constant):
-            continue
-        if isinstance(node, ast.Attribute):
-            if not isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
-                tally.writes.add(f"{node.value.id}.{node.attr}")
-        elif isinstance(node, ast.Call):
-            func, args = node.func, node.args
-            if isinstance(func, ast.Name) and func.id == "setattr" and args and isinstance(args[0], ast.Name):
-                tally.writes.add(f"{args[0].id}.*")
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            tally.scoped = True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function:
-            tally.add(_tally(node, found))
-            continue
-        elif isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-            if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, _TESTS):
-                tally.tests.append((targets[0].id, value))
-        for field in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
+        kind = type(node)
+        if kind in _NOTED:
+            if isinstance(node, ast.Name):
+                if not isinstance(node.ctx, ast.Load):
+                    tally.stores[node.id] = tally.stores.get(node.id, 0) + 1
+                continue
+            if isinstance(node, ast.Attribute):
+                if not isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+                    tally.writes.add(f"{node.value.id}.{node.attr}")
+            elif isinstance(node, ast.Call):
+                func, args = node.func, node.args
+                if isinstance(func, ast.Name) and func.id == "setattr" and args and isinstance(args[0], ast.Name):
+                    tally.writes.add(f"{args[0].id}.*")
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                tally.scoped = True
+            elif isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, _TESTS):
+                    tally.tests.append((targets[0].id, value))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function:
+                tally.add(_tally(node, found))
+                continue
+        fields = _CHILD_FIELDS.get(kind)
+        for field in fields if fields is not None else _child_fields(kind):
             child = getattr(node, field, None)
             if type(child) is list:
                 for item in child:
