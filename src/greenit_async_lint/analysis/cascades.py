@@ -34,7 +34,7 @@ class CascadeDeletes:
         self.ev = evaluator
         self.rules = catalogue.volume.cascades
         self.code = catalogue.family_code.get(FAMILY, "") if self.rules else ""
-        self.models = ModelCascades(project, evaluator, self.rules, catalogue.volume.list_types, catalogue.volume.eager_loads)
+        self.models: ModelCascades = evaluator.relations.models  # the run's one reader of model class bodies
 
     # -- the walk's two hooks -----------------------------------------------------------------
 

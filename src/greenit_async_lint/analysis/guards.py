@@ -52,10 +52,14 @@ def _matches(name: Optional[str], patterns: Iterable[str]) -> bool:
 
 
 class GuardCheck:
-    def __init__(self, project: Project, catalogue: Catalogue, evaluator: Optional[Evaluator] = None) -> None:
+    def __init__(self, project: Project, catalogue: Catalogue, evaluator: Optional[Evaluator] = None,
+                 defaults: Optional[SettingDefaults] = None) -> None:
+        """`defaults`: the run's settings defaults (pathconds.py reads them too), else built here."""
         self.p = project
         self.off = catalogue.offloads
-        self.defaults = SettingDefaults(project, evaluator, catalogue.offloads) if evaluator is not None else None
+        if defaults is None and evaluator is not None:
+            defaults = SettingDefaults(project, evaluator, catalogue.offloads)
+        self.defaults = defaults
 
     def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         """The effects reached through a call site, each with the reason its guards give."""

@@ -57,6 +57,7 @@ class LoopBounds:
         self.volume = DataVolume(project, evaluator, catalogue)
         self.offloads = catalogue.offloads
         self._sites: dict[tuple[int, str], dict[tuple[int, int, str], CallSite]] = {}  # call sites by hop
+        self._bounded: dict[tuple[Expr, Ctx, int], bool] = {}
 
     def amplify(self, effects: list[Effect], loops: tuple[Loop, ...], ctx: Ctx) -> list[Effect]:
         """The effects of a call site as its loops run them: per-row work over an unbounded
@@ -264,11 +265,21 @@ class LoopBounds:
                    if isinstance(b, BoundExpr) and isinstance(b.binding, Element))
 
     def bounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
-        """Does the code make this iterable small (a literal, range(8), a constant tuple)?"""
+        """Does the code make this iterable small (a literal, range(8), a constant tuple, one
+        parent's own parts)? Memoised: every call site in a loop asks it of the loop."""
         if expr is None or depth > 3:
             return False
-        if isinstance(expr, (Name, Call)) and self.volume.own_parts(expr, ctx):
-            return True  # one parent's own parts (`ChallengeFiles` of one challenge): a few rows
+        key = (expr, ctx, depth)
+        found = self._bounded.get(key)
+        if found is None:
+            found = self._bounded[key] = self._bounded_now(expr, ctx, depth)
+        return found
+
+    def _bounded_now(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
+        if isinstance(expr, (Name, Call)):
+            # The literal's tests first: one parent's own parts (`ChallengeFiles` of one
+            # challenge: a few rows) follows the query chain, the costly test.
+            return self._small_literal(expr, ctx, depth) or self.volume.own_parts(expr, ctx)
         if isinstance(expr, Items):
             # A comprehension reads as a one-item display of its element: it is as small as what
             # the element's loop variable iterates (`[h.url for h in hooks]`).
@@ -277,8 +288,10 @@ class LoopBounds:
             return len(expr.items) <= _SMALL
         if isinstance(expr, DictItems):
             return len(expr.keys) <= _SMALL
-        if isinstance(expr, Const):
-            return True
+        return isinstance(expr, Const)
+
+    def _small_literal(self, expr: Name | Call, ctx: Ctx, depth: int) -> bool:
+        """A name bound to small literals only, a small `range`, a wrapper of bounded iterables."""
         if isinstance(expr, Name):
             bindings = self.p.bindings(expr.id, ctx)
             if self.volume.filled(expr.id, ctx):

@@ -58,12 +58,13 @@ class Reach:
         self._walk = CycleWalk(max_depth, self._body_effects, empty, self._walk_order)
         self.pools = PoolUse(project, evaluator, catalogue.offloads)
         self.hooks = FrameworkHooks(self)
-        self.guards = GuardCheck(project, catalogue, evaluator)
-        self.trivial = TrivialCost(project, evaluator, catalogue)  # one image, one object's folder
         self.conds = PathConditions(project, evaluator)  # arguments prune the branches they guard
+        self.guards = GuardCheck(project, catalogue, evaluator, self.conds.defaults)
+        self.trivial = TrivialCost(project, evaluator, catalogue, self.loops.volume)  # one image, one object's folder
         self.results = CatalogueResults(catalogue.work)  # `ping.items()` on a broadcast's reply is no broadcast
         self.cascades = CascadeDeletes(project, evaluator, catalogue)  # session.delete(obj): obj's model decides
         self.builders = QueryBuilders(project, catalogue.volume.query_builders)  # `.exists()`: no query of its own
+        self._builds_only: dict[tuple[int, Ctx], bool] = {}
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -229,10 +230,16 @@ class Reach:
     def builds_only(self, cs: CallSite, ctx: Ctx) -> bool:
         """A query builder (`.exists()`, builders.py) the catalogue does not take for a query
         itself, or a link of a chain it ends: the chain runs nothing of its own."""
-        builder = cs if cs.tail in self.builders.builders else self.builders.builder_of(cs, ctx)
-        return builder is not None and not any(
-            isinstance(v, External) and self.cat.work.match(v.name) is not None
-            and not (v.subject is None and self.results.on_result(v.name)) for v in self.ev.eval(builder.func, ctx))
+        # Asked twice per outside target (its work, its per-row work); call sites live as long
+        # as the project, so their identity is a stable key.
+        key = (id(cs), ctx)
+        found = self._builds_only.get(key)
+        if found is None:
+            builder = cs if cs.tail in self.builders.builders else self.builders.builder_of(cs, ctx)
+            found = self._builds_only[key] = builder is not None and not any(
+                isinstance(v, External) and self.cat.work.match(v.name) is not None
+                and not (v.subject is None and self.results.on_result(v.name)) for v in self.ev.eval(builder.func, ctx))
+        return found
 
     def callable_effects(self, expr: Optional[Expr], ctx: Ctx, hop: Hop) -> list[Effect]:
         """Effects of a function handed over as a value (to a thread, a pool, a background task)."""

@@ -61,11 +61,13 @@ _FILLS = frozenset({"append", "extend", "insert", "add"})  # list and set method
 
 
 class TrivialCost:
-    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue) -> None:
+    def __init__(self, project: Project, evaluator: Evaluator, catalogue: Catalogue,
+                 volume: Optional[DataVolume] = None) -> None:
         self.p = project
         self.ev = evaluator
         self.off = catalogue.offloads
-        self.volume = DataVolume(project, evaluator, catalogue)  # what makes a collection whole
+        # What makes a collection whole: the walk's own (reach.py), whose answers are memoised.
+        self.volume = volume if volume is not None else DataVolume(project, evaluator, catalogue)
         self._mine: set[str] = set()  # the reasons this rule gave, to take back under a loop
 
     def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:

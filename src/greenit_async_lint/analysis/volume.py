@@ -31,7 +31,6 @@ from .parameters import bind
 from .parts import chain_keywords, parts_of_one, pinned
 from .pinned import PinnedRows
 from .project import Bound, BoundExpr, Ctx, Project
-from .relationships import ModelCascades
 from .lineage import Lineage
 from .requestdata import RequestData
 from .sourcetext import dotted
@@ -85,11 +84,10 @@ class DataVolume:
         self.listings = Listings(evaluator, catalogue)  # a thread wrapper's call, the application's own folders
         self.code = catalogue.family_code.get(FAMILY, "")
         self._fills: dict[tuple[int, str], dict[str, list[CallSite]]] = {}
+        self._unbounded: dict[tuple[Optional[Expr], Ctx, int], bool] = {}
         self.request = RequestData(project, evaluator, catalogue)  # lists the client sizes
         self.lineage = Lineage(project, evaluator, self)  # relations filled per row of an upload
-        self.pinned = PinnedRows(project, evaluator, ModelCascades(project, evaluator, self.rules.cascades, self.rules.list_types,
-                                                               self.rules.eager_loads),
-                                 self.rules)  # one object's rows
+        self.pinned = PinnedRows(project, evaluator, evaluator.relations.models, self.rules)  # one object's rows
 
     def row_effects(self, target: object, hop: Hop) -> list[Effect]:
         """A per-row call, as an effect that waits for a loop to make it heavy (its `detail`
@@ -251,7 +249,16 @@ class DataVolume:
         return any(self.unbounded_source(cs.loops, ctx, depth + 1) is not None for cs in self.filled(name, ctx))
 
     def unbounded(self, expr: Optional[Expr], ctx: Ctx, depth: int = 0) -> bool:
-        """Is this iterable a collection the request does not bound (and not a slice of one)?"""
+        """Is this iterable a collection the request does not bound (and not a slice of one)?
+        Memoised: the loops, the per-row work and the trivial-cost rule ask it of the same loop
+        for every call site in it."""
+        key = (expr, ctx, depth)
+        found = self._unbounded.get(key)
+        if found is None:
+            found = self._unbounded[key] = self._unbounded_now(expr, ctx, depth)
+        return found
+
+    def _unbounded_now(self, expr: Optional[Expr], ctx: Ctx, depth: int) -> bool:
         if expr is not None and depth <= 3 and self.ev.parameters.requests.rows(expr, ctx):
             return True  # what the client sent (analysis/requests.py): a pasted list, an upload's rows
         if expr is None or isinstance(expr, Subscript) or depth > 3 or self.selected(expr, ctx, depth):

@@ -15,7 +15,7 @@ from ..values import ClassRef, MethodRef
 from .model import Candidate, Handler, Root, Scan
 from .views import ClassRoute
 from .method_maps import mapped_views
-from .template_methods import overridden_hooks
+from .template_methods import TemplateMethods
 
 ViewMethods = list[tuple[str, tuple[str, ...]]]  # (framework, handler method name patterns)
 
@@ -61,6 +61,7 @@ class _Views:
 
 def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> ClassViews:
     views = _Views(scan)
+    chains = TemplateMethods(scan)
     attr_rules = [(fw, r) for fw in scan.frameworks for r in fw.class_attr_calls]
     out = ClassViews([], [])
     for mi, module in scan.modules():
@@ -81,7 +82,7 @@ def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> 
             own = False
             # Entered through a method inherited from a project base (`RH.process`): the overrides
             # its chain of self-calls reaches (`_process`) are this class's part of the request.
-            hooks = overridden_hooks(scan, mi, cls.qualname, patterns) if entered else []
+            hooks = chains.overridden_hooks(mi, cls.qualname, patterns) if entered else []
             for hmi, hook in hooks:
                 own = True
                 out.candidates.append(Candidate(hmi, hook, framework, route))
@@ -100,7 +101,7 @@ def class_views(scan: Scan, class_routes: dict[tuple[int, str], ClassRoute]) -> 
                 # `self.get_queries()`): this class's overrides of what they call are its part.
                 inherited = tuple(sorted({name for cmi, cq in classes[1:]
                                           for name, _fq in scan.index.methods(cmi, cq, patterns)}))
-                for hmi, hook in overridden_hooks(scan, mi, cls.qualname, inherited) if inherited else ():
+                for hmi, hook in chains.overridden_hooks(mi, cls.qualname, inherited) if inherited else ():
                     own = own or (hmi, hook.cls) == key
                     out.candidates.append(Candidate(hmi, hook, framework, route))
             roots = _attr_roots(scan, mi, cls, external, attr_rules)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from ...catalogue.frameworks import DecoratorRule, FrameworkRules
+from ...catalogue.frameworks import FrameworkRules
 from ...catalogue.patterns import tails
 from ..evaluate import arg_value
 from ..ir import Call, Expr
@@ -17,9 +17,7 @@ from ..project import Ctx
 from .dependencies import Dependency, Included, route_dependencies
 from .factories import factory_rules
 from ..values import MethodRef
-from .model import Candidate, Registration, Scan
-
-Rules = list[tuple[FrameworkRules, DecoratorRule]]
+from .model import Candidate, Registration, Rules, RulesByName, Scan
 
 
 class Match(NamedTuple):
@@ -42,14 +40,14 @@ def decorated(scan: Scan, included: Included) -> Decorated:
     rules: Rules = [(fw, r) for fw in scan.frameworks for r in fw.decorators]
     wanted = tails(p for _fw, r in rules for p in r.calls.patterns())
     made, names = factory_rules(scan, rules)  # project factories applying one of these decorators
-    rules = rules + made
+    by_name = RulesByName(rules + made)
     wanted = None if wanted is None else wanted | names
     out = Decorated([], {}, [])
     for _seq, mi, fn in scan.index.decorated(wanted):
         if not scan.wanted(mi):
             continue
         ctx = scan.p.defining_ctx(mi, fn)
-        for match in matches(scan, fn.decorators, ctx, rules, included):
+        for match in matches(scan, fn.decorators, ctx, by_name, included):
             if match.route is not None and match.prefix_attr and fn.cls is not None:
                 match = match._replace(route=_class_prefix(scan, mi, fn.cls, match.prefix_attr) + match.route)
             out.candidates.append(Candidate(mi, fn, match.framework.name, match.route))
@@ -60,7 +58,7 @@ def decorated(scan: Scan, included: Included) -> Decorated:
     for mi, cls in scan.index.decorated_classes():
         if not scan.wanted(mi):
             continue
-        for match in matches(scan, cls.decorators, scan.p.class_ctx(mi, cls), rules, included):
+        for match in matches(scan, cls.decorators, scan.p.class_ctx(mi, cls), by_name, included):
             out.registrations.append(Registration(scan.p.mods[mi].path, cls.line, match.framework.name, "decorator",
                                                   match.route, cls.qualname, "project"))
             for name in match.class_methods:
@@ -83,18 +81,18 @@ def _class_prefix(scan: Scan, mi: int, qualname: str, attr: str) -> str:
     return ""
 
 
-def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: Rules,
+def matches(scan: Scan, decorators: list[Expr], ctx: Ctx, rules: RulesByName,
             included: Included) -> list[Match]:
     """(framework, route, dependency expressions with their contexts) per matching decorator."""
     out = []
     for dec in decorators:
         target = dec.func if isinstance(dec, Call) else dec
         for name in scan.names(target, ctx):
-            for fw, rule in rules:
-                if rule.calls.match(name):
-                    route = None
-                    if rule.route is not None and isinstance(dec, Call):
-                        route = scan.ev.const_str(arg_value(dec.args, dec.kwargs, rule.route), ctx)
-                    out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included),
-                                     rule.class_methods, rule.route_prefix_attr))
+            for i in rules.matching(name):
+                fw, rule = rules.rules[i]
+                route = None
+                if rule.route is not None and isinstance(dec, Call):
+                    route = scan.ev.const_str(arg_value(dec.args, dec.kwargs, rule.route), ctx)
+                out.append(Match(fw, route, route_dependencies(scan, rule, dec, ctx, included),
+                                 rule.class_methods, rule.route_prefix_attr))
     return out

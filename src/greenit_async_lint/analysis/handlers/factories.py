@@ -15,13 +15,11 @@ that function routes its own views, it is no factory). A module-level
 """
 from __future__ import annotations
 
-from ...catalogue.frameworks import DecoratorRule, FrameworkRules
+from ...catalogue.frameworks import DecoratorRule
 from ...catalogue.patterns import PatternTable
 from ..index import Call
 from ..ir import Function
-from .model import Scan
-
-Rules = list[tuple[FrameworkRules, DecoratorRule]]
+from .model import Rules, RulesByName, Scan
 
 
 def _enclosing(scan: Scan, mi: int, fn: Function) -> list[Function]:
@@ -50,16 +48,17 @@ def factory_rules(scan: Scan, rules: Rules) -> tuple[Rules, set[str]]:
         parents = {f.parent for f in module.functions.values() if f.parent is not None}
         if parents:
             calls.extend((site, parents) for site in scan.index.module_calls(mi))
+    by_name = RulesByName(rules)
     for (_seq, cs, ctx), parents in calls:
         fn = scan.p.function(ctx[0], ctx[1]) if ctx[1] is not None else None
         if fn is None:
             continue
         if fn.parent is None and fn.qualname not in parents:
             continue
-        called = scan.names(cs.func, ctx)
-        matched = [(fw, rule) for fw, rule in rules if any(rule.calls.match(name) for name in called)]
-        if not matched:
+        hits = {i for name in scan.names(cs.func, ctx) for i in by_name.matching(name)}
+        if not hits:
             continue
+        matched = [rules[i] for i in sorted(hits)]
         written = ("c", cs.func, cs.args, cs.kwargs)
         module = scan.p.mods[ctx[0]]
         if any(f.parent == fn.qualname and written in f.decorators for f in module.functions.values()):

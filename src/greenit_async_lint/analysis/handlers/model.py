@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Literal, NamedTuple, Optional
 
-from ...catalogue.frameworks import FrameworkRules
+from ...catalogue.frameworks import DecoratorRule, FrameworkRules
 from ..evaluate import Evaluator
 from ..index import ProjectIndex
 from ..ir import Expr, Function, Module
@@ -91,3 +91,22 @@ class Scan:
     def names(self, expr: Expr, ctx: Ctx) -> list[str]:
         """The dotted names an expression evaluates to (`flask.Flask.route`)."""
         return [name for v in self.ev.eval(expr, ctx) if (name := self.ev.dotted_name(v)) is not None]
+
+
+Rules = list[tuple[FrameworkRules, DecoratorRule]]
+
+
+class RulesByName:
+    """The decorator rules whose `calls` match a dotted name, in the rules' order, by name: the
+    same few hundred names recur at thousands of decorators and call sites."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self._found: dict[str, list[int]] = {}
+
+    def matching(self, name: str) -> list[int]:
+        """The indexes in `rules` of those that match `name`."""
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = [i for i, (_fw, rule) in enumerate(self.rules) if rule.calls.match(name)]
+        return found
