@@ -52,6 +52,17 @@ class Effect:
                 self.before, self.held)
 
 
+def with_hop(effect: Effect, hop: Hop) -> Effect:
+    """The effect as reached one call further up (`hop` first in its chain). The walk does this
+    at every hop of every chain: a copy of the fields, not `dataclasses.replace`, which runs the
+    frozen __init__ over all of them again."""
+    new = object.__new__(Effect)
+    fields = new.__dict__
+    fields.update(effect.__dict__)
+    fields["chain"] = (hop, *effect.chain)
+    return new
+
+
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:
     """One effect per call site and kind of work reached, with the shortest chain."""
     best: dict[tuple[object, ...], Effect] = {}

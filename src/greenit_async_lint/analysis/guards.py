@@ -21,8 +21,9 @@ can check the heuristic; the gate counts only high and medium confidence by defa
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..catalogue import Catalogue
 from .effects import Effect
@@ -47,8 +48,13 @@ def _last(expr: Expr) -> Optional[str]:
     return None
 
 
-def _matches(name: Optional[str], patterns: Iterable[str]) -> bool:
-    return name is not None and any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
+def _matches(name: Optional[str], patterns: tuple[str, ...]) -> bool:
+    return name is not None and _matches_name(name, patterns)
+
+
+@functools.lru_cache(maxsize=4096)  # every guarded call site asks, about the same few names
+def _matches_name(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
 
 
 class GuardCheck:
@@ -60,6 +66,7 @@ class GuardCheck:
         if defaults is None and evaluator is not None:
             defaults = SettingDefaults(project, evaluator, catalogue.offloads)
         self.defaults = defaults
+        self._local_names: dict[tuple[int, Optional[str]], frozenset[str]] = {}  # per function: every guarded call asks
 
     def apply(self, effects: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
         """The effects reached through a call site, each with the reason its guards give."""
@@ -98,6 +105,13 @@ class GuardCheck:
         return ""
 
     def _locals(self, ctx: Ctx) -> frozenset[str]:
+        key = (ctx.module, ctx.function)
+        found = self._local_names.get(key)
+        if found is None:
+            found = self._local_names[key] = self._locals_now(ctx)
+        return found
+
+    def _locals_now(self, ctx: Ctx) -> frozenset[str]:
         fn = self.p.function(ctx.module, ctx.function) if ctx.function else None
         if fn is None:
             return frozenset()

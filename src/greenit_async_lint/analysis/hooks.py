@@ -19,6 +19,7 @@ class FrameworkHooks:
     def __init__(self, reach: "Reach") -> None:
         self.r = reach
         self.rules = [rule for fw in reach.cat.frameworks for rule in fw.implicit_calls]
+        self.methods = frozenset(m for rule in self.rules for m in rule.methods)
 
     def hook_effects(self, classes: list[ClassKey], patterns: Iterable[str], hop: Hop) -> list[Effect]:
         """Effects of the project methods matching `patterns` in these classes (in lookup order), as
@@ -63,6 +64,8 @@ class FrameworkHooks:
     def inherited_call_effects(self, base: Union[Instance, ClassRef], attr: str, hop: Hop) -> list[Effect]:
         """What calling an outside-defined method `attr` on a project instance runs: the hooks
         the framework calls from it, and for a model form's save, the model's save and signals."""
+        if attr not in self.methods:
+            return []  # no rule runs hooks from it (most calls on a project instance)
         if any(not isinstance(v, External) for v in self.r.ev.classes.attr(base.module, base.qualname, attr, True)):
             return []  # the project defines it: followed as an ordinary call
         classes, external = self.r.ev.classes.mro(base.module, base.qualname)

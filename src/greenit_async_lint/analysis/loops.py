@@ -63,6 +63,8 @@ class LoopBounds:
         """The effects of a call site as its loops run them: per-row work over an unbounded
         collection, then blocking work in any loop the code does not bound. A loop over a
         parameter alone leaves the last word to the caller (`Effect.before`, `at_call`)."""
+        if not effects:
+            return effects
         effects = self.volume.amplify(self.at_call(effects, ctx), loops, ctx)
         loop = self.unbounded_loop(loops, ctx)
         if loop is None:

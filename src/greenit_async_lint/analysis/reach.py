@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 from ..catalogue import Catalogue
 from .builders import QueryBuilders
 from .cascades import CascadeDeletes
-from .effects import Effect, Hop, best_effects
+from .effects import Effect, Hop, best_effects, with_hop
 from .fallbacks import fallbacks
 from .evaluate import Evaluator
 from .guards import GuardCheck
@@ -116,6 +116,8 @@ class Reach:
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
         out.extend(self.walks.at_call(cs, ctx, hop))
+        if not out:  # most call sites reach nothing: no loop, guard or condition to judge
+            return out
         if self.amplify:
             out = self.loops.amplify(out, cs.loops, ctx)
         out = self.trivial.apply(out, cs, ctx)  # bounded by one item: low confidence outside a loop
@@ -274,7 +276,7 @@ class Reach:
     # -- helpers ------------------------------------------------------------------------------
 
     def prefixed(self, hop: Hop, effects: Iterable[Effect]) -> list[Effect]:
-        return [replace(e, chain=(hop, *e.chain)) for e in effects if len(e.chain) < self.max_depth]
+        return [with_hop(e, hop) for e in effects if len(e.chain) < self.max_depth]
 
     @staticmethod
     def carried(effect: Effect, via: str, call: str) -> Effect:

@@ -128,17 +128,28 @@ class SignalIndex:
             k = self.key(cs.func.base, ctx)
             if k is not None:
                 keys.append(k)
-        return self.triggered_by(self._callee_names(cs, ctx), self._model_of(cs.func, ctx), keys)
+        keys = self._implicit(self._callee_names(cs, ctx), keys)
+        # The model the call is made on matters only to a receiver that names its sender; most
+        # call sites send nothing at all.
+        if not any(wanted is not None for k in keys for *_where, wanted in self.receivers().get(k, ())):
+            return self._run(keys, None)
+        return self._run(keys, self._model_of(cs.func, ctx))
 
     def triggered_by(self, names: list[str], sender: Optional[set[ClassKey]],
                      keys: Optional[list[SignalKey]] = None) -> list[Triggered]:
         """Receivers run by calling something known by `names` (`django.db.models.Model.save`) on
         an instance of `sender` (None: unknown), plus those of the signals in `keys`."""
-        keys = list(keys or [])
+        return self._run(self._implicit(names, list(keys or [])), sender)
+
+    def _implicit(self, names: list[str], keys: list[SignalKey]) -> list[SignalKey]:
+        """`keys`, and the signals calling something known by `names` sends."""
         for rule in self.rules:
             for table, signals in rule.implicit:
                 if any(table.match(n) for n in names):
                     keys.extend(OutsideSignal("ext", s) for s in signals)
+        return keys
+
+    def _run(self, keys: list[SignalKey], sender: Optional[set[ClassKey]]) -> list[Triggered]:
         if not keys:
             return []
         index = self.receivers()
