@@ -12,7 +12,11 @@ from greenit_async_lint.catalogue import CatalogueError, load, parsed
 @pytest.fixture
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    return tmp_path / "greenit-async-lint" / "catalogue"
+    return tmp_path / "greenit-async-lint"
+
+
+def copies(folder: Path) -> list[Path]:
+    return sorted(folder.glob("catalogue-*"))
 
 
 def _no_yaml(text: str, where: str) -> object:
@@ -22,7 +26,7 @@ def _no_yaml(text: str, where: str) -> object:
 def test_the_second_load_reads_the_copy_and_builds_the_same_catalogue(cache_home: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     first = load.load_catalogue()
-    assert cache_home.is_file()
+    assert len(copies(cache_home)) == 1
     monkeypatch.setattr(parsed, "load_yaml", _no_yaml)
     second = load.load_catalogue()
     assert second.fingerprint == first.fingerprint
@@ -45,11 +49,26 @@ def test_an_edited_rules_file_is_parsed_again(cache_home: Path, monkeypatch: pyt
         load.load_catalogue()
 
 
+def test_two_versions_of_the_catalogue_keep_a_copy_each(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project's venv and pre-commit's may run different versions: neither evicts the other's copy."""
+    load.load_catalogue()
+    real = load._read_resource
+    monkeypatch.setattr(load, "_read_resource",
+                        lambda *parts: real(*parts) + ("\n# another version\n" if parts == ("codes.yaml",) else ""))
+    load.load_catalogue()
+    assert len(copies(cache_home)) == 2
+    monkeypatch.setattr(parsed, "load_yaml", _no_yaml)
+    load.load_catalogue()  # both read their own copy
+    monkeypatch.setattr(load, "_read_resource", real)
+    load.load_catalogue()
+
+
 def test_an_altered_copy_is_not_believed(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load.load_catalogue()
-    data = cache_home.read_bytes()
+    [copy] = copies(cache_home)
+    data = copy.read_bytes()
     assert b'"GAL101"' in data
-    cache_home.write_bytes(data.replace(b'"GAL101"', b'"GAL191"'))
+    copy.write_bytes(data.replace(b'"GAL101"', b'"GAL191"'))
     calls: list[str] = []
     real = parsed.load_yaml
     monkeypatch.setattr(parsed, "load_yaml", lambda text, where: calls.append(where) or real(text, where))

@@ -23,6 +23,7 @@ from .schema import CatalogueError
 
 HEADER = b"greenit-async-lint parsed catalogue 1"
 MAX_BYTES = 20_000_000
+KEEP = 8  # copies kept side by side: each installed version (a venv, pre-commit's) reads its own
 
 
 def load_yaml(text: str, where: str) -> Any:
@@ -36,12 +37,13 @@ def load_yaml(text: str, where: str) -> Any:
         raise CatalogueError(where, f"is not valid YAML: {exc}") from exc
 
 
-def _store_path() -> Optional[Path]:
+def _store_path(digest: str) -> Optional[Path]:
     try:
         base = os.environ.get("XDG_CACHE_HOME")
-        return (Path(base) if base else Path.home() / ".cache") / "greenit-async-lint" / "catalogue"
+        folder = (Path(base) if base else Path.home() / ".cache") / "greenit-async-lint"
     except (RuntimeError, OSError):  # no home folder: parse every time
         return None
+    return folder / f"catalogue-{digest[:16]}"
 
 
 def _read(path: Path, digest: str) -> Optional[dict[str, Any]]:
@@ -69,13 +71,16 @@ def _write(path: Path, digest: str, body: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(b"\n".join([HEADER, digest.encode(), hashlib.sha256(body).hexdigest().encode(), body]))
         os.replace(tmp, path)  # atomic: a concurrent run reads the old copy or the new one
+        copies = sorted(path.parent.glob("catalogue-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in copies[KEEP:]:
+            old.unlink()
     except OSError:  # a read-only or full disk costs the next run its speed, nothing else
         pass
 
 
 def documents(texts: dict[str, str], digest: str) -> dict[str, Any]:
     """Each text of `texts` (file name -> YAML) parsed; `digest` names their whole content."""
-    path = _store_path()
+    path = _store_path(digest)
     found = _read(path, digest) if path is not None else None
     if found is not None and list(found) == list(texts):
         return found
