@@ -63,6 +63,27 @@ def test_an_edited_file_plans_its_fixes_again(project: Path, monkeypatch: pytest
     assert len(second) == len(first)
 
 
+def test_a_file_edited_while_its_fix_was_planned_is_planned_again(project: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry records the bytes its fix was made from, not what the file holds when it is written."""
+    real = apply_module.FindingPlanner.diff_for
+    edited: list[Path] = []
+
+    def diff_for(planner, finding, remedy):  # type: ignore[no-untyped-def]
+        outcome = real(planner, finding, remedy)
+        if not edited:
+            edited.append(project / finding.path)
+            edited[0].write_text(edited[0].read_text() + "\n# edited meanwhile\n")
+        return outcome
+
+    monkeypatch.setattr(apply_module.FindingPlanner, "diff_for", diff_for)
+    _fixes(project)
+    monkeypatch.undo()
+    planned = Planned(monkeypatch)
+    _fixes(project)
+    assert edited[0].relative_to(project).as_posix() in planned.findings
+
+
 @pytest.mark.parametrize("content", [
     pickle.dumps({"x": 1}),  # what an old cache (or an attacker) would leave
     b"greenit-async-lint fixes 1\n" + b"k" * 32 + b" 0000 {\"files\": {}, \"fix\": {\"diff\": \"x\"}}\n",

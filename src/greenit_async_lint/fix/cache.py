@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from .. import __version__
 from ..analysis.discovery import find_project_root
@@ -49,12 +49,17 @@ def code_fingerprint() -> str:
     return _digest([__version__, stats])
 
 
+def content_digest(data: Optional[bytes]) -> str:
+    """The digest of a file's bytes ("absent": None, a file a fix would create)."""
+    return "absent" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def file_digest(path: Path) -> str:
     """The content digest of a file a fix read ("absent" for a file it would create)."""
     if not path.exists() and not path.is_symlink():
         return "absent"
     try:
-        return hashlib.blake2b(read_bytes(path), digest_size=16).hexdigest()
+        return content_digest(read_bytes(path))
     except Unreadable:
         return "unreadable"
 
@@ -106,6 +111,12 @@ class FixCache:
             return None
         self.used.add(key)
         return fix
+
+    def know(self, digests: Mapping[Path, str]) -> None:
+        """The digests of the bytes the fixes were made from, by path: an entry records those
+        (a file edited meanwhile is planned again next time), without reading the files again."""
+        for path, digest in digests.items():
+            self._digests.setdefault(path, digest)
 
     def put(self, finding: "Finding", fix: dict[str, Any], files: Iterable[Path]) -> None:
         if self.file is None:

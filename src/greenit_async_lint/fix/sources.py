@@ -23,6 +23,7 @@ class Sources:
         self.focus = focus
         self.whole: set[Path] = set()
         self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
+        self.contents: dict[Path, Optional[bytes]] = {}  # the bytes each file was parsed from (None: absent)
 
     def get(self, path: Union[str, Path]) -> SourceFile:
         absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
@@ -41,6 +42,8 @@ class Sources:
             source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
             if problem:
                 source.module, source.error = None, problem
+            else:
+                self.contents[absolute] = data
             self.files[absolute] = source
         return self.files[absolute]
 
