@@ -63,7 +63,12 @@ _PARKED: list[object] = []
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from .analysis.workers import BEFORE_SHARE
+    from .catalogue import load_catalogue
     from .fix.cache import cache_folder
+    from .fix.preload import Preload
     from .fix.remedies import attach_fixes
 
     _PARKED.clear()
@@ -72,15 +77,26 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
     # Diffs cost a libcst parse of the files the fixes touch: only the formats that carry them pay
     # for them, and the fix layer caches them by file content, so unchanged files do not pay again.
     diffs = carries_fixes({fmt for fmt, _dest in targets})
+    cwd = Path.cwd().resolve()
+    cache_dir = cache_folder(config, args.paths, cwd)
+    catalogue, preload = None, None
+    if diffs:  # libcst is imported, and the task queues found, while the workers take files
+        extra = config.analysis_options().catalogue_extra
+        catalogue = load_catalogue(dict(extra))
+        preload = Preload(list(args.paths), cwd, cache_dir, catalogue, extra)
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
-        report = analyse(args.paths, config)
+        early = BEFORE_SHARE.set(preload)
+        try:
+            report = analyse(args.paths, config, catalogue=catalogue)
+        finally:
+            BEFORE_SHARE.reset(early)
         # The analysis leaves millions of objects alive (engine.py runs it without the cyclic
         # collector). Once it is back on, each full collection of the fix layer and the output
         # would scan them all again (about 0.45 s a pass on netbox): they are frozen instead,
         # out of the collector's sight (unfrozen at the next in-process run, so tests free them).
         gc.freeze()
-        attach_fixes(report, diffs=diffs, cache_dir=cache_folder(report))
+        attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found if preload else None)
     _PARKED.append(report)
     data = output.to_dict(report)
     _PARKED.append(data)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from .safestore import EntryShards
@@ -32,6 +33,9 @@ Job = tuple[bytes, str, str, bool]
 Summarize = Callable[..., Any]
 Encode = Callable[[Any], Optional[bytes]]
 _WRITERS: list[Any] = []  # processes still encoding and writing: joined by `finish`
+# The parent's own work before it takes files (the fix layer's imports, fix/preload.py): the
+# workers claim the first chunks meanwhile. Run in the parent's thread, so no later fork meets it.
+BEFORE_SHARE: ContextVar[Optional[Callable[[], None]]] = ContextVar("before_share", default=None)
 
 
 def can_fork() -> bool:
@@ -60,6 +64,9 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     results: list[Any] = [missing] * len(jobs)
     mine: list[int] = []
     try:
+        early = BEFORE_SHARE.get()
+        if early is not None:
+            early()
         for start in _claims(counter, len(jobs)):
             for i in range(start, min(start + CHUNK, len(jobs))):
                 results[i] = summarize(*jobs[i])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
@@ -24,13 +25,13 @@ from ..analysis.readfile import Unreadable, read_bytes
 from ..analysis.safestore import EntryFile
 
 if TYPE_CHECKING:
-    from ..analysis.engine import Report
     from ..analysis.findings import Finding
     from .queues import Stack
     from .rules import RemedyCatalogue
 
 FILE_NAME = "fixes-v1"
 STACK_FILE = "queues-v1"
+STACK_HEADER = "greenit-async-lint stack 1"
 MAX_ENTRIES = 20_000  # past this, entries of findings that are gone are dropped
 
 
@@ -136,13 +137,34 @@ class FixCache:
         self.file.save()
 
 
-def cached_stack(folder: Optional[Path], paths: list[Path], remedies: "RemedyCatalogue") -> "Stack":
-    """The project's task queues (queues.detect), kept by the names, sizes and modification times
-    of the files detection reads: a warm run does not read every module for its imports again."""
+@dataclass
+class FoundStack:
+    """The project's task queues for `paths` (queues.detect), and the cache entry to write when
+    they were not read back from it: found in one thread (fix/preload.py), kept in another."""
+
+    stack: "Stack"
+    paths: list[Path]
+    remedies: "RemedyCatalogue"
+    folder: Optional[Path]
+    entry: Optional[tuple[str, bytes]] = None
+
+    def save(self) -> None:
+        if self.folder is None or self.entry is None:
+            return
+        store = EntryFile(self.folder / STACK_FILE, STACK_HEADER, read=False)  # one project, one stack
+        store.put(*self.entry)
+        store.save()
+        self.entry = None
+
+
+def find_stack(folder: Optional[Path], paths: list[Path], remedies: "RemedyCatalogue") -> FoundStack:
+    """The project's task queues, read back from the cache while the names, sizes and
+    modification times of the files detection reads are the same (a warm run does not read every
+    module for its imports again); writes nothing (see FoundStack.save)."""
     from .queues import Stack, dependency_files, detect, scanned_files
 
     if folder is None:
-        return detect(paths, remedies)
+        return FoundStack(detect(paths, remedies), paths, remedies, folder)
     files = scanned_files(paths)
     stats = []
     for path in [*files, *dependency_files(paths)]:
@@ -153,31 +175,34 @@ def cached_stack(folder: Optional[Path], paths: list[Path], remedies: "RemedyCat
             stats.append((path.as_posix(), -1, -1))
     key = _digest([code_fingerprint(), [q.name for q in remedies.queues],
                    [(q.name, q.modules, q.packages) for q in remedies.queues], stats])
-    store = EntryFile(folder / STACK_FILE, "greenit-async-lint stack 1")
-    body = store.body(key)
+    body = EntryFile(folder / STACK_FILE, STACK_HEADER).body(key)
     if body is not None:
         try:
             entry = json.loads(body)
             queues = [remedies.queue_by_name[name] for name in entry["queues"]]
             evidence = {str(k): [str(v) for v in vs] for k, vs in entry["evidence"].items()}
-            return Stack(queues, evidence)
+            return FoundStack(Stack(queues, evidence), paths, remedies, folder)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             pass
     stack = detect(paths, remedies, files)
-    store.raw.clear()  # one project, one stack: the old entry is of no use
-    store.put(key, json.dumps({"queues": [q.name for q in stack.queues], "evidence": stack.evidence}).encode())
-    store.save()
-    return stack
+    body = json.dumps({"queues": [q.name for q in stack.queues], "evidence": stack.evidence}).encode()
+    return FoundStack(stack, paths, remedies, folder, (key, body))
 
 
-def cache_folder(report: "Report") -> Optional[Path]:
-    """Where the run's caches live (the project root's cache folder), or None without a cache."""
-    config = report.config
+def cached_stack(folder: Optional[Path], paths: list[Path], remedies: "RemedyCatalogue") -> "Stack":
+    """The project's task queues, through the cache (see find_stack)."""
+    found = find_stack(folder, paths, remedies)
+    found.save()
+    return found.stack
+
+
+def cache_folder(config: Any, paths: Iterable[str], cwd: Path) -> Optional[Path]:
+    """Where a run's caches live (the project root's cache folder), or None without a cache.
+    `config`: the run's settings (`cache`, `cache_dir`); `paths` as given, relative to `cwd`."""
     if not config.cache:
         return None
-    cwd = (report.cwd or Path.cwd()).resolve()
-    paths = [Path(p) if Path(p).is_absolute() else cwd / p for p in (report.paths or ["."])]
-    return find_project_root(paths[0]) / config.cache_dir
+    absolute = [Path(p) if Path(p).is_absolute() else cwd / p for p in (list(paths) or ["."])]
+    return find_project_root(absolute[0]) / config.cache_dir
 
 
 def _relative(path: Path, cwd: Path) -> str:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from .queues import Stack
 from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
+    from ..catalogue import Catalogue
+    from .cache import FoundStack
     from ..analysis.findings import Finding
 
 GENERIC_FAMILY = {"work": "this work", "then": "notify the user when it is done"}
@@ -30,12 +32,32 @@ def report_cwd(report: "Report", cwd: Optional[Path] = None) -> Path:
     return Path(cwd or getattr(report, "cwd", None) or Path.cwd()).resolve()
 
 
+def run_remedies(catalogue: "Catalogue", catalogue_extra: Mapping[str, Any]) -> RemedyCatalogue:
+    """The fixer's catalogue for a run on `catalogue`, made with the settings' `catalogue_extra`."""
+    # Without catalogue settings (every extension empty) the run's catalogue holds what the
+    # shipped one holds: reuse it instead of reading and parsing the shipped YAML a second time.
+    extended = any(catalogue_extra.values())
+    return load_remedies(None if extended else catalogue)
+
+
+def stack_paths(paths: list[str], cwd: Path) -> list[Path]:
+    """What queue detection scans for a run on `paths` (as given, relative to `cwd`)."""
+    absolute = [p if p.is_absolute() else cwd / p for p in (Path(x) for x in (paths or ["."]))]
+    return [p for p in absolute if p.exists()] or [cwd]
+
+
 def project_stack(report: "Report", cwd: Path, remedies: Optional[RemedyCatalogue] = None,
-                  cache_dir: Optional[Path] = None) -> Stack:
+                  cache_dir: Optional[Path] = None, early: "Optional[FoundStack]" = None) -> Stack:
+    """The task queues the report's project uses; `early`, when found for the same paths,
+    catalogue and cache (by fix/preload.py), is kept instead of detecting them again."""
     from .cache import cached_stack
 
-    paths = [p if p.is_absolute() else cwd / p for p in (Path(x) for x in (report.paths or ["."]))]
-    return cached_stack(cache_dir, [p for p in paths if p.exists()] or [cwd], remedies or load_remedies())
+    paths = stack_paths(report.paths, cwd)
+    remedies = remedies or load_remedies()
+    if early is not None and early.remedies is remedies and (early.paths, early.folder) == (paths, cache_dir):
+        early.save()
+        return early.stack
+    return cached_stack(cache_dir, paths, remedies)
 
 
 def family_of(finding: "Finding", report: "Report") -> str:
@@ -153,17 +175,15 @@ def describe(remedy: Remedy, values: dict[str, str]) -> dict[str, Any]:
 
 
 def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = None,
-                 cache_dir: Optional[Path] = None) -> None:
+                 cache_dir: Optional[Path] = None, early: "Optional[FoundStack]" = None) -> None:
     """Set `finding.fix` on every finding of `report` (see the module docstring). With
-    `cache_dir`, fixes that needed codemods are kept there by file content (see cache.py)."""
+    `cache_dir`, fixes that needed codemods are kept there by file content (see cache.py);
+    `early`: the project's queues, found while the files were summarised (see preload.py)."""
     from .cache import FixCache
 
-    # Without catalogue settings (every extension empty) the report's catalogue holds what the
-    # shipped one holds: reuse it instead of reading and parsing the shipped YAML a second time.
-    extended = any(report.options.catalogue_extra.values())
-    remedies = load_remedies(None if extended else report.catalogue)
+    remedies = run_remedies(report.catalogue, report.options.catalogue_extra)
     base = report_cwd(report, cwd)
-    stack = project_stack(report, base, remedies, cache_dir)
+    stack = project_stack(report, base, remedies, cache_dir, early)
     cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
     pending = []
     for finding in report.findings:

@@ -1,0 +1,107 @@
+"""preload.py: a check whose report carries diffs imports libcst and finds the task queues while
+the parse workers take their first files, in the parent's own thread; what fails there fails
+where the run needs it, as it would have without the preload, and a report without diffs, or a
+run without workers, does none of it."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint import cli
+from greenit_async_lint.fix import cache as cache_module
+from greenit_async_lint.fix import preload as preload_module
+
+from fixtools import FIXTURES, copy_project
+
+FILLERS = 60  # past the loader's _PARALLEL_MIN_FILES: the files are summarised by worker processes
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    app = copy_project(FIXTURES / "fastapi_media", tmp_path / "app")
+    (app / "filler").mkdir()
+    (app / "filler" / "__init__.py").write_text("")
+    for i in range(FILLERS):
+        (app / "filler" / f"m{i}.py").write_text(f"def f{i}(x):\n    return x + {i}\n")
+    return app
+
+
+def _check(app: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: int) -> dict:
+    monkeypatch.chdir(app)
+    out = app.parent / f"report-{jobs}.{fmt}"
+    cli.main(["check", "--jobs", str(jobs), "--format", f"{fmt}={out}", "."])
+    return json.loads(out.read_text()) if fmt == "json" else {"text": out.read_text()}
+
+
+def _fixes(report: dict) -> list[object]:
+    return [(f["path"], f["line"], f["code"], f["fix"]) for f in report["findings"]]
+
+
+class Starts:
+    """Records each Preload run: the worker processes alive then, and the thread it ran in."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.workers: list[int] = []
+        self.threads: list[threading.Thread] = []
+        self.made = 0
+        real_call, real_init = preload_module.Preload.__call__, preload_module.Preload.__init__
+
+        def call(preload):  # type: ignore[no-untyped-def]
+            self.workers.append(len(multiprocessing.active_children()))
+            self.threads.append(threading.current_thread())
+            real_call(preload)
+
+        def init(preload, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.made += 1
+            real_init(preload, *args, **kwargs)
+
+        monkeypatch.setattr(preload_module.Preload, "__call__", call)
+        monkeypatch.setattr(preload_module.Preload, "__init__", init)
+
+
+def test_it_runs_in_the_parent_while_the_workers_summarise(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = Starts(monkeypatch)
+    report = _check(app, monkeypatch, "json", jobs=2)
+    assert starts.workers == [1] and starts.threads == [threading.main_thread()]
+    assert any(f["fix"]["diff"] for f in report["findings"])
+
+
+def test_nothing_without_diffs_or_without_workers(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = Starts(monkeypatch)
+    _check(app, monkeypatch, "text", jobs=2)
+    assert starts.made == 0
+    _check(app, monkeypatch, "json", jobs=1)  # summarised in this process: nothing to overlap
+    assert starts.made == 1 and starts.workers == []
+
+
+def test_what_fails_in_the_preload_is_done_again_in_the_run(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = _fixes(_check(app, monkeypatch, "json", jobs=1))
+    (app / ".greenit-cache").rename(app.parent / "first-cache")
+    real = cache_module.find_stack
+    calls: list[str] = []
+
+    def find_stack(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append("preload" if not calls else "run")
+        if len(calls) == 1:
+            raise OSError("the disk went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache_module, "find_stack", find_stack)
+    monkeypatch.setattr(preload_module, "MODULES", ("greenit_async_lint.fix.no_such_module", *preload_module.MODULES))
+    assert _fixes(_check(app, monkeypatch, "json", jobs=2)) == alone
+    assert calls == ["preload", "run"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failed_import_fails_the_run_as_it_would_without_the_preload(app: Path, jobs: int) -> None:
+    code = ("import sys; sys.modules['libcst'] = None; from greenit_async_lint.cli import main; "
+            f"sys.exit(main(['check', '--no-cache', '--jobs', '{jobs}', '--format', 'json', '.']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=app)
+    assert result.returncode == 2
+    assert "internal error: ModuleNotFoundError: import of libcst halted; None in sys.modules" in result.stderr
