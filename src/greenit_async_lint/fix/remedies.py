@@ -198,18 +198,20 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
         finding.fix = describe(remedy, placeholders(finding, report, queue, remedies))
     if pending:
         from .apply import FindingPlanner
-        from .cache import content_digest
-        # Only the findings the cache did not answer: their files are read and parsed once.
-        planner = FindingPlanner(report, base, stack, remedies, [f for f, _ in pending])
-        outcomes = [planner.diff_for(finding, remedy) for finding, remedy in pending]
-        cache.know({path: content_digest(data) for path, data in planner.sources.contents.items()})
-        for (finding, _remedy), outcome in zip(pending, outcomes):
+        from .parallel import plan_all
+
+        # Only the findings the cache did not answer: their files are read and parsed once (in
+        # each of two processes when they are many, see parallel.py).
+        findings = [f for f, _ in pending]
+        planned, read = plan_all(lambda: FindingPlanner(report, base, stack, remedies, findings), pending,
+                                 report.options.jobs, base)
+        cache.know(read)
+        for (finding, _remedy), outcome in zip(pending, planned):
             fix = finding.fix
             assert fix is not None  # described just above
             fix["diff"] = outcome.diff or None
-            extra = " ".join(t for t in (*outcome.notes, outcome.refusal_text()) if t)
-            if extra:
-                fix["description"] += " " + extra
+            if outcome.extra:
+                fix["description"] += " " + outcome.extra
             cache.put(finding, fix, outcome.files)
     cache.save()
 

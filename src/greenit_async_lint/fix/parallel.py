@@ -1,0 +1,166 @@
+"""The diffs of a check's findings, planned in two processes when there are enough of them.
+
+Planning is libcst work on the files each finding's chain goes through (most of a cold JSON
+check's fix suggestions on a large application). Findings whose chains share no file are
+independent: a forked child plans one share of them while this process plans the other, each
+with its own parsed files. Both planners see every finding's lines (`FindingPlanner(findings=)`)
+and plan their share in the report's order, so each file is sliced and planned as in one process.
+
+The child only computes: it writes nothing, and hands back the outcomes through a pipe (a pickle
+from our own fork, never from the checked project). If it fails in any way, this process plans
+its share itself, and raises there whatever the child would have raised.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
+
+from ..analysis.workers import can_fork
+from .apply import FindingPlanner
+from .cache import content_digest
+from .rules import Remedy
+
+if TYPE_CHECKING:
+    from ..analysis.findings import Finding
+
+MIN_FINDINGS = 6  # below this, a fork costs more than the planning it shares
+
+
+@dataclass
+class Planned:
+    """What a finding's fix keeps of its plan (see apply.Outcome)."""
+
+    diff: str
+    extra: str  # notes and the reasons codemods were not made, for the description
+    files: list[Path]
+
+
+def plan(planner: FindingPlanner, pending: "list[tuple[Finding, Remedy]]") -> list[Planned]:
+    out = []
+    for finding, remedy in pending:
+        outcome = planner.diff_for(finding, remedy)
+        extra = " ".join(t for t in (*outcome.notes, outcome.refusal_text()) if t)
+        out.append(Planned(outcome.diff, extra, sorted(outcome.files)))
+    return out
+
+
+def digests(planner: FindingPlanner) -> dict[Path, str]:
+    """The content digest of every file the planner read (see cache.FixCache.know)."""
+    return {path: content_digest(data) for path, data in planner.sources.contents.items()}
+
+
+def plan_all(make: Callable[[], FindingPlanner], pending: "list[tuple[Finding, Remedy]]", jobs: int,
+             cwd: Path) -> tuple[list[Planned], dict[Path, str]]:
+    """Each pending finding's plan, in order, and the digests of the files they were made from
+    (finding paths are relative to `cwd`)."""
+    shares = split(pending, lambda name: _size(cwd / name)) \
+        if jobs > 1 and len(pending) >= MIN_FINDINGS and can_fork() else None
+    if shares is None:
+        planner = make()
+        return plan(planner, pending), digests(planner)
+    mine, theirs = shares
+    child = _Child(lambda: _result(make, [pending[i] for i in theirs]))
+    planner = make()
+    planned: list[Optional[Planned]] = [None] * len(pending)
+    for i, result in zip(mine, plan(planner, [pending[i] for i in mine])):
+        planned[i] = result
+    read = digests(planner)
+    answer = child.result()
+    if answer is None:  # the child failed: its share is planned here (and fails here, if it must)
+        answer = _result(make, [pending[i] for i in theirs])
+    for i, result in zip(theirs, answer[0]):
+        planned[i] = result
+    read.update(answer[1])
+    return [p for p in planned if p is not None], read
+
+
+def _result(make: Callable[[], FindingPlanner], share: "list[tuple[Finding, Remedy]]") \
+        -> tuple[list[Planned], dict[Path, str]]:
+    planner = make()
+    return plan(planner, share), digests(planner)
+
+
+def split(pending: "list[tuple[Finding, Remedy]]", size: Callable[[str], int]) \
+        -> Optional[tuple[list[int], list[int]]]:
+    """Two shares of the findings (indexes, in order) whose chains share no file, as even as it
+    gets by the size of their files (what parsing costs, more than the number of findings);
+    None when they cannot be split that way."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    files = [_files(finding) for finding, _ in pending]
+    for names in files:
+        for name in names[1:]:
+            parent[root(name)] = root(names[0])
+    groups: dict[str, list[int]] = {}
+    for i, names in enumerate(files):
+        groups.setdefault(root(names[0]), []).append(i)
+    if len(groups) < 2:
+        return None
+    weights = {key: sum(size(name) for name in {n for i in group for n in files[i]}) + len(group)
+               for key, group in groups.items()}
+    shares: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for key in sorted(groups, key=lambda k: (-weights[k], groups[k][0])):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        shares[lighter].extend(groups[key])
+        loads[lighter] += weights[key]
+    return sorted(shares[0]), sorted(shares[1])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _files(finding: "Finding") -> list[str]:
+    handler = finding.handler
+    names = [handler.path] if handler is not None else []
+    names.extend(hop.path for hop in finding.chain)
+    return names or [finding.path]
+
+
+class _Child:
+    """`work()` in a forked process, its pickled answer read back through a pipe."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+            status = 1
+            try:
+                os.close(read)
+                # A new stderr: a warning the child prints (compile() on the project's code) must
+                # not wait for a lock another thread of the parent held when it forked.
+                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child's stderr until os._exit
+                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)  # no atexit handler, no buffered output of the parent's
+        os.close(write)
+        self.read = read
+
+    def result(self):  # type: ignore[no-untyped-def]
+        """The child's answer, or None when it failed."""
+        with os.fdopen(self.read, "rb") as pipe:
+            data = pipe.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a truncated answer is a failed child
+            return None
