@@ -129,18 +129,12 @@ class ClassLookup:
     def _stored(self, cmi: int, cls: Class, attr: str) -> list[Value]:
         """What the class's methods store into `self.<attr>`."""
         out: list[Value] = []
-        for mq in cls.methods.values():
-            fn = self.p.function(cmi, mq)
-            if fn is None:
-                continue
+        for mq, value in self.p.stores(cmi, cls).get(attr, ()):
             here = Ctx(cmi, mq)
-            for name, value in fn.self_attrs:
-                if name != attr:
-                    continue
-                if isinstance(value, Declared):
-                    out.extend(self.ev.binding(value, here))
-                elif not isinstance(value, (Import, FromImport, ClassDef, Element)):
-                    out.extend(self.ev.eval(value, here))  # (`for self.x in ...` is not followed)
+            if isinstance(value, Declared):
+                out.extend(self.ev.binding(value, here))
+            elif not isinstance(value, (Import, FromImport, ClassDef, Element)):
+                out.extend(self.ev.eval(value, here))  # (`for self.x in ...` is not followed)
         return out
 
     def _covered(self, stored: list[Value], declared: list[Value]) -> list[Value]:

@@ -113,7 +113,7 @@ class Relations:
             if isinstance(c, Candidates):
                 out.extend(c.values)
             elif isinstance(c, External) and c.subject is not None:
-                if any(r.iterates.match(c.name) for r in self.ev.instance_rules):
+                if self.ev.instance_rule("iterates", c.name):
                     out.append(Instance("inst", *c.subject))
                 else:
                     out.extend(Instance("inst", *child) for child, _field in self.children(c))

@@ -78,6 +78,7 @@ class Project:
         self.mods: list[Module] = list(modules)
         self._module_ctxs = [Ctx(mi, None) for mi in range(len(self.mods))]
         self.by_name: dict[str, list[int]] = {}
+        self._stores: dict[tuple[int, str], dict[str, list[tuple[str, Binding]]]] = {}
         for index, module in enumerate(self.mods):
             self.by_name.setdefault(module.name, []).append(index)
 
@@ -200,3 +201,18 @@ class Project:
 
     def class_ctx(self, mi: int, cls: Class) -> Ctx:
         return Ctx(mi, cls.parent)
+
+    def stores(self, mi: int, cls: Class) -> dict[str, list[tuple[str, Binding]]]:
+        """What the class's methods store into `self.<attr>`, by attribute: (method qualname,
+        value), in the order of the methods and of their statements. Indexed once per class: an
+        instance attribute is looked up through every class of the lookup order, most of which do
+        not store it."""
+        key = (mi, cls.qualname)
+        found = self._stores.get(key)
+        if found is None:
+            found = self._stores[key] = {}
+            for mq in cls.methods.values():
+                fn = self.function(mi, mq)
+                for name, value in fn.self_attrs if fn is not None else ():
+                    found.setdefault(name, []).append((mq, value))
+        return found

@@ -49,6 +49,7 @@ class SignalIndex:
         self.rules = [fw.signals for fw in catalogue.frameworks if fw.signals is not None]
         self.send_methods = frozenset(m for r in self.rules for m in r.send_methods)
         self._receivers: Optional[dict[SignalKey, list[Receiver]]] = None
+        self._sent: dict[tuple[str, ...], list[SignalKey]] = {}
 
     def key(self, expr: Arg, ctx: Ctx) -> Optional[SignalKey]:
         """Where a signal is defined: a global of the project, else its outside dotted name."""
@@ -143,10 +144,12 @@ class SignalIndex:
 
     def _implicit(self, names: list[str], keys: list[SignalKey]) -> list[SignalKey]:
         """`keys`, and the signals calling something known by `names` sends."""
-        for rule in self.rules:
-            for table, signals in rule.implicit:
-                if any(table.match(n) for n in names):
-                    keys.extend(OutsideSignal("ext", s) for s in signals)
+        by_names = tuple(names)
+        sent = self._sent.get(by_names)
+        if sent is None:  # asked at every call site, of a few thousand distinct names
+            sent = self._sent[by_names] = [OutsideSignal("ext", s) for rule in self.rules for table, signals in rule.implicit
+                                           if any(table.match(n) for n in names) for s in signals]
+        keys.extend(sent)
         return keys
 
     def _run(self, keys: list[SignalKey], sender: Optional[set[ClassKey]]) -> list[Triggered]:
