@@ -68,9 +68,9 @@ def __getattr__(name: str) -> Any:
 def _rules_folder() -> str | None:
     """The rules package's folder when it is one on disk (always, but in a zip): read with plain
     open(), as importlib.resources would, without importing it (a tenth of a warm run's imports)."""
-    from .. import rules
+    from importlib import import_module
 
-    folders = list(getattr(rules, "__path__", []))
+    folders = list(getattr(import_module("greenit_async_lint.rules"), "__path__", []))
     return folders[0] if len(folders) == 1 and os.path.isdir(folders[0]) else None
 
 

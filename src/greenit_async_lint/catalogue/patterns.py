@@ -26,7 +26,7 @@ class PatternTable(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._exact: dict[str, tuple[int, T]] = {}
         self._globs: list[tuple[str, T]] = []  # in declaration order
-        self._tests: Optional[list[tuple[Callable[[str], bool], T]]] = None  # the globs, compiled
+        self._tests: Optional[list[tuple[Callable[[str], object], T]]] = None  # the globs, compiled
         self._count = 0
         self._declared: list[str] = []
         # A name's answer, once the globs were tried for it: a project asks about the same few
