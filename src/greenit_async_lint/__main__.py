@@ -6,7 +6,7 @@ import sys
 # project it checks: that project's `locale.py` or `logging.py` would be imported in place of the
 # standard library's the first time the checker needs one (argparse imports locale through gettext),
 # running the checked code and failing the check. The checker never imports the code it reads.
-if sys.path and sys.path[0] in ("", os.getcwd()) and not sys.flags.safe_path:
+if sys.path and sys.path[0] in ("", os.getcwd()) and not getattr(sys.flags, "safe_path", False):  # -P (3.11)
     del sys.path[0]
 
 from .leave import console  # noqa: E402 - after the path is made safe
