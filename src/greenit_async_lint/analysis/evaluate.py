@@ -18,6 +18,7 @@ from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictI
 from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
                       Project)
 from .index import ProjectIndex
+from .instancerules import InstanceRules
 from .lineage import Relations
 from .locators import Locators
 from .parameters import Parameters, arg_value as arg_value  # arg_value: where the finders import it from
@@ -40,7 +41,7 @@ class Evaluator:
         self.index = index if index is not None else ProjectIndex(project)
         self.cat = catalogue
         self.types = catalogue.offloads.types
-        self.instance_rules = [fw.instances for fw in catalogue.frameworks]
+        self.instance_rules = InstanceRules(catalogue)
         self.classes = ClassLookup(project, self)
         self.mro = self.classes.mro
         self.class_attr = self.classes.attr
@@ -57,7 +58,6 @@ class Evaluator:
         self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
         self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
-        self._instance_rules: dict[tuple[str, str], bool] = {}
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -135,7 +135,7 @@ class Evaluator:
             elif isinstance(target, CandidatesGet) and args:  # REGISTRY.get("pdf", default)
                 out.extend(pick(target, args[0]))
                 out.extend(v for default in args[1:2] for v in self.eval_arg(default, ctx))
-            elif isinstance(target, External) and args and self.instance_rule("first_arg", target.name):
+            elif isinstance(target, External) and args and self.instance_rules.names("first_arg", target.name):
                 out.extend(Instance("inst", v.module, v.qualname) for v in self.eval_arg(args[0], ctx)
                            if isinstance(v, ClassRef))
             elif target == GETATTR and len(args) >= 2:
@@ -244,7 +244,7 @@ class Evaluator:
         if isinstance(target, ClassRef):
             return (Instance("inst", target.module, target.qualname),)
         if isinstance(target, External):
-            if target.subject is not None and self.instance_rule("returns", target.name):
+            if target.subject is not None and self.instance_rules.names("returns", target.name):
                 return (Instance("inst", *target.subject),)
             return (External("ext", self.types.get(target.name, target.name), target.subject),)
         if isinstance(target, CandidatesGet):
@@ -273,15 +273,6 @@ class Evaluator:
         result = dedupe(out)
         self._returns[key] = result
         return result
-
-    def instance_rule(self, kind: str, name: str) -> bool:
-        """Whether a framework's `instances` rule of this kind (`first_arg`, `returns`, `iterates`)
-        names this outside call: asked at every evaluation of a call, of a few thousand names."""
-        key = (kind, name)
-        found = self._instance_rules.get(key)
-        if found is None:
-            found = self._instance_rules[key] = any(getattr(r, kind).match(name) for r in self.instance_rules)
-        return found
 
     def decorated_by(self, mi: int, fn: Function, table: PatternTable[_T]) -> Optional[_T]:
         """The value `table` gives the first of the function's decorators it matches, if any."""

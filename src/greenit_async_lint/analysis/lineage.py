@@ -113,7 +113,7 @@ class Relations:
             if isinstance(c, Candidates):
                 out.extend(c.values)
             elif isinstance(c, External) and c.subject is not None:
-                if self.ev.instance_rule("iterates", c.name):
+                if self.ev.instance_rules.names("iterates", c.name):
                     out.append(Instance("inst", *c.subject))
                 else:
                     out.extend(Instance("inst", *child) for child, _field in self.children(c))

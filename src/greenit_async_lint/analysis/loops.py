@@ -29,11 +29,11 @@ from .effects import Effect
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
 from .parameters import arg_value, bind
-from .project import BoundExpr, BoundParam, Ctx, Project
-from .values import Candidates, ClassRef, External, FunctionRef, Instance, MethodRef
+from .project import BoundExpr, Ctx, Project
+from .values import Candidates, External, FunctionRef, MethodRef
 from .volume import DataVolume, names_read
+from .whilebounds import SMALL, WhileBounds
 
-_SMALL = 16  # a loop over at most this many known items is bounded
 _NO_SIZE = frozenset({"typing.Any"})  # a candidate value that says nothing of a collection's size
 _DEFERRED = frozenset({"blocking", "poll", "heavy"})  # what a loop over a parameter amplifies for its caller to judge
 
@@ -55,6 +55,7 @@ class LoopBounds:
         self.ev = evaluator
         self.rules = catalogue.volume
         self.volume = DataVolume(project, evaluator, catalogue)
+        self.counters = WhileBounds(project, evaluator, catalogue.volume)  # `while` loops, small constants
         self.offloads = catalogue.offloads
         self._sites: dict[tuple[int, str], dict[tuple[int, int, str], CallSite]] = {}  # call sites by hop
         self._bounded: dict[tuple[Expr, Ctx, int], bool] = {}
@@ -164,7 +165,7 @@ class LoopBounds:
             if loop.kind in ("once", "retry"):
                 continue
             if loop.kind == "while":
-                bound = self.while_bound(loop.iter, ctx)
+                bound = self.counters.while_bound(loop.iter, ctx)
                 if bound == "deadline":
                     deadline = deadline or replace(loop, kind="deadline")
                 elif bound != "counter":
@@ -172,75 +173,6 @@ class LoopBounds:
             elif not self.bounded(loop.iter, ctx) and not self.entries(loop.iter, ctx):
                 return loop
         return deadline
-
-    def while_bound(self, operands: Optional[Expr], ctx: Ctx) -> str:
-        """'counter' (compared with a small number), 'deadline' (compared with a clock) or ''."""
-        if not isinstance(operands, Items):
-            return ""
-        # The bound is a literal or a module or class constant: a local name bound to a number
-        # is the counter itself (`n = 0; while n < len(rows)`), not what bounds it. The counter
-        # must start small too: `remaining = len(rows)` counted down to 0 is as long as the rows.
-        counters = [e for e in operands.items if isinstance(e, Name) and self._local(e.id, ctx)]
-        if not any(self._starts_big(e.id, ctx) for e in counters) and any(
-                e not in counters and self.small_int(e, ctx) for e in operands.items):
-            return "counter"
-        if any(self.is_clock(e, ctx) for e in operands.items):
-            return "deadline"
-        return ""
-
-    def _starts_big(self, name: str, ctx: Ctx) -> bool:
-        """A counter set from a size or a value read elsewhere (`remaining = len(rows)`, a
-        parameter), or from a large number: counting it down is as long as that value."""
-        if self.p.own_param(name, ctx) is not None:
-            return True
-        for b in self.p.bindings(name, ctx):
-            if isinstance(b, BoundExpr) and (isinstance(b.binding, (Call, Attr, Subscript)) or isinstance(
-                    b.binding, Const) and not self.small_int(b.binding, b.ctx)):
-                return True
-        return False
-
-    def _local(self, name: str, ctx: Ctx) -> bool:
-        return any(b.ctx.function is not None for b in self.p.bindings(name, ctx) if isinstance(b, (BoundExpr, BoundParam)))
-
-    def is_clock(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
-        if depth > 2:
-            return False
-        if isinstance(expr, Call):
-            return any(isinstance(v, External) and v.name in self.rules.clocks for v in self.ev.eval(expr.func, ctx))
-        if isinstance(expr, Name):  # deadline = time.monotonic() + 30
-            return any(isinstance(b, BoundExpr) and self._mentions_clock(b.binding, b.ctx, depth + 1)
-                       for b in self.p.bindings(expr.id, ctx))
-        return False
-
-    def _mentions_clock(self, expr: object, ctx: Ctx, depth: int) -> bool:
-        if isinstance(expr, (Call, Name)):
-            return self.is_clock(expr, ctx, depth)
-        if isinstance(expr, Items):
-            return any(self._mentions_clock(e, ctx, depth) for e in expr.items)
-        return False
-
-    def small_int(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
-        """A constant int of at most _SMALL, directly or through a module or class constant."""
-        if isinstance(expr, Const):
-            return isinstance(expr.value, int) and not isinstance(expr.value, bool) and expr.value <= _SMALL
-        if depth > 2:
-            return False
-        if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
-            return bool(bindings) and all(isinstance(b, BoundExpr) and isinstance(b.binding, Const)
-                                          and self.small_int(b.binding, b.ctx, depth + 1) for b in bindings)
-        if isinstance(expr, Attr):  # self.MAX_TRIES, Client.RETRIES
-            values: list[tuple[object, Ctx]] = []
-            for owner in self.ev.eval(expr.base, ctx):
-                if not isinstance(owner, (Instance, ClassRef)):
-                    return False
-                for cmi, cq in self.ev.classes.mro(owner.module, owner.qualname)[0]:
-                    cls = self.p.klass(cmi, cq)
-                    if cls is not None and expr.attr in cls.attrs:
-                        values.extend((v, self.p.class_ctx(cmi, cls)) for v in cls.attrs[expr.attr])
-                        break
-            return bool(values) and all(isinstance(v, Const) and self.small_int(v, c, depth + 1) for v, c in values)
-        return False
 
     def entries(self, expr: Optional[Expr], ctx: Ctx) -> bool:
         """A loop over the entries of one file or one reply (volume.yaml `entries`): a call
@@ -287,9 +219,9 @@ class LoopBounds:
             # the element's loop variable iterates (`[h.url for h in hooks]`).
             if len(expr.items) == 1 and not self._element_bounded(expr.items[0], ctx, depth):
                 return False
-            return len(expr.items) <= _SMALL
+            return len(expr.items) <= SMALL
         if isinstance(expr, DictItems):
-            return len(expr.keys) <= _SMALL
+            return len(expr.keys) <= SMALL
         return isinstance(expr, Const)
 
     def _small_literal(self, expr: Name | Call, ctx: Ctx, depth: int) -> bool:
@@ -304,7 +236,7 @@ class LoopBounds:
         if isinstance(expr, Call):
             names = {v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)}
             if "builtins.range" in names:
-                return bool(expr.args) and all(not isinstance(a, Star) and self.small_int(a, ctx) for a in expr.args)
+                return bool(expr.args) and all(not isinstance(a, Star) and self.counters.small_int(a, ctx) for a in expr.args)
             if names & {"builtins.enumerate", "builtins.zip", "builtins.sorted", "builtins.reversed",
                         "builtins.list", "builtins.tuple", "builtins.set"}:
                 return bool(expr.args) and all(not isinstance(a, Star) and self.bounded(a, ctx, depth + 1)

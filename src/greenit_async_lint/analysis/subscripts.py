@@ -20,7 +20,7 @@ def subscript(ev: Evaluator, expr: Subscript, ctx: Ctx) -> list[Value]:
         if isinstance(base, Candidates):
             out.extend(pick(base, expr.key))
         elif isinstance(base, External) and base.subject is not None:  # a slice of a queryset is a queryset,
-            row = isinstance(expr.key, Const) and ev.instance_rule("iterates", base.name)
+            row = isinstance(expr.key, Const) and ev.instance_rules.names("iterates", base.name)
             out.append(Instance("inst", *base.subject) if row else base)  # an index (`obj, created = ...`) a row
         elif isinstance(base, External):  # `Optional[Model]`, `Dict[str, Model]`
             out.extend(generic_type(ev, base.name, expr.key, ctx))

@@ -1,0 +1,21 @@
+"""The frameworks' `instances` rules (rules/frameworks: outside calls that give back, or iterate
+over, instances of the project class they are made on: `Report.objects.get(...)` is a Report),
+asked by name. Every evaluation of a call asks, of a few thousand distinct names: the answer is
+kept per name."""
+from __future__ import annotations
+
+from ..catalogue import Catalogue
+
+
+class InstanceRules:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.rules = [fw.instances for fw in catalogue.frameworks]
+        self._named: dict[tuple[str, str], bool] = {}
+
+    def names(self, kind: str, name: str) -> bool:
+        """Whether a rule of this kind (`first_arg`, `returns`, `iterates`) names the outside call."""
+        key = (kind, name)
+        found = self._named.get(key)
+        if found is None:
+            found = self._named[key] = any(getattr(rule, kind).match(name) for rule in self.rules)
+        return found
