@@ -26,6 +26,7 @@ from .safestore import EntryShards
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's buffer (/proc/sys/fs/pipe-max-size)
 CHUNK = 8  # files per claim: a worker's last chunk is all the imbalance at the end
 WRITER_NICENESS = 3  # writers yield some of the core to the analysis, which the check waits for (a larger
 # value starves them on a busy machine, and the check then waits for them at its end)
@@ -55,6 +56,7 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     pipes: list[Connection] = []
     for _ in range(workers):
         receive, send = ctx.Pipe(duplex=False)
+        _widen(send)
         pipes.append(receive)
         process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encode))
         process.start()
@@ -102,6 +104,17 @@ def finish() -> None:
     """Wait for every writer started so far (their shards are then whole, or were never begun)."""
     while _WRITERS:
         _WRITERS.pop().join()
+
+
+def _widen(pipe: Connection) -> None:
+    """A pipe of a megabyte where the system allows it (Linux), not 64 KiB: one chunk of a large
+    project's summaries is about 100 KB pickled, and a worker blocks on sending it whenever the
+    parent is busy elsewhere (its own chunk, BEFORE_SHARE's imports) instead of summarising on."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _claims(counter: Any, total: int) -> Any:
