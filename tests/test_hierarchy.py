@@ -321,3 +321,18 @@ def test_a_type_default_given_as_a_dotted_name_is_that_class(catalogue) -> None:
                        "    def start(self):\n        built = self.manager_class()\n")
     ev = _evaluator(source, catalogue)
     assert _value(ev, "Named.start", "built") == {"AsyncManager()"}
+
+
+def test_an_attribute_declared_as_type_of_a_class_is_that_class(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """`Model: type[Base]` declares the class itself (indico's `db.Model`): its subclasses inherit
+    Base's class attributes and methods; an instance of Base would give them nothing."""
+    source = ("class Query:\n    def all(self): ...\n"
+              "class Base:\n    query: Query\n    @classmethod\n    def get(cls, oid): ...\n"
+              "class Wrapper:\n    Model: type[Base]\n"
+              "db = Wrapper()\n"
+              "class Event(db.Model):\n    pass\n"
+              "def use():\n    m = db.Model\n    q = Event.query\n")
+    ev = _evaluator(source, catalogue)
+    assert _value(ev, "use", "m") == {"Base"}
+    assert _value(ev, "use", "q") == {"Query()"}
+    assert _calls(ev, "use", "Event", "get") == {"Base.get"}

@@ -23,6 +23,7 @@ from .lineage import Relations
 from .locators import Locators
 from .parameters import Parameters, arg_value as arg_value  # arg_value: where the finders import it from
 from .registries import RegistryIndex
+from .generics import class_of
 from .subscripts import subscript
 from .traits import Defaults, field_default
 from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
@@ -180,6 +181,9 @@ class Evaluator:
         if isinstance(expr, Element):  # a registry's entries, a queryset's rows, a relation's children
             return self.relations.elements(expr, ctx)
         if isinstance(expr, Declared):
+            cls = class_of(expr.annotation)
+            if cls is not None:
+                return [v for v in self.eval(cls, ctx) if isinstance(v, (ClassRef, External))]
             return self.instances(self.eval(expr.annotation, ctx))
         return list(self.eval(expr, ctx))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .ir import Expr, Items
+from .ir import Attr, Expr, Items, Name, Subscript
 from .project import Ctx
 from .values import Candidates, Value
 
@@ -23,6 +23,21 @@ _WRAPPERS = frozenset({"Optional", "Annotated", "Union", "Type", "type", "ClassV
 _CONTAINERS = frozenset({"Dict", "dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
                          "List", "list", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
                          "Set", "set", "FrozenSet", "frozenset", "Deque", "deque"})
+
+
+# The type named is the class itself, not an instance of it.
+_CLASS_OF = frozenset({"type", "Type"})
+
+
+def class_of(annotation: Expr) -> Expr | None:
+    """`X` of an annotation `type[X]` / `Type[X]`: what is declared is the class X itself
+    (`Model: type[IndicoModel]` on a SQLAlchemy wrapper), whose class attributes and methods a
+    subclass (`class Event(db.Model)`) inherits; None for any other annotation."""
+    if not isinstance(annotation, Subscript):
+        return None
+    base = annotation.base
+    tail = base.id if isinstance(base, Name) else base.attr if isinstance(base, Attr) else None
+    return annotation.key if tail in _CLASS_OF else None
 
 
 def generic_type(ev: Evaluator, name: str, key: Expr, ctx: Ctx) -> list[Value]:
