@@ -11,7 +11,8 @@ and mode, the load average, and a digest of each JSON report (findings, handlers
     python bench/cold_wall.py --python /tmp/a/.venv/bin/python --python /tmp/b/.venv/bin/python \\
         [--apps ctfd,mealie] [--repeat 5] [--modes cold,warm,edit] [--jobs N]
 
-The trees are /tmp/apps/<name> with their roots in /tmp/apps/ROOTS (the primer's copies).
+The trees are the primer's extracted applications (realapps.app_tree: run `python eval/primer.py
+--apps NAME` once to download one), copied with hard links, the check run as the primer runs it.
 """
 from __future__ import annotations
 
@@ -22,8 +23,13 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from realapps import app_tree  # noqa: E402 - the same trees as the other real-application benchmarks
 
 p = argparse.ArgumentParser()
 p.add_argument("--python", action="append", required=True)
@@ -32,7 +38,6 @@ p.add_argument("--repeat", type=int, default=5)
 p.add_argument("--modes", default="cold,warm,edit")
 p.add_argument("--jobs", default=None)
 a = p.parse_args()
-ROOTS = dict(l.split() for l in open("/tmp/apps/ROOTS"))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def run(py, tree, root, out):
@@ -55,12 +60,13 @@ def digest(path):
 print("load", os.getloadavg(), flush=True)
 for app in a.apps.split(","):
     work = tempfile.mkdtemp(prefix=f"pipe-{app}-")
+    top, root = app_tree(app)
     trees = {}
     for k, py in enumerate(a.python):
         tree = os.path.join(work, f"t{k}")
-        shutil.copytree(f"/tmp/apps/{app}", tree, copy_function=os.link)
+        shutil.copytree(top, tree, symlinks=True, copy_function=os.link,
+                        ignore=shutil.ignore_patterns("__pycache__", ".greenit-cache", ".ruff_cache", "node_modules"))
         trees[py] = tree
-    root = ROOTS[app]
     # the largest module of the root, for the edit mode
     biggest = max((os.path.join(d, f) for d, _, fs in os.walk(os.path.join(trees[a.python[0]], root)) for f in fs if f.endswith(".py")), key=os.path.getsize)
     rel = os.path.relpath(biggest, trees[a.python[0]])

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import output
 from .config import Config, ConfigError
-from .analysis.engine import analyse
+from .analysis.engine import analyse, finish_writers
 from .analysis.readfile import Unreadable, read_json
 from .destinations import UsageError, write
 from .formats import carries_fixes, render
@@ -63,6 +63,15 @@ _PARKED: list[object] = []
 
 
 def run_check(args: argparse.Namespace, config: Config) -> int:
+    try:
+        return _run_check(args, config)
+    finally:
+        # The summary cache's writers (analysis/workers.py) overlapped the analysis, the fix
+        # suggestions and the output: the check ends when they have written their shards.
+        finish_writers()
+
+
+def _run_check(args: argparse.Namespace, config: Config) -> int:
     from pathlib import Path
 
     from .analysis.workers import BEFORE_SHARE
@@ -88,7 +97,7 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
         early = BEFORE_SHARE.set(preload)
         try:
-            report = analyse(args.paths, config, catalogue=catalogue)
+            report = analyse(args.paths, config, catalogue=catalogue, join_writers=False)
         finally:
             BEFORE_SHARE.reset(early)
         # The analysis leaves millions of objects alive (engine.py runs it without the cyclic

@@ -66,10 +66,14 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 
 
 def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path] = None,
-            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None) -> Report:
+            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None,
+            join_writers: bool = True) -> Report:
     """`config`: the analysis options, or a front end's settings that give them (`analysis_options()`;
     the report hands those back as `Report.config`).
     `trees`: trees the caller already parsed (flake8), by absolute path; see loader.load.
+    `join_writers=False` returns while the summary cache's writers may still be at work (workers.py):
+    the caller then calls `finish_writers()` itself before it ends (check.run_check does, once the
+    fixes and the output are done, so that the writers overlap them too).
     Fix suggestions are not the engine's: the fix layer attaches and caches them (fix/cache.py)."""
     # The analysis builds millions of small acyclic tuples; the cyclic garbage collector would
     # scan them again and again for nothing (it more than doubled a large project's check).
@@ -80,6 +84,8 @@ def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpti
     finally:
         if enabled:
             gc.enable()
+        if join_writers:
+            finish_writers()  # none outlives the analysis its caller asked for
 
 
 def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path],
@@ -140,7 +146,6 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
                     registrations, options)
     if options.cache:
         resultcache.save(root / options.cache_dir, key, (handlers, findings, verdicts, registrations))
-    finish_writers()  # the summary cache's writers overlapped the analysis (loader.py): none outlives the check
     return report
 
 
@@ -171,4 +176,4 @@ def _suppressed(finding: Finding, noqa: dict[str, dict[int, Optional[frozenset[s
     return codes is None or finding.code in codes
 
 
-__all__ = ["Report", "analyse"]
+__all__ = ["Report", "analyse", "finish_writers"]
