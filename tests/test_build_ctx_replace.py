@@ -24,3 +24,12 @@ def test_unknown_field_refused_and_other_records_go_through_dataclasses() -> Non
     with pytest.raises(TypeError):
         replace(ctx, no_such_field=1)
     assert replace(Loop(3, "for", None, "xs"), kind="once") == Loop(3, "once", None, "xs")
+
+
+def test_the_quiet_twin_is_made_once_and_not_inherited() -> None:
+    ctx = BuildCtx(Scope("m"), "m", None, None)
+    quiet = ctx.quiet
+    assert quiet.record is False and quiet == replace(ctx, record=False) and ctx.quiet is quiet
+    assert quiet.quiet is quiet
+    looped = replace(ctx, loops=(Loop(3, "for", None, "xs"),))
+    assert looped.quiet.loops == looped.loops and looped.quiet is not quiet

@@ -14,6 +14,7 @@ import ast
 from typing import NamedTuple, Union
 
 from .conditions import Aliases
+from .subnodes import CHILD_FIELDS, child_fields
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -61,14 +62,6 @@ _TESTS = (ast.Compare, ast.UnaryOp, ast.BoolOp)
 # The node kinds that tell something; the others are only gone through.
 _NOTED = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Global, ast.Nonlocal, ast.Assign,
                     ast.FunctionDef, ast.AsyncFunctionDef})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
-    """The fields of a node kind that can hold nodes, less contexts and operators (they tell nothing)."""
-    fields = () if kind is ast.Constant else tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
-    _CHILD_FIELDS[kind] = fields
-    return fields
 
 
 def body_facts(function: FunctionNode) -> dict[ast.AST, BodyFacts]:
@@ -106,8 +99,8 @@ def _tally(function: FunctionNode, found: dict[ast.AST, BodyFacts]) -> _Tally:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function:
                 tally.add(_tally(node, found))
                 continue
-        fields = _CHILD_FIELDS.get(kind)
-        for field in fields if fields is not None else _child_fields(kind):
+        fields = CHILD_FIELDS.get(kind)  # (subnodes.py's loop, inlined: it is most of the pass)
+        for field in fields if fields is not None else child_fields(kind):
             child = getattr(node, field, None)
             if type(child) is list:
                 for item in child:

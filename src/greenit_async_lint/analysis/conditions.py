@@ -14,20 +14,28 @@ from the catalogue (guards.py) and the call sites (pathconds.py): here they are 
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Callable
 
 from .ir import UNKNOWN, Expr, Guard, Scalar
 from .sourcetext import source_text
+from .subnodes import subnodes
 
 Convert = Callable[[ast.expr], Expr]
 
 
+# An `if` whose branch leaves reads its test twice (if_guards, then after_if), the test of an
+# `elif` it leaves to a third time: the test's text and names, what its guards cost most, are
+# read once per node. (Its subject is still converted each time: a walrus in it binds each time,
+# and the summaries keep those bindings.)
+@functools.lru_cache(maxsize=1024)
 def _text(node: ast.AST) -> str:
     return source_text(node, fallback="<condition>")
 
 
+@functools.lru_cache(maxsize=1024)
 def _names(node: ast.AST) -> tuple[str, ...]:
-    return tuple(sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}))
+    return tuple(sorted({n.id for n in subnodes(node) if isinstance(n, ast.Name)}))
 
 
 _SCALARS = (str, int, float, bool, type(None))

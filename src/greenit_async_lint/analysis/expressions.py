@@ -30,6 +30,17 @@ class BuildCtx:
     record: bool = True  # False for decorators, defaults, annotations: evaluated elsewhere
     guards: tuple[Guard, ...] = ()  # the enclosing `if` tests and `except` handlers
 
+    @property
+    def quiet(self) -> BuildCtx:
+        """This context recording nothing, for decorators, defaults, annotations and the subjects
+        of guards: made once per context (a class body's methods share their annotations' one)."""
+        if not self.record:
+            return self
+        quiet: Optional[BuildCtx] = self.__dict__.get("_quiet")
+        if quiet is None:
+            quiet = self.__dict__["_quiet"] = replace(self, record=False)
+        return quiet
+
 
 _CTX_FIELDS = frozenset(BuildCtx.__dataclass_fields__)
 
@@ -46,6 +57,7 @@ def replace(obj: Any, /, **changes: Any) -> Any:
     fields = new.__dict__  # a frozen dataclass refuses setattr, not its instance dict
     fields.update(obj.__dict__)
     fields.update(changes)
+    fields.pop("_quiet", None)  # the original's quiet twin is not the new one's
     return new
 
 
@@ -149,9 +161,9 @@ class ExpressionBuilder:
 
     def call(self, node: ast.Call, ctx: BuildCtx) -> Expr:
         func = self.expr(node.func, ctx)
-        args: tuple[Arg, ...] = tuple(Star("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred)
-                                      else self.expr(a, ctx) for a in node.args)
-        kwargs: tuple[Keyword, ...] = tuple((k.arg, self.expr(k.value, ctx)) for k in node.keywords)
+        args: tuple[Arg, ...] = tuple([Star("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred)
+                                       else self.expr(a, ctx) for a in node.args])
+        kwargs: tuple[Keyword, ...] = tuple([(k.arg, self.expr(k.value, ctx)) for k in node.keywords])
         tail = expr_tail(func)
         if ctx.record:
             self.tails.add(tail)

@@ -123,7 +123,7 @@ class StatementBuilder(ExpressionBuilder):
             self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
             self.body(node.orelse, ctx)
         elif isinstance(node, ast.While):
-            bound = while_bound(node.test, lambda e: self.expr(e, replace(ctx, record=False)), node.body)
+            bound = while_bound(node.test, lambda e: self.expr(e, ctx.quiet), node.body)
             loop = Loop(node.lineno, "while", bound, "while " + source_text(node.test))
             inner = replace(ctx, loops=ctx.loops + (loop,))
             self.expr(node.test, inner)
@@ -131,7 +131,7 @@ class StatementBuilder(ExpressionBuilder):
             self.body(node.orelse, ctx)
         elif isinstance(node, ast.If):
             self.expr(node.test, ctx)
-            quiet = replace(ctx, record=False)
+            quiet = ctx.quiet
             body, orelse = if_guards(unalias(node.test, self._aliases), lambda e: self.expr(e, quiet))
             self.body(node.body, replace(ctx, guards=ctx.guards + body))
             self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
@@ -154,7 +154,7 @@ class StatementBuilder(ExpressionBuilder):
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.body(node.body, ctx)  # type: ignore[attr-defined]
             for handler in node.handlers:  # type: ignore[attr-defined]
-                guard = except_guard(handler, lambda e: self.expr(e, replace(ctx, record=False)))
+                guard = except_guard(handler, lambda e: self.expr(e, ctx.quiet))
                 self.body(handler.body, replace(ctx, guards=ctx.guards + (guard,)))
             self.body(node.orelse, ctx)  # type: ignore[attr-defined]
             self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
@@ -210,10 +210,10 @@ class StatementBuilder(ExpressionBuilder):
                 node = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 return UNKNOWN
-        return self.expr(node, replace(ctx, record=False))
+        return self.expr(node, ctx.quiet)
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: BuildCtx) -> None:
-        quiet = replace(ctx, record=False)
+        quiet = ctx.quiet
         decorators = [self.expr(d, quiet) for d in node.decorator_list]
         dec_names = {expr_tail(d) for d in decorators}
         if ctx.cls is not None:
@@ -246,7 +246,7 @@ class StatementBuilder(ExpressionBuilder):
         out: list[Param] = []
         positional = [*args.posonlyargs, *args.args]
         defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        quiet = replace(ctx, record=False)
+        quiet = ctx.quiet
 
         def add(arg: ast.arg, default: Optional[ast.expr], kind: str) -> None:
             out.append(Param(arg.arg, self.annotation(arg.annotation, ctx),
@@ -263,7 +263,7 @@ class StatementBuilder(ExpressionBuilder):
         return out
 
     def klass(self, node: ast.ClassDef, ctx: BuildCtx) -> None:
-        quiet = replace(ctx, record=False)
+        quiet = ctx.quiet
         qualname = f"{ctx.cls.qualname}.{node.name}" if ctx.cls is not None else f"{ctx.prefix}{node.name}"
         cls = Class(qualname, node.name, node.lineno, [self.expr(b, quiet) for b in node.bases], {}, {},
                     ctx.func.qualname if ctx.func is not None else None)
