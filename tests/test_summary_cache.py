@@ -70,8 +70,11 @@ def test_parallel_summaries_are_the_serial_ones_and_fill_the_cache(project: Path
     loader.finish()
     assert parallel == serial
     assert not multiprocessing.active_children()  # every worker and writer joined
-    assert len(_shards(project / "cache")) == 3  # one shard per process that summarised
+    # One shard per process that summarised: a worker that starts late on a busy machine may find
+    # no file left to take (CI saw 2), so the count is bounded, and every file's entry must be there.
+    assert 1 <= len(_shards(project / "cache")) <= 3
     again = loader.SummaryCache(project / "cache")
+    assert len(again.store.entries.raw) == len(files)
     assert all(again.by_content(sha) is not None for sha in again.store.entries.raw)
     assert loader.load(files, again, 10**6, 3) == serial
 
