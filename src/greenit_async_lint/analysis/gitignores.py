@@ -47,15 +47,7 @@ class GitIgnores:
         return found
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        ignored = False
-        for base, (spec, anything) in self.specs(path.parent):
-            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            if anything is not None and not anything.match(rel):
-                continue  # no pattern of this file matches: the common case, one regex instead of each
-            verdict = spec.check_file(rel).include
-            if verdict is not None:
-                ignored = verdict
-        return ignored
+        return ignored_here(folder_rules(self.specs(path.parent), str(path.parent)), path.name, is_dir)
 
 
 def _any_pattern(spec: Any) -> Any:
@@ -78,7 +70,8 @@ def folder_rules(specs: list[tuple[Path, Any]], here: str) -> list[tuple[str, An
 
 
 def ignored_here(rules: list[tuple[str, Any, Any]], name: str, is_dir: bool) -> bool:
-    """GitIgnores.ignored for a name met while walking (see _folder_rules)."""
+    """Whether `name` in the folder of `rules` (folder_rules) is ignored: the last .gitignore with a
+    verdict on it wins."""
     ignored = False
     for prefix, spec, anything in rules:
         rel = prefix + name + ("/" if is_dir else "")
