@@ -154,7 +154,7 @@ class FixRun:
 
 
 def plan_report(report: "Report", unsafe: bool = False, cwd: Optional[Path] = None) -> FixRun:
-    remedies = load_remedies()
+    remedies = load_remedies(report.catalogue)  # the run's: the user's queues and frameworks included
     base = report_cwd(report, cwd)
     planner = FindingPlanner(report, base, project_stack(report, base, remedies), remedies)
     outcomes = []

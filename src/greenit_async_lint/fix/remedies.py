@@ -33,11 +33,11 @@ def report_cwd(report: "Report", cwd: Optional[Path] = None) -> Path:
 
 
 def run_remedies(catalogue: "Catalogue", catalogue_extra: Mapping[str, Any]) -> RemedyCatalogue:
-    """The fixer's catalogue for a run on `catalogue`, made with the settings' `catalogue_extra`."""
-    # Without catalogue settings (every extension empty) the run's catalogue holds what the
-    # shipped one holds: reuse it instead of reading and parsing the shipped YAML a second time.
-    extended = any(catalogue_extra.values())
-    return load_remedies(None if extended else catalogue)
+    """The fixer's catalogue for a run on `catalogue`, made with the settings' `catalogue_extra`:
+    always the run's own catalogue, so that the queues and frameworks the settings add get their
+    remedy templates (and the shipped YAML is not read a second time)."""
+    del catalogue_extra  # already in `catalogue`; kept so that callers need not know it
+    return load_remedies(catalogue)
 
 
 def stack_paths(paths: list[str], cwd: Path) -> list[Path]:
