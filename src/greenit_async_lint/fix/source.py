@@ -16,6 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from ..analysis.discovery import module_name
 from .cst_nodes import bodies, leftmost_path, map_children, meta_value
+from .positions import Recorded, call_starts, generate
 from .slices import Slice, make_slice, split_lines
 
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -57,6 +58,7 @@ class SourceFile:
         self.statement_code: Optional[dict[int, tuple[cst.CSTNode, str]]] = {}
         self._starts: list[int] = []  # the first line in `text` of each statement in statement_code
         self._offsets: list[int] = []  # where each of those starts in `text` (one more: after the last)
+        self._recorded: dict[int, Recorded] = {}  # what each statement's codegen noted, until its calls are indexed
         self._lines_before = 1
         self._compiles: Optional[bool] = None
         self.bindings: Optional[dict[str, list[Optional[tuple[str, Optional[str]]]]]] = None  # module_bindings  # the first line of each top-level statement in `text`
@@ -153,13 +155,22 @@ class SourceFile:
                 self._indexed.add(-1)
                 self._index_calls(self.module, self.meta(PositionProvider), 0, None)
         elif index >= 0 and index not in self._indexed:
-            # Positions of this statement alone: the same codegen as for the whole module (same
-            # config), in a module that holds only it; its lines follow those before it.
             self._indexed.add(index)
             statement = self.module.body[index]
-            alone = self.module.with_changes(header=(), body=(statement,), footer=())
-            positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-            self._index_calls(statement, positions, self._starts[index] - 1, index)
+            recorded = self._recorded.pop(index, None)
+            found = call_starts(self.statement_code[id(statement)][1], recorded, self._starts[index]) \
+                if recorded is not None and self.statement_code is not None else None
+            if found is not None:  # noted when statement_codes generated its code (see positions.py)
+                for call, keys in found:
+                    for key in keys:
+                        self._calls.setdefault(key, []).append(call)
+                    self._home[call] = index
+            else:
+                # Positions of this statement alone: the same codegen as for the whole module (same
+                # config), in a module that holds only it; its lines follow those before it.
+                alone = self.module.with_changes(header=(), body=(statement,), footer=())
+                positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+                self._index_calls(statement, positions, self._starts[index] - 1, index)
         raw = self.line_text(line).encode("utf-8")[: max(byte_col - 1, 0)]
         return list(self._calls.get((parsed, len(raw.decode("utf-8", errors="ignore"))), []))
 
@@ -182,7 +193,8 @@ class SourceFile:
         """The index of the top-level statement whose code holds line `line` of `text` (-1: none
         does), placed by the code of the statements down to it (see `statement_codes`); None
         when that code does not add up to the file's."""
-        while self.statement_code is not None and (not self._starts or self._starts[-1] <= line) \
+        # Down to the statement that ends after `line` (the one holding it), not one more.
+        while self.statement_code is not None and (not self._offsets or self._lines_before <= line) \
                 and len(self._starts) < len(self.module.body):  # type: ignore[union-attr]
             self.statement_codes(len(self._starts) + 1)
         if self.statement_code is None:
@@ -215,7 +227,7 @@ class SourceFile:
             self._lines_before = 1 + len(split_lines(header))
         while len(self._starts) < min(count, len(module.body)):
             stmt = module.body[len(self._starts)]
-            code = module.code_for_node(stmt)
+            code, self._recorded[len(self._starts)] = generate(module, stmt)
             offset = self._offsets[-1]
             if not self.text.startswith(code, offset):
                 self.statement_code = None
