@@ -136,3 +136,48 @@ def test_a_slice_that_cannot_be_restored_is_planned_again_on_the_whole_file(
     monkeypatch.setattr(Slice, "restore", flaky)
     run = plan_report(analyse(project), unsafe=True, cwd=project)
     assert lost and {s.display: t for s, t in run.rendered.values()} == expected
+
+
+CLASS_ATTRIBUTES = '''import traitlets
+from x import helper, Model
+
+
+class App(Base):
+    """doc"""
+
+    port = traitlets.Integer(
+        8888, config=True,
+        help="the port",  # a comment inside
+    )
+    kind: "Model" = traitlets.Unicode(
+        "x")
+    short = traitlets.Bool(True)
+    first = traitlets.Unicode(
+        "a"); second = 2
+    lazy = traitlets.List(
+        [n for n in range(3)])
+    obj.attr = helper(
+        1)
+    focused = helper(
+        2)
+
+    def run(self):
+        return helper(self.port)
+'''
+
+
+def test_a_kept_class_keeps_its_one_line_attributes_and_stubs_the_others() -> None:
+    piece = make_slice(CLASS_ATTRIBUTES.encode(), [22, 25])  # `focused` and App.run
+    assert piece is not None
+    assert piece.restore(piece.text) == CLASS_ATTRIBUTES
+    view = next(n for n in ast.parse(piece.text).body if isinstance(n, ast.ClassDef))
+    lines = {getattr(n, "lineno"): ast.get_source_segment(piece.text, n) for n in view.body}
+    text = "\n".join(s for s in lines.values() if s)
+    # the multi-line attributes alone on their lines bind the same name and read the same names
+    assert "port = (traitlets,)" in text and "kind = (Model, traitlets,)" in text
+    # the others stay as they are: one line, a line shared with `;`, a comprehension, not a name,
+    # a line a fix may touch
+    for kept in ("short = traitlets.Bool(True)", "second = 2", "[n for n in range(3)]", "obj.attr = helper(",
+                 "focused = helper(", "return helper(self.port)"):
+        assert kept in piece.text
+    assert piece.lines[22] and piece.lines[25]

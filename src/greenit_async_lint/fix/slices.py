@@ -122,17 +122,61 @@ def _newline(lines: list[str]) -> str:
 
 
 def _plan(body: list[ast.stmt], wanted: list[int], stubs: list[tuple[int, int, int, str]],
-          lines: list[str]) -> None:
-    for node in body:
+          lines: list[str], in_class: bool = False) -> None:
+    for index, node in enumerate(body):
+        if in_class and not isinstance(node, _DEFS):
+            stub = _attribute_stub(body, index, wanted, lines)
+            if stub is not None:
+                stubs.append((node.lineno, node.lineno, node.end_lineno or node.lineno, stub))
+            continue
         if not isinstance(node, _DEFS) or node.end_lineno is None:
             continue
         first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         last = node.end_lineno
         if any(first <= line <= last for line in wanted):
             if isinstance(node, ast.ClassDef):
-                _plan(node.body, wanted, stubs, lines)  # keep the class, stub its other methods
+                _plan(node.body, wanted, stubs, lines, True)  # keep the class, stub its other methods
             continue
         stubs.append((first, node.lineno, last, _stub(node, lines[node.lineno - 1][:node.col_offset])))
+
+
+_SCOPED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr)
+
+
+def _attribute_stub(body: list[ast.stmt], index: int, wanted: list[int], lines: list[str]) -> Optional[str]:
+    """The one-line stand-in for a class attribute written on several lines (a Django field, a
+    traitlet with its help text: most of a kept class), binding the same names and reading the
+    same names; None for any other statement of a kept class, which stays as it is. Only plain
+    `name = ...` (or `name: T = ...`) alone on its lines, holding no line of `wanted`, whose value
+    binds no name of its own (no lambda, comprehension or `:=`)."""
+    node = body[index]
+    first, last = node.lineno, node.end_lineno
+    if last is None or last == first or any(first <= line <= last for line in wanted):
+        return None
+    if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        targets = [node.target.id]
+    else:
+        return None
+    if (index > 0 and (body[index - 1].end_lineno or 0) >= first) or \
+            (index + 1 < len(body) and body[index + 1].lineno <= last):
+        return None  # shares a line with another statement (`;`)
+    head, tail = lines[first - 1].encode("utf-8"), lines[last - 1].encode("utf-8")
+    rest = tail[node.end_col_offset or 0:].strip()
+    if head[:node.col_offset].strip() or (rest and not rest.startswith(b"#")):
+        return None
+    names: set[str] = set(_annotation_names(node))
+    stack: list[ast.AST] = [node.value] + ([node.annotation] if isinstance(node, ast.AnnAssign) else [])
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, _SCOPED):
+            return None
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+        stack.extend(ast.iter_child_nodes(sub))
+    value = f"({', '.join(sorted(names))},)" if names else "None"
+    return f"{lines[first - 1][:node.col_offset]}{' = '.join(targets)} = {value}"
 
 
 def _stub(node: ast.stmt, indent: str) -> str:
