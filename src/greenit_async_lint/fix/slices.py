@@ -167,7 +167,7 @@ def _attribute_stub(body: list[ast.stmt], index: int, wanted: list[int], lines: 
     if head[:node.col_offset].strip() or (rest and not rest.startswith(b"#")):
         return None
     names: set[str] = set(_annotation_names(node))
-    stack: list[ast.AST] = [node.value] + ([node.annotation] if isinstance(node, ast.AnnAssign) else [])
+    stack: list[ast.AST] = [n for n in (node.value, getattr(node, "annotation", None)) if n is not None]
     while stack:
         sub = stack.pop()
         if isinstance(sub, _SCOPED):
