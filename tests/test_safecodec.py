@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Optional
 import pytest
 
 from greenit_async_lint.analysis import ir, loader, resultcache
-from greenit_async_lint.analysis.safecodec import Codec, CodecError, classes_in
+from greenit_async_lint.analysis.safecodec import Canon, Codec, CodecError, classes_in
 
 
 class Point(NamedTuple):
@@ -114,3 +114,37 @@ def test_every_record_type_of_the_caches_is_numbered() -> None:
             assert set(codec.fields) == set(classes_in(*modules))
         assert sorted(int(code) for code in [*codec.tuples.values(), *(c for c, _ in codec.objects.values())]) \
             == list(range(len(codec.fields)))
+
+
+def test_canonical_decoding_shares_equal_values_across_entries() -> None:
+    codec = Codec(classes_in(ir))
+    call = ir.Call("c", ir.Attr("a", ir.Name("n", "self"), "save"), (ir.Const("k", 3),), ((None, ir.UNKNOWN),))
+    canon = Canon()
+    first, second = (codec.decode(codec.encode([call, (call, "x")]), canon) for _ in range(2))
+    assert first == second == [call, (call, "x")]
+    assert first[0] is second[0] is first[1][0] and first[1] is second[1]
+    assert codec.decode(codec.encode(call))[0] is not first[0]  # without a Canon, nothing is shared
+    assert type(first[0].func.base) is ir.Name and first[0].func.base is second[0].func.base
+
+
+def test_canonical_decoding_never_merges_values_that_are_only_equal() -> None:
+    """True == 1 == 1.0 and a NamedTuple equals a tuple of its values: each keeps its own type,
+    and so do the records around them, whatever was decoded first."""
+    codec = Codec(classes_in(ir))
+    consts = [ir.Const("k", 1), ir.Const("k", True), ir.Const("k", 1.0), ("k", 1)]
+    calls = [ir.Call("c", ir.Name("n", "f"), (c,), ()) for c in consts]
+    nested = [ir.Items("t", (ir.Name("n", "x"),)), ir.Items("t", (ir.Star("*", ir.Name("n", "x")),)),
+              ir.Items("t", (("n", "x"),))]
+    canon = Canon()
+    for order in (calls + nested, list(reversed(calls + nested))):
+        decoded = [codec.decode(codec.encode(value), canon) for value in order]
+        assert [_shape(d) for d in decoded] == [_shape(v) for v in order]
+    listed = codec.decode(codec.encode(ir.Items("t", [1])), canon)  # a list inside: never shared
+    assert listed is not codec.decode(codec.encode(ir.Items("t", [1])), canon)
+
+
+def _shape(value: Any) -> Any:
+    """The value with every type spelled out (== says True == 1 and Name(...) == (...))."""
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, [_shape(v) for v in value])
+    return (type(value).__name__, value)

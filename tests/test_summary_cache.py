@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from greenit_async_lint.analysis import loader, safestore, workers
+from greenit_async_lint.analysis import ir, loader, safestore, workers
 from greenit_async_lint.analysis.discovery import DEFAULT_EXCLUDE, Excluder, collect
 from greenit_async_lint.analysis.engine import analyse
 from greenit_async_lint.analysis.ir import SUMMARY_FORMAT
@@ -91,6 +91,35 @@ def test_a_warm_cache_summarises_only_the_edited_file(project: Path, monkeypatch
     edited.write_text(edited.read_text() + "# edited\n")
     assert _findings(analyse(["."], config, cwd=project)) == expected
     assert summarised == ["app/m1.py"]
+
+
+def test_a_large_projects_summaries_are_decoded_sharing_equal_values(project: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _files(project)
+    serial = loader.load(files, None, 10**6, 1)
+    loader.load(files, loader.SummaryCache(project / "cache"), 10**6, 1)
+    monkeypatch.setattr(loader, "CANON_MIN_FILES", len(files))  # this project is "large"
+    cache = loader.SummaryCache(project / "cache")
+    decoded = loader.load(files, cache, 10**6, 1)
+    assert decoded == serial
+    sleeps = [cs.func for m in decoded if isinstance(m, ir.Module) for fn in m.functions.values()
+              for cs in fn.scope.calls if cs.tail == "sleep"]
+    assert len(sleeps) == MODULES - 2 and all(func is sleeps[0] for func in sleeps)  # `time.sleep`, once
+    assert not cache.store.entries.raw  # nothing to compact: the entries read were let go
+
+
+def test_a_shard_is_written_as_its_entries_come_and_not_at_all_without_any(tmp_path: Path) -> None:
+    store = EntryShards(tmp_path, STEM, loader.HEADER)
+    store.add_shard(iter([]))
+    assert not _shards(tmp_path)
+
+    def entries():  # type: ignore[no-untyped-def]
+        yield "a", loader.CODEC.encode("one")
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(f".{STEM}")]  # being written
+        yield "b", loader.CODEC.encode("two")
+    store.add_shard(entries())
+    again = EntryShards(tmp_path, STEM, loader.HEADER)
+    assert len(_shards(tmp_path)) == 1 and [again.get(k, loader.CODEC) for k in "ab"] == ["one", "two"]
 
 
 def test_a_worker_that_fails_or_dies_leaves_its_files_to_the_parent(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

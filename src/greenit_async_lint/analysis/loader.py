@@ -21,10 +21,15 @@ from . import ir, workers
 from .discovery import SourceFile
 from .ir import SUMMARY_FORMAT, FileProblem
 from .readfile import Unreadable, read_bytes
-from .safestore import Codec, CodecError, EntryShards, classes_in, secret_key
+from .safestore import Canon, Codec, CodecError, EntryShards, classes_in, secret_key
 from .summarize import summarize
 
 _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more than it saves
+# From this many files on, decoded summaries share their equal values (safecodec.Canon): on 2,000
+# generated files that halves them (365 -> 148 MB), but it costs about 0.6 us a record (netbox's
+# 1,212 files: 1.2 -> 2.1 s to decode), which a smaller project, whose summaries weigh a few
+# hundred megabytes at most, would pay on every edit for memory it does not need.
+CANON_MIN_FILES = 2000
 finish = workers.finish  # the engine calls it when a check ends: no writer outlives its run
 CODEC = Codec(classes_in(ir))
 # The codec's fingerprint names the record classes and their fields: entries written by another
@@ -45,8 +50,8 @@ class SummaryCache:
     def __contains__(self, sha: str) -> bool:
         return sha in self.store
 
-    def by_content(self, sha: str) -> Optional[object]:
-        return self.store.get(sha, CODEC)
+    def by_content(self, sha: str, canon: Optional[Canon] = None) -> Optional[object]:
+        return self.store.get(sha, CODEC, canon)
 
 
 def _encode(summary: object) -> Optional[bytes]:
@@ -79,6 +84,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     results: list[object] = [None] * len(files)
     pending: list[tuple[int, str, workers.Job]] = []
     used: set[str] = set()
+    canon = Canon() if len(files) >= CANON_MIN_FILES else None
     for i, src in enumerate(files):
         try:
             info = os.stat(src.path)
@@ -110,7 +116,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
             continue
         sha = hashlib.sha256(data).hexdigest()
         if cache is not None and sha in cache:
-            summary = cache.by_content(sha)
+            summary = cache.by_content(sha, canon)
             if summary is not None and _same_file(summary, src):
                 results[i] = summary
                 used.add(sha)
@@ -123,6 +129,9 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     store = cache.store if cache is not None else None
     # Compacting keeps what this run read and used; what it summarises goes to new shards.
     keep = set(used) if store is not None and store.needs_compacting(used | {p[1] for p in pending}, jobs) else None
+    if store is not None and keep is None:
+        store.release()  # the entries read (335 MB on 10,000 generated files) are not needed again
+    del canon  # its memo: the summaries keep what they share
     jobs_in = [p[2] for p in pending]
     shas = [p[1] for p in pending]
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1 and workers.can_fork():

@@ -14,7 +14,7 @@ import hashlib
 import json
 import operator
 from types import ModuleType
-from typing import Any, Iterable, cast
+from typing import Any, Iterable, Optional, cast
 
 _PACKAGE = __name__.split(".")[0]
 
@@ -82,11 +82,16 @@ class Codec:
 
     # -- decoding -------------------------------------------------------------------------------
 
-    def decode(self, data: bytes) -> Any:
+    def decode(self, data: bytes, canon: Optional[Canon] = None) -> Any:
+        """The value `data` encodes. With `canon`, equal NamedTuples and tuples of plain values are
+        one object across every decode given the same `canon` (see Canon)."""
         shared: dict[int, Any] = {}
         makers = dict(self.makers)
         makers["r"] = shared.__getitem__
         records, new = self.records, tuple.__new__
+        if canon is not None:
+            memo, ids = canon.memo, canon.ids
+            setdefault, add = memo.setdefault, ids.add
 
         def hook(pairs: list[tuple[str, Any]]) -> Any:
             # Called for every object, innermost first: NamedTuples and tuples, most of what a
@@ -96,9 +101,23 @@ class Codec:
                 if values.__class__ is list:
                     record = records.get(tag)
                     if record is not None and len(values) == record[1]:
-                        return new(record[0], values)
-                    if tag == "t":
-                        return tuple(values)
+                        value: Any = new(record[0], values)
+                    elif tag == "t":
+                        value = tuple(values)
+                    else:
+                        return makers[tag](values)
+                    if canon is None:
+                        return value
+                    for v in values:  # only exact str, int, None or canonical values: see Canon
+                        c = v.__class__
+                        if c is not str and c is not int and v is not None and id(v) not in ids:
+                            return value
+                    found = setdefault(value, value)
+                    if found is value:
+                        add(id(value))
+                    elif found.__class__ is not value.__class__:
+                        return value  # equal to another class's values: left out, so never equal to a canonical one
+                    return found
                 return makers[tag](values)
             (tag, values), (key, number) = pairs  # a shared record: {"<n>": [...], "i": number}
             if key != "i" or type(number) is not int or tag in _CONTAINERS or tag == "r":
@@ -115,6 +134,22 @@ class Codec:
 
 
 FORMAT = 2  # the encoding below; part of every codec's fingerprint
+
+
+class Canon:
+    """What decodes share so that equal immutable values are one object (hash-consing): the
+    decoded summaries of a large project repeat the same names, attributes and constants
+    thousands of times, and a decoded copy each took twice the memory of freshly made summaries.
+
+    Only a NamedTuple or tuple whose values are all exact str, exact int, None or canonical is
+    made canonical, and only one object per equal value, whatever its class: so two canonical
+    objects are equal only if they are the same object, and comparing candidates value by value
+    is exact (a bool, a float, a list or a dataclass inside keeps the tuple out: True == 1 == 1.0,
+    and a list can change). Mutable records (dataclasses) are never merged."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.ids: set[int] = set()  # of the memo's values, which the memo keeps alive
 
 
 def _listed(values: Any) -> Any:

@@ -21,12 +21,12 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional, Union
 
 from .readfile import read_bytes
-from .safecodec import Codec, CodecError, classes_in
+from .safecodec import Canon, Codec, CodecError, classes_in
 
-__all__ = ["Codec", "CodecError", "EntryFile", "EntryShards", "classes_in", "secret_key", "write_atomic"]
+__all__ = ["Canon", "Codec", "CodecError", "EntryFile", "EntryShards", "classes_in", "secret_key", "write_atomic"]
 
 MAX_CACHE_BYTES = 2_000_000_000
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed writer's
@@ -75,8 +75,11 @@ def _mac(key: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _verified(key: str, line: bytes) -> Optional[bytes]:
-    mac, _sep, body = line.partition(b" ")
+Line = Union[bytes, memoryview]  # `mac json` of an entry: read ones are views of their file's bytes
+
+
+def _verified(key: str, line: Line) -> Optional[bytes]:
+    mac, _sep, body = bytes(line).partition(b" ")  # a view of a file's bytes: this entry's copy only
     try:
         return body if mac.decode("ascii") == _mac(key, body) else None
     except Exception:  # noqa: BLE001
@@ -85,23 +88,32 @@ def _verified(key: str, line: bytes) -> Optional[bytes]:
 
 class EntryFile:
     """Entries by key (a hash or a fingerprint: no spaces or newlines) in one file, one a line:
-    `key mac json`. Reading splits the lines only; an entry is verified and decoded when asked for,
-    so a bad entry costs only itself."""
+    `key mac json`. Reading finds the lines only; an entry is verified and decoded when asked for,
+    so a bad entry costs only itself.
+
+    The entries read are views of the file's bytes, not copies: a large project's summaries are
+    hundreds of megabytes, and splitting them into lines, then into entries, held them three
+    times over. The file's bytes are freed, whole, once `raw` lets go of every view (`release`)."""
 
     def __init__(self, path: Path, header: str, read: bool = True) -> None:
         self.path = path
         self.header = header.encode("utf-8")
-        self.raw: dict[str, bytes] = {}
+        self.raw: dict[str, Line] = {}
         if not read:
             return
         try:
             data = read_bytes(path, MAX_CACHE_BYTES)
-            lines = data.split(b"\n")
-            if lines and lines[0] == self.header:
-                for line in lines[1:]:
-                    key, sep, rest = line.partition(b" ")
-                    if sep:
-                        self.raw[key.decode("ascii")] = rest
+            view = memoryview(data)
+            start = len(self.header) + 1
+            if data[:start] != self.header + b"\n":
+                return
+            while start < len(data):
+                end = data.find(b"\n", start)
+                end = len(data) if end < 0 else end
+                space = data.find(b" ", start, end)
+                if space > start:
+                    self.raw[data[start:space].decode("ascii")] = view[space + 1:end]
+                start = end + 1
         except Exception:  # noqa: BLE001 - any unreadable file is an empty cache
             self.raw = {}
 
@@ -113,12 +125,12 @@ class EntryFile:
         line = self.raw.get(key)
         return None if line is None else _verified(key, line)
 
-    def get(self, key: str, codec: Codec) -> Optional[Any]:
+    def get(self, key: str, codec: Codec, canon: Optional[Canon] = None) -> Optional[Any]:
         body = self.body(key)
         if body is None:
             return None
         try:
-            return codec.decode(body)
+            return codec.decode(body, canon)
         except CodecError:
             return None
 
@@ -131,6 +143,10 @@ class EntryFile:
         for key in keys:
             self.raw.pop(key, None)
 
+    def release(self) -> None:
+        """Forget every entry read (and so free the files' bytes): nothing more will be asked."""
+        self.raw = {}
+
     def save(self) -> None:
         """Write every entry (atomically); a read-only folder only costs the next run its speed."""
         try:
@@ -138,8 +154,11 @@ class EntryFile:
         except OSError:
             pass
 
-    def content(self, raw: dict[str, bytes]) -> bytes:
-        return b"\n".join([self.header, *(k.encode("ascii") + b" " + v for k, v in raw.items())]) + b"\n"
+    def content(self, raw: dict[str, Line]) -> Iterator[bytes]:
+        """The file's bytes, in pieces (an entry at a time: never the whole file at once)."""
+        yield self.header + b"\n"
+        for key, line in raw.items():
+            yield b"".join((key.encode("ascii"), b" ", line, b"\n"))
 
 
 class EntryShards:
@@ -158,7 +177,7 @@ class EntryShards:
         self.folder, self.stem = folder, stem
         self.entries = EntryFile(folder / f"{stem}.jsonl", header, read=False)
         self.files: list[Path] = []  # what was read: what compacting replaces
-        self.copies: dict[str, list[bytes]] = {}  # other copies of an entry, should the first be damaged
+        self.copies: dict[str, list[Line]] = {}  # other copies of an entry, should the first be damaged
         self.leftovers: list[Path] = []  # temporary files of writers that were killed
         try:
             names = os.listdir(folder)
@@ -181,13 +200,19 @@ class EntryShards:
     def __contains__(self, key: str) -> bool:
         return key in self.entries.raw
 
-    def get(self, key: str, codec: Codec) -> Optional[Any]:
-        found = self.entries.get(key, codec)
+    def release(self) -> None:
+        """Forget every entry read (their files' bytes are freed): for a run that will neither
+        read nor compact any more."""
+        self.entries.release()
+        self.copies = {}
+
+    def get(self, key: str, codec: Codec, canon: Optional[Canon] = None) -> Optional[Any]:
+        found = self.entries.get(key, codec, canon)
         for line in self.copies.pop(key, ()):
             if found is not None:
                 break
             self.entries.raw[key] = line  # compacting keeps the copy that was good
-            found = self.entries.get(key, codec)
+            found = self.entries.get(key, codec, canon)
         return found
 
     def needs_compacting(self, keep: set[str], shards: int) -> bool:
@@ -197,13 +222,22 @@ class EntryShards:
         return len(self.files) + shards > self.MAX_FILES or stale > max(32, len(self.entries.raw) // 4)
 
     def add_shard(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        """Write entries (key, body) as a new shard; a read-only folder only costs speed."""
-        shard = EntryFile(self.folder / f"{self.stem}-{os.getpid()}-{secrets.token_hex(4)}.jsonl",
-                          self.entries.header.decode("utf-8"), read=False)
-        for key, body in entries:
-            shard.put(key, body)
-        if shard.raw:
-            shard.save()
+        """Write entries (key, body) as a new shard, each as it comes (a writer encoding a large
+        project's summaries holds one at a time), none if there is none; a read-only folder only
+        costs speed."""
+        header = self.entries.header
+        path = self.folder / f"{self.stem}-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+
+        def lines() -> Iterator[bytes]:
+            yield header + b"\n"
+            for key, body in entries:
+                if not key or any(c in key for c in " \n") or b"\n" in body:
+                    raise CodecError(f"cannot store key {key[:40]!r}")
+                yield b"".join((key.encode("ascii"), b" ", _mac(key, body).encode("ascii"), b" ", body, b"\n"))
+        try:
+            write_atomic(path, lines(), skip_empty=True)
+        except OSError:
+            pass
 
     def compact(self, keep: set[str]) -> None:
         """Keep only the entries read that `keep` names, in one file, and remove the shards read."""
@@ -220,8 +254,10 @@ class EntryShards:
             pass
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file of a cache folder, creating the folder with a `.gitignore` of `*` as ruff does."""
+def write_atomic(path: Path, data: Union[bytes, Iterable[bytes]], skip_empty: bool = False) -> None:
+    """Write a file of a cache folder (`data` whole or in pieces), creating the folder with a
+    `.gitignore` of `*` as ruff does. With `skip_empty`, pieces that are only the first one (a
+    header) leave no file."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
@@ -230,7 +266,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}-")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            pieces = 0
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
+                pieces += 1
+        if skip_empty and pieces < 2:
+            os.unlink(tmp)
+            return
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -92,10 +92,9 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
 
 
 def write(store: EntryShards, entries: list[tuple[str, Any]], encode: Encode, keep: Optional[set[str]]) -> None:
-    """Encode and write `entries` (sha, summary) as a shard, then compact to `keep` if given."""
-    bodies = [(sha, body) for sha, summary in entries if sha and (body := encode(summary)) is not None]
-    if bodies:
-        store.add_shard(bodies)
+    """Encode and write `entries` (sha, summary) as a shard, then compact to `keep` if given.
+    Each is encoded as the shard is written: a writer holds one encoded summary at a time."""
+    store.add_shard((sha, body) for sha, summary in entries if sha and (body := encode(summary)) is not None)
     if keep is not None:
         store.compact(keep)
 
