@@ -122,6 +122,20 @@ def test_a_shard_is_written_as_its_entries_come_and_not_at_all_without_any(tmp_p
     assert len(_shards(tmp_path)) == 1 and [again.get(k, loader.CODEC) for k in "ab"] == ["one", "two"]
 
 
+def test_identical_files_at_several_paths_each_have_their_entry(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("one", "two", "three"):  # empty packages, as Django apps have dozens of
+        (project / "app" / name).mkdir()
+        (project / "app" / name / "__init__.py").write_text("")
+    files = _files(project)
+    serial = loader.load(files, None, 10**6, 1)
+    loader.load(files, loader.SummaryCache(project / "cache"), 10**6, 1)
+    summarised: list[str] = []
+    real = loader.summarize
+    monkeypatch.setattr(loader, "summarize", lambda data, path, *rest: summarised.append(path) or real(data, path, *rest))
+    assert loader.load(files, loader.SummaryCache(project / "cache"), 10**6, 1) == serial
+    assert summarised == []
+
+
 def test_a_worker_that_fails_or_dies_leaves_its_files_to_the_parent(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = _files(project)
     serial = loader.load(files, None, 10**6, 1)

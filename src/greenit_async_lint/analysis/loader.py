@@ -1,8 +1,9 @@
 """Read and summarise the project's files, in parallel, through an on-disk cache.
 
-A summary depends only on the file's bytes, so the cache is keyed by their content hash: every
-file is read and hashed on every run (a few milliseconds for a thousand files), so an edit that
-keeps a file's size and modification time is never missed. Cross-module facts are recomputed from
+A summary depends on the file's bytes and on where it is (its path, module name, package or
+not), so the cache is keyed by a hash of those (`entry_key`): every file is read and hashed on
+every run (a few milliseconds for a thousand files), so an edit that keeps a file's size and
+modification time is never missed. Cross-module facts are recomputed from
 the summaries on every run, so a change in one module never leaves another's entry stale. The
 cache is JSON in checksummed entries (safestore.py): a file planted in the checked repository
 can never run code, and a damaged one is a miss. What is not in the cache is summarised by this
@@ -38,7 +39,7 @@ HEADER = f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {CODEC.fingerpri
 
 
 class SummaryCache:
-    """Summaries on disk by content hash (safestore.EntryShards: each writer adds a shard of its
+    """Summaries on disk by entry_key (safestore.EntryShards: each writer adds a shard of its
     own), each a JSON entry decoded only when its file is still there."""
 
     def __init__(self, folder: Path) -> None:
@@ -59,6 +60,16 @@ def _encode(summary: object) -> Optional[bytes]:
         return CODEC.encode(summary)
     except CodecError:
         return None  # a value the codec does not know: that file is summarised again next time
+
+
+def entry_key(data: bytes, src: SourceFile) -> str:
+    """The cache key of a file's summary. Not the bytes' hash alone: identical files at several
+    paths (netbox's 95 empty `__init__.py`) shared one entry, which served only one of them, so
+    every run summarised the others again (about 100 files on netbox: enough to fork the workers
+    for an edit of one file)."""
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{src.display}\0{src.module}\0{src.is_package:d}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _list_error(folder: Path) -> str:
@@ -114,14 +125,14 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
         if tree is not None:
             results[i] = summarize(data, src.display, src.module, src.is_package, tree)
             continue
-        sha = hashlib.sha256(data).hexdigest()
+        sha = entry_key(data, src)
         if cache is not None and sha in cache:
             summary = cache.by_content(sha, canon)
             if summary is not None and _same_file(summary, src):
                 results[i] = summary
                 used.add(sha)
                 continue
-            if summary is not None:  # the same bytes at another path (empty __init__.py files): that entry stays
+            if summary is not None:  # not the file it names (a key collision, a forged entry): that entry stays
                 used.add(sha)
                 sha = ""
         pending.append((i, sha, (data, src.display, src.module, src.is_package)))
