@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, Union
 import libcst as cst
 
 from .changes import Changes
+from .cst_nodes import read_only_visit
 from .source import SourceFile
 from .sources import Sources
 
@@ -236,7 +237,7 @@ def names_bound_in(scope_node: cst.CSTNode) -> set[str]:
         def visit_Name(self, node: cst.Name) -> None:
             names.add(node.value)
 
-    scope_node.visit(Visitor())
+    read_only_visit(scope_node, Visitor())
     return names
 
 

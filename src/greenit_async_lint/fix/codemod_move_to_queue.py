@@ -24,6 +24,7 @@ from .layout import find_instance, home_folder, import_change, tasks_module
 from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
 from .changes import Changes, FileChanges, ImportChange
 from .bindings import module_bindings
+from .cst_nodes import read_only_visit
 from .source import SourceFile
 from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
 from .codemod_moving import Move, NeededImport, needed_import, plan_move
@@ -220,7 +221,7 @@ def _module_imports(source: SourceFile, node: cst.CSTNode) -> list[NeededImport]
         def visit_Name(self, name: cst.Name) -> None:
             names.append(name)
 
-    node.visit(Visitor())
+    read_only_visit(node, Visitor())
     for name in names:
         scope = source.scope(name)
         if scope is None:
@@ -261,7 +262,7 @@ def _only_used_in(source: SourceFile, name: str, roots: list[cst.CSTNode]) -> bo
                 self.depth -= 1
 
     assert source.module is not None
-    source.module.visit(Visitor())
+    read_only_visit(source.module, Visitor())
     return inside > 0 and outside == 0
 
 

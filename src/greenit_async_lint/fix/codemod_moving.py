@@ -20,6 +20,7 @@ from .movable import (Forbidden, context_attribute, final_return, is_docstring, 
                       response_problem)
 from .rules import RemedyCatalogue
 from .bindings import absolute_module
+from .cst_nodes import read_only_visit
 from .source import SourceFile
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
     roots: list[cst.CSTNode] = [*statements, *([result] if result is not None else [])]
     for root in roots:
         visitor = Forbidden()
-        root.visit(visitor)
+        read_only_visit(root, visitor)
         if visitor.reason:
             return visitor.reason
     names = names_in(roots)

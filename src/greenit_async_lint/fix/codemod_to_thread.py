@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.metadata import BuiltinScope, GlobalScope, ImportAssignment
 
 from .changes import Changes, ImportChange
+from .cst_nodes import read_only_visit
 from .source import SourceFile
 from .codemod_base import Codemod, Target, awaited, call_with_callee, loop_blocking_hop, needs_parentheses
 
@@ -91,7 +92,7 @@ def _has(node: cst.CSTNode, kinds: tuple) -> bool:  # type: ignore[type-arg]
                 found = True
             return not found and not isinstance(n, (cst.Lambda, cst.FunctionDef))
 
-    node.visit(Visitor())
+    read_only_visit(node, Visitor())
     return found
 
 
@@ -103,7 +104,7 @@ def _lambda_unsafe(source: SourceFile, expr: cst.CSTNode) -> Optional[str]:
         def visit_Name(self, node: cst.Name) -> None:
             names.append(node)
 
-    expr.visit(Visitor())
+    read_only_visit(expr, Visitor())
     scopes = {id(s): s for s in (source.scope(n) for n in names) if s is not None}
     for scope in scopes.values():
         for access in scope.accesses:
@@ -135,7 +136,7 @@ def _constant(source: SourceFile, scope: GlobalScope, name: str) -> bool:
             rebinds = rebinds or any(item.name.value == name for item in node.names)
 
     assert source.module is not None
-    source.module.visit(Visitor())
+    read_only_visit(source.module, Visitor())
     return not rebinds
 
 

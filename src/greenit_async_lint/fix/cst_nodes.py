@@ -82,3 +82,67 @@ def leftmost_path(expr: cst.CSTNode) -> list[cst.CSTNode]:
     if paren is not None:
         starts.append(paren)
     return starts
+
+
+# -- read-only visits ------------------------------------------------------------------------
+# libcst's `node.visit(visitor)` rebuilds every node it walks (its traversal is the transformer's),
+# which made the codemods' small checks (movable.py's, to-thread's) cost more than parsing.
+# `read_only_visit` walks the same nodes in the same order (each type's fields in the order libcst visits
+# them, read once from the type's own traversal) and calls the visitor's on_visit/on_leave as
+# libcst does, building nothing. Types whose traversal depends on the node's values keep libcst's
+# own `children`.
+_ORDER: dict[type, tuple[str, ...]] = {}
+_BY_VALUE = frozenset({"FormattedStringExpression", "TemplatedStringExpression", "ImportFrom", "LazyImportFrom"})
+
+
+class _Probe(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def on_visit_attribute(self, _node: cst.CSTNode, attribute: str) -> None:
+        if attribute not in self.names:
+            self.names.append(attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_visit(self, _node: cst.CSTNode) -> bool:
+        return False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pass
+
+
+def ordered_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node.children` (the children in source order), without rebuilding the node."""
+    kind = type(node)
+    names = _ORDER.get(kind)
+    if names is None:
+        if kind.__name__ in _BY_VALUE:
+            return list(node.children)
+        probe = _Probe()
+        node._visit_and_replace_children(probe)
+        names = _ORDER[kind] = tuple(probe.names)
+    out: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return out
+
+
+def read_only_visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """`root.visit(visitor)` for a visitor that only reads (no `visit_<Node>_<attribute>` hooks)."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            visitor.on_leave(node)
+        elif visitor.on_visit(node):
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(ordered_children(node)))
+        else:
+            visitor.on_leave(node)

@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 import libcst as cst
 
 from .rules import FrameworkInfo, RemedyCatalogue
+from .cst_nodes import read_only_visit
 from .source import SourceFile
 
 
@@ -118,13 +119,13 @@ def quick_refusal(function: cst.FunctionDef, remedies: RemedyCatalogue) -> Optio
         statements.pop()
     for statement in statements:
         visitor = Forbidden()
-        statement.visit(visitor)
+        read_only_visit(statement, visitor)
         if visitor.reason:
             return visitor.reason
     params = {p.name.value for p in ordered_params(function)} & remedies.never_params
     if params:
         bound = _Bound()
-        function.body.visit(bound)
+        read_only_visit(function.body, bound)
         for name in names_in(statements):
             if name.value in params and name.value not in bound.names:
                 what = "the view instance" if name.value in ("self", "cls") else "the request or response object"
@@ -181,7 +182,7 @@ def context_attribute(roots: list[cst.CSTNode], attributes: tuple[str, ...]) -> 
                 found.append(cst.Module([]).code_for_node(node))
 
     for root in roots:
-        root.visit(Visitor())
+        read_only_visit(root, Visitor())
     return found[0] if found else None
 
 
@@ -193,7 +194,7 @@ def names_in(roots: Sequence[cst.CSTNode]) -> list[cst.Name]:
             found.append(node)
 
     for root in roots:
-        root.visit(Visitor())
+        read_only_visit(root, Visitor())
     return found
 
 
