@@ -7,27 +7,65 @@ from __future__ import annotations
 
 import ast
 import gc
+import sys
 from dataclasses import dataclass, field, replace
+from importlib import import_module
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ..catalogue import Catalogue, load_catalogue
-from .effects import Effect, Hop, best_effects
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
-from .evaluate import Evaluator
-from .dispatchers import annotate, find_dispatchers
+from .effects import Effect, Hop, best_effects
 from .findings import Finding, confident, handler_findings, verdict
-from .handlers import Handler, HandlerFinder, Registration
-from .index import ProjectIndex
+from .handlers import Handler, Registration
 from .ir import FileProblem, Module
-from .loader import SummaryCache, finish as finish_writers, load
-from .methods import pruned
-from .pathconds import cleared
 from .options import AnalysisOptions, HasAnalysisOptions
-from . import resultcache
 from .project import Project
-from .reach import Reach
 from .values import Instance
+from . import resultcache
+
+if TYPE_CHECKING:
+    from .dispatchers import annotate, find_dispatchers
+    from .evaluate import Evaluator
+    from .handlers.finder import HandlerFinder
+    from .index import ProjectIndex
+    from .loader import SummaryCache, load
+    from .methods import pruned
+    from .pathconds import cleared
+    from .reach import Reach
+
+# What only a run the result cache does not answer needs: the analysis itself, a third of a warm
+# run's imports otherwise. These names are bound on the first miss, or when a caller asks the
+# module for one (tests patch `engine.HandlerFinder` and `engine.load`).
+_ANALYSIS = {
+    ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
+    ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".loader": ("SummaryCache", "load"),
+    ".methods": ("pruned",), ".pathconds": ("cleared",), ".reach": ("Reach",),
+}
+
+
+def _bind_analysis() -> None:
+    """Bind every name of _ANALYSIS in this module, keeping any a caller has set already."""
+    names = globals()
+    for module, wanted in _ANALYSIS.items():
+        if not all(name in names for name in wanted):
+            found = import_module(module, __package__)
+            for name in wanted:
+                names.setdefault(name, getattr(found, name))
+
+
+def __getattr__(name: str) -> Any:
+    if any(name in wanted for wanted in _ANALYSIS.values()):
+        _bind_analysis()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def finish_writers() -> None:
+    """Join the summary cache's writers (loader.finish), if this process started any."""
+    loader = sys.modules.get(f"{__package__}.loader")
+    if loader is not None:
+        loader.finish()
 
 
 @dataclass
@@ -108,6 +146,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
             handlers, findings, verdicts, registrations = stored
             return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
                           registrations, options)
+    _bind_analysis()
     cache = SummaryCache(root / options.cache_dir) if options.cache else None
     summaries = load(files, cache, options.max_file_bytes, options.jobs, trees)
 

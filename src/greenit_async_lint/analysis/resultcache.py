@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import __version__
-from . import findings, handlers, ir, reach
+from . import effects, findings, handlers, ir, project, values
 from .discovery import SourceFile
 from .ir import SUMMARY_FORMAT
 from .readfile import Unreadable, read_bytes
 from .safestore import Codec, CodecError, EntryFile, classes_in
 
 _FILE = "result.jsonl"
-CODEC = Codec(classes_in(ir, handlers, reach, findings))
+# The records a result holds, from the modules that define them: not reach.py, which would import
+# the whole analysis into a run that the cache answers.
+CODEC = Codec(classes_in(ir, handlers, effects, project, values, findings))
 HEADER = f"greenit-async-lint result v1 codec {CODEC.fingerprint}"  # another codec's entries are a miss
 
 

@@ -7,13 +7,15 @@ state another one set earlier in the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterator, Literal, NamedTuple, Optional
 
 from ...catalogue.frameworks import DecoratorRule, FrameworkRules
-from ..evaluate import Evaluator
-from ..index import ProjectIndex
 from ..ir import Expr, Function, Module
 from ..project import Ctx, Project
+
+if TYPE_CHECKING:  # the model is read on a warm run without the analysis (handlers/__init__.py)
+    from ..evaluate import Evaluator
+    from ..index import ProjectIndex
 
 
 @dataclass
