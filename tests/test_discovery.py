@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from greenit_async_lint.analysis.discovery import (DEFAULT_EXCLUDE, Excluder, collect, module_name,
-                                                   walk_python_files)
+                                                   shared_walks, walk_python_files)
 
 
 def make(root: Path, files: list[str]) -> None:
@@ -100,3 +100,18 @@ def test_a_folder_that_cannot_be_listed_is_yielded_last(project: Path) -> None:
     finally:
         locked.chmod(0o755)
     assert found[-1] == "src/shop/api" and "src/shop/api/v1.py" not in found
+
+
+def test_a_run_lists_a_folder_once_and_the_next_run_lists_it_again(project: Path) -> None:
+    """Within shared_walks (one check), a walk with an excluder that skips the same names reads the
+    first one's listing back, whatever the base; one skipping other names lists again; after the
+    block, files are listed as they are then."""
+    with shared_walks():
+        first = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+        (project / "late.py").write_text("x = 1\n")
+        again = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project / "src")))
+        other = rel(project, walk_python_files(project, Excluder((*DEFAULT_EXCLUDE, "docs"), project)))
+        names = [f.display for f in collect([project], Excluder(DEFAULT_EXCLUDE, project), project)]
+    assert again == first == names and "late.py" not in first
+    assert "late.py" in other and "docs/conf.py" not in other
+    assert "late.py" in rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))

@@ -26,10 +26,12 @@ with contextlib.redirect_stdout(out):
 print(json.dumps({"code": code, "report": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
-# Never on a warm hit: the analysis proper (summaries, evaluation, reach), libcst's codemods.
+# Never on a warm hit: the analysis proper (summaries, evaluation, reach), libcst's codemods and the
+# YAML parser (the catalogues and remedies.yaml are read from their parsed copies).
 ANALYSIS = ("greenit_async_lint.analysis.evaluate", "greenit_async_lint.analysis.reach",
             "greenit_async_lint.analysis.loader", "greenit_async_lint.analysis.summarize",
-            "greenit_async_lint.analysis.handlers.finder", "greenit_async_lint.analysis.dispatchers", "libcst")
+            "greenit_async_lint.analysis.handlers.finder", "greenit_async_lint.analysis.dispatchers", "libcst",
+            "yaml")
 
 
 def _check(folder: Path, env: dict[str, str], *args: str) -> dict:

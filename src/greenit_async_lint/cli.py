@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -177,6 +176,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - exit 1 would read as "practice 112 broken" in CI
         if verbose:
+            import traceback
             traceback.print_exc()
         where = "" if verbose else "; run again with --verbose for the traceback"
         print(f"greenit-async-lint: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -210,8 +210,10 @@ def _main(argv: list[str]) -> int:
             sys.stdout.write(show_settings(config))
             return 0
         _note_limited_reach(args.paths)
+        from .analysis.discovery import shared_walks
         from .check import run_check
-        return run_check(args, config)
+        with shared_walks():  # the fix layer's queue detection lists the files the check listed
+            return run_check(args, config)
     except (ConfigError, CatalogueError, UsageError) as exc:
         print(f"greenit-async-lint: error: {exc}", file=sys.stderr)
         return 2

@@ -8,9 +8,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Hashable, Iterable, Iterator, Optional
 
 from .gitignores import GitIgnores, below, folder_rules, ignored_here
 
@@ -124,6 +125,11 @@ class Excluder:
             local = path.parts
         return any(self._name_excluded(part) for part in local)
 
+    def walk_key(self) -> Hashable:
+        """What a walk's result depends on besides the folder: two excluders with the same key
+        skip the same names (the base matters only to patterns with a `/`)."""
+        return (self.patterns, self._base if self.path_regex is not None else None, self.gitignores is not None)
+
     def excluded_entry(self, folder: str, name: str) -> bool:
         """`excluded(Path(folder) / name, Path(folder))` for a name met while walking `folder`."""
         if self.path_regex is not None:
@@ -149,7 +155,41 @@ def _exists(entry: os.DirEntry[str]) -> bool:
     return not entry.is_symlink() or os.path.exists(entry.path)
 
 
+# The walks of the current run, by folder and excluder (see shared_walks); None outside a run.
+_SHARED: Optional[dict[tuple[str, Hashable], tuple[list[Listing], list[Path]]]] = None
+
+
+@contextmanager
+def shared_walks() -> Iterator[None]:
+    """Within this block, a folder walked again with an excluder skipping the same names is not
+    listed again: a check walks the project for its files, and the fix layer walks it once more for
+    the task queues it uses (fix/queues.py), which was a tenth of a warm run. Only for one run: the
+    next one must see the files as they are then."""
+    global _SHARED
+    outer = _SHARED
+    _SHARED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _SHARED = outer
+
+
 def _walk(folder: Path, excluder: Excluder, unreadable: list[Path]) -> Iterator[Listing]:
+    """_listings, read back when this run walked the same folder the same way already."""
+    shared = _SHARED
+    if shared is None:
+        yield from _listings(folder, excluder, unreadable)
+        return
+    key = (str(folder), excluder.walk_key())
+    if key not in shared:
+        failed: list[Path] = []
+        shared[key] = (list(_listings(folder, excluder, failed)), failed)
+    listings, failed = shared[key]
+    unreadable.extend(failed)
+    yield from listings
+
+
+def _listings(folder: Path, excluder: Excluder, unreadable: list[Path]) -> Iterator[Listing]:
     """The folders below `folder`, top-down in os.walk's order (a folder's files, then each
     sub-folder in name order), without following links to folders. os.scandir's listing says
     what each name is, so a name costs no system call and no Path; a folder that cannot be

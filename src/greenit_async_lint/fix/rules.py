@@ -14,14 +14,13 @@ framework files' `dependency_markers`).
 """
 from __future__ import annotations
 
-import importlib.resources
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import yaml
-
 from ..catalogue import Catalogue, default_catalogue
-from ..catalogue.load import SAFE_LOADER
+from ..catalogue.load import _read_resource
+from ..catalogue.parsed import documents
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 from .templates import (BackgroundTasksSpec, FrameworkInfo, ImportSpec, InstanceSpec, JobSpec, QueueInfo,
@@ -182,6 +181,10 @@ def parse_remedies(data: Any, codemods: dict[str, str], where: str = "remedies.y
 
 
 def load_yaml_text(text: str, where: str = "remedies.yaml") -> Any:
+    import yaml  # the shipped remedies.yaml is read through its parsed copy (load_remedies)
+
+    from ..catalogue.load import SAFE_LOADER
+
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
@@ -199,6 +202,10 @@ def load_remedies(catalogue: Optional[Catalogue] = None) -> RemedyCatalogue:
     catalogue = catalogue or default_catalogue()
     loaded = _LOADED.get(catalogue.fingerprint)
     if loaded is None:
-        text = importlib.resources.files("greenit_async_lint.rules").joinpath("remedies.yaml").read_text("utf-8")
-        loaded = _LOADED[catalogue.fingerprint] = parse_remedies(load_yaml_text(text), SAFETY, catalogue=catalogue)
+        text = _read_resource("remedies.yaml")
+        # Parsed once per content, as the other catalogues are (catalogue/parsed.py): a warm run
+        # imports no yaml and builds no YAML objects.
+        digest = hashlib.sha256(b"remedies.yaml\0" + text.encode()).hexdigest()
+        raw = documents({"remedies.yaml": text}, digest)["remedies.yaml"]
+        loaded = _LOADED[catalogue.fingerprint] = parse_remedies(raw, SAFETY, catalogue=catalogue)
     return loaded
