@@ -115,3 +115,54 @@ def test_a_run_lists_a_folder_once_and_the_next_run_lists_it_again(project: Path
     assert again == first == names and "late.py" not in first
     assert "late.py" in other and "docs/conf.py" not in other
     assert "late.py" in rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+
+
+WALK = r"""
+import json, sys
+from pathlib import Path
+from greenit_async_lint.analysis.discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
+root = Path(sys.argv[1])
+found = [p.relative_to(root).as_posix() for p in walk_python_files(root, Excluder(DEFAULT_EXCLUDE, root))]
+print(json.dumps({"found": found, "pathspec": "pathspec" in sys.modules}))
+"""
+
+
+def _walk_in_a_process(root: Path, cache: Path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run([sys.executable, "-c", WALK, str(root)], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_gitignore_that_matches_no_walked_name_costs_no_pathspec_import_the_second_time(tmp_path: Path) -> None:
+    """The regex joining a .gitignore's patterns is kept in the user's cache folder: the next walk
+    asks pathspec nothing until a name matches it. A damaged store is a miss, with the same files."""
+    root = tmp_path / "proj"
+    make(root, ["a.py", "pkg/__init__.py", "pkg/b.py", "logs/c.py"])
+    (root / ".git").mkdir()
+    (root / ".gitignore").write_text("*.log\n!keep.log\n/build/\n")
+    cache = tmp_path / "cache"
+    first = _walk_in_a_process(root, cache)
+    second = _walk_in_a_process(root, cache)
+    assert first["found"] == second["found"] == ["a.py", "logs/c.py", "pkg/__init__.py", "pkg/b.py"]
+    assert first["pathspec"] and not second["pathspec"]
+    (root / ".gitignore").write_text("*.log\n!keep.log\n/build/\nlogs/\n")  # another text: translated again
+    assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
+    store = cache / "greenit-async-lint" / "gitignore-regexes-1"
+    store.write_bytes(store.read_bytes().replace(b"log", b"py"))  # a damaged store is not trusted
+    assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
+
+
+def test_pathspecs_verdicts_on_matching_names_are_kept_too(project: Path, tmp_path: Path) -> None:
+    """A name that matches a .gitignore (`generated/out.py`, `generated/keep.py` re-included by `!`)
+    gets pathspec's verdict once; the next walk reads it back and imports no pathspec."""
+    cache = tmp_path / "cache"
+    expected = rel(project, walk_python_files(project, Excluder(DEFAULT_EXCLUDE, project)))
+    first = _walk_in_a_process(project, cache)
+    second = _walk_in_a_process(project, cache)
+    assert first["found"] == second["found"] == expected
+    assert "generated/keep.py" in expected and "generated/out.py" not in expected and "sub/tmp_x.py" not in expected
+    assert first["pathspec"] and not second["pathspec"]

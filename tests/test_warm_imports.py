@@ -26,12 +26,13 @@ with contextlib.redirect_stdout(out):
 print(json.dumps({"code": code, "report": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
-# Never on a warm hit: the analysis proper (summaries, evaluation, reach), libcst's codemods and the
-# YAML parser (the catalogues and remedies.yaml are read from their parsed copies).
+# Never on a warm hit: the analysis proper (summaries, evaluation, reach), libcst's codemods, the
+# YAML parser (the catalogues and remedies.yaml are read from their parsed copies) and pathspec
+# (the .gitignore is known).
 ANALYSIS = ("greenit_async_lint.analysis.evaluate", "greenit_async_lint.analysis.reach",
             "greenit_async_lint.analysis.loader", "greenit_async_lint.analysis.summarize",
             "greenit_async_lint.analysis.handlers.finder", "greenit_async_lint.analysis.dispatchers", "libcst",
-            "yaml")
+            "yaml", "pathspec")
 
 
 def _check(folder: Path, env: dict[str, str], *args: str) -> dict:
@@ -44,11 +45,12 @@ def _check(folder: Path, env: dict[str, str], *args: str) -> dict:
 def test_a_warm_run_imports_no_analysis(tmp_path: Path, fmt: str) -> None:
     app = tmp_path / "app"
     shutil.copytree(FIXTURES / "flask_shop", app)
+    (app / ".gitignore").write_text("*.log\n/dist/\n")  # translated by pathspec once, then read back
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
     cold = _check(app, env, "--format", fmt)
     warm = _check(app, env, "--format", fmt)
     assert cold["code"] == warm["code"] == 1
-    assert "greenit_async_lint.analysis.reach" in cold["modules"]  # not vacuous: the cold run analysed
+    assert {"greenit_async_lint.analysis.reach", "pathspec"} <= set(cold["modules"])  # not vacuous
     if fmt == "json":
         cold_report, warm_report = json.loads(cold["report"]), json.loads(warm["report"])
         assert cold_report["findings"] and warm_report["findings"] == cold_report["findings"]

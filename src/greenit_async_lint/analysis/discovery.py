@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Hashable, Iterable, Iterator, Optional
 
-from .gitignores import GitIgnores, below, folder_rules, ignored_here
+from .gitignores import GitIgnores, below, folder_rules, ignored_here, save_new
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "node_modules", "__pycache__",
@@ -235,6 +235,7 @@ def _listings(folder: Path, excluder: Excluder, unreadable: list[Path]) -> Itera
                  and not (rules and ignored_here(rules, e.name, True))]
         below.sort(key=lambda e: e.name, reverse=True)
         stack.extend(e.path for e in below if not e.is_symlink())
+    save_new()  # the .gitignore verdicts pathspec gave, for the next run's walk
 
 
 def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:

@@ -1,9 +1,20 @@
-"""The project's .gitignore files, read as git reads them, for the walk in discovery.py."""
+"""The project's .gitignore files, read as git reads them, for the walk in discovery.py.
+
+pathspec decides what a .gitignore ignores. Most names a walk meets match none of a file's
+patterns, which one regex joining them all says (_any_pattern). That regex, and pathspec's verdict
+on each name that matched it, are kept in the user's cache folder by the file's text and
+pathspec's installed version, so that a walk over names seen before neither imports pathspec nor
+compiles each pattern: a warm run's walk costs what the joined regexes cost.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from .readfile import maybe_text
 
@@ -39,10 +50,8 @@ class GitIgnores:
             found = [] if top else list(self.specs(folder.parent))
             text = maybe_text(folder / ".gitignore") if listed is None or listed.has_gitignore else None
             if text and text.strip():
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-                found.append((folder, (spec, _any_pattern(spec))))
+                spec = _Spec(text)
+                found.append((folder, (spec, spec.anything)))
             self.by_folder[folder] = found
         return found
 
@@ -50,12 +59,130 @@ class GitIgnores:
         return ignored_here(folder_rules(self.specs(path.parent), str(path.parent)), path.name, is_dir)
 
 
-def _any_pattern(spec: Any) -> Any:
+class _Spec:
+    """One .gitignore: the regex joining its patterns, and pathspec's verdict on each name that
+    matched it, both kept in the store by the file's text; pathspec is imported for a name only
+    when its verdict is not known yet."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._spec: Any = None
+        if not _read:
+            _read["stamp"], _read["store"] = _pathspec_stamp(), _read_store()
+        self.key = hashlib.sha256(f"{_read['stamp']}\0{text}".encode()).hexdigest()
+        store: dict[str, Any] = _read["store"]
+        if self.key not in store:
+            store[self.key] = [_any_pattern(self.spec()), {}]
+            _DIRTY.append(self)
+        pattern, verdicts = store[self.key]
+        self.verdicts: dict[str, Optional[bool]] = verdicts
+        self.anything = re.compile(pattern) if pattern is not None else None
+
+    def spec(self) -> Any:
+        if self._spec is None:
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.text.splitlines())
+        return self._spec
+
+    def verdict(self, rel: str) -> Optional[bool]:
+        """pathspec's `check_file(rel).include`: True ignored, False re-included, None no pattern."""
+        if rel not in self.verdicts:
+            if len(self.verdicts) >= _VERDICTS_MAX:
+                self.verdicts.clear()  # names of a tree long gone
+            self.verdicts[rel] = self.spec().check_file(rel).include
+            if self not in _DIRTY:
+                _DIRTY.append(self)
+        verdict: Optional[bool] = self.verdicts[rel]
+        return verdict
+
+
+_NEVER = "(?!)"
+_STORE = "gitignore-regexes-1"
+_STORE_HEADER = b"greenit-async-lint gitignore regexes 1"
+_STORE_MAX = 256  # .gitignore texts kept; past that the store starts again (a miss costs one pathspec import)
+_VERDICTS_MAX = 20_000
+_read: dict[str, Any] = {}  # this process's reading of the store, and pathspec's stamp
+_DIRTY: list[_Spec] = []  # .gitignore files with something new to store (save_new)
+
+
+def _pathspec_stamp() -> str:
+    """Where pathspec is installed, with its package file's size and time: another version is another key."""
+    found = find_spec("pathspec")
+    where = found.origin if found is not None and found.origin else ""
+    try:
+        info = os.stat(where)
+        return f"{where}:{info.st_size}:{info.st_mtime_ns}"
+    except OSError:
+        return where
+
+
+def save_new() -> None:
+    """Store what this process learnt about its .gitignore files (discovery calls it after a walk)."""
+    if not _DIRTY:
+        return
+    store: dict[str, Any] = _read["store"]
+    mine = {spec.key: store[spec.key] for spec in _DIRTY}
+    _DIRTY.clear()
+    on_disk = _read_store()  # another run may have stored other files meanwhile
+    _write_store({**on_disk, **mine} if len(on_disk) < _STORE_MAX else mine)
+
+
+def _store_path() -> Optional[Path]:
+    from ..catalogue.parsed import user_cache_folder
+
+    folder = user_cache_folder()
+    return None if folder is None else folder / _STORE
+
+
+def _read_store() -> dict[str, Any]:
+    """The stored entries (`header / sha256 of body / body`); an absent or damaged store is empty."""
+    path = _store_path()
+    try:
+        if path is None:
+            return {}
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO planted there must not block
+        with os.fdopen(fd, "rb") as handle:
+            header, check, body = handle.read(50_000_000).split(b"\n", 2)
+        if header != _STORE_HEADER or hashlib.sha256(body).hexdigest().encode() != check:
+            return {}
+        found = json.loads(body)
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return {k: v for k, v in found.items() if _entry(v)} if isinstance(found, dict) else {}
+
+
+def _entry(value: Any) -> bool:
+    """[joined regex or None, {name: verdict}]"""
+    return (isinstance(value, list) and len(value) == 2 and (value[0] is None or isinstance(value[0], str))
+            and isinstance(value[1], dict) and all(v is None or isinstance(v, bool) for v in value[1].values()))
+
+
+def _write_store(store: dict[str, Any]) -> None:
+    import tempfile
+
+    path = _store_path()
+    if path is None:
+        return
+    body = json.dumps(store, separators=(",", ":")).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"\n".join([_STORE_HEADER, hashlib.sha256(body).hexdigest().encode(), body]))
+        os.replace(tmp, path)  # atomic: a concurrent run reads the old store or the new one
+    except OSError:  # a read-only or full disk: pathspec is imported on every run, nothing else
+        pass
+
+
+def _any_pattern(spec: Any) -> Optional[str]:
     """One regex matching what any of the spec's patterns matches (pathspec tries them one by
     one: a 165-line .gitignore made walking six times slower); None when they cannot be joined."""
     try:
         parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns if p.regex is not None]
-        return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else re.compile(r"(?!)")
+        joined = "|".join(f"(?:{part})" for part in parts) if parts else _NEVER
+        re.compile(joined)
+        return joined
     except (AttributeError, re.error):
         return None
 
@@ -77,7 +204,7 @@ def ignored_here(rules: list[tuple[str, Any, Any]], name: str, is_dir: bool) -> 
         rel = prefix + name + ("/" if is_dir else "")
         if anything is not None and not anything.match(rel):
             continue  # no pattern of this file matches: the common case, one regex instead of each
-        verdict = spec.check_file(rel).include
+        verdict = spec.verdict(rel)
         if verdict is not None:
             ignored = verdict
     return ignored

@@ -37,13 +37,18 @@ def load_yaml(text: str, where: str) -> Any:
         raise CatalogueError(where, f"is not valid YAML: {exc}") from exc
 
 
-def _store_path(digest: str) -> Optional[Path]:
+def user_cache_folder() -> Optional[Path]:
+    """The user's cache folder for this tool, outside every project (None without a home folder)."""
     try:
         base = os.environ.get("XDG_CACHE_HOME")
-        folder = (Path(base) if base else Path.home() / ".cache") / "greenit-async-lint"
-    except (RuntimeError, OSError):  # no home folder: parse every time
+        return (Path(base) if base else Path.home() / ".cache") / "greenit-async-lint"
+    except (RuntimeError, OSError):
         return None
-    return folder / f"catalogue-{digest[:16]}"
+
+
+def _store_path(digest: str) -> Optional[Path]:
+    folder = user_cache_folder()
+    return None if folder is None else folder / f"catalogue-{digest[:16]}"  # None: parse every time
 
 
 def _read(path: Path, digest: str) -> Optional[dict[str, Any]]:
