@@ -148,6 +148,14 @@ class Listing:
     has_init: bool = False
     has_git: bool = False
     has_gitignore: bool = False
+    _paths: Optional[list[Path]] = None
+
+    def paths(self) -> list[Path]:
+        """The files as Paths, made once: a listing read back (shared_walks) hands out the same
+        objects, which the next walk neither builds nor hashes again."""
+        if self._paths is None:
+            self._paths = [Path(_join(self.folder, name)) for name in self.files]
+        return self._paths
 
 
 def _exists(entry: os.DirEntry[str]) -> bool:
@@ -244,8 +252,7 @@ def walk_python_files(folder: Path, excluder: Excluder) -> Iterator[Path]:
     handlers."""
     unreadable: list[Path] = []
     for listing in _walk(folder, excluder, unreadable):
-        for name in listing.files:
-            yield Path(_join(listing.folder, name))
+        yield from listing.paths()
     yield from sorted(unreadable)
 
 
@@ -265,14 +272,14 @@ def _walked_files(folder: Path, excluder: Excluder, cwd: str) -> Iterator[Source
         else:
             parts, root = [], Path(here)
         packages[here] = (parts, root)
-        for name in listing.files:
+        for name, path in zip(listing.files, listing.paths()):
             full = _join(here, name)
             is_package = name == "__init__.py"
             module = parts if is_package else [*parts, name[:-3] if name != ".py" else name]
             where = root
             if not module:  # an __init__.py directly in an import root
                 module, where = [here.rpartition("/")[2]], root.parent
-            yield SourceFile(Path(full), below(full, cwd) or full, ".".join(module), is_package, where)
+            yield SourceFile(path, below(full, cwd) or full, ".".join(module), is_package, where)
     for path in sorted(unreadable):
         name, is_package, root = module_name(path)
         yield SourceFile(path, display_path(path, Path(cwd)), name, is_package, root)
