@@ -148,3 +148,10 @@ def _shape(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, [_shape(v) for v in value])
     return (type(value).__name__, value)
+
+
+def test_canonical_decoding_interns_the_strings_of_records() -> None:
+    codec = Codec([Box])
+    canon = Canon()
+    first, second = (codec.decode(codec.encode(Box("".join(["na", "me"]), [])), canon) for _ in range(2))
+    assert first is not second and first.name is second.name == "name"
