@@ -12,6 +12,7 @@ its share itself, and raises there whatever the child would have raised.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -57,6 +58,21 @@ def plan_all(make: Callable[[], FindingPlanner], pending: "list[tuple[Finding, R
              cwd: Path) -> tuple[list[Planned], dict[Path, str]]:
     """Each pending finding's plan, in order, and the digests of the files they were made from
     (finding paths are relative to `cwd`)."""
+    # Planning builds libcst trees of hundreds of thousands of nodes that live until it ends; the
+    # cyclic collector would scan them again and again for nothing (as in the engine, which runs
+    # without it). Off here, and in the child, which inherits it; what cycles the metadata makes
+    # are collected once it is back on.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan_all(make, pending, jobs, cwd)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_all(make: Callable[[], FindingPlanner], pending: "list[tuple[Finding, Remedy]]", jobs: int,
+              cwd: Path) -> tuple[list[Planned], dict[Path, str]]:
     shares = split(pending, lambda name: _size(cwd / name)) \
         if jobs > 1 and len(pending) >= MIN_FINDINGS and can_fork() else None
     if shares is None:
