@@ -90,3 +90,14 @@ def test_each_app_of_a_folder_gets_its_own_queue(tmp_path):
     assert stack.primary.name == "celery"  # two importing files against one
     assert stack.primary_for(tmp_path / "billing" / "views.py").name == "rq"
     assert stack.primary_for(tmp_path / "mail" / "views.py").name == "celery"
+
+
+def test_a_queue_module_matches_itself_and_its_submodules_only(tmp_path):
+    _write(tmp_path, {
+        "a.py": "from celery.app.task import Task\n",  # inside celery
+        "b.py": "import celeryx, rqlite\nimport dramatiq_extra.actors\n",  # names that only start alike
+        "c.py": "from django import tasks\nimport django_rq\n",  # `django` is not `django.tasks`
+    })
+    stack = detect([tmp_path], load_remedies())
+    assert [q.name for q in stack.queues] == ["celery", "rq"]
+    assert stack.evidence == {"celery": [(tmp_path / "a.py").as_posix()], "rq": [(tmp_path / "c.py").as_posix()]}

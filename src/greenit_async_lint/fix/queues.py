@@ -79,10 +79,6 @@ def imported_modules(text: str) -> Iterable[str]:
                 yield name
 
 
-def _module_matches(module: str, prefixes: Iterable[str]) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in prefixes)
-
-
 def _requirement_names(lines: Iterable[str]) -> set[str]:
     names = set()
     for line in lines:
@@ -182,14 +178,24 @@ def detect(paths: list[Path], catalogue: RemedyCatalogue, files: Optional[list[P
     """The task queues `paths` use (folders or files, absolute), best evidence first."""
     importers: Counter[str] = Counter()
     evidence: dict[str, list[str]] = {}
+    # A module matches a queue's prefix `p` when it is `p` or inside it: look each module's dotted
+    # prefixes up once, instead of trying every prefix of every queue on every module.
+    owners: dict[str, set[str]] = {}
+    for queue in catalogue.queues:
+        for prefix in queue.modules:
+            owners.setdefault(prefix, set()).add(queue.name)
     for file in scanned_files(paths) if files is None else files:
         if file.is_file():
             text = maybe_text(file)
             if text is None:
                 continue
-            modules = set(imported_modules(text))
+            used: set[str] = set()
+            for module in set(imported_modules(text)):
+                parts = module.split(".")
+                for end in range(1, len(parts) + 1):
+                    used.update(owners.get(".".join(parts[:end]), ()))
             for queue in catalogue.queues:
-                if any(_module_matches(m, queue.modules) for m in modules):
+                if queue.name in used:
                     importers[queue.name] += 1
                     evidence.setdefault(queue.name, []).append(file.as_posix())
     declared: set[str] = set()
