@@ -59,9 +59,12 @@ class _Tally:
 
 
 _TESTS = (ast.Compare, ast.UnaryOp, ast.BoolOp)
-# The node kinds that tell something; the others are only gone through.
-_NOTED = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Global, ast.Nonlocal, ast.Assign,
-                    ast.FunctionDef, ast.AsyncFunctionDef})
+# The node kinds that tell something when they are met on the walk; the others are only gone
+# through. (Names tell something too, but they are read where they are met, never pushed.)
+_NOTED = frozenset({ast.Attribute, ast.Call, ast.Global, ast.Nonlocal, ast.Assign, ast.FunctionDef,
+                    ast.AsyncFunctionDef})
+_Name, _Attribute, _Constant, _Load = ast.Name, ast.Attribute, ast.Constant, ast.Load
+_Call, _Assign, _Global, _Nonlocal = ast.Call, ast.Assign, ast.Global, ast.Nonlocal
 
 
 def body_facts(function: FunctionNode) -> dict[ast.AST, BodyFacts]:
@@ -74,39 +77,50 @@ def body_facts(function: FunctionNode) -> dict[ast.AST, BodyFacts]:
 def _tally(function: FunctionNode, found: dict[ast.AST, BodyFacts]) -> _Tally:
     """What the function holds (its nested functions tallied apart, then added: `found` gets each)."""
     tally = _Tally()
+    stores, writes, tests = tally.stores, tally.writes, tally.tests
     stack: list[ast.AST] = [function]
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         kind = type(node)
         if kind in _NOTED:
-            if isinstance(node, ast.Name):
-                if not isinstance(node.ctx, ast.Load):
-                    tally.stores[node.id] = tally.stores.get(node.id, 0) + 1
-                continue
-            if isinstance(node, ast.Attribute):
-                if not isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
-                    tally.writes.add(f"{node.value.id}.{node.attr}")
-            elif isinstance(node, ast.Call):
-                func, args = node.func, node.args
-                if isinstance(func, ast.Name) and func.id == "setattr" and args and isinstance(args[0], ast.Name):
-                    tally.writes.add(f"{args[0].id}.*")
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if kind is _Attribute:  # (a read one, `a.b`, is gone through where it is met, never pushed)
+                if type(node.ctx) is not _Load and type(node.value) is _Name:  # type: ignore[attr-defined]
+                    writes.add(f"{node.value.id}.{node.attr}")  # type: ignore[attr-defined]
+            elif kind is _Call:
+                func, args = node.func, node.args  # type: ignore[attr-defined]
+                if type(func) is _Name and func.id == "setattr" and args and type(args[0]) is _Name:
+                    writes.add(f"{args[0].id}.*")
+            elif kind is _Assign:
+                targets, value = node.targets, node.value  # type: ignore[attr-defined]
+                if len(targets) == 1 and type(targets[0]) is _Name and isinstance(value, _TESTS):
+                    tests.append((targets[0].id, value))
+            elif kind is _Global or kind is _Nonlocal:
                 tally.scoped = True
-            elif isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-                if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, _TESTS):
-                    tally.tests.append((targets[0].id, value))
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function:
-                tally.add(_tally(node, found))
+            elif node is not function:  # a nested `def`
+                tally.add(_tally(node, found))  # type: ignore[arg-type]
                 continue
         fields = CHILD_FIELDS.get(kind)  # (subnodes.py's loop, inlined: it is most of the pass)
         for field in fields if fields is not None else child_fields(kind):
             child = getattr(node, field, None)
             if type(child) is list:
                 for item in child:
-                    if isinstance(item, ast.AST):
-                        stack.append(item)
-            elif isinstance(child, ast.AST):
-                stack.append(child)
+                    # Names, constants and read attributes are most of the nodes: read in place
+                    # rather than pushed and popped.
+                    while type(item) is _Attribute and type(item.ctx) is _Load:
+                        item = item.value
+                    if type(item) is _Name:
+                        if type(item.ctx) is not _Load:
+                            stores[item.id] = stores.get(item.id, 0) + 1
+                    elif type(item) is not _Constant and isinstance(item, ast.AST):
+                        push(item)
+            elif child is not None:
+                while type(child) is _Attribute and type(child.ctx) is _Load:
+                    child = child.value
+                if type(child) is _Name:
+                    if type(child.ctx) is not _Load:
+                        stores[child.id] = stores.get(child.id, 0) + 1
+                elif type(child) is not _Constant and isinstance(child, ast.AST):
+                    push(child)
     found[function] = tally.facts(function)
     return tally
