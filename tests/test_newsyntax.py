@@ -177,3 +177,34 @@ def test_deep_nesting_never_reaches_libcst() -> None:
 def test_nul_bytes_never_reach_libcst() -> None:
     with pytest.raises(NewerSyntax):
         downgrade("x = 1\x00\ny = f'{x}'\n")
+
+
+BARE_EXCEPTS = {
+    "spaced": "try:\n    go()\nexcept  a.B ,  C  :  # two\n    pass\nexcept (D, E):\n    pass\n",
+    "nested": "def f():\n    try:\n        go()\n    except ValueError, zlib.error: pass\n"
+              "    try:\n        go()\n    except   KeyError,TypeError:\n        pass\n",
+    # a line of a string that reads like a handler: not a handler, the string is kept as written
+    "in a string": 'DOC = """\nexcept A, B:\n"""\ntry:\n    go()\nexcept C, D:\n    pass\n',
+    # `except*` is rewritten to `except` as well: only the full rewrite says it all
+    "with except*": "try:\n    go()\nexcept* A:\n    pass\ntry:\n    go()\nexcept B, C:\n    pass\n",
+    # a non-ASCII name before the tuple: the columns of `ast` count bytes
+    "non-ascii": "try:\n    go()\nexcept é, C:\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BARE_EXCEPTS))
+def test_bare_except_tuples_read_as_the_full_rewrite_reads_them(case: str) -> None:
+    """`except A, B:` (3.14) is parenthesised without libcst when that is all the file needs:
+    the text handed to `ast` is the one the libcst rewrite gives (asked with no reason, it takes
+    the full path)."""
+    text = BARE_EXCEPTS[case]
+    with pytest.raises(SyntaxError) as raised:
+        compile(text, "<case>", "exec", dont_inherit=True)
+    assert downgrade(text, raised.value.msg) == downgrade(text, "")
+    assert downgrade(text, raised.value.msg)[1] == ({"pep758", "except*"} if "*" in text else {"pep758"})
+
+
+def test_only_plain_bare_except_tuples_skip_libcst() -> None:
+    from greenit_async_lint.analysis.newsyntax import _parenthesised_excepts
+    taken = {case for case, text in BARE_EXCEPTS.items() if _parenthesised_excepts(text) is not None}
+    assert taken == {"nested", "non-ascii"}
