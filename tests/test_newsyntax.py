@@ -205,6 +205,35 @@ def test_bare_except_tuples_read_as_the_full_rewrite_reads_them(case: str) -> No
 
 
 def test_only_plain_bare_except_tuples_skip_libcst() -> None:
-    from greenit_async_lint.analysis.newsyntax import _parenthesised_excepts
-    taken = {case for case, text in BARE_EXCEPTS.items() if _parenthesised_excepts(text) is not None}
+    from greenit_async_lint.analysis.quicksyntax import parenthesised_excepts
+    taken = {case for case, text in BARE_EXCEPTS.items() if parenthesised_excepts(text) is not None}
     assert taken == {"nested", "non-ascii"}
+
+
+REUSED_QUOTES = {
+    "simple": "row = {}\nlabel = f'id {row['id']}'\n",
+    "two on a line": "d = {}\nx = (f'{d['a']}', f\"{d['b']}\", f'{d['c']:>10}', f'{d['e']!r}')  # it's\n",
+    "two lines": "d = {}\nx = f\"{d[\"a\"]}\"\ny = 1\nz = f'{', '.join(d)}'\n",
+    # the inner string holds the other quote: libcst triples the outer quotes
+    "other quote inside": "d = {}\nx = f'{d[\"it's\"]}'\n",
+    "nested f-string": "x = 1\ny = f'{f'{x}'}'\n",
+    "escaped inner string": "d = {}\nx = f'{d['a\\'b']}'\n",
+    # the line starts inside a string: read from its start it may be misread; here a `#` in that
+    # string ends the reading (libcst decides), there the reading is right (the tree proves it)
+    "after a multi-line string": "d = {}\nx = '''a\n#''' + f'{d['k']}'\n",
+    "after a multi-line string, read right": "d = {}\nx = '''a\nit's''' + f'{d['k']}'\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(REUSED_QUOTES))
+def test_reused_fstring_quotes_read_as_the_full_rewrite_reads_them(case: str) -> None:
+    """`f'{row['id']}'` (3.12) gets its inner quotes swapped without libcst when the line reads
+    plainly: the text handed to `ast` is the one the libcst rewrite gives."""
+    from greenit_async_lint.analysis.quicksyntax import requoted_fstrings
+    text = REUSED_QUOTES[case]
+    with pytest.raises(SyntaxError) as raised:
+        compile(text, "<case>", "exec", dont_inherit=True)
+    msg, line = raised.value.msg, raised.value.lineno
+    assert downgrade(text, msg, line) == downgrade(text, "")
+    taken = requoted_fstrings(text, msg, line) is not None
+    assert taken == (case in {"simple", "two on a line", "two lines", "after a multi-line string, read right"})

@@ -16,13 +16,15 @@ Rewrites keep every line where it was, so findings point at the real lines:
 - `except A, B:` gets its parentheses, `except*` becomes `except` (3.11 syntax on 3.10);
 - a template string becomes an f-string.
 
-Only files `ast` rejects come here, so the common path never imports libcst.
+Only files `ast` rejects come here, so the common path never imports libcst; and the two newer
+constructs real applications use are first rewritten on the text alone (quicksyntax.py).
 """
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any, Optional, Union
+
+from . import quicksyntax
 
 # The Python version each rewritten construct needs, for the message when a file still fails.
 NEEDS = {"pep701": "3.12", "pep695": "3.12", "pep758": "3.14", "pep750": "3.14", "except*": "3.11"}
@@ -186,19 +188,21 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def downgrade(text: str, reason: str = "") -> tuple[str, frozenset[str]]:
+def downgrade(text: str, reason: str = "", line: int = 0) -> tuple[str, frozenset[str]]:
     """`text` rewritten for the running `ast`, and the newer features it used.
 
-    `reason` is the message `ast` gave. Raises NewerSyntax when libcst cannot parse the file
-    either (a real syntax error), or when the file is too deeply nested to hand to libcst."""
+    `reason` is the message `ast` gave, `line` the line it named. Raises NewerSyntax when libcst
+    cannot parse the file either (a real syntax error), or when the file is too deeply nested to
+    hand to libcst."""
     if any(limit in reason for limit in _LIMIT_MESSAGES) or _nesting(text) > MAX_NESTING:
         raise NewerSyntax("too deeply nested")
     if "\x00" in text:  # no grammar allows NUL bytes, and libcst's native parser crashes on them
         raise NewerSyntax("contains NUL bytes")
-    if reason == _PEP758:
-        quick = _parenthesised_excepts(text)
-        if quick is not None:
-            return quick, frozenset({"pep758"})
+    # The two constructs real applications use are rewritten on the text alone when they can be.
+    if reason == quicksyntax.PEP758 and (quick := quicksyntax.parenthesised_excepts(text)) is not None:
+        return quick, frozenset({"pep758"})
+    if reason.startswith("f-string") and (quick := quicksyntax.requoted_fstrings(text, reason, line)) is not None:
+        return quick, frozenset({"pep701"})
     cst, Downgrade = _make_transformer()
     try:
         module = cst.parse_module(text)
@@ -210,53 +214,6 @@ def downgrade(text: str, reason: str = "") -> tuple[str, frozenset[str]]:
     except Exception as exc:
         raise NewerSyntax(f"cannot be rewritten for this Python: {type(exc).__name__}") from None
     return code, frozenset(transformer.used)
-
-
-_PEP758 = "multiple exception types must be parenthesized"
-# `except A, b.C:` starting its line: names, dots, commas and spaces, the colon right after the
-# last name (libcst drops spaces before the colon: such a line is left to it).
-_BARE_EXCEPT = re.compile(r"^([ \t]*except[ \t]+)([\w.]+[ \t]*,[\w., \t]*?[\w.])(:)", re.MULTILINE)
-_EXCEPT_STAR = re.compile(r"\bexcept[ \t]*\*")
-
-
-def _parenthesised_excepts(text: str) -> Optional[str]:
-    """The text with each `except A, B:` given its parentheses, as the libcst rewrite writes it
-    (`except (A, B):`), when that is all the file needed; None otherwise.
-
-    The libcst rewrite costs 20 to 30 times the file's `ast.parse` (plus importing libcst), and
-    this is the newer syntax the primer's applications use most (readthedocs and warehouse: 33
-    files). It is taken only when the result is what the rewrite would give: every rewritten
-    line is an `except` whose type is the tuple where the parenthesis went (not a line of a
-    string), and no `except*` (which the rewrite also turns into `except`)."""
-    if _EXCEPT_STAR.search(text) or text.count("\r") != text.count("\r\n"):
-        return None  # (a lone `\r` ends a line for Python, not for the line count below)
-    starts: dict[int, int] = {}  # line -> column of the inserted parenthesis (0-based, in characters)
-
-    def parenthesise(match: re.Match[str]) -> str:
-        line = text.count("\n", 0, match.start()) + 1
-        starts[line] = len(match.group(1))
-        return f"{match.group(1)}({match.group(2)}){match.group(3)}"
-
-    code = _BARE_EXCEPT.sub(parenthesise, text)
-    if not starts:
-        return None
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    lines = code.split("\n")
-    seen = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ExceptHandler) and node.lineno in starts:
-            kind = node.type
-            if not isinstance(kind, ast.Tuple) or kind.lineno != node.lineno:
-                return None
-            # (a column of `ast` counts the UTF-8 bytes of the line)
-            head = lines[node.lineno - 1][:starts[node.lineno]]
-            if kind.col_offset != len(head.encode("utf-8")):
-                return None
-            seen += 1
-    return code if seen == len(starts) else None
 
 
 def needed_python(features: Union[frozenset[str], set[str]]) -> Optional[str]:

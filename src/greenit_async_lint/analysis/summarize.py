@@ -22,7 +22,7 @@ def _newer_python_tree(text: str, path: str, exc: SyntaxError) -> ast.Module | F
     from .newsyntax import NewerSyntax, downgrade, needed_python
     where = (exc.lineno or 1, max(exc.offset or 1, 1))
     try:
-        code, features = downgrade(text, exc.msg or "")
+        code, features = downgrade(text, exc.msg or "", exc.lineno or 0)
     except NewerSyntax:
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", *where)
     try:
