@@ -95,10 +95,11 @@ class ClassLookup:
                 # class, so that `self.hook()` reaches this class's override (template methods).
                 receiver = None if (cmi, cq) == (mi, qualname) else (mi, qualname)
                 # A stub (an abstract base's, a plugin base's) runs one of the subclasses' overrides.
-                stub = is_stub(fn) and after is None  # (`super()` reaching a stub runs nothing more)
+                stub = after is None and is_stub(fn)  # (`super()` reaching a stub runs nothing more)
                 overrides = self.hierarchy.overrides((mi, qualname), attr, fn) if stub else []
                 # `functools.cached_property` and its kin read like a property.
-                if fn.kind == "property" or any(t.endswith("property") for t in fn.decorator_tails):
+                if fn.kind == "property" or (fn.decorator_tails and any(t.endswith("property")
+                                                                         for t in fn.decorator_tails)):
                     bound = [MethodRef("meth", cmi, fq, receiver)] + overrides
                     return [v for m in bound for v in self.ev.returns(m)] if instance else []
                 if fn.kind == "staticmethod":
@@ -107,11 +108,11 @@ class ClassLookup:
                     return [MethodRef("meth", cmi, fq, receiver)] + overrides
                 return [FunctionRef("fn", cmi, fq)]
             values = cls.attrs.get(attr)
-            # `start = _async_start` in a class body: the alias is that method, bound like it.
-            alias = next((v.id for v in values or () if isinstance(v, Name) and v.id in cls.methods), None)
-            if alias is not None and alias != attr:
-                return self.attr(mi, qualname, alias, instance, after)
-            if values:
+            if values:  # (most classes of the lookup order have no such attribute: nothing to build)
+                # `start = _async_start` in a class body: the alias is that method, bound like it.
+                alias = next((v.id for v in values if isinstance(v, Name) and v.id in cls.methods), None)
+                if alias is not None and alias != attr:
+                    return self.attr(mi, qualname, alias, instance, after)
                 ctx = self.p.class_ctx(cmi, cls)
                 declared = [v for e in values for v in self.ev.binding(e, ctx)]
                 if instance and all(isinstance(e, Declared) for e in values):
