@@ -258,7 +258,7 @@ def test_gal901_says_which_python_the_file_needs_and_how_to_run_the_check_with_i
     """When a newer grammar reads the file but it cannot be brought back to this Python's, the
     message names the version and the commands (simulated: the rewrite is made to fail)."""
     from greenit_async_lint.analysis import newsyntax, summarize
-    monkeypatch.setattr(newsyntax, "downgrade", lambda text, reason="": ("def (:\n", frozenset({"pep750"})))
+    monkeypatch.setattr(newsyntax, "downgrade", lambda text, reason="", line=0: ("def (:\n", frozenset({"pep750"})))
     problem = summarize.summarize(b'def f():\n    return t"{x}" + $\n', "views.py", "views", False)
     assert problem.code == "GAL901"
     assert "Python 3.14" in problem.reason and "python3.14 -m greenit_async_lint check" in problem.reason
