@@ -90,9 +90,8 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     cache_dir = cache_folder(config, args.paths, cwd)
     catalogue, preload = None, None
     if diffs:  # libcst is imported, and the task queues found, while the workers take files
-        extra = config.analysis_options().catalogue_extra
-        catalogue = load_catalogue(dict(extra))
-        preload = Preload(list(args.paths), cwd, cache_dir, catalogue, extra)
+        catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
+        preload = Preload(list(args.paths), cwd, cache_dir, catalogue)
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
         early = BEFORE_SHARE.set(preload)

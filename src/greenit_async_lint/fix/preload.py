@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Optional
 
 from .codemods import REGISTRY
 
@@ -34,13 +34,11 @@ MODULES = (f"{__package__}.apply", *(f"{__package__}.codemod_{entry[1]}" for ent
 class Preload:
     """The imports and the queue detection of one run (see the module docstring)."""
 
-    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue",
-                 catalogue_extra: Mapping[str, Any]) -> None:
+    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue") -> None:
         self.paths = paths
         self.cwd = cwd
         self.cache_dir = cache_dir
         self.catalogue = catalogue  # the run's: attach_fixes then finds the same remedies
-        self.catalogue_extra = catalogue_extra
         self.found: Optional["FoundStack"] = None  # the queues, once run (None: not run, or failed)
 
     def __call__(self) -> None:
@@ -51,9 +49,10 @@ class Preload:
             pass
         try:
             from .cache import find_stack
-            from .remedies import run_remedies, stack_paths
+            from .remedies import stack_paths
+            from .rules import load_remedies
 
-            remedies = run_remedies(self.catalogue, self.catalogue_extra)
+            remedies = load_remedies(self.catalogue)
             self.found = find_stack(self.cache_dir, stack_paths(self.paths, self.cwd), remedies)
         except Exception:  # noqa: BLE001 - attach_fixes detects the queues itself
             self.found = None

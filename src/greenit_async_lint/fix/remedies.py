@@ -13,14 +13,13 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .queues import Stack
 from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
-    from ..catalogue import Catalogue
     from .cache import FoundStack
     from ..analysis.findings import Finding
 
@@ -30,14 +29,6 @@ GENERIC_FAMILY = {"work": "this work", "then": "notify the user when it is done"
 def report_cwd(report: "Report", cwd: Optional[Path] = None) -> Path:
     """The folder the report's paths are relative to."""
     return Path(cwd or getattr(report, "cwd", None) or Path.cwd()).resolve()
-
-
-def run_remedies(catalogue: "Catalogue", catalogue_extra: Mapping[str, Any]) -> RemedyCatalogue:
-    """The fixer's catalogue for a run on `catalogue`, made with the settings' `catalogue_extra`:
-    always the run's own catalogue, so that the queues and frameworks the settings add get their
-    remedy templates (and the shipped YAML is not read a second time)."""
-    del catalogue_extra  # already in `catalogue`; kept so that callers need not know it
-    return load_remedies(catalogue)
 
 
 def stack_paths(paths: list[str], cwd: Path) -> list[Path]:
@@ -181,7 +172,7 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
     `early`: the project's queues, found while the files were summarised (see preload.py)."""
     from .cache import FixCache
 
-    remedies = run_remedies(report.catalogue, report.options.catalogue_extra)
+    remedies = load_remedies(report.catalogue)  # the run's: the settings' queues and frameworks included
     base = report_cwd(report, cwd)
     stack = project_stack(report, base, remedies, cache_dir, early)
     cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
