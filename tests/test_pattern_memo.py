@@ -56,3 +56,24 @@ def test_globs_answer_as_fnmatch_and_are_compiled_only_when_asked() -> None:
     table = PatternTable([(g, g) for g in globs])
     for name in names:
         assert table.match(name) == next((g for g in globs if fnmatch.fnmatchcase(name, g)), None), name
+
+
+def test_star_globs_match_as_fnmatch_on_any_text() -> None:
+    """Globs whose only wildcard is `*` are matched piece by piece, without a regular expression:
+    the answers must stay fnmatchcase's, repeated and adjacent stars and newlines included."""
+    import fnmatch
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from greenit_async_lint.catalogue.patterns import _stars_test
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.text("ab.*", max_size=8).filter(lambda g: "*" in g), st.text("ab.\n", max_size=10))
+    def check(glob: str, name: str) -> None:
+        assert _stars_test(glob)(name) == fnmatch.fnmatchcase(name, glob), (glob, name)
+
+    check()
+    for glob, name, expected in [("*.objects.*.all", "m.objects.filter.all", True), ("a*b*c", "acb", False),
+                                 ("a*a", "a", False), ("a**b", "ab", True), ("*.*", "x", False)]:
+        assert _stars_test(glob)(name) is expected, (glob, name)

@@ -77,7 +77,30 @@ def _glob_test(pattern: str) -> Callable[[str], object]:
         return methodcaller("startswith", pattern[:-1])
     if pattern.startswith("*") and not is_glob(pattern[1:]):
         return methodcaller("endswith", pattern[1:])
+    if "?" not in pattern and "[" not in pattern:
+        return _stars_test(pattern)
     return re.compile(fnmatch.translate(pattern)).match
+
+
+def _stars_test(pattern: str) -> Callable[[str], bool]:
+    """A glob whose only wildcard is `*` (almost every catalogue glob: `*.objects.*.all`), matched
+    piece by piece. Compiling the work catalogue's globs as regular expressions took about 0.12 s,
+    a tenth of a small project's cold check. Taking each middle piece at its leftmost place is
+    enough: a later place would leave less of the name for the pieces after it."""
+    first, *middle, last = pattern.split("*")
+    fixed = len(first) + len(last)
+
+    def test(name: str) -> bool:
+        if len(name) < fixed or not name.startswith(first) or not name.endswith(last):
+            return False
+        at, end = len(first), len(name) - len(last)
+        for piece in middle:
+            found = name.find(piece, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+    return test
 
 
 def tail(pattern: str) -> str:
