@@ -1,6 +1,7 @@
 """Evaluation of expressions to static values (see values.py): what an expression may refer to.
 
-Evaluation is flow-insensitive (every assignment of a name counts), memoised, and guarded
+Evaluation is flow-insensitive (every assignment of a name counts), memoised (by context, then
+expression: lighter than a pair per entry; equal results one object, sharing.py), and guarded
 against recursion; an expression it cannot follow evaluates to no value.
 """
 from __future__ import annotations
@@ -15,8 +16,7 @@ from .classes import ClassLookup
 from .hierarchy import function_returns
 from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
                  Function, Import, Items, Name, OneOf, Star, Subscript)
-from .project import (BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule,
-                      Project)
+from .project import BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule, Project
 from .index import ProjectIndex
 from .instancerules import InstanceRules
 from .lineage import Relations
@@ -26,6 +26,7 @@ from .registries import RegistryIndex
 from .generics import class_of
 from .subscripts import subscript
 from .traits import Defaults, field_default
+from .sharing import Results
 from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr, FunctionRef, Instance, MethodRef,
                      ModuleRef, Value, dedupe, pick)
 
@@ -56,25 +57,26 @@ class Evaluator:
         self.locators = Locators(project, self, catalogue)  # find_service(I), request.<added>, import_module
         self.relations = Relations(project, self, catalogue)  # `job.items`: a foreign key's children (lineage.py)
         self.defaults = Defaults(project, self, catalogue.offloads.field_defaults)  # `Type(default_value=X)`
-        self._memo: dict[tuple[Ctx, Expr], tuple[Value, ...]] = {}
+        self._memo: dict[Ctx, dict[Expr, tuple[Value, ...]]] = {}
+        self._shared = Results()  # equal results, one object (sharing.py)
         self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
 
     # -- entry points -------------------------------------------------------------------------
 
     def eval(self, expr: Expr, ctx: Ctx) -> tuple[Value, ...]:
-        key = (ctx, expr)
-        found = self._memo.get(key)
+        memo = self._memo.get(ctx) or self._memo.setdefault(ctx, {})
+        found = memo.get(expr)
         if found is not None:
             return found
+        key = (ctx, expr)
         if key in self._busy:
             return ()
         self._busy.add(key)
         try:
-            result = dedupe(self._eval(expr, ctx))
+            memo[expr] = result = self._shared(dedupe(self._eval(expr, ctx)))
         finally:
             self._busy.discard(key)
-        self._memo[key] = result
         return result
 
     def qualified(self, value: Value) -> Optional[str]:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, Const, Def, DictItems,
-                 Element, Equals, Expr, Function, Guard, Items, Keyword, Loop, Name, OneOf, Param, Scope, Star, Subscript)
-from .sourcetext import dotted, expr_tail, source_text
+                 Element, Equals, Expr, Function, Guard, Items, Keyword, Loop, OneOf, Param, Scope, Star, Subscript)
+from .sharing import callee_text, shared_attr, shared_const, shared_name
+from .sourcetext import expr_tail, source_text
 
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
 _STORE_METHODS = {"append": 0, "add": 0, "insert": 1, "setdefault": 1, "update": 0, "register": -1}
@@ -88,14 +89,14 @@ class ExpressionBuilder:
         if node is None:
             return UNKNOWN
         if isinstance(node, ast.Name):
-            return Name("n", node.id)
+            return shared_name(node.id)
         if isinstance(node, ast.Attribute):
-            return Attr("a", self.expr(node.value, ctx), node.attr)
+            return shared_attr(self.expr(node.value, ctx), node.attr)
         if isinstance(node, ast.Call):
             return self.call(node, ctx)
         if isinstance(node, ast.Constant):
             constant = node.value
-            return Const("k", constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
+            return shared_const(constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if isinstance(node, ast.Await):
             return self.expr(node.value, ctx)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -168,7 +169,7 @@ class ExpressionBuilder:
         if ctx.record:
             self.tails.add(tail)
             ctx.scope.calls.append(CallSite(func, args, kwargs, node.lineno, node.col_offset + 1, tail,
-                                            ctx.loops, dotted(func), ctx.guards))
+                                            ctx.loops, callee_text(func), ctx.guards))
             store_arg = _STORE_METHODS.get(tail)
             if store_arg is not None and isinstance(func, Attr) and args:
                 value = args[store_arg] if len(args) > store_arg else args[-1]
