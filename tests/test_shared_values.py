@@ -86,3 +86,37 @@ def test_the_evaluators_equal_results_are_one_object() -> None:
     assert first == (External("ext", "requests.post"),) and first is second
     assert ev.eval(_calls(module, "one")[0].func, Ctx(0, "one")) is first  # and remembered
 
+
+def test_the_analysis_objects_do_not_outlive_the_analysis(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evaluator, its lookups and the project refer to each other; the cyclic collector is off
+    during the analysis and frozen after it, so the engine empties them: their memos and the
+    summaries are freed as the analysis returns, before the fixes and the output."""
+    import gc
+    import weakref
+
+    from greenit_async_lint.analysis import engine
+    from greenit_async_lint.analysis.options import AnalysisOptions
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "views.py").write_text(
+        "import requests\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+        "@app.route('/sync')\ndef sync():\n    for i in range(100):\n        requests.post('http://x', json=i)\n")
+    engine._bind_analysis()
+    made: list[weakref.ref[object]] = []
+    real = engine.Evaluator
+
+    def evaluator(project: Project, *args: object) -> Evaluator:
+        ev = real(project, *args)  # type: ignore[arg-type]
+        made.extend([weakref.ref(ev), weakref.ref(project), weakref.ref(ev.classes)])
+        return ev
+    monkeypatch.setattr(engine, "Evaluator", evaluator)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        report = engine.analyse(["."], AnalysisOptions(cache=False), cwd=tmp_path)
+        assert [f.code for f in report.findings] == ["GAL106"]  # (the analysis did run)
+        assert made and all(ref() is None for ref in made)
+    finally:
+        if enabled:
+            gc.enable()
