@@ -15,7 +15,7 @@ from .values import Value
 
 # Names, attribute chains on them and plain constants, one object each per process: a project's
 # files name the same few thousand things (on 2,000 generated files, 300,000 Name nodes were 436
-# distinct values, 160,000 Attr nodes 733), a third of its summaries' memory. An Attr is shared
+# distinct values, 160,000 Attr nodes 733), a quarter of its summaries' memory. An Attr is shared
 # only when its base is (its key holds the base's id, which _SHARED keeps alive: equal bases of
 # other types, `(1).real` and `True.real`, are never merged); constants are keyed with their type.
 _SHARED_MAX = 200_000  # entries before the tables start again (a long-lived flake8 process)

@@ -1,10 +1,11 @@
 """Qualified-name patterns: exact names and fnmatch globs, matched in declaration order.
 
 The catalogues hold thousands of patterns and the engine asks about every call a handler reaches,
-so exact names go in a dict and the globs are compiled into one regular expression each, when a
-name first reaches them (a run answered from the result cache asks nothing, and the catalogue is
-built on every run). A glob that is a prefix or a suffix (`requests.*`, `*.objects`) needs no
-regular expression: str.startswith and str.endswith say the same.
+so exact names go in a dict and the globs are made into tests when a name first reaches them (a
+run answered from the result cache asks nothing, and the catalogue is built on every run). A glob
+that is a prefix or a suffix (`requests.*`, `*.objects`) is a str.startswith or str.endswith, one
+whose only wildcard is `*` is matched piece by piece, and only the others (`?`, `[...]`) are
+compiled as regular expressions.
 """
 from __future__ import annotations
 
@@ -84,9 +85,9 @@ def _glob_test(pattern: str) -> Callable[[str], object]:
 
 def _stars_test(pattern: str) -> Callable[[str], bool]:
     """A glob whose only wildcard is `*` (almost every catalogue glob: `*.objects.*.all`), matched
-    piece by piece. Compiling the work catalogue's globs as regular expressions took about 0.12 s,
-    a tenth of a small project's cold check. Taking each middle piece at its leftmost place is
-    enough: a later place would leave less of the name for the pieces after it."""
+    piece by piece. Compiling the work catalogue's globs as regular expressions took about 17 ms
+    of every run that analyses. Taking each middle piece at its leftmost place is enough: a later
+    place would leave less of the name for the pieces after it."""
     first, *middle, last = pattern.split("*")
     fixed = len(first) + len(last)
 
