@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from greenit_async_lint.config import Config
 from greenit_async_lint.analysis.engine import analyse
 
@@ -133,3 +135,25 @@ def test_work_behind_lru_cache_runs_once_per_process_and_is_not_reported(tmp_pat
     assert findings(tmp_path, bare) == set()
     plain = HEAD + body.format(dec="")
     assert {code for _line, code, _sev in findings(tmp_path, plain)} == {"GAL101"}
+
+
+def test_a_provider_named_by_many_handlers_is_followed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Depends(current_user)` on every route: the provider's roots (and its own provider's) are
+    found once per analysis and given to each handler."""
+    from greenit_async_lint.analysis.handlers import dependencies
+
+    followed: list[str] = []
+    real = dependencies._provider_roots
+    monkeypatch.setattr(dependencies, "_provider_roots",
+                        lambda scan, mi, fn, depth: followed.append(fn.qualname) or real(scan, mi, fn, depth))
+    routes = "".join(f"@app.get('/r{i}')\nasync def r{i}(user=Depends(current_user)):\n    return user\n\n"
+                     for i in range(5))
+    src = ("import requests\nfrom fastapi import Depends, FastAPI\n\napp = FastAPI()\n\n"
+           "def token():\n    return requests.get('https://sso.example.com/token', timeout=3).text\n\n"
+           "def current_user(t=Depends(token)):\n    return t\n\n" + routes)
+    (tmp_path / "app.py").write_text(src)
+    report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)
+    assert [(f.line, f.code, f.handler.qualname if f.handler else None) for f in report.findings] \
+        == [(9, "GAL106", f"r{i}") for i in range(5)]  # (the hop into the provider's own provider)
+    assert all([r.qualname for r in h.roots] == ["current_user", "token"] for h in report.handlers)
+    assert sorted(followed) == sorted({*followed}) and {"current_user", "token"} <= {*followed}

@@ -71,6 +71,14 @@ def dependency_roots(scan: Scan, mi: int, fn: Function, depth: int = 0) -> list[
     request."""
     if depth > _MAX_DEPTH:
         return []
+    key = (mi, fn.qualname, depth)
+    found = scan.provider_roots.get(key)
+    if found is None:
+        found = scan.provider_roots[key] = _provider_roots(scan, mi, fn, depth)
+    return list(found)
+
+
+def _provider_roots(scan: Scan, mi: int, fn: Function, depth: int) -> list[Root]:
     ctx = scan.p.defining_ctx(mi, fn)
     roots: list[Root] = []
     for param in fn.params:

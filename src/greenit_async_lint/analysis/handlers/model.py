@@ -83,6 +83,9 @@ class Scan:
     index: ProjectIndex
     frameworks: list[FrameworkRules]
     only: Optional[frozenset[int]]  # module indexes whose definitions are looked at; None: all
+    # A provider's roots by (module, qualname, depth): the same `get_db` or `current_user` is named
+    # by most handlers of an application, and its own providers after it (dependencies.py).
+    provider_roots: dict[tuple[int, str, int], list[Root]] = field(default_factory=dict, compare=False)
 
     def modules(self) -> Iterator[tuple[int, Module]]:
         return ((mi, m) for mi, m in enumerate(self.p.mods) if self.only is None or mi in self.only)
