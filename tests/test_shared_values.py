@@ -11,8 +11,8 @@ from greenit_async_lint.analysis.evaluate import Evaluator
 from greenit_async_lint.analysis.ir import Attr, CallSite, Const, Module, Name
 from greenit_async_lint.analysis.project import Ctx, Project
 from greenit_async_lint.analysis.summarize import summarize
-from greenit_async_lint.analysis.sharing import same_types
-from greenit_async_lint.analysis.values import External
+from greenit_async_lint.analysis.sharing import Results, same_types
+from greenit_async_lint.analysis.values import Candidates, External
 from greenit_async_lint.catalogue.load import load_catalogue
 
 VIEWS = """
@@ -71,11 +71,20 @@ def test_a_full_table_starts_again_and_summaries_stay_the_same(monkeypatch: pyte
     assert len(sharing._SHARED) <= 3
 
 
-def test_same_types_tells_equal_values_apart() -> None:
+def test_results_that_are_only_equal_are_never_merged() -> None:
+    """Candidates carry their keys, and 1 == True == 1.0: such a result is shared only with one of
+    the same types all the way down."""
+    results = Results()
+    ones = [(Candidates("cands", (External("ext", "a"),), (key,)),) for key in (1, True, 1.0)]
+    assert [results(r) for r in ones] == ones and all(results(r) is r for r in ones)
+    assert [type(r[0].keys[0]) for r in map(results, ones)] == [int, bool, float]
+    again = (Candidates("cands", (External("ext", "a"),), (1,)),)
+    assert results(again) is ones[0]
     assert same_types((External("ext", "a"),), (External("ext", "a"),))
     assert not same_types((1,), (True,)) and not same_types((1,), (1.0,))
-    assert not same_types(Const("k", 1), ("k", 1))
-    assert not same_types(((1,), "x"), ((True,), "x"))
+    assert not same_types(Const("k", 1), ("k", 1)) and not same_types(((1,), "x"), ((True,), "x"))
+    plain = (External("ext", "requests.post"),)
+    assert results(tuple([External("ext", "".join(["requests", ".post"]))])) is results(plain)
 
 
 def test_the_evaluators_equal_results_are_one_object() -> None:
