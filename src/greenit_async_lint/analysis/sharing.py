@@ -28,12 +28,7 @@ _TEXTS: dict[int, str] = {}  # a shared callee's text (`requests.post`), by its 
 
 def shared_name(id_: str) -> Name:
     found = _NAMES.get(id_)
-    if found is None:
-        if len(_SHARED) >= _SHARED_MAX:
-            forget()
-        found = _NAMES[id_] = Name("n", id_)
-        _SHARED.add(id(found))
-    return found
+    return found if found is not None else _kept(_NAMES, id_, Name("n", id_))
 
 
 def shared_attr(base: Expr, attr: str) -> Attr:
@@ -56,12 +51,17 @@ def shared_const(value: Any) -> Const:
         return Const("k", value)
     key = (kind, value)
     found = _CONSTS.get(key)
-    if found is None:
-        if len(_SHARED) >= _SHARED_MAX:
-            forget()
-        found = _CONSTS[key] = Const("k", value)
-        _SHARED.add(id(found))
-    return found
+    return found if found is not None else _kept(_CONSTS, key, Const("k", value))
+
+
+def _kept(table: dict[Any, Any], key: Any, node: Any) -> Any:
+    """`node`, now the shared one for `key` (not for an Attr: its key holds its base's id, which
+    must be kept alive by the tables, and a full table forgets that base)."""
+    if len(_SHARED) >= _SHARED_MAX:
+        forget()
+    table[key] = node
+    _SHARED.add(id(node))
+    return node
 
 
 def callee_text(func: Expr) -> str:
