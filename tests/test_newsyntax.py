@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from greenit_async_lint.analysis.newsyntax import NewerSyntax, downgrade, needed_python
+from greenit_async_lint.analysis.newsyntax import NewerSyntax, downgrade, full_rewrite, needed_python
 
 APP = """\
 from flask import Flask
@@ -185,8 +185,9 @@ BARE_EXCEPTS = {
               "    try:\n        go()\n    except   KeyError,TypeError:\n        pass\n",
     # a line of a string that reads like a handler: not a handler, the string is kept as written
     "in a string": 'DOC = """\nexcept A, B:\n"""\ntry:\n    go()\nexcept C, D:\n    pass\n',
-    # `except*` is rewritten to `except` as well: only the full rewrite says it all
+    # `except*` is rewritten to `except` as well, however it is spaced, with or without a tuple
     "with except*": "try:\n    go()\nexcept* A:\n    pass\ntry:\n    go()\nexcept B, C:\n    pass\n",
+    "except* tuples": "try:\n    go()\nexcept *A, B:\n    pass\nexcept*C,D:\n    pass\nexcept * (E, F):\n    pass\n",
     # a non-ASCII name before the tuple: the columns of `ast` count bytes
     "non-ascii": "try:\n    go()\nexcept é, C:\n    pass\n",
 }
@@ -194,20 +195,56 @@ BARE_EXCEPTS = {
 
 @pytest.mark.parametrize("case", sorted(BARE_EXCEPTS))
 def test_bare_except_tuples_read_as_the_full_rewrite_reads_them(case: str) -> None:
-    """`except A, B:` (3.14) is parenthesised without libcst when that is all the file needs:
-    the text handed to `ast` is the one the libcst rewrite gives (asked with no reason, it takes
-    the full path)."""
+    """`except A, B:` (3.14) is parenthesised without libcst when the line reads plainly: the
+    text handed to `ast`, and the features named, are the ones the libcst rewrite gives."""
     text = BARE_EXCEPTS[case]
     with pytest.raises(SyntaxError) as raised:
         compile(text, "<case>", "exec", dont_inherit=True)
-    assert downgrade(text, raised.value.msg) == downgrade(text, "")
+    assert downgrade(text, raised.value.msg) == full_rewrite(text)
     assert downgrade(text, raised.value.msg)[1] == ({"pep758", "except*"} if "*" in text else {"pep758"})
 
 
 def test_only_plain_bare_except_tuples_skip_libcst() -> None:
-    from greenit_async_lint.analysis.quicksyntax import parenthesised_excepts
-    taken = {case for case, text in BARE_EXCEPTS.items() if parenthesised_excepts(text) is not None}
-    assert taken == {"nested", "non-ascii"}
+    from greenit_async_lint.analysis.quicksyntax import rewritten_statements
+    taken = {case for case, text in BARE_EXCEPTS.items() if rewritten_statements(text) is not None}
+    assert taken == {"nested", "non-ascii", "with except*", "except* tuples"}
+
+
+TYPE_PARAMETERS = {
+    "function": "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "bounds, star and default": "async def f[T: int, *Ts, **P, U=str](x):\n    pass\n",
+    "class with bases": "class Box[T](Base, metaclass=Meta):\n    pass\n",
+    "class without bases": "class Box[T]:\n    pass\n",
+    "decorated, non-ascii name": "@cache\ndef \u00e9[T](x: T) -> list[T]:\n    return [x]\n",
+    "aliases": "type Row = tuple[str, int]  # one row\ntype   Pair[T]   =   tuple[T, T]\ntype Many = (\n    list[Row]\n)\n",
+    "in a class": "class C:\n    type Key = str\n    def get[T](self, d: dict[Key, T]) -> T: ...\n",
+    "with bare excepts": "type Key = str\ntry:\n    go()\nexcept A, B:\n    pass\n",
+    # left to libcst: a string in the list, a list over two lines, a space before the list, a
+    # line of a string that reads like a generic definition (the tree proves it is not one)
+    "string in the list": "def f[T: ('a', int)](x):\n    pass\n",
+    "list over two lines": "def f[\n    T,\n](x):\n    pass\n",
+    "space before the list": "class Box [T]:\n    pass\n",
+    "in a string": 'DOC = """\ndef f[T](x):\n"""\ndef g[T](x):\n    pass\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPE_PARAMETERS))
+def test_type_parameters_read_as_the_full_rewrite_reads_them(case: str) -> None:
+    """Type parameters (3.12) are dropped without libcst when the line reads plainly: the text
+    handed to `ast`, and the features named, are the ones the libcst rewrite gives."""
+    from greenit_async_lint.analysis.quicksyntax import rewritten_statements
+    text = TYPE_PARAMETERS[case]
+    if sys.version_info < (3, 12):
+        with pytest.raises(SyntaxError) as raised:
+            compile(text, "<case>", "exec", dont_inherit=True)
+        assert downgrade(text, raised.value.msg, raised.value.lineno or 0) == full_rewrite(text)
+    taken = rewritten_statements(text)
+    left = {"string in the list", "list over two lines", "space before the list", "in a string"}
+    assert (taken is None) == (case in left)
+    if taken is not None:
+        assert taken == full_rewrite(text)
+        assert "pep695" in taken[1]
+        assert taken[0].count("\n") == text.count("\n")
 
 
 REUSED_QUOTES = {
@@ -234,6 +271,6 @@ def test_reused_fstring_quotes_read_as_the_full_rewrite_reads_them(case: str) ->
     with pytest.raises(SyntaxError) as raised:
         compile(text, "<case>", "exec", dont_inherit=True)
     msg, line = raised.value.msg, raised.value.lineno
-    assert downgrade(text, msg, line) == downgrade(text, "")
+    assert downgrade(text, msg, line) == full_rewrite(text)
     taken = requoted_fstrings(text, msg, line) is not None
     assert taken == (case in {"simple", "two on a line", "two lines", "after a multi-line string, read right"})

@@ -16,7 +16,7 @@ Rewrites keep every line where it was, so findings point at the real lines:
 - `except A, B:` gets its parentheses, `except*` becomes `except` (3.11 syntax on 3.10);
 - a template string becomes an f-string.
 
-Only files `ast` rejects come here, so the common path never imports libcst; and the two newer
+Only files `ast` rejects come here, so the common path never imports libcst; and the newer
 constructs real applications use are first rewritten on the text alone (quicksyntax.py).
 """
 from __future__ import annotations
@@ -198,11 +198,17 @@ def downgrade(text: str, reason: str = "", line: int = 0) -> tuple[str, frozense
         raise NewerSyntax("too deeply nested")
     if "\x00" in text:  # no grammar allows NUL bytes, and libcst's native parser crashes on them
         raise NewerSyntax("contains NUL bytes")
-    # The two constructs real applications use are rewritten on the text alone when they can be.
-    if reason == quicksyntax.PEP758 and (quick := quicksyntax.parenthesised_excepts(text)) is not None:
-        return quick, frozenset({"pep758"})
+    # The constructs real applications use are rewritten on the text alone when they can be.
+    if (statements := quicksyntax.rewritten_statements(text)) is not None:
+        return statements
     if reason.startswith("f-string") and (quick := quicksyntax.requoted_fstrings(text, reason, line)) is not None:
         return quick, frozenset({"pep701"})
+    return full_rewrite(text)
+
+
+def full_rewrite(text: str) -> tuple[str, frozenset[str]]:
+    """`downgrade` through libcst, whatever the text holds: what the quick rewrites are tested
+    against. Only for text `downgrade` would not refuse (libcst dies on deep nesting and NULs)."""
     cst, Downgrade = _make_transformer()
     try:
         module = cst.parse_module(text)
