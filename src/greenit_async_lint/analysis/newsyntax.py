@@ -22,6 +22,7 @@ constructs real applications use are first rewritten on the text alone (quicksyn
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional, Union
 
 from . import quicksyntax
@@ -174,16 +175,18 @@ def _make_transformer() -> tuple[Any, Any]:  # built lazily so libcst loads only
 # file `ast` refused for its depth, or one nested deeper than any real module, never goes there.
 _LIMIT_MESSAGES = ("too many nested", "too many levels of indentation", "too many statically nested")
 MAX_NESTING = 150
+_BRACKETS = re.compile(r"[(\[{)\]}]")
 
 
 def _nesting(text: str) -> int:
     """The deepest bracket nesting of the text, strings included (an over-estimate is safe)."""
     depth = deepest = 0
-    for char in text:
-        if char in "([{":
+    for match in _BRACKETS.finditer(text):  # the brackets only: a char loop took 3 ms a large file
+        if match.group() in "([{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}" and depth:
+            if depth > deepest:
+                deepest = depth
+        elif depth:
             depth -= 1
     return deepest
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
+from typing import Iterator, Optional
 
 PEP758 = "multiple exception types must be parenthesized"
 # `except A, b.C:` starting its line: names, dots, commas and spaces, the colon right after the
@@ -71,7 +71,7 @@ class _Rewrites:
 
     def hold_in(self, tree: ast.Module) -> bool:
         seen = 0
-        for node in ast.walk(tree):
+        for node in _statements(tree.body):
             want = self.expected.get(getattr(node, "lineno", 0))
             if want is None:
                 continue
@@ -95,6 +95,19 @@ class _Rewrites:
                 continue
             seen += 1
         return seen == len(self.expected)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement and exception handler, nested ones included: all a rewrite makes, without
+    `ast.walk`'s visit of every expression (a third of the rewrite's time on a large file)."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if inner.__class__ is list:
+                todo.extend(inner)
 
 
 def rewritten_statements(text: str) -> Optional[tuple[str, frozenset[str]]]:
