@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from greenit_async_lint.catalogue.patterns import PatternTable
 
 
@@ -18,15 +20,19 @@ class _Counting:
         return self.regex.match(name)
 
 
-def test_glob_answer_is_remembered_per_name() -> None:
-    table: PatternTable[str] = PatternTable([("requests.*", "remote"), ("subprocess.run", "process")])
+def test_glob_answer_is_remembered_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from greenit_async_lint.catalogue import patterns
     counting = _Counting(r"requests\..*")
-    table._tests = [(counting.match, "remote")]
+    monkeypatch.setattr(patterns, "_glob_test", lambda _pattern: counting.match)
+    table: PatternTable[str] = PatternTable([("*.get", "remote"), ("subprocess.run", "process")])
     for _ in range(5):
         assert table.match("requests.get") == "remote"
+        assert table.match("cache.get") is None
         assert table.match("json.dumps") is None
         assert table.match("subprocess.run") == "process"
-    assert counting.tries == 2  # once for each name the exact table does not hold
+    # once for each name the exact table does not hold and that may match (`json.dumps` cannot:
+    # its last segment is not `get`)
+    assert counting.tries == 2
 
 
 def test_adding_a_pattern_forgets_the_remembered_answers() -> None:
@@ -77,3 +83,31 @@ def test_star_globs_match_as_fnmatch_on_any_text() -> None:
     for glob, name, expected in [("*.objects.*.all", "m.objects.filter.all", True), ("a*b*c", "acb", False),
                                  ("a*a", "a", False), ("a**b", "ab", True), ("*.*", "x", False)]:
         assert _stars_test(glob)(name) is expected, (glob, name)
+
+
+def test_globs_try_only_the_candidates_of_a_name() -> None:
+    """Globs are filed by the first or last plain segment every name they match has: a name tries
+    those of its own segments and the ones filed nowhere, and the answer is still fnmatchcase's,
+    first declared glob first."""
+    import fnmatch
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    globs = ["boto3.client.*", "*.objects.*.all", "*.all", "boto3.*.all", "*", "a?.b", "*write*", "x.[ab]", "a.b*"]
+    table: PatternTable[str] = PatternTable([(g, g) for g in globs])
+    from greenit_async_lint.catalogue import patterns
+    index = patterns._GlobIndex(table._globs)
+    assert [v for _t, v in index.candidates("boto3", "get")] == ["boto3.client.*", "boto3.*.all", "*", "*write*"]
+    assert [v for _t, v in index.candidates("m", "all")] == ["*.objects.*.all", "*.all", "*", "*write*"]
+    assert [v for _t, v in index.candidates("a1", "b")] == ["*", "a?.b", "*write*"]
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.lists(st.text("ab.*?", min_size=1, max_size=6), min_size=1, max_size=6), st.text("ab.\n", max_size=8))
+    def check(patterns_: list[str], name: str) -> None:
+        table_: PatternTable[str] = PatternTable([(g, g) for g in patterns_])
+        exact = name if name in patterns_ else None
+        expected = exact or next((g for g in patterns_ if "*" in g or "?" in g if fnmatch.fnmatchcase(name, g)), None)
+        assert table_.match(name) == expected, (patterns_, name)
+
+    check()

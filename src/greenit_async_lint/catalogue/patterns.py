@@ -2,7 +2,9 @@
 
 The catalogues hold thousands of patterns and the engine asks about every call a handler reaches,
 so exact names go in a dict and the globs are made into tests when a name first reaches them (a
-run answered from the result cache asks nothing, and the catalogue is built on every run). A glob
+run answered from the result cache asks nothing, and the catalogue is built on every run), filed
+by the first or last segment every name they match has, so that a name tries only the few that
+may match it. A glob
 that is a prefix or a suffix (`requests.*`, `*.objects`) is a str.startswith or str.endswith, one
 whose only wildcard is `*` is matched piece by piece, and only the others (`?`, `[...]`) are
 compiled as regular expressions.
@@ -27,7 +29,11 @@ class PatternTable(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._exact: dict[str, tuple[int, T]] = {}
         self._globs: list[tuple[str, T]] = []  # in declaration order
-        self._tests: Optional[list[tuple[Callable[[str], object], T]]] = None  # the globs, compiled
+        self._tests: Optional[_GlobIndex[T]] = None  # the globs, compiled
+        # The globs a name can match, in declaration order, by the name's first and last segments
+        # (see _GlobIndex): the work catalogue's 216 globs were all tried for every new name,
+        # about a tenth of a large project's analysis.
+        self._candidates: dict[tuple[str, str], list[tuple[Callable[[str], object], T]]] = {}
         self._count = 0
         self._declared: list[str] = []
         # A name's answer, once the globs were tried for it: a project asks about the same few
@@ -44,6 +50,7 @@ class PatternTable(Generic[T]):
         if is_glob(pattern):
             self._globs.append((pattern, value))
             self._tests = None
+            self._candidates.clear()
         elif pattern not in self._exact:
             self._exact[pattern] = (order, value)
 
@@ -55,9 +62,13 @@ class PatternTable(Generic[T]):
         seen = self._seen
         if name in seen:
             return seen[name]
-        tests = self._tests
+        head, last = name.partition(".")[0], name.rpartition(".")[2]
+        tests = self._candidates.get((head, last))
         if tests is None:
-            tests = self._tests = [(_glob_test(pattern), value) for pattern, value in self._globs]
+            index = self._tests
+            if index is None:
+                index = self._tests = _GlobIndex(self._globs)
+            tests = self._candidates[(head, last)] = index.candidates(head, last)
         found = next((value for test, value in tests if test(name)), None)
         seen[name] = found
         return found
@@ -70,6 +81,36 @@ class PatternTable(Generic[T]):
 
     def __len__(self) -> int:
         return self._count
+
+
+class _GlobIndex(Generic[T]):
+    """The compiled globs by what every name they match must have: a glob that starts with a
+    plain segment (`boto3.client.*`) matches only names whose first segment is that one, and a glob
+    that ends with one (`*.objects.*.all`) only names whose last segment is that one; the others
+    (`xlsxwriter.*.write*` is the first kind, `*` and `*write*` are neither) may match any name."""
+
+    def __init__(self, globs: list[tuple[str, T]]) -> None:
+        Entry = tuple[int, Callable[[str], object], T]
+        self.by_head: dict[str, list[Entry]] = {}
+        self.by_last: dict[str, list[Entry]] = {}
+        self.anywhere: list[Entry] = []
+        for order, (pattern, value) in enumerate(globs):
+            entry = (order, _glob_test(pattern), value)
+            head, dot, _rest = pattern.partition(".")
+            if dot and not is_glob(head):
+                self.by_head.setdefault(head, []).append(entry)
+                continue
+            _rest, dot, last = pattern.rpartition(".")
+            if dot and not is_glob(last):
+                self.by_last.setdefault(last, []).append(entry)
+            else:
+                self.anywhere.append(entry)
+
+    def candidates(self, head: str, last: str) -> list[tuple[Callable[[str], object], T]]:
+        """The globs that may match a name with these first and last segments, first declared first."""
+        entries = sorted([*self.by_head.get(head, ()), *self.by_last.get(last, ()), *self.anywhere],
+                         key=lambda entry: entry[0])
+        return [(test, value) for _order, test, value in entries]
 
 
 def _glob_test(pattern: str) -> Callable[[str], object]:
