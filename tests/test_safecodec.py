@@ -155,3 +155,38 @@ def test_canonical_decoding_interns_the_strings_of_records() -> None:
     canon = Canon()
     first, second = (codec.decode(codec.encode(Box("".join(["na", "me"]), [])), canon) for _ in range(2))
     assert first is not second and first.name is second.name == "name"
+
+
+def test_a_batch_encoder_writes_what_encode_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch encoder gives a tuple met before the data it was given before: the bytes must be
+    `encode`'s, value by value, also for a tuple holding a dataclass (written whole in each value,
+    never remembered) and after the memo starts again."""
+    from greenit_async_lint.analysis import safecodec
+
+    box = Box("b", [1])
+    shared = Point("p", (1, "x"), (Point("q", 2),))
+    other = Box("o", [])
+    held = (box,)  # one object met again: after `box` in the same value, a reference to it; after `other`, number 1
+    values = [(shared, held, box), [shared, (box, shared)], {"k": (shared, held)}, [box, held], (other, held),
+              held, shared]
+    for limit in (100_000, 2):
+        monkeypatch.setattr(safecodec, "MEMO_MAX", limit)
+        batch = CODEC.batch_encoder()
+        assert [batch(v) for v in values] == [CODEC.encode(v) for v in values]
+        assert [CODEC.decode(batch(v)) for v in values] == values
+
+
+def test_a_batch_of_real_summaries_encodes_as_one_by_one() -> None:
+    """Summaries made in one process share their names and constants (sharing.py): the batch
+    encoder meets them again and again, across functions and files."""
+    from pathlib import Path
+
+    from greenit_async_lint.analysis.discovery import DEFAULT_EXCLUDE, Excluder, collect
+    from greenit_async_lint.analysis.summarize import summarize
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    files = collect([root], Excluder(DEFAULT_EXCLUDE, root, True), root)[:200]
+    summaries = [summarize(f.path.read_bytes(), f.display, f.module, f.is_package) for f in files]
+    batch = loader.CODEC.batch_encoder()
+    assert len(summaries) > 50
+    assert [batch(s) for s in summaries] == [loader.CODEC.encode(s) for s in summaries]

@@ -55,11 +55,17 @@ class SummaryCache:
         return self.store.get(sha, CODEC, canon)
 
 
-def _encode(summary: object) -> Optional[bytes]:
-    try:
-        return CODEC.encode(summary)
-    except CodecError:
-        return None  # a value the codec does not know: that file is summarised again next time
+def _encoder() -> workers.Encode:
+    """An encoder for one writer's summaries, which all stay alive while it writes
+    (Codec.batch_encoder)."""
+    encode = CODEC.batch_encoder()
+
+    def one(summary: object) -> Optional[bytes]:
+        try:
+            return encode(summary)
+        except CodecError:
+            return None  # a value the codec does not know: that file is summarised again next time
+    return one
 
 
 def entry_key(data: bytes, src: SourceFile) -> str:
@@ -146,11 +152,11 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     jobs_in = [p[2] for p in pending]
     shas = [p[1] for p in pending]
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1 and workers.can_fork():
-        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, _encode, keep)
+        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, _encoder, keep)
     else:
         done = [summarize(*job) for job in jobs_in]
         if store is not None:
-            workers.write(store, list(zip(shas, done)), _encode, keep)
+            workers.write(store, list(zip(shas, done)), _encoder, keep)
     for (i, _sha, _job), summary in zip(pending, done):
         results[i] = summary
     return results

@@ -33,6 +33,7 @@ WRITER_NICENESS = 3  # writers yield some of the core to the analysis, which the
 Job = tuple[bytes, str, str, bool]
 Summarize = Callable[..., Any]
 Encode = Callable[[Any], Optional[bytes]]
+Encoder = Callable[[], Encode]  # makes the encoder of one shard's summaries (loader._encoder)
 _WRITERS: list[Any] = []  # processes still encoding and writing: joined by `finish`
 # The parent's own work before it takes files (the fix layer's imports, fix/preload.py): the
 # workers claim the first chunks meanwhile. Run in the parent's thread, so no later fork meets it.
@@ -45,7 +46,7 @@ def can_fork() -> bool:
 
 
 def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summarize: Summarize,
-                  store: Optional[EntryShards], encode: Encode, keep: Optional[set[str]]) -> list[Any]:
+                  store: Optional[EntryShards], encoder: Encoder, keep: Optional[set[str]]) -> list[Any]:
     """Summaries of `jobs`, in order, made by the parent and `workers` forked processes. With a
     `store`, each summary is written to it under its sha (none when the sha is empty); `keep`,
     when given, asks the parent's writer to compact the store to those keys once its shard is
@@ -58,7 +59,7 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
         receive, send = ctx.Pipe(duplex=False)
         _widen(send)
         pipes.append(receive)
-        process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encode))
+        process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encoder))
         process.start()
         send.close()
         _WRITERS.append(process)
@@ -85,15 +86,16 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
             mine.append(i)
     if store is not None and (mine or keep is not None):
         entries = [(shas[i], results[i]) for i in mine]
-        writer = ctx.Process(target=_write, args=(store, entries, encode, keep))
+        writer = ctx.Process(target=_write, args=(store, entries, encoder, keep))
         writer.start()
         _WRITERS.append(writer)
     return results
 
 
-def write(store: EntryShards, entries: list[tuple[str, Any]], encode: Encode, keep: Optional[set[str]]) -> None:
+def write(store: EntryShards, entries: list[tuple[str, Any]], encoder: Encoder, keep: Optional[set[str]]) -> None:
     """Encode and write `entries` (sha, summary) as a shard, then compact to `keep` if given.
     Each is encoded as the shard is written: a writer holds one encoded summary at a time."""
+    encode = encoder()
     store.add_shard((sha, body) for sha, summary in entries if sha and (body := encode(summary)) is not None)
     if keep is not None:
         store.compact(keep)
@@ -142,7 +144,7 @@ def _receive(pipes: list[Connection], results: list[Any], timeout: Optional[floa
 
 
 def _worker(jobs: Sequence[Job], shas: Sequence[str], counter: Any, pipe: Connection, inherited: list[Connection],
-            summarize: Summarize, store: Optional[EntryShards], encode: Encode) -> None:
+            summarize: Summarize, store: Optional[EntryShards], encoder: Encoder) -> None:
     for other in inherited:  # the parent's ends, this one's own included: once the parent closes
         other.close()  # them, a send fails at once instead of waiting for a reader that never comes
     gc.disable()  # as in the engine: summaries are acyclic, collection passes are pure cost
@@ -157,12 +159,12 @@ def _worker(jobs: Sequence[Job], shas: Sequence[str], counter: Any, pipe: Connec
     finally:
         pipe.close()
     if store is not None and done:
-        _write(store, done, encode, None)
+        _write(store, done, encoder, None)
 
 
-def _write(store: EntryShards, entries: list[tuple[str, Any]], encode: Encode, keep: Optional[set[str]]) -> None:
+def _write(store: EntryShards, entries: list[tuple[str, Any]], encoder: Encoder, keep: Optional[set[str]]) -> None:
     try:
         os.nice(WRITER_NICENESS)
     except OSError:
         pass
-    write(store, entries, encode, keep)
+    write(store, entries, encoder, keep)
