@@ -227,3 +227,43 @@ def test_an_error_in_the_parent_leaves_no_worker_blocked(project: Path, monkeypa
             process.kill()
     loader.finish()
     assert caught.traceback and not blocked
+
+
+def test_the_parents_writer_writes_after_every_worker_has_ended(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writers take the cores the analysis leaves one at a time (workers.py `baton`): the parent's
+    shard is begun only once each worker has written its own and ended. Each writer notes when it
+    begins and ends its shard in a log that every process appends to."""
+    files = _files(project)
+    log = project / "writes.log"
+    real_write, real_writer = workers.write, workers._write
+    role = {"who": "worker"}  # each writer is a process of its own: its copy says which it is
+
+    def writer(store: object, entries: list, encoder: object, keep: object, after: object = None) -> None:
+        if after is not None:
+            role["who"] = "parent"
+        real_writer(store, entries, encoder, keep, after)  # type: ignore[arg-type]
+
+    def logged(store: object, entries: list, encoder: object, keep: object) -> None:
+        with open(log, "a") as out:
+            out.write(f"{role['who']} begins\n")
+        time.sleep(0.2)  # long enough for an overlap to show
+        real_write(store, entries, encoder, keep)  # type: ignore[arg-type]
+        with open(log, "a") as out:
+            out.write(f"{role['who']} ends\n")
+
+    parent, real_summarize = os.getpid(), loader.summarize
+
+    def slow_parent(*job: object) -> object:
+        if os.getpid() == parent:
+            time.sleep(0.02)  # the workers get files however busy the machine
+        return real_summarize(*job)
+
+    monkeypatch.setattr(workers, "write", logged)
+    monkeypatch.setattr(workers, "_write", writer)
+    monkeypatch.setattr(loader, "summarize", slow_parent)
+    loader.load(files, loader.SummaryCache(project / "cache"), 10**6, 3)
+    loader.finish()
+    lines = log.read_text().splitlines()
+    assert "parent begins" in lines and "worker begins" in lines, lines
+    before = lines[:lines.index("parent begins")]
+    assert before.count("worker begins") == before.count("worker ends") == lines.count("worker begins"), lines
