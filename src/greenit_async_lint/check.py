@@ -88,10 +88,9 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     diffs = carries_fixes({fmt for fmt, _dest in targets})
     cwd = Path.cwd().resolve()
     cache_dir = cache_folder(config, args.paths, cwd)
-    catalogue, preload = None, None
-    if diffs:  # libcst is imported, and the task queues found, while the workers take files
-        catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
-        preload = Preload(list(args.paths), cwd, cache_dir, catalogue)
+    # The task queues are found (and, for diffs, libcst imported) while the workers take files.
+    catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
+    preload = Preload(list(args.paths), cwd, cache_dir, catalogue, imports=diffs)
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
         early = BEFORE_SHARE.set(preload)
@@ -104,7 +103,7 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
         # would scan them all again (about 0.45 s a pass on netbox): they are frozen instead,
         # out of the collector's sight (unfrozen at the next in-process run, so tests free them).
         gc.freeze()
-        attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found if preload else None)
+        attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found)
     _PARKED.append(report)
     data = output.to_dict(report)
     _PARKED.append(data)

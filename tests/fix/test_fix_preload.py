@@ -1,7 +1,7 @@
-"""preload.py: a check whose report carries diffs imports libcst and finds the task queues while
-the parse workers take their first files, in the parent's own thread; what fails there fails
-where the run needs it, as it would have without the preload, and a report without diffs, or a
-run without workers, does none of it."""
+"""preload.py: a check finds the task queues (and, when its report carries diffs, imports
+libcst) while the parse workers take their first files, in the parent's own thread; what fails
+there fails where the run needs it, as it would have without the preload; a report without diffs
+imports no libcst, and a run without workers does none of it."""
 from __future__ import annotations
 
 import json
@@ -50,12 +50,16 @@ class Starts:
         self.workers: list[int] = []
         self.threads: list[threading.Thread] = []
         self.made = 0
+        self.imported: list[bool] = []  # whether it imported libcst and the codemods
+        self.found: list[bool] = []  # whether it found the task queues
         real_call, real_init = preload_module.Preload.__call__, preload_module.Preload.__init__
 
         def call(preload):  # type: ignore[no-untyped-def]
             self.workers.append(len(multiprocessing.active_children()))
             self.threads.append(threading.current_thread())
+            self.imported.append(preload.imports)
             real_call(preload)
+            self.found.append(preload.found is not None)
 
         def init(preload, *args, **kwargs):  # type: ignore[no-untyped-def]
             self.made += 1
@@ -72,12 +76,22 @@ def test_it_runs_in_the_parent_while_the_workers_summarise(app: Path, monkeypatc
     assert any(f["fix"]["diff"] for f in report["findings"])
 
 
-def test_nothing_without_diffs_or_without_workers(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_libcst_without_diffs_and_nothing_without_workers(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     starts = Starts(monkeypatch)
-    _check(app, monkeypatch, "text", jobs=2)
-    assert starts.made == 0
+    _check(app, monkeypatch, "text", jobs=2)  # the queues, found early; no import of libcst
+    assert starts.made == 1 and starts.workers == [1] and starts.imported == [False] and starts.found == [True]
     _check(app, monkeypatch, "json", jobs=1)  # summarised in this process: nothing to overlap
-    assert starts.made == 1 and starts.workers == []
+    assert starts.made == 2 and starts.workers == [1]
+
+
+def test_a_text_check_with_workers_imports_no_libcst(app: Path) -> None:
+    """In a process of its own (this one has imported libcst long ago)."""
+    code = ("import sys; from greenit_async_lint import cli\n"
+            "try:\n    cli.main(['check', '--jobs', '2', '--no-cache', '--format', 'text=/dev/null', '.'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('libcst')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=app, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
 
 
 def test_what_fails_in_the_preload_is_done_again_in_the_run(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:

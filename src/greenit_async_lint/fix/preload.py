@@ -1,14 +1,15 @@
 """What the fix layer does while the parse workers take their first files: import libcst and the
-codemods (about 0.2 s of CPU, most of a small project's fix suggestions) and find the project's
-task queues (queues.detect reads every module's imports).
+codemods (about 0.2 s of CPU, most of a small project's fix suggestions), for a report that carries
+diffs, and find the project's task queues, for every report (queues.detect reads the imports of
+every module under the project's root: 729 files for jupyter-server's 88 checked ones).
 
 The parent summarises its share of the files beside forked workers, which claim chunks from one
 shared counter (analysis/workers.py): when the parent starts with this work instead, the workers
 take more of the files meanwhile, and the check's wall time grows by about half of what this
-work then saves after the analysis. check.py makes a `Preload` only for a report that carries
-diffs, and the workers run it (`workers.BEFORE_SHARE`) only when the files are summarised by
-several processes: a run answered from its caches imports nothing it does not need (a warm run
-never imports libcst), and a run in one process has nothing to overlap.
+work then saves after the analysis. check.py makes a `Preload` for every run (with the imports
+only for a report that carries diffs), and the workers run it (`workers.BEFORE_SHARE`) only when
+the files are summarised by several processes: a run answered from its caches imports nothing it
+does not need (a warm run never imports libcst), and a run in one process has nothing to overlap.
 
 It runs in the parent's own thread, so it needs no lock and no later fork can meet it. Nothing
 here decides anything: an import that fails is made again where the code needs it, and raises
@@ -34,7 +35,9 @@ MODULES = (f"{__package__}.apply", *(f"{__package__}.codemod_{entry[1]}" for ent
 class Preload:
     """The imports and the queue detection of one run (see the module docstring)."""
 
-    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue") -> None:
+    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue",
+                 imports: bool = True) -> None:
+        self.imports = imports  # libcst and the codemods: only a report with diffs plans fixes
         self.paths = paths
         self.cwd = cwd
         self.cache_dir = cache_dir
@@ -43,7 +46,7 @@ class Preload:
 
     def __call__(self) -> None:
         try:
-            for name in MODULES:
+            for name in MODULES if self.imports else ():
                 importlib.import_module(name)
         except Exception:  # noqa: BLE001 - made again, and raised, by the code that needs it
             pass
