@@ -205,7 +205,7 @@ def test_bare_except_tuples_read_as_the_full_rewrite_reads_them(case: str) -> No
 
 
 def test_only_plain_bare_except_tuples_skip_libcst() -> None:
-    from greenit_async_lint.analysis.quicksyntax import rewritten_statements
+    from greenit_async_lint.analysis.quickstatements import rewritten_statements
     taken = {case for case, text in BARE_EXCEPTS.items() if rewritten_statements(text) is not None}
     assert taken == {"nested", "non-ascii", "with except*", "except* tuples"}
 
@@ -232,7 +232,7 @@ TYPE_PARAMETERS = {
 def test_type_parameters_read_as_the_full_rewrite_reads_them(case: str) -> None:
     """Type parameters (3.12) are dropped without libcst when the line reads plainly: the text
     handed to `ast`, and the features named, are the ones the libcst rewrite gives."""
-    from greenit_async_lint.analysis.quicksyntax import rewritten_statements
+    from greenit_async_lint.analysis.quickstatements import rewritten_statements
     text = TYPE_PARAMETERS[case]
     if sys.version_info < (3, 12):
         with pytest.raises(SyntaxError) as raised:

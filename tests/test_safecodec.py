@@ -161,7 +161,7 @@ def test_a_batch_encoder_writes_what_encode_writes(monkeypatch: pytest.MonkeyPat
     """A batch encoder gives a tuple met before the data it was given before: the bytes must be
     `encode`'s, value by value, also for a tuple holding a dataclass (written whole in each value,
     never remembered) and after the memo starts again."""
-    from greenit_async_lint.analysis import safecodec
+    from greenit_async_lint.analysis import safeencoder
 
     box = Box("b", [1])
     shared = Point("p", (1, "x"), (Point("q", 2),))
@@ -170,7 +170,7 @@ def test_a_batch_encoder_writes_what_encode_writes(monkeypatch: pytest.MonkeyPat
     values = [(shared, held, box), [shared, (box, shared)], {"k": (shared, held)}, [box, held], (other, held),
               held, shared]
     for limit in (100_000, 2):
-        monkeypatch.setattr(safecodec, "MEMO_MAX", limit)
+        monkeypatch.setattr(safeencoder, "MEMO_MAX", limit)
         batch = CODEC.batch_encoder()
         assert [batch(v) for v in values] == [CODEC.encode(v) for v in values]
         assert [CODEC.decode(batch(v)) for v in values] == values

@@ -17,7 +17,7 @@ Rewrites keep every line where it was, so findings point at the real lines:
 - a template string becomes an f-string.
 
 Only files `ast` rejects come here, so the common path never imports libcst; and the newer
-constructs real applications use are first rewritten on the text alone (quicksyntax.py).
+constructs real applications use are first rewritten on the text alone (quickstatements.py, quicksyntax.py).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import ast
 import re
 from typing import Any, Optional, Union
 
-from . import quicksyntax
+from . import quickstatements, quicksyntax
 
 # The Python version each rewritten construct needs, for the message when a file still fails.
 NEEDS = {"pep701": "3.12", "pep695": "3.12", "pep758": "3.14", "pep750": "3.14", "except*": "3.11"}
@@ -202,7 +202,7 @@ def downgrade(text: str, reason: str = "", line: int = 0) -> tuple[str, frozense
     if "\x00" in text:  # no grammar allows NUL bytes, and libcst's native parser crashes on them
         raise NewerSyntax("contains NUL bytes")
     # The constructs real applications use are rewritten on the text alone when they can be.
-    if (statements := quicksyntax.rewritten_statements(text)) is not None:
+    if (statements := quickstatements.rewritten_statements(text)) is not None:
         return statements
     if reason.startswith("f-string") and (quick := quicksyntax.requoted_fstrings(text, reason, line)) is not None:
         return quick, frozenset({"pep701"})

@@ -17,11 +17,10 @@ import sys
 from types import ModuleType
 from typing import Any, Callable, Iterable, Optional, cast
 
+from .safeencoder import CodecError, Encoder
+
 _PACKAGE = __name__.split(".")[0]
-
-
-class CodecError(ValueError):
-    """A value that cannot be stored, or bytes that are not a stored value."""
+__all__ = ["Canon", "Codec", "CodecError", "classes_in"]
 
 
 def classes_in(*modules: ModuleType) -> list[type]:
@@ -75,7 +74,7 @@ class Codec:
     # -- encoding -------------------------------------------------------------------------------
 
     def encode(self, value: Any) -> bytes:
-        return self._encode(value, _Encoder(self))
+        return self._encode(value, Encoder(self.tuples, self.objects))
 
     def batch_encoder(self) -> Callable[[Any], bytes]:
         """`encode` for a batch of values that stay alive and unchanged while it is used (a cache
@@ -84,9 +83,9 @@ class Codec:
         their names, attributes and constants (sharing.py): on warehouse that is 15 % of encoding."""
         memo: dict[int, Any] = {}
         keep: list[Any] = []
-        return lambda value: self._encode(value, _Encoder(self, memo, keep))
+        return lambda value: self._encode(value, Encoder(self.tuples, self.objects, memo, keep))
 
-    def _encode(self, value: Any, encoder: _Encoder) -> bytes:
+    def _encode(self, value: Any, encoder: Encoder) -> bytes:
         try:
             return _DUMPS(encoder.top(value)).encode("utf-8")
         except RecursionError:
@@ -148,9 +147,6 @@ class Codec:
 
 
 FORMAT = 2  # the encoding below; part of every codec's fingerprint
-# Tuples a batch encoder remembers before it starts again (about 30 MB of JSON data: a writer of
-# 10,000 files' summaries would otherwise keep a copy of most of them).
-MEMO_MAX = 100_000
 
 
 class Canon:
@@ -229,84 +225,3 @@ def _builder(cls: type, names: tuple[str, ...]) -> Any:
             object.__setattr__(obj, field_name, value)  # frozen and slotted dataclasses alike
         return obj
     return build
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_EMPTY_TUPLE: dict[str, list[Any]] = {"t": []}  # a third of the tuples a summary holds; never changed
-
-
-class _Encoder:
-    """Values to plain JSON data. `walk` is given no scalar: callers keep those as they are, which
-    saves a call for most fields."""
-
-    def __init__(self, codec: Codec, memo: Optional[dict[int, Any]] = None, kept: Optional[list[Any]] = None) -> None:
-        self.tuples = codec.tuples
-        self.objects = codec.objects
-        self.ids: dict[int, int] = {}
-        self.open: set[int] = set()
-        self.keep: list[Any] = []  # keeps encoded objects alive, so that their ids stay unique
-        # Tuples already encoded, by id (Codec.batch_encoder; kept alive by `kept`). Only a tuple
-        # with no dataclass inside is remembered: a dataclass is written whole once per value and
-        # referred to by number after that, so its data differs from one place to the next.
-        self.memo = memo if memo is not None else {}
-        self.kept = kept if kept is not None else []
-        self.records = 0  # dataclasses met so far (`shared`)
-
-    def top(self, x: Any) -> Any:
-        return x if type(x) in _SCALARS else self.walk(x)
-
-    def walk(self, x: Any) -> Any:
-        t = type(x)
-        walk = self.walk
-        code = self.tuples.get(t)
-        if code is not None or t is tuple:  # NamedTuples first: most of what a cache holds
-            if not x and code is None:
-                return _EMPTY_TUPLE
-            key = id(x)
-            found = self.memo.get(key)
-            if found is not None:
-                return found
-            records = self.records
-            found = {code or "t": [v if type(v) in _SCALARS else walk(v) for v in x]}
-            if self.records == records:
-                if len(self.kept) >= MEMO_MAX:  # bounded: a large batch starts again
-                    self.memo.clear()
-                    self.kept.clear()
-                self.memo[key] = found
-                self.kept.append(x)
-            return found
-        if t is list:
-            return [v if type(v) in _SCALARS else walk(v) for v in x]
-        shared = self.objects.get(t)
-        if shared is not None:
-            return self.shared(x, *shared)
-        if t is dict:
-            flat = []
-            for k, v in x.items():
-                flat.append(k if type(k) in _SCALARS else walk(k))
-                flat.append(v if type(v) in _SCALARS else walk(v))
-            return {"d": flat}
-        if t is frozenset or t is set:
-            return {"f" if t is frozenset else "s": [v if type(v) in _SCALARS else walk(v) for v in x]}
-        if t is bytes:
-            return {"b": base64.b64encode(x).decode("ascii")}
-        if t is complex:
-            return {"c": [x.real, x.imag]}
-        if x is ...:
-            return {"e": 0}
-        raise CodecError(f"cannot store a {t.__name__}")
-
-    def shared(self, x: Any, code: str, values: Any) -> Any:
-        self.records += 1
-        key = id(x)
-        if key in self.ids:
-            if key in self.open:
-                raise CodecError(f"a {type(x).__name__} contains itself")
-            return {"r": self.ids[key]}
-        number = self.ids[key] = len(self.ids)
-        self.keep.append(x)
-        self.open.add(key)
-        walk = self.walk
-        out = {code: [v if type(v) in _SCALARS else walk(v) for v in values(x)], "i": number}
-        self.open.discard(key)
-        return out

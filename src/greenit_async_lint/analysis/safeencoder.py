@@ -1,0 +1,97 @@
+"""Values to the plain JSON data safecodec.Codec writes: records by their class's code, shared
+dataclasses written once per value and referred to by number after that (see Codec's docstring
+for the format). A batch encoder (Codec.batch_encoder) keeps what it made of each tuple."""
+from __future__ import annotations
+
+import base64
+from typing import Any, Optional
+
+
+class CodecError(ValueError):
+    """A value that cannot be stored, or bytes that are not a stored value."""
+
+
+# Tuples a batch encoder remembers before it starts again (about 30 MB of JSON data: a writer of
+# 10,000 files' summaries would otherwise keep a copy of most of them).
+MEMO_MAX = 100_000
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_EMPTY_TUPLE: dict[str, list[Any]] = {"t": []}  # a third of the tuples a summary holds; never changed
+
+
+class Encoder:
+    """Values to plain JSON data. `walk` is given no scalar: callers keep those as they are, which
+    saves a call for most fields."""
+
+    def __init__(self, tuples: dict[type, str], objects: dict[type, tuple[str, Any]],
+                 memo: Optional[dict[int, Any]] = None, kept: Optional[list[Any]] = None) -> None:
+        self.tuples = tuples  # NamedTuple classes -> their code
+        self.objects = objects  # dataclasses -> (their code, their fields' getter)
+        self.ids: dict[int, int] = {}
+        self.open: set[int] = set()
+        self.keep: list[Any] = []  # keeps encoded objects alive, so that their ids stay unique
+        # Tuples already encoded, by id (Codec.batch_encoder; kept alive by `kept`). Only a tuple
+        # with no dataclass inside is remembered: a dataclass is written whole once per value and
+        # referred to by number after that, so its data differs from one place to the next.
+        self.memo = memo if memo is not None else {}
+        self.kept = kept if kept is not None else []
+        self.records = 0  # dataclasses met so far (`shared`)
+
+    def top(self, x: Any) -> Any:
+        return x if type(x) in _SCALARS else self.walk(x)
+
+    def walk(self, x: Any) -> Any:
+        t = type(x)
+        walk = self.walk
+        code = self.tuples.get(t)
+        if code is not None or t is tuple:  # NamedTuples first: most of what a cache holds
+            if not x and code is None:
+                return _EMPTY_TUPLE
+            key = id(x)
+            found = self.memo.get(key)
+            if found is not None:
+                return found
+            records = self.records
+            found = {code or "t": [v if type(v) in _SCALARS else walk(v) for v in x]}
+            if self.records == records:
+                if len(self.kept) >= MEMO_MAX:  # bounded: a large batch starts again
+                    self.memo.clear()
+                    self.kept.clear()
+                self.memo[key] = found
+                self.kept.append(x)
+            return found
+        if t is list:
+            return [v if type(v) in _SCALARS else walk(v) for v in x]
+        shared = self.objects.get(t)
+        if shared is not None:
+            return self.shared(x, *shared)
+        if t is dict:
+            flat = []
+            for k, v in x.items():
+                flat.append(k if type(k) in _SCALARS else walk(k))
+                flat.append(v if type(v) in _SCALARS else walk(v))
+            return {"d": flat}
+        if t is frozenset or t is set:
+            return {"f" if t is frozenset else "s": [v if type(v) in _SCALARS else walk(v) for v in x]}
+        if t is bytes:
+            return {"b": base64.b64encode(x).decode("ascii")}
+        if t is complex:
+            return {"c": [x.real, x.imag]}
+        if x is ...:
+            return {"e": 0}
+        raise CodecError(f"cannot store a {t.__name__}")
+
+    def shared(self, x: Any, code: str, values: Any) -> Any:
+        self.records += 1
+        key = id(x)
+        if key in self.ids:
+            if key in self.open:
+                raise CodecError(f"a {type(x).__name__} contains itself")
+            return {"r": self.ids[key]}
+        number = self.ids[key] = len(self.ids)
+        self.keep.append(x)
+        self.open.add(key)
+        walk = self.walk
+        out = {code: [v if type(v) in _SCALARS else walk(v) for v in values(x)], "i": number}
+        self.open.discard(key)
+        return out
