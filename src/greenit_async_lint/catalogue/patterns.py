@@ -90,10 +90,10 @@ class _GlobIndex(Generic[T]):
     (`xlsxwriter.*.write*` is the first kind, `*` and `*write*` are neither) may match any name."""
 
     def __init__(self, globs: list[tuple[str, T]]) -> None:
-        Entry = tuple[int, Callable[[str], object], T]
-        self.by_head: dict[str, list[Entry]] = {}
-        self.by_last: dict[str, list[Entry]] = {}
-        self.anywhere: list[Entry] = []
+        # (declaration order, test, value)
+        self.by_head: dict[str, list[tuple[int, Callable[[str], object], T]]] = {}
+        self.by_last: dict[str, list[tuple[int, Callable[[str], object], T]]] = {}
+        self.anywhere: list[tuple[int, Callable[[str], object], T]] = []
         for order, (pattern, value) in enumerate(globs):
             entry = (order, _glob_test(pattern), value)
             head, dot, _rest = pattern.partition(".")
