@@ -55,20 +55,14 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("q", 0)
     pipes: list[Connection] = []
-    # Every worker holds the write end of `baton` until it exits: the parent's writer reads it to
-    # its end before it starts, so that writers take the cores the analysis leaves one at a time.
-    baton, held = os.pipe()
-    try:
-        for _ in range(workers):
-            receive, send = ctx.Pipe(duplex=False)
-            _widen(send)
-            pipes.append(receive)
-            process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encoder))
-            process.start()
-            send.close()
-            _WRITERS.append(process)
-    finally:
-        os.close(held)
+    for _ in range(workers):
+        receive, send = ctx.Pipe(duplex=False)
+        _widen(send)
+        pipes.append(receive)
+        process = ctx.Process(target=_worker, args=(jobs, shas, counter, send, pipes, summarize, store, encoder))
+        process.start()
+        send.close()
+        _WRITERS.append(process)
     missing = object()
     results: list[Any] = [missing] * len(jobs)
     mine: list[int] = []
@@ -90,14 +84,11 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
         if summary is missing:  # a worker died or failed on it
             results[i] = summarize(*jobs[i])
             mine.append(i)
-    try:
-        if store is not None and (mine or keep is not None):
-            entries = [(shas[i], results[i]) for i in mine]
-            writer = ctx.Process(target=_write, args=(store, entries, encoder, keep, baton))
-            writer.start()
-            _WRITERS.append(writer)
-    finally:
-        os.close(baton)
+    if store is not None and (mine or keep is not None):
+        entries = [(shas[i], results[i]) for i in mine]
+        writer = ctx.Process(target=_write, args=(store, entries, encoder, keep))
+        writer.start()
+        _WRITERS.append(writer)
     return results
 
 
@@ -171,19 +162,9 @@ def _worker(jobs: Sequence[Job], shas: Sequence[str], counter: Any, pipe: Connec
         _write(store, done, encoder, None)
 
 
-def _write(store: EntryShards, entries: list[tuple[str, Any]], encoder: Encoder, keep: Optional[set[str]],
-           after: Optional[int] = None) -> None:
-    """`write` at a lower priority; with `after`, once every worker has ended (the pipe's
-    end). On two cores, the parent's writer and a worker's writing at once beside the analysis
-    slowed it by half (jupyter-server: 0.17 -> 0.26 s), a third process on two cores."""
+def _write(store: EntryShards, entries: list[tuple[str, Any]], encoder: Encoder, keep: Optional[set[str]]) -> None:
     try:
         os.nice(WRITER_NICENESS)
     except OSError:
         pass
-    if after is not None:
-        try:
-            while os.read(after, 4096):
-                pass
-        except OSError:
-            pass
     write(store, entries, encoder, keep)
