@@ -17,7 +17,8 @@ Rewrites keep every line where it was, so findings point at the real lines:
 - a template string becomes an f-string.
 
 Only files `ast` rejects come here, so the common path never imports libcst; and the newer
-constructs real applications use are first rewritten on the text alone (quickstatements.py, quicksyntax.py).
+constructs real applications use are first rewritten on the text alone (quickstatements.py,
+quicksyntax.py).
 """
 from __future__ import annotations
 

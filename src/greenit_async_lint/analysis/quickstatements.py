@@ -23,9 +23,8 @@ import ast
 import re
 from typing import Iterator, Optional
 
-from .quicksyntax import one_line_end
+from .quicksyntax import CLOSE, OPEN, one_line_end  # the brackets, as the f-string reader counts them
 
-_OPEN, _CLOSE = "([{", ")]}"
 # `except A, b.C:` starting its line: names, dots, commas and spaces, the colon right after the
 # last name (libcst drops spaces before the colon: such a line is left to it).
 _BARE_EXCEPT = re.compile(r"^([ \t]*except[ \t]+)([\w.]+[ \t]*,[\w., \t]*?[\w.])(:)", re.MULTILINE)
@@ -34,6 +33,7 @@ _EXCEPT_STAR_HEAD = re.compile(r"^([ \t]*)except[ \t]*\*[ \t]*", re.MULTILINE)
 # (libcst refuses `def f [T] (x)` when it drops the list, so that is left to it as well).
 _GENERIC_HEAD = re.compile(r"^([ \t]*)((?:async[ \t]+)?(def|class)[ \t]+(\w+))\[", re.MULTILINE)
 _TYPE_ALIAS = re.compile(r"^([ \t]*)type[ \t]+(\w+)[ \t]*(?=[\[=])", re.MULTILINE)
+_EQUALS = re.compile(r"[ \t]*=(?!=)[ \t]*")  # after the alias's name and parameters
 
 
 class _Rewrites:
@@ -146,7 +146,7 @@ def _without_type_parameters(code: str, found: _Rewrites) -> str:
                 found.failed = True
                 return code
             after = closed
-        equals = re.compile(r"[ \t]*=(?!=)[ \t]*").match(code, after)
+        equals = _EQUALS.match(code, after)
         if equals is None:
             found.failed = True
             return code
@@ -164,9 +164,9 @@ def _bracket_end(code: str, start: int) -> Optional[int]:
         c = code[i]
         if c in "'\"#\\\n\r":
             return None
-        if c in _OPEN:
+        if c in OPEN:
             depth += 1
-        elif c in _CLOSE:
+        elif c in CLOSE:
             depth -= 1
             if depth == 0:
                 return i + 1 if c == "]" else None

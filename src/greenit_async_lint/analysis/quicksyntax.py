@@ -20,7 +20,7 @@ from typing import Optional
 
 _EXCEPT_STAR = re.compile(r"\bexcept[ \t]*\*")
 _PREFIXES = frozenset({"r", "u", "b", "br", "rb", "f", "fr", "rf"})
-_OPEN, _CLOSE = "([{", ")]}"
+OPEN, CLOSE = "([{", ")]}"
 _TRIES = 64  # f-string lines fixed, one parse each, before the file is left to libcst
 
 
@@ -179,10 +179,10 @@ def _field(line: str, j: int, quote: str, other: str, chars: list[str]) -> Optio
             j = k
         elif c in "#\\":
             return None
-        elif c in _OPEN:
+        elif c in OPEN:
             depth += 1
             j += 1
-        elif c in _CLOSE:
+        elif c in CLOSE:
             if depth == 0:
                 return j + 1 if c == "}" else None
             depth -= 1

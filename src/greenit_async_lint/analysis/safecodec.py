@@ -80,7 +80,7 @@ class Codec:
         """`encode` for a batch of values that stay alive and unchanged while it is used (a cache
         writer's summaries): a tuple met again, in the same value or another, is given the JSON
         data it was given before instead of being walked again. The summaries of one process share
-        their names, attributes and constants (sharing.py): on warehouse that is 15 % of encoding."""
+        their names, attributes and constants (sharing.py): on warehouse that is 22 % of encoding."""
         memo: dict[int, Any] = {}
         keep: list[Any] = []
         return lambda value: self._encode(value, Encoder(self.tuples, self.objects, memo, keep))

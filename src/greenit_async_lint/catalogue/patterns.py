@@ -4,10 +4,9 @@ The catalogues hold thousands of patterns and the engine asks about every call a
 so exact names go in a dict and the globs are made into tests when a name first reaches them (a
 run answered from the result cache asks nothing, and the catalogue is built on every run), filed
 by the first or last segment every name they match has, so that a name tries only the few that
-may match it. A glob
-that is a prefix or a suffix (`requests.*`, `*.objects`) is a str.startswith or str.endswith, one
-whose only wildcard is `*` is matched piece by piece, and only the others (`?`, `[...]`) are
-compiled as regular expressions.
+may match it. A glob that is a prefix or a suffix (`requests.*`, `*.objects`) is a str.startswith
+or str.endswith, one whose only wildcard is `*` is matched piece by piece, and only the others
+(`?`, `[...]`) are compiled as regular expressions.
 """
 from __future__ import annotations
 
@@ -31,8 +30,8 @@ class PatternTable(Generic[T]):
         self._globs: list[tuple[str, T]] = []  # in declaration order
         self._tests: Optional[_GlobIndex[T]] = None  # the globs, compiled
         # The globs a name can match, in declaration order, by the name's first and last segments
-        # (see _GlobIndex): the work catalogue's 216 globs were all tried for every new name,
-        # about a tenth of a large project's analysis.
+        # (see _GlobIndex): the work catalogue's 216 globs were all tried for every new name
+        # (indico: 100,000 first asks; 0.8 % of its analysing run's instructions).
         self._candidates: dict[tuple[str, str], list[tuple[Callable[[str], object], T]]] = {}
         self._count = 0
         self._declared: list[str] = []
