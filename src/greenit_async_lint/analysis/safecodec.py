@@ -45,8 +45,8 @@ class Codec:
     the same classes with the same fields: `fingerprint` names that list, and a cache stores it
     in its file header (another fingerprint is a miss). Other containers are one-key objects too
     (`{"t": [...]}` a tuple, `"d"` a dict as a flat key/value list, `"f"`/`"s"` sets, `"b"` bytes,
-    `"c"` complex, `"e"` the ellipsis, `"r"` a reference to a shared record, which carries `"i"`);
-    a JSON list is a list. Decoding reads each object as its key/value pairs, with no dict built."""
+    `"c"` complex, `"e"` the ellipsis, `"r"` a reference to a shared record, which carries `"i"`,
+    `"n"` a float NaN); the token `NaN` is the empty tuple, and a JSON list is a list. Decoding reads each object as its key/value pairs, with no dict built."""
 
     def __init__(self, classes: Iterable[type]) -> None:
         classes = list(dict.fromkeys(classes))
@@ -139,14 +139,14 @@ class Codec:
             return value
 
         try:
-            return json.loads(data.decode("utf-8"), object_pairs_hook=hook)
+            return json.loads(data.decode("utf-8"), object_pairs_hook=hook, parse_constant=_CONSTANTS.__getitem__)
         except CodecError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the bytes hold, it is only a bad entry
             raise CodecError(f"not a stored value: {type(exc).__name__}") from None
 
 
-FORMAT = 2  # the encoding below; part of every codec's fingerprint
+FORMAT = 3  # the encoding below; part of every codec's fingerprint
 
 
 class Canon:
@@ -162,8 +162,9 @@ class Canon:
     hold are interned (on 2,000 generated files: 148 -> 104 MB)."""
 
     def __init__(self) -> None:
-        self.memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self.ids: set[int] = set()  # of the memo's values, which the memo keeps alive
+        # The empty tuple, decoded from `NaN` without the hook (CPython's one empty tuple), is canonical.
+        self.memo: dict[tuple[Any, ...], tuple[Any, ...]] = {(): ()}
+        self.ids: set[int] = {id(())}  # of the memo's values, which the memo keeps alive
 
 
 def _listed(values: Any) -> Any:
@@ -185,8 +186,11 @@ def _ellipsis(_values: Any) -> Any:
     return ...
 
 
+# JSON's three constants: `NaN` is the empty tuple (safeencoder.py), a float NaN is `{"n": 0}`.
+_CONSTANTS: dict[str, Any] = {"NaN": (), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _CONTAINERS: dict[str, Any] = {
     "t": lambda values: tuple(_listed(values)),
+    "n": lambda _values: float("nan"),
     "d": _dict,
     "f": lambda values: frozenset(_listed(values)),
     "s": lambda values: set(_listed(values)),

@@ -17,8 +17,14 @@ class CodecError(ValueError):
 MEMO_MAX = 50_000
 _ONE_HOLDER = 4  # sys.getrefcount of a tuple in `walk` that one container holds (see there)
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_EMPTY_TUPLE: dict[str, list[Any]] = {"t": []}  # a third of the tuples a summary holds; never changed
+# Floats are not among the values kept as they are: a NaN must not be written as JSON's `NaN`,
+# which stands for the empty tuple (below). They are rare in summaries (a timeout's `0.5`).
+_SCALARS = frozenset({str, int, bool, type(None)})
+# The empty tuple, a third of the tuples a summary holds (a fifth of indico's JSON objects), is
+# written as the token `NaN`: the decoder maps it back with a dict lookup (safecodec's
+# parse_constant), not a call of the object hook per `{"t":[]}`.
+_EMPTY_TUPLE = float("nan")
+_NAN: dict[str, int] = {"n": 0}  # a float NaN (a real one, should a summary ever hold one)
 
 
 class Encoder:
@@ -67,6 +73,8 @@ class Encoder:
             return found
         if t is list:
             return [v if type(v) in _SCALARS else walk(v) for v in x]
+        if t is float:
+            return x if x == x else _NAN
         shared = self.objects.get(t)
         if shared is not None:
             return self.shared(x, *shared)
@@ -81,7 +89,7 @@ class Encoder:
         if t is bytes:
             return {"b": base64.b64encode(x).decode("ascii")}
         if t is complex:
-            return {"c": [x.real, x.imag]}
+            return {"c": [walk(x.real), walk(x.imag)]}
         if x is ...:
             return {"e": 0}
         raise CodecError(f"cannot store a {t.__name__}")
