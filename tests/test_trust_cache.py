@@ -196,4 +196,4 @@ def test_one_oversized_file_does_not_turn_the_result_cache_off(project: Path, us
     assert "GAL903" in {f.code for f in first.findings}
     assert (project / ".greenit-cache" / "result.jsonl").is_file()
     stored = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.HEADER)
-    assert len(stored.raw) == 1 and resultcache.load(project / ".greenit-cache", next(iter(stored.raw))) is not None
+    assert len(stored.raw) == 1 and resultcache.load(project / ".greenit-cache", resultcache.Key(next(iter(stored.raw)), "", ())) is not None

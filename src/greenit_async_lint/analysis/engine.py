@@ -25,6 +25,7 @@ from .values import Instance
 from . import resultcache
 
 if TYPE_CHECKING:
+    from .cutoff import unchanged_result
     from .dispatchers import annotate, find_dispatchers
     from .evaluate import Evaluator
     from .handlers.finder import HandlerFinder
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 # run's imports otherwise. These names are bound on the first miss, or when a caller asks the
 # module for one (tests patch `engine.HandlerFinder` and `engine.load`).
 _ANALYSIS = {
-    ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
+    ".cutoff": ("unchanged_result",), ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
     ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".loader": ("SummaryCache", "load"),
     ".methods": ("pruned",), ".pathconds": ("cleared",), ".reach": ("Reach",),
 }
@@ -134,7 +135,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     catalogue = catalogue or load_catalogue(dict(options.catalogue_extra))
     excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd, options.respect_gitignore)
     files, report_only, root = _scope(path_list, excluder, cwd)
-    key = None
+    key = stored = None
     # Trees handed in (flake8's, of an editor's unsaved buffer) are not what the disk holds, and the
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
     if options.cache and not trees:
@@ -142,12 +143,16 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         settings = (catalogue.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd))
         key = resultcache.fingerprint(files, settings, options.max_file_bytes)
         stored = resultcache.load(root / options.cache_dir, key)
-        if stored is not None and len(stored) == 4:  # an entry from before the inventory is a miss
-            handlers, findings, verdicts, registrations = stored
-            return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
-                          registrations, options)
-    _bind_analysis()
-    cache = SummaryCache(root / options.cache_dir) if options.cache else None
+    cache = None
+    if stored is None:
+        _bind_analysis()
+        cache = SummaryCache(root / options.cache_dir) if options.cache else None
+        if cache is not None and key is not None:  # an edit no summary sees (a comment) leaves the result as it was
+            stored = unchanged_result(root / options.cache_dir, key, files, cache, options.max_file_bytes)
+    if stored is not None:
+        handlers, findings, verdicts, registrations = stored
+        return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
+                      registrations, options)
     summaries = load(files, cache, options.max_file_bytes, options.jobs, trees)
 
     modules = [s for s in summaries if isinstance(s, Module)]

@@ -166,7 +166,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 22  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 23  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 
@@ -282,7 +282,6 @@ class Module:
     star_imports: list[str]  # modules imported with *
     tails: frozenset[str]  # last segments of every call and decorator: a cheap pre-filter
     noqa: dict[int, Optional[frozenset[str]]]  # line -> None (every code) or the codes
-    lines: int
 
 
 @_compact_pickle

@@ -12,7 +12,6 @@ process and forked workers, which write it to the cache while the analysis runs 
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Optional
 
 from . import ir, workers
 from .discovery import SourceFile
+from .filekeys import entry_key
 from .ir import SUMMARY_FORMAT, FileProblem
 from .readfile import Unreadable, read_bytes
 from .safestore import Canon, Codec, CodecError, EntryShards, classes_in, secret_key
@@ -54,6 +54,10 @@ class SummaryCache:
     def by_content(self, sha: str, canon: Optional[Canon] = None) -> Optional[object]:
         return self.store.get(sha, CODEC, canon)
 
+    def add(self, entries: list[tuple[str, object]]) -> None:
+        """Write these (sha, summary) entries now, as a shard of their own."""
+        workers.write(self.store, entries, _encoder, None)
+
 
 def _encoder() -> workers.Encode:
     """An encoder for one writer's summaries, which all stay alive while it writes
@@ -66,16 +70,6 @@ def _encoder() -> workers.Encode:
         except CodecError:
             return None  # a value the codec does not know: that file is summarised again next time
     return one
-
-
-def entry_key(data: bytes, src: SourceFile) -> str:
-    """The cache key of a file's summary. Not the bytes' hash alone: identical files at several
-    paths (netbox's 95 empty `__init__.py`) shared one entry, which served only one of them, so
-    every run summarised the others again (about 100 files on netbox: enough to fork the workers
-    for an edit of one file)."""
-    digest = hashlib.sha256(data)
-    digest.update(f"\0{src.display}\0{src.module}\0{src.is_package:d}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
 
 
 def _list_error(folder: Path) -> str:

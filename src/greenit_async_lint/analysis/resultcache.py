@@ -12,11 +12,12 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from .. import __version__
 from . import effects, findings, handlers, ir, project, values
 from .discovery import SourceFile
+from .filekeys import entry_key
 from .ir import SUMMARY_FORMAT
 from .readfile import Unreadable, read_bytes
 from .safestore import Codec, CodecError, EntryFile, classes_in
@@ -58,18 +59,29 @@ def _module_stats(folder: str, prefix: str, out: list[str]) -> None:
                 out.append(f"{prefix}{entry.name}:{info.st_size}:{info.st_mtime_ns}")
 
 
-def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[str]:
-    digest = hashlib.sha256(f"{__version__}\0{SUMMARY_FORMAT}\0{engine_fingerprint()}\0{settings!r}".encode())
+class Key(NamedTuple):
+    whole: str  # the settings and every file's name and content: an equal key, an equal result
+    shape: str  # the settings and the files' names alone
+    files: tuple[str, ...]  # each file's summary key (filekeys.entry_key); "" for one over the size limit
+
+
+def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[Key]:
+    head = f"{__version__}\0{SUMMARY_FORMAT}\0{engine_fingerprint()}\0{settings!r}".encode()
+    digest, shape = hashlib.sha256(head), hashlib.sha256(head)
+    keys: list[str] = []
     for src in files:
         try:
-            content = hashlib.sha256(read_bytes(src.path, max_bytes)).hexdigest()
+            content = entry_key(read_bytes(src.path, max_bytes), src)
+            keys.append(content)
         except Unreadable:
             size = _oversized(src.path, max_bytes)
             if size is None:
                 return None  # missing or unreadable files are reported afresh each run
             content = f"over the limit: {size}"  # reported as GAL903 from its size alone
+            keys.append("")
         digest.update(f"{src.display}\0{src.module}\0{content}\n".encode())
-    return digest.hexdigest()
+        shape.update(f"{src.display}\0{src.module}\0{src.is_package:d}\n".encode())
+    return Key(digest.hexdigest(), shape.hexdigest(), tuple(keys))
 
 
 def _oversized(path: Path, max_bytes: int) -> Optional[int]:
@@ -80,18 +92,43 @@ def _oversized(path: Path, max_bytes: int) -> Optional[int]:
     return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes else None
 
 
-def load(folder: Path, key: Optional[str]) -> Optional[Any]:
+def load(folder: Path, key: Optional[Key]) -> Optional[Any]:
+    """The result stored under exactly this key: (handlers, findings, verdicts, registrations)."""
     if key is None:
         return None
-    return EntryFile(folder / _FILE, HEADER).get(key, CODEC)
+    stored = EntryFile(folder / _FILE, HEADER).get(key.whole, CODEC)
+    return _result(stored)
 
 
-def save(folder: Path, key: Optional[str], result: Any) -> None:
+def previous(folder: Path, key: Optional[Key]) -> Optional[tuple[Any, tuple[str, ...]]]:
+    """The result held (whatever its key) and its files' summary keys, when it was made with
+    the same settings for the same files: only their contents may differ (cutoff.py)."""
+    if key is None:
+        return None
+    store = EntryFile(folder / _FILE, HEADER)
+    if len(store.raw) != 1:
+        return None
+    stored: Any = store.get(next(iter(store.raw)), CODEC)
+    result = _result(stored)
+    if result is None or stored[4] != key.shape or len(stored[5]) != len(key.files):
+        return None
+    return result, stored[5]
+
+
+def _result(stored: Any) -> Optional[Any]:
+    # (handlers, findings, verdicts, registrations, shape, files); another shape (an entry from
+    # an older version) is a miss.
+    if type(stored) is not tuple or len(stored) != 6 or type(stored[5]) is not tuple:
+        return None
+    return stored[:4]
+
+
+def save(folder: Path, key: Optional[Key], result: Any) -> None:
     if key is None:
         return
     store = EntryFile(folder / _FILE, HEADER, read=False)  # one entry: the previous one is replaced
     try:
-        store.put(key, CODEC.encode(result))
+        store.put(key.whole, CODEC.encode((*result, key.shape, key.files)))
     except CodecError:
         return  # a value the codec does not know: this run is not cached
     store.save()

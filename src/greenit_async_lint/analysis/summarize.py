@@ -70,4 +70,4 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
     except RecursionError:
         return FileProblem(path, "GAL901", "is too deeply nested to analyse")
     return Module(module, path, is_package, scope, builder.functions, builder.classes, builder.star_imports,
-                  frozenset(builder.tails), noqa_map(text), text.count("\n") + 1)
+                  frozenset(builder.tails), noqa_map(text))

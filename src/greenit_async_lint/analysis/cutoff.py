@@ -1,0 +1,51 @@
+"""The result held stands when the files that changed still summarise to what they did.
+
+An edit that changes no summary (a comment, a docstring, blank lines at the end: anything the
+analysis never reads) cannot change the analysis, which reads summaries only. So when the result
+cache misses, the files whose content changed since the result held are summarised again (a few
+at most: beyond that the whole analysis is as quick) and compared with their summaries from the
+summary cache; if every one is equal, the result stands, and is stored again under the new
+contents. The build tools call this early cutoff. Anything else (another setting, a file added or
+removed, a summary missing from the cache, one that differs) runs the whole analysis, as before.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from . import resultcache
+from .discovery import SourceFile
+from .loader import SummaryCache
+from .readfile import Unreadable, read_bytes
+from .summarize import summarize
+
+MAX_CHANGED = 8  # files summarised again to find out; each costs its parse
+
+
+def unchanged_result(folder: Path, key: Optional[resultcache.Key], files: list[SourceFile], cache: SummaryCache,
+                     max_bytes: int) -> Optional[Any]:
+    """The result held, if the files that changed since it still have its summaries; else None."""
+    found = resultcache.previous(folder, key)
+    if found is None or key is None:
+        return None
+    result, before = found
+    changed = [i for i, (old, new) in enumerate(zip(before, key.files)) if old != new]
+    if not changed or len(changed) > MAX_CHANGED:
+        return None
+    fresh: list[tuple[str, object]] = []
+    for i in changed:
+        src = files[i]
+        if not before[i] or not key.files[i]:
+            return None  # over the size limit, then or now
+        old = cache.by_content(before[i])
+        try:
+            data = read_bytes(src.path, max_bytes)
+        except Unreadable:
+            return None
+        new = summarize(data, src.display, src.module, src.is_package)
+        if old is None or old != new:
+            return None
+        fresh.append((key.files[i], new))
+    cache.add(fresh)  # the next whole analysis finds them
+    resultcache.save(folder, key, result)
+    return result
