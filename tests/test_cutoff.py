@@ -113,3 +113,17 @@ def test_a_summary_missing_from_the_cache_runs_the_analysis(project: Path, monke
     views = project / "app" / "views.py"
     _edit(views, views.read_text() + "# comment\n")
     assert _findings(engine.analyse(["."], config, cwd=project)) == expected and runs == [1]
+
+
+def test_a_summary_cache_due_for_compacting_runs_the_analysis(project: Path, monkeypatch) -> None:
+    config = Config(jobs=1)
+    expected = _findings(engine.analyse(["."], config, cwd=project))
+    runs = _analyses(monkeypatch)
+    views = project / "app" / "views.py"
+    shards = lambda: len(list((project / ".greenit-cache").glob("summaries-*")))  # noqa: E731
+    _edit(views, views.read_text() + "# one\n")
+    assert _findings(engine.analyse(["."], config, cwd=project)) == expected and runs == []
+    monkeypatch.setattr(safestore.EntryShards, "MAX_FILES", shards())  # one more would be too many
+    _edit(views, views.read_text() + "# two\n")
+    assert _findings(engine.analyse(["."], config, cwd=project)) == expected and runs == [1]
+    assert shards() <= safestore.EntryShards.MAX_FILES  # the analysis compacted them

@@ -30,8 +30,8 @@ def unchanged_result(folder: Path, key: Optional[resultcache.Key], files: list[S
         return None
     result, before = found
     changed = [i for i, (old, new) in enumerate(zip(before, key.files)) if old != new]
-    if not changed or len(changed) > MAX_CHANGED:
-        return None
+    if not changed or len(changed) > MAX_CHANGED or cache.store.needs_compacting(set(key.files), 1):
+        return None  # (only the whole analysis compacts the summary cache: its shards must not pile up)
     fresh: list[tuple[str, object]] = []
     for i in changed:
         src = files[i]
