@@ -1,9 +1,10 @@
 """The result held stands when the files that changed still summarise to what they did.
 
-An edit that changes no summary (a comment, a docstring, blank lines at the end: anything the
-analysis never reads) cannot change the analysis, which reads summaries only. So when the result
-cache misses, the files whose content changed since the result held are summarised again (a few
-at most: beyond that the whole analysis is as quick) and compared with their summaries from the
+An edit that changes no summary (a comment, the words of a docstring, blank lines at the end:
+nothing the analysis reads, and nothing that moves a line it reports) cannot change the analysis,
+which reads summaries only. So when the result cache misses, the files whose content changed since
+the result held are summarised again (at most MAX_CHANGED of them: each costs its parse, and an
+edit that wide seldom leaves every summary as it was) and compared with their summaries from the
 summary cache; if every one is equal, the result stands, and is stored again under the new
 contents. The build tools call this early cutoff. Anything else (another setting, a file added or
 removed, a summary missing from the cache, one that differs) runs the whole analysis, as before.

@@ -5,6 +5,9 @@ for a thousand files, and an edit that keeps size and modification time is still
 configuration, the catalogue, the tool version and the engine's code. A hit skips parsing and the whole
 cross-module analysis. The entry is JSON with a keyed checksum (safestore.py): a result planted in
 the repository neither runs code nor passes for a clean run, and a damaged one is a miss.
+
+The entry also records its "shape" (the same key without the files' contents) and each file's
+summary key, so that a miss can tell which files changed since (cutoff.py).
 """
 from __future__ import annotations
 
