@@ -127,3 +127,13 @@ def test_a_summary_cache_due_for_compacting_runs_the_analysis(project: Path, mon
     _edit(views, views.read_text() + "# two\n")
     assert _findings(engine.analyse(["."], config, cwd=project)) == expected and runs == [1]
     assert shards() <= safestore.EntryShards.MAX_FILES  # the analysis compacted them
+
+
+def test_the_words_of_a_docstring_are_not_read(project: Path, monkeypatch) -> None:
+    views = project / "app" / "views.py"
+    views.write_text(VIEWS.replace("def slow():\n", 'def slow():\n    """Sleeps."""\n'))
+    config = Config(jobs=1)
+    expected = _findings(engine.analyse(["."], config, cwd=project))
+    runs = _analyses(monkeypatch)
+    _edit(views, views.read_text().replace("Sleeps.", "Sleeps for five seconds."))
+    assert _findings(engine.analyse(["."], config, cwd=project)) == expected and runs == []
