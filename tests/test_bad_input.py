@@ -116,3 +116,21 @@ def test_null_bytes_and_deep_nesting_do_not_crash(project: Path) -> None:
     assert ("nul.py", "GAL901") in result["errors"]
     assert ("deep.py", "GAL901") in result["errors"]
     _assert_rest_analysed(result)
+
+
+@pytest.mark.parametrize("source", [
+    'x: "Literal[\'\\\\d\']" = 0\n',  # an invalid escape in a string annotation, parsed while building
+    'def f(a: "Pattern[\'\\\\w\']"):\n    return a\n',
+    'x = "\\d"\n',  # the file's own parse
+    'try:\n    pass\nexcept* ValueError:\n    y = "\\d"\n',  # a newer-syntax file's rewritten copy
+])
+def test_the_projects_syntax_warnings_are_not_printed(source: str) -> None:
+    import warnings
+
+    from greenit_async_lint.analysis.summarize import summarize
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = summarize(source.encode(), "m.py", "m", False)
+    assert hasattr(summary, "functions"), summary
+    assert [str(w.message) for w in caught] == []

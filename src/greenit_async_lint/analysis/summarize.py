@@ -26,9 +26,7 @@ def _newer_python_tree(text: str, path: str, exc: SyntaxError) -> ast.Module | F
     except NewerSyntax:
         return FileProblem(path, "GAL901", f"does not parse: {exc.msg}", *where)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(code, filename=path)
+        return ast.parse(code, filename=path)  # (warnings silenced by `summarize`)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         need = needed_python(features)
         running = ".".join(map(str, sys.version_info[:2]))
@@ -43,7 +41,16 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
     """Summarise one file's bytes; a file that cannot be analysed gives a FileProblem.
 
     `tree`, when given, is the file's already-parsed tree (flake8 passes its own) and is used
-    instead of parsing `data` again; `data` still gives the `# noqa` comments and line count."""
+    instead of parsing `data` again; `data` still gives the `# noqa` comments."""
+    # The project's SyntaxWarnings (`1()`, `x is "a"`, an invalid escape) are not ours to print:
+    # not from its parse, nor from its string annotations (parsed while building), nor from a
+    # newer-syntax file's rewritten copy.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _summarize(data, path, module, is_package, tree)
+
+
+def _summarize(data: bytes, path: str, module: str, is_package: bool, tree: Optional[ast.Module]) -> Module | FileProblem:
     is_init = path.rsplit("/", 1)[-1] == "__init__.py"
     try:
         text = decode_source(data)
@@ -52,9 +59,7 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
     if not text.strip() and not is_init:
         return FileProblem(path, "GAL905", "is empty")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the project's SyntaxWarnings are not ours to print
-            parsed = tree if tree is not None else ast.parse(text, filename=path)
+        parsed = tree if tree is not None else ast.parse(text, filename=path)
     except SyntaxError as exc:
         newer = _newer_python_tree(text, path, exc)
         if isinstance(newer, FileProblem):
