@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from . import resultcache
 from .discovery import SourceFile
+from .filekeys import entry_key
 from .loader import SummaryCache
 from .readfile import Unreadable, read_bytes
 from .summarize import summarize
@@ -39,14 +40,17 @@ def unchanged_result(folder: Path, key: Optional[resultcache.Key], files: list[S
         if not before[i] or not key.files[i]:
             return None  # over the size limit, then or now
         old = cache.by_content(before[i])
+        if old is None:
+            return None  # compacted away: nothing to compare with (and no parse spent finding out)
         try:
             data = read_bytes(src.path, max_bytes)
         except Unreadable:
             return None
-        new = summarize(data, src.display, src.module, src.is_package)
-        if old is None or old != new:
+        if entry_key(data, src) != key.files[i]:
+            return None  # changed again since it was hashed: its summary must not go under that key
+        if summarize(data, src.display, src.module, src.is_package) != old:
             return None
-        fresh.append((key.files[i], new))
+        fresh.append((key.files[i], old))
     cache.add(fresh)  # the next whole analysis finds them
     resultcache.save(folder, key, result)
     return result

@@ -46,7 +46,8 @@ class Codec:
     in its file header (another fingerprint is a miss). Other containers are one-key objects too
     (`{"t": [...]}` a tuple, `"d"` a dict as a flat key/value list, `"f"`/`"s"` sets, `"b"` bytes,
     `"c"` complex, `"e"` the ellipsis, `"r"` a reference to a shared record, which carries `"i"`,
-    `"n"` a float NaN); the token `NaN` is the empty tuple, and a JSON list is a list. Decoding reads each object as its key/value pairs, with no dict built."""
+    `"n"` a float NaN); the token `NaN` is the empty tuple, and a JSON list is a list. Decoding
+    reads each object as its key/value pairs, with no dict built."""
 
     def __init__(self, classes: Iterable[type]) -> None:
         classes = list(dict.fromkeys(classes))

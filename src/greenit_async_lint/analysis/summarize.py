@@ -50,7 +50,8 @@ def summarize(data: bytes, path: str, module: str, is_package: bool,
         return _summarize(data, path, module, is_package, tree)
 
 
-def _summarize(data: bytes, path: str, module: str, is_package: bool, tree: Optional[ast.Module]) -> Module | FileProblem:
+def _summarize(data: bytes, path: str, module: str, is_package: bool,
+               tree: Optional[ast.Module]) -> Module | FileProblem:
     is_init = path.rsplit("/", 1)[-1] == "__init__.py"
     try:
         text = decode_source(data)

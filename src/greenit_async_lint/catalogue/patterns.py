@@ -93,7 +93,6 @@ class _GlobIndex(Generic[T]):
         self.by_head: dict[str, list[tuple[int, Callable[[str], object], T]]] = {}
         self.by_last: dict[str, list[tuple[int, Callable[[str], object], T]]] = {}
         self.anywhere: list[tuple[int, Callable[[str], object], T]] = []
-        self._anywhere: Optional[list[tuple[Callable[[str], object], T]]] = None  # without the order
         for order, (pattern, value) in enumerate(globs):
             entry = (order, _glob_test(pattern), value)
             head, dot, _rest = pattern.partition(".")
@@ -105,6 +104,8 @@ class _GlobIndex(Generic[T]):
                 self.by_last.setdefault(last, []).append(entry)
             else:
                 self.anywhere.append(entry)
+        # Without the order: what a name with neither a filed first nor last segment tries.
+        self._anywhere = [(test, value) for _order, test, value in self.anywhere]
 
     def candidates(self, head: str, last: str) -> list[tuple[Callable[[str], object], T]]:
         """The globs that may match a name with these first and last segments, first declared first."""
@@ -112,8 +113,6 @@ class _GlobIndex(Generic[T]):
         if by_head is None and by_last is None:
             # Most names (the project's own: indico asked for 41,000 pairs) have neither: one
             # shared list, not a sorted copy per pair.
-            if self._anywhere is None:
-                self._anywhere = [(test, value) for _order, test, value in self.anywhere]
             return self._anywhere
         entries = sorted([*(by_head or ()), *(by_last or ()), *self.anywhere], key=lambda entry: entry[0])
         return [(test, value) for _order, test, value in entries]
