@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from .reuse import regenerate
 from .slices import SliceLost
 from .bindings import absolute_module, module_bindings
 from .source import SourceFile
@@ -140,7 +141,7 @@ def _code(module: cst.Module, source: SourceFile) -> tuple[str, Optional[str]]:
     original = source.module
     if original is None or source.statement_code is None or not _same(module.header, original.header) \
             or not _same(module.footer, original.footer):
-        return module.code, None
+        return regenerate(module, module, source.spans), None
     body = list(module.body)
     # The original statements after the last one a fix rebuilt or added are the file's text from
     # there on: their code need not be generated at all.
@@ -150,7 +151,7 @@ def _code(module: cst.Module, source: SourceFile) -> tuple[str, Optional[str]]:
             and body[unchanged - 1] is original.body[unchanged - 1 + shift]:
         unchanged -= 1
     if not source.statement_codes(unchanged + shift):
-        return module.code, None
+        return regenerate(module, module, source.spans), None
     cache = source.statement_code
     assert cache is not None
     parts = [original.code_for_node(n) for n in module.header]
@@ -160,7 +161,7 @@ def _code(module: cst.Module, source: SourceFile) -> tuple[str, Optional[str]]:
         if entry is not None and entry[0] is stmt:
             parts.append(entry[1])
         else:
-            parts.append(module.code_for_node(stmt))
+            parts.append(regenerate(module, stmt, source.spans))
             fresh.append(parts[-1])
     parts.append(source.text_after(unchanged + shift))
     return "".join(parts), "".join(fresh)

@@ -39,29 +39,43 @@ def meta_value(value):  # type: ignore[no-untyped-def]
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE: dict[type, bool] = {}  # whether a value's type is a node: a dict hit, not an ABC isinstance check
 
 
-def map_children(root: cst.CSTNode, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
-    """Record the parent of every node under `root`, as libcst's ParentNodeProvider does, through
-    the nodes' dataclass fields (the provider asks each node for `children`, which rebuilds it:
-    ten times the cost)."""
+def _is_node(kind: type) -> bool:
+    known = _NODE.get(kind)
+    if known is None:
+        known = _NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def map_children(root: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> None:
+    """Record the parent of every node under `root` by the node's id(), as libcst's
+    ParentNodeProvider does, through the nodes' dataclass fields (the provider asks each node for
+    `children`, which rebuilds it: ten times the cost). Ids, not nodes: a node's hash is a Python
+    call; the tree holds the nodes, so their ids stay theirs."""
     stack = [root]
-    node_type = cst.CSTNode
+    fields_of = _FIELDS
+    node_of = _NODE
     while stack:
         node = stack.pop()
-        names = _FIELDS.get(type(node))
+        names = fields_of.get(type(node))
         if names is None:
-            names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
+            names = fields_of[type(node)] = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
         for name in names:
             value = getattr(node, name)
-            if isinstance(value, node_type):
-                parents[value] = node
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
+            kind = type(value)
+            if kind is tuple or kind is list:
                 for item in value:
-                    if isinstance(item, node_type):
-                        parents[item] = node
+                    is_node = node_of.get(type(item))
+                    if is_node or (is_node is None and _is_node(type(item))):
+                        parents[id(item)] = node
                         stack.append(item)
+            else:
+                is_node = node_of.get(kind)
+                if is_node or (is_node is None and _is_node(kind)):
+                    parents[id(value)] = node
+                    stack.append(value)
 
 
 def leftmost_path(expr: cst.CSTNode) -> list[cst.CSTNode]:

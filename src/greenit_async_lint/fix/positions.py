@@ -23,6 +23,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from .cst_nodes import leftmost_path
+from .reuse import STATEMENTS, Span, Spans
 
 # Lines as PositionProvider counts them (libcst.metadata.position_provider.NEWLINE_RE).
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -42,6 +43,9 @@ class Recorded:
 @dataclass
 class _Noting(CodegenState):
     noted: Recorded = field(default_factory=Recorded)
+    spans: Optional[Spans] = None  # where to note each statement's code (reuse.py), if anywhere
+    _open: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # the statements begun, innermost last
+    _elifs: set[int] = field(default_factory=set)
 
     # PositionProvider's start of a node: where its syntactic code starts (the outermost record
     # of it wins, as there), or for a parenthesis, which records none, where its code starts.
@@ -56,13 +60,25 @@ class _Noting(CodegenState):
         return _NO_CONTEXT
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if type(node) is cst.LeftParen:
+        kind = type(node)
+        if kind is cst.LeftParen:
             self.noted.starts[node] = len(self.tokens)
+        elif kind in STATEMENTS and self.spans is not None:
+            if kind is cst.If and type(node.orelse) is cst.If:  # type: ignore[attr-defined]
+                self._elifs.add(id(node.orelse))  # type: ignore[attr-defined] # generated as `elif` (reuse.py)
+            self._open.append((len(self.tokens), tuple(self.indent_tokens)))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in STATEMENTS and self.spans is not None:
+            start, indent = self._open.pop()
+            if id(node) not in self._elifs:
+                self.spans[id(node)] = Span(node, indent, self.tokens, start, len(self.tokens))
 
 
-def generate(module: cst.Module, node: cst.CSTNode) -> tuple[str, Recorded]:
-    """`module.code_for_node(node)`, with what the codegen noted."""
-    state = _Noting(default_indent=module.default_indent, default_newline=module.default_newline)
+def generate(module: cst.Module, node: cst.CSTNode, spans: Optional[Spans] = None) -> tuple[str, Recorded]:
+    """`module.code_for_node(node)`, with what the codegen noted; with `spans`, the code of
+    every statement it generated is noted there too (see reuse.py)."""
+    state = _Noting(default_indent=module.default_indent, default_newline=module.default_newline, spans=spans)
     node._codegen(state)
     state.noted.tokens = state.tokens
     return "".join(state.tokens), state.noted

@@ -17,6 +17,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from ..analysis.discovery import module_name
 from .cst_nodes import bodies, leftmost_path, map_children, meta_value
 from .positions import Recorded, call_starts, generate
+from .reuse import Spans
 from .slices import Slice, make_slice, split_lines
 
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -48,7 +49,7 @@ class SourceFile:
         self._meta: Optional[dict] = None
         self._calls: dict[tuple[int, int], list[cst.Call]] = {}
         self._indexed: set[int] = set()  # top-level statements whose calls are in `_calls` (-1: all)
-        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._parents: dict[int, cst.CSTNode] = {}  # by id() of the child (see cst_nodes.map_children)
         self._parented: set[int] = set()  # top-level statements whose nodes are in `_parents`
         self._home: dict[cst.CSTNode, int] = {}  # a node -> its top-level statement, where known
         self._functions: Optional[dict[str, cst.FunctionDef]] = None
@@ -59,6 +60,7 @@ class SourceFile:
         self._starts: list[int] = []  # the first line in `text` of each statement in statement_code
         self._offsets: list[int] = []  # where each of those starts in `text` (one more: after the last)
         self._recorded: dict[int, Recorded] = {}  # what each statement's codegen noted, until its calls are indexed
+        self.spans: Spans = {}  # the code of every statement placed so far (changes.py reuses it: reuse.py)
         self._lines_before = 1
         self._compiles: Optional[bool] = None
         self.bindings: Optional[dict[str, list[Optional[tuple[str, Optional[str]]]]]] = None  # module_bindings  # the first line of each top-level statement in `text`
@@ -83,7 +85,7 @@ class SourceFile:
         """The node's parent (what libcst's ParentNodeProvider gives), mapped one top-level statement
         at a time: the one holding a call a fix looked up (see `calls_at`) or a function it asked
         for, else every statement."""
-        found = self._parents.get(node)
+        found = self._parents.get(id(node))
         if found is not None or node is self.module:
             return found
         home = self._home.get(node)
@@ -92,7 +94,7 @@ class SourceFile:
         else:
             for index in range(len(self.module.body) if self.module is not None else 0):
                 self._map_parents(index)
-        return self._parents.get(node)
+        return self._parents.get(id(node))
 
     def _map_parents(self, index: int) -> None:
         if index in self._parented:
@@ -100,9 +102,9 @@ class SourceFile:
         assert self.module is not None
         self._parented.add(index)
         statement = self.module.body[index]
-        self._parents[statement] = self.module
+        self._parents[id(statement)] = self.module
         for header in self.module.header if index == 0 else ():
-            self._parents.setdefault(header, self.module)
+            self._parents.setdefault(id(header), self.module)
         map_children(statement, self._parents)
 
     def ancestors(self, node: cst.CSTNode):
@@ -227,7 +229,7 @@ class SourceFile:
             self._lines_before = 1 + len(split_lines(header))
         while len(self._starts) < min(count, len(module.body)):
             stmt = module.body[len(self._starts)]
-            code, self._recorded[len(self._starts)] = generate(module, stmt)
+            code, self._recorded[len(self._starts)] = generate(module, stmt, self.spans)
             offset = self._offsets[-1]
             if not self.text.startswith(code, offset):
                 self.statement_code = None
