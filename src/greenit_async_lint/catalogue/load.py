@@ -65,7 +65,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _rules_folder() -> str | None:
+def rules_folder() -> str | None:
     """The rules package's folder when it is one on disk (always, but in a zip): read with plain
     open(), as importlib.resources would, without importing it (a tenth of a warm run's imports)."""
     from importlib import import_module
@@ -75,7 +75,7 @@ def _rules_folder() -> str | None:
 
 
 def _read_resource(*parts: str) -> str:
-    folder = _rules_folder()
+    folder = rules_folder()
     if folder is not None:
         with open(os.path.join(folder, *parts), encoding="utf-8") as handle:
             return handle.read()
@@ -104,7 +104,7 @@ def _parse_codes(data: Any) -> dict[str, CodeInfo]:
 
 
 def _framework_files() -> list[tuple[str, str]]:
-    folder = _rules_folder()
+    folder = rules_folder()
     if folder is not None:
         names = os.listdir(os.path.join(folder, "frameworks"))
         return sorted((f"frameworks/{n}", _read_resource("frameworks", n)) for n in names if n.endswith(".yaml"))

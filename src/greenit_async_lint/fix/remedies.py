@@ -220,7 +220,8 @@ def fix_context(report: "Report", stack: Stack, diffs: bool) -> list[object]:
 def rules_fingerprint() -> str:
     """The shipped catalogue files (remedy templates live beside the framework data)."""
     import hashlib
-    import importlib.resources
+
+    from ..catalogue.load import rules_folder
 
     digest = hashlib.blake2b(digest_size=16)
 
@@ -231,5 +232,10 @@ def rules_fingerprint() -> str:
             elif item.name.endswith(".yaml"):
                 digest.update(item.name.encode() + b"\0" + item.read_bytes())
 
-    add(importlib.resources.files("greenit_async_lint.rules"))
+    folder = rules_folder()  # on disk (always, but in a zip): read without importing importlib.resources
+    if folder is not None:
+        add(Path(folder))
+    else:
+        import importlib.resources
+        add(importlib.resources.files("greenit_async_lint.rules"))
     return digest.hexdigest()
