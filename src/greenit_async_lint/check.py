@@ -74,9 +74,10 @@ def run_check(args: argparse.Namespace, config: Config) -> int:
 def _run_check(args: argparse.Namespace, config: Config) -> int:
     from pathlib import Path
 
-    from .analysis.workers import BEFORE_SHARE
+    from .analysis.workers import BEFORE_SHARE, ON_ANALYSIS
     from .catalogue import load_catalogue
     from .fix.cache import cache_folder
+    from .fix.fixer import Fixer
     from .fix.preload import Preload
     from .fix.remedies import attach_fixes
 
@@ -91,19 +92,31 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     # The task queues are found (and, for diffs, libcst imported) while the workers take files.
     catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
     preload = Preload(list(args.paths), cwd, cache_dir, catalogue, imports=diffs)
+    # Diffs are planned by a process forked when the analysis starts, which imports libcst
+    # meanwhile (see fix/fixer.py); then the parent need not import it.
+    fixer = Fixer(config, catalogue) if diffs else None
+
+    def starting() -> None:
+        if fixer is not None:
+            fixer.start()
+            preload.imports = preload.imports and not fixer.started
+
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
-        early = BEFORE_SHARE.set(preload)
+        early, hook = BEFORE_SHARE.set(preload), ON_ANALYSIS.set(starting)
         try:
             report = analyse(args.paths, config, catalogue=catalogue, join_writers=False)
+            # The analysis leaves millions of objects alive (engine.py runs it without the cyclic
+            # collector). Once it is back on, each full collection of the fix layer and the output
+            # would scan them all again (about 0.45 s a pass on netbox): they are frozen instead,
+            # out of the collector's sight (unfrozen at the next in-process run, so tests free them).
+            gc.freeze()
+            attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found, fixer=fixer)
         finally:
             BEFORE_SHARE.reset(early)
-        # The analysis leaves millions of objects alive (engine.py runs it without the cyclic
-        # collector). Once it is back on, each full collection of the fix layer and the output
-        # would scan them all again (about 0.45 s a pass on netbox): they are frozen instead,
-        # out of the collector's sight (unfrozen at the next in-process run, so tests free them).
-        gc.freeze()
-        attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found)
+            ON_ANALYSIS.reset(hook)
+            if fixer is not None:
+                fixer.close()  # one given no work (all diffs cached, or none) may still be importing
     _PARKED.append(report)
     data = output.to_dict(report)
     _PARKED.append(data)

@@ -23,6 +23,7 @@ from .options import AnalysisOptions, HasAnalysisOptions
 from .project import Project
 from .values import Instance
 from . import resultcache
+from .workers import ON_ANALYSIS
 
 if TYPE_CHECKING:
     from .cutoff import unchanged_result
@@ -145,6 +146,9 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         stored = resultcache.load(root / options.cache_dir, key)
     cache = None
     if stored is None:
+        starting = ON_ANALYSIS.get()
+        if starting is not None:
+            starting()
         _bind_analysis()
         cache = SummaryCache(root / options.cache_dir) if options.cache else None
         if cache is not None and key is not None:  # an edit no summary sees (a comment) leaves the result as it was

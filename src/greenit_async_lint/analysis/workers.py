@@ -38,6 +38,9 @@ _WRITERS: list[Any] = []  # processes still encoding and writing: joined by `fin
 # The parent's own work before it takes files (the fix layer's imports, fix/preload.py): the
 # workers claim the first chunks meanwhile. Run in the parent's thread, so no later fork meets it.
 BEFORE_SHARE: ContextVar[Optional[Callable[[], None]]] = ContextVar("before_share", default=None)
+# The caller's work to start once the analysis is known to run (the result cache missed), before
+# the summaries are loaded: the fix layer forks its planner then (fix/fixer.py).
+ON_ANALYSIS: ContextVar[Optional[Callable[[], None]]] = ContextVar("on_analysis", default=None)
 
 
 def can_fork() -> bool:

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from ..analysis.workers import can_fork
-from .apply import FindingPlanner
 from .cache import content_digest
 from .rules import Remedy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not at run time: the fixer's answers (Planned) are read where libcst is not imported
     from ..analysis.findings import Finding
+    from .apply import FindingPlanner
 
 MIN_FINDINGS = 6  # below this, a fork costs more than the planning it shares
 

@@ -11,6 +11,9 @@ only for a report that carries diffs), and the workers run it (`workers.BEFORE_S
 the files are summarised by several processes: a run answered from its caches imports nothing it
 does not need (a warm run never imports libcst), and a run in one process has nothing to overlap.
 
+When the fixer was forked (fixer.py, which imports libcst itself for the planning), check.py
+turns the imports off: this process then never imports libcst.
+
 It runs in the parent's own thread, so it needs no lock and no later fork can meet it. Nothing
 here decides anything: an import that fails is made again where the code needs it, and raises
 there as it would have; a detection that fails is made again by attach_fixes.

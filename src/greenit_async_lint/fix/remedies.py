@@ -21,6 +21,7 @@ from .rules import QueueInfo, Remedy, RemedyCatalogue, load_remedies
 if TYPE_CHECKING:
     from ..analysis.engine import Report
     from .cache import FoundStack
+    from .fixer import Fixer
     from ..analysis.findings import Finding
 
 GENERIC_FAMILY = {"work": "this work", "then": "notify the user when it is done"}
@@ -166,10 +167,12 @@ def describe(remedy: Remedy, values: dict[str, str]) -> dict[str, Any]:
 
 
 def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = None,
-                 cache_dir: Optional[Path] = None, early: "Optional[FoundStack]" = None) -> None:
+                 cache_dir: Optional[Path] = None, early: "Optional[FoundStack]" = None,
+                 fixer: "Optional[Fixer]" = None) -> None:
     """Set `finding.fix` on every finding of `report` (see the module docstring). With
     `cache_dir`, fixes that needed codemods are kept there by file content (see cache.py);
-    `early`: the project's queues, found while the files were summarised (see preload.py)."""
+    `early`: the project's queues, found while the files were summarised (see preload.py);
+    `fixer`: the process that plans the diffs, if one was started (see fixer.py)."""
     from .cache import FixCache
 
     remedies = load_remedies(report.catalogue)  # the run's: the settings' queues and frameworks included
@@ -188,14 +191,18 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
             pending.append((finding, remedy))
         finding.fix = describe(remedy, placeholders(finding, report, queue, remedies))
     if pending:
-        from .apply import FindingPlanner
-        from .parallel import plan_all
-
         # Only the findings the cache did not answer: their files are read and parsed once (in
-        # each of two processes when they are many, see parallel.py).
-        findings = [f for f, _ in pending]
-        planned, read = plan_all(lambda: FindingPlanner(report, base, stack, remedies, findings), pending,
-                                 report.options.jobs, base)
+        # each of two processes when they are many, see parallel.py), by the fixer if there is one
+        # (then this process never imports libcst).
+        answer = fixer.plan(pending, report, base, stack, report.options.jobs) if fixer is not None else None
+        if answer is None:
+            from .apply import FindingPlanner
+            from .parallel import plan_all
+
+            findings = [f for f, _ in pending]
+            answer = plan_all(lambda: FindingPlanner(report, base, stack, remedies, findings), pending,
+                              report.options.jobs, base)
+        planned, read = answer
         cache.know(read)
         for (finding, _remedy), outcome in zip(pending, planned):
             fix = finding.fix
