@@ -93,8 +93,8 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
     preload = Preload(list(args.paths), cwd, cache_dir, catalogue, imports=diffs)
     # Diffs are planned by a process forked when the analysis starts, which imports libcst
-    # meanwhile (see fix/fixer.py); then the parent need not import it.
-    fixer = Fixer(config, catalogue) if diffs else None
+    # meanwhile (see fix/fixer.py); then the parent need not import it. `--jobs 1`: one process.
+    fixer = Fixer(config, catalogue) if diffs and config.effective_jobs() > 1 else None
 
     def starting() -> None:
         if fixer is not None:

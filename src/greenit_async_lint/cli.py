@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-loop-amplification", action="store_true",
                        help="do not treat blocking calls in unbounded loops as heavy")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
-    check.add_argument("--jobs", type=int, help="worker processes for parsing (default: one per core)")
+    check.add_argument("--jobs", type=int, help="processes for parsing and fix diffs (default: one per core; 1: none forked)")
     check.add_argument("--baseline", help="accept the violations recorded in this baseline file")
     check.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     check.add_argument("--fail-on", choices=("violation", "warning"), help="what fails the run (default: violation)")

@@ -60,7 +60,7 @@ def test_the_fixer_plans_what_this_process_plans(app: Path, monkeypatch: pytest.
 def test_a_failed_fixer_leaves_the_plans_to_this_process(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alone, _ = _fixes(app, "alone")
 
-    def serve(self, work, answer):  # type: ignore[no-untyped-def]
+    def serve(*_args):  # type: ignore[no-untyped-def]
         raise RuntimeError("the fixer breaks")
 
     monkeypatch.setattr(Fixer, "_serve", serve)
@@ -101,7 +101,7 @@ def start(self):
 Fixer.start = start
 from greenit_async_lint.cli import main
 try:
-    main(["check", "--format", "json=report.json", "--allow-empty", "."])
+    main(["check", "--jobs", "2", "--format", "json=report.json", "--allow-empty", "."])
 except SystemExit:
     pass
 print(started, "libcst" in sys.modules)
@@ -119,3 +119,11 @@ def test_a_cold_check_plans_in_the_fixer_and_a_warm_one_forks_none(app: Path) ->
     assert any(diffs)
     assert run() == "[] False"  # the result cache answered: no analysis, no fixer
     assert [f["fix"]["diff"] for f in json.loads((app / "report.json").read_text())["findings"]] == diffs
+
+
+def test_one_job_forks_no_fixer(app: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", CHECK.replace('"--jobs", "2"', '"--jobs", "1"')], cwd=app,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] True"  # planned here, libcst imported here
+    assert any(f["fix"]["diff"] for f in json.loads((app / "report.json").read_text())["findings"])
