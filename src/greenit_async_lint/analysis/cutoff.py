@@ -25,8 +25,9 @@ MAX_CHANGED = 8  # files summarised again to find out; each costs its parse
 
 
 def unchanged_result(folder: Path, key: Optional[resultcache.Key], files: list[SourceFile], cache: SummaryCache,
-                     max_bytes: int) -> Optional[Any]:
-    """The result held, if the files that changed since it still have its summaries; else None."""
+                     max_bytes: int) -> Optional[tuple[Any, frozenset[Path]]]:
+    """The result held, if the files that changed since it still have its summaries, with those
+    files (the fix layer may keep their diffs: fix/rebase.py); else None."""
     found = resultcache.previous(folder, key)
     if found is None or key is None:
         return None
@@ -53,4 +54,4 @@ def unchanged_result(folder: Path, key: Optional[resultcache.Key], files: list[S
         fresh.append((key.files[i], old))
     cache.add(fresh)  # the next whole analysis finds them
     resultcache.save(folder, key, result)
-    return result
+    return result, frozenset(files[i].path for i in changed)

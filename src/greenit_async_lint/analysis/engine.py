@@ -82,6 +82,9 @@ class Report:
     cwd: Optional[Path] = None  # the folder finding paths are relative to
     registrations: list[Registration] = field(default_factory=list)  # route registrations seen: the inventory
     options: AnalysisOptions = field(default_factory=AnalysisOptions)  # what the analysis read of `config`
+    # Files edited since the result held that still summarise as they did (analysis/cutoff.py): a
+    # comment, a docstring's words. Absolute paths; empty unless the result was kept that way.
+    unread_edits: frozenset[Path] = frozenset()
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -145,6 +148,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         key = resultcache.fingerprint(files, settings, options.max_file_bytes)
         stored = resultcache.load(root / options.cache_dir, key)
     cache = None
+    unread_edits: frozenset[Path] = frozenset()
     if stored is None:
         starting = ON_ANALYSIS.get()
         if starting is not None:
@@ -152,11 +156,13 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         _bind_analysis()
         cache = SummaryCache(root / options.cache_dir) if options.cache else None
         if cache is not None and key is not None:  # an edit no summary sees (a comment) leaves the result as it was
-            stored = unchanged_result(root / options.cache_dir, key, files, cache, options.max_file_bytes)
+            held = unchanged_result(root / options.cache_dir, key, files, cache, options.max_file_bytes)
+            if held is not None:
+                stored, unread_edits = held
     if stored is not None:
         handlers, findings, verdicts, registrations = stored
         return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
-                      registrations, options)
+                      registrations, options, unread_edits)
     summaries = load(files, cache, options.max_file_bytes, options.jobs, trees)
 
     modules = [s for s in summaries if isinstance(s, Module)]

@@ -78,9 +78,11 @@ def finding_key(finding: "Finding") -> list[Any]:
 class FixCache:
     """The fixes of one project, for one context (see the module docstring)."""
 
-    def __init__(self, folder: Optional[Path], context: Iterable[Any], cwd: Path) -> None:
+    def __init__(self, folder: Optional[Path], context: Iterable[Any], cwd: Path,
+                 unread_edits: frozenset[Path] = frozenset()) -> None:
         self.context = _digest(context)
         self.cwd = cwd
+        self.unread_edits = unread_edits  # edited files the analysis proved it does not read (rebase.py)
         self.file = EntryFile(folder / FILE_NAME, "greenit-async-lint fixes 1") if folder is not None else None
         self.used: set[str] = set()
         self.changed = False
@@ -106,12 +108,28 @@ class FixCache:
             files, fix = entry["files"], entry["fix"]
             if not isinstance(files, dict) or not isinstance(fix, dict):
                 return None
-            if any(self.digest(self.cwd / path) != digest for path, digest in files.items()):
+            edited = [path for path, digest in files.items() if self.digest(self.cwd / path) != digest]
+            if edited and not all(self._kept(path, fix.get("diff")) for path in edited):
                 return None
         except (ValueError, KeyError, TypeError, RecursionError):
             return None
+        if edited:  # the same fix, now under the files' new contents
+            self.put(finding, fix, [self.cwd / path for path in files])
         self.used.add(key)
         return fix
+
+    def _kept(self, path: str, diff: Any) -> bool:
+        """Whether the fix stands for `path` edited since (see rebase.py)."""
+        from .rebase import still_applies
+
+        absolute = self.cwd / path
+        if absolute not in self.unread_edits or not (diff is None or isinstance(diff, str)):
+            return False
+        try:
+            text = read_bytes(absolute).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError):
+            return False
+        return still_applies(diff, _relative(absolute, self.cwd), text)
 
     def know(self, digests: Mapping[Path, str]) -> None:
         """The digests of the bytes the fixes were made from, by path: an entry records those

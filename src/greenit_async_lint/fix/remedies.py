@@ -178,7 +178,7 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
     remedies = load_remedies(report.catalogue)  # the run's: the settings' queues and frameworks included
     base = report_cwd(report, cwd)
     stack = project_stack(report, base, remedies, cache_dir, early)
-    cache = FixCache(cache_dir, fix_context(report, stack, diffs), base)
+    cache = FixCache(cache_dir, fix_context(report, stack, diffs), base, report.unread_edits)
     pending = []
     for finding in report.findings:
         queue = queue_for(finding, stack, base)
