@@ -89,7 +89,7 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     diffs = carries_fixes({fmt for fmt, _dest in targets})
     cwd = Path.cwd().resolve()
     cache_dir = cache_folder(config, args.paths, cwd)
-    # The task queues are found (and, for diffs, libcst imported) while the workers take files.
+    # The task queues are found (and, for diffs without a fixer, libcst imported) while the workers take files.
     catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
     preload = Preload(list(args.paths), cwd, cache_dir, catalogue, imports=diffs)
     # Diffs are planned by a process forked when the analysis starts, which imports libcst

@@ -126,10 +126,14 @@ class FixCache:
         if absolute not in self.unread_edits or not (diff is None or isinstance(diff, str)):
             return False
         try:
-            text = read_bytes(absolute).decode("utf-8")
+            data = read_bytes(absolute)
+            text = data.decode("utf-8")
         except (Unreadable, UnicodeDecodeError):
             return False
-        return still_applies(diff, _relative(absolute, self.cwd), text)
+        # The bytes checked are the ones the entry is stored under again (edited once more since
+        # they were digested: planned anew).
+        return content_digest(data) == self.digest(absolute) and \
+            still_applies(diff, _relative(absolute, self.cwd), text)
 
     def know(self, digests: Mapping[Path, str]) -> None:
         """The digests of the bytes the fixes were made from, by path: an entry records those
