@@ -127,3 +127,16 @@ def test_one_job_forks_no_fixer(app: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] True"  # planned here, libcst imported here
     assert any(f["fix"]["diff"] for f in json.loads((app / "report.json").read_text())["findings"])
+
+
+def test_findings_that_do_not_pickle_are_planned_here(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone, _ = _fixes(app, "alone")
+
+    def dumps(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("cannot pickle 'generator' object")
+
+    monkeypatch.setattr(fixer_module.pickle, "dumps", dumps)
+    answers = Answers(monkeypatch)
+    fixes, fixer = _fixes(app, "unpicklable", with_fixer=True)
+    assert fixes == alone
+    assert answers.seen == [None] and fixer is not None and not fixer.started  # the fixer was reaped

@@ -100,7 +100,7 @@ class Fixer:
             _send(self._work, pickle.dumps(_Job(pending, list(report.findings), cwd, stack, jobs),
                                            protocol=pickle.HIGHEST_PROTOCOL))
             data = _receive(self._answer)
-        except (OSError, pickle.PicklingError):
+        except Exception:  # noqa: BLE001 - a finding that does not pickle, a fixer gone: plan in process
             data = None
         status = self._reap(kill=data is None)
         if data is None or status != 0:
