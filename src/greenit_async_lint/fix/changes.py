@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from .reuse import regenerate
-from .slices import SliceLost
+from .slices import SliceLost, split_lines
 from .bindings import absolute_module, module_bindings
 from .source import SourceFile
 from .sources import Sources
@@ -226,8 +226,10 @@ class Changes:
 
 
 def unified_diff(source: SourceFile, new: str) -> str:
-    old_lines = source.original.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    # Lines as Python and patch count them: str.splitlines also splits at a form feed (a page break
+    # in older code) and other separators, which made a line with no end and a diff that did not apply.
+    old_lines = split_lines(source.original)
+    new_lines = split_lines(new)
     old_name = f"a/{source.display}" if source.exists else "/dev/null"
     lines = difflib.unified_diff(old_lines, new_lines, old_name, f"b/{source.display}")
     out = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .slices import split_lines
+
 _HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 _CONTEXT = 3  # difflib.unified_diff's default, as changes.unified_diff makes them
 _NO_NEWLINE = "\\ No newline at end of file\n"
@@ -27,7 +29,7 @@ def still_applies(diff: Optional[str], display: str, text: str) -> bool:
     hunks = _hunks(diff, f"a/{display}")
     if hunks is None:
         return False
-    lines = text.splitlines(keepends=True)  # as changes.unified_diff splits the file
+    lines = split_lines(text)  # as changes.unified_diff splits the file
     for start, old, trailing in hunks:
         at = max(start - 1, 0)
         if lines[at:at + len(old)] != old:
@@ -40,7 +42,7 @@ def still_applies(diff: Optional[str], display: str, text: str) -> bool:
 def _hunks(diff: str, old_name: str) -> Optional[list[tuple[int, list[str], int]]]:
     """The hunks of `old_name`'s section: (first old line, old side, trailing context lines);
     [] when the diff does not change that file; None when the diff cannot be read."""
-    lines = diff.splitlines(keepends=True)
+    lines = split_lines(diff)
     hunks: list[tuple[int, list[str], int]] = []
     mine = False
     i = 0

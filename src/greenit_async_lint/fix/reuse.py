@@ -36,7 +36,6 @@ class Span(NamedTuple):
 Spans = dict[int, Span]  # by id() of the node (Span.node keeps it alive, and is checked)
 
 
-
 def _subclasses(kind: type) -> set[type]:
     out = {kind}
     direct: type
