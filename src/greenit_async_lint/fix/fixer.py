@@ -21,11 +21,11 @@ import os
 import pickle
 import signal
 import struct
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
 from ..analysis.workers import can_fork
+from .parallel import in_child
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
@@ -75,17 +75,7 @@ class Fixer:
         answer_read, answer_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the fixer (coverage does not follow it)
-            status = 1
-            try:
-                os.close(work_write)
-                os.close(answer_read)
-                # A new stderr: a warning the fixer prints (compile() on the project's code) must
-                # not wait for a lock another thread of the parent held when it forked.
-                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the fixer's stderr until os._exit
-                self._serve(work_read, answer_write)
-                status = 0
-            finally:
-                os._exit(status)  # no atexit handler, no buffered output of the parent's
+            in_child(lambda: self._serve(work_read, answer_write), [work_write, answer_read])
         os.close(work_read)
         os.close(answer_write)
         self.pid, self._work, self._answer = pid, work_write, answer_read
@@ -140,16 +130,12 @@ class Fixer:
         if not data:
             return
         job = cast(_Job, pickle.loads(data))  # from the process that forked this one
-        from .apply import FindingPlanner
-        from .parallel import plan_all
+        from .parallel import plan_findings
         from .rules import load_remedies
 
         report = cast("Report", _Report(job.findings, self.config))
-        remedies = load_remedies(self.catalogue)
-        mine = [f for f, _ in job.pending]
-        answer_data = plan_all(lambda: FindingPlanner(report, job.cwd, job.stack, remedies, mine), job.pending,
-                               job.jobs, job.cwd)
-        _send(answer, pickle.dumps(answer_data, protocol=pickle.HIGHEST_PROTOCOL))
+        planned = plan_findings(report, job.cwd, job.stack, load_remedies(self.catalogue), job.pending, job.jobs)
+        _send(answer, pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _send(fd: int, data: bytes) -> None:

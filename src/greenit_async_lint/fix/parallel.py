@@ -18,15 +18,18 @@ import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, NoReturn, Optional
 
 from ..analysis.workers import can_fork
 from .cache import content_digest
 from .rules import Remedy
 
 if TYPE_CHECKING:  # not at run time: the fixer's answers (Planned) are read where libcst is not imported
+    from ..analysis.engine import Report
     from ..analysis.findings import Finding
     from .apply import FindingPlanner
+    from .queues import Stack
+    from .rules import RemedyCatalogue
 
 MIN_FINDINGS = 6  # below this, a fork costs more than the planning it shares
 
@@ -52,6 +55,15 @@ def plan(planner: FindingPlanner, pending: "list[tuple[Finding, Remedy]]") -> li
 def digests(planner: FindingPlanner) -> dict[Path, str]:
     """The content digest of every file the planner read (see cache.FixCache.know)."""
     return {path: content_digest(data) for path, data in planner.sources.contents.items()}
+
+
+def plan_findings(report: "Report", cwd: Path, stack: "Stack", remedies: "RemedyCatalogue",
+                  pending: "list[tuple[Finding, Remedy]]", jobs: int) -> tuple[list[Planned], dict[Path, str]]:
+    """plan_all for `pending`, with planners made from `report` (attach_fixes, and the fixer)."""
+    from .apply import FindingPlanner
+
+    findings = [f for f, _ in pending]
+    return plan_all(lambda: FindingPlanner(report, cwd, stack, remedies, findings), pending, jobs, cwd)
 
 
 def plan_all(make: Callable[[], FindingPlanner], pending: "list[tuple[Finding, Remedy]]", jobs: int,
@@ -154,18 +166,12 @@ class _Child:
         read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child (coverage does not follow it)
-            status = 1
-            try:
-                os.close(read)
-                # A new stderr: a warning the child prints (compile() on the project's code) must
-                # not wait for a lock another thread of the parent held when it forked.
-                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child's stderr until os._exit
+            def answer() -> None:
                 data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as pipe:
                     pipe.write(data)
-                status = 0
-            finally:
-                os._exit(status)  # no atexit handler, no buffered output of the parent's
+
+            in_child(answer, [read])
         os.close(write)
         self.read = read
 
@@ -180,3 +186,19 @@ class _Child:
             return pickle.loads(data)
         except Exception:  # noqa: BLE001 - a truncated answer is a failed child
             return None
+
+
+def in_child(body: Callable[[], None], unused: list[int]) -> NoReturn:  # pragma: no cover - forked
+    """Run `body` in a forked child, after closing the parent's ends of its pipes (`unused`), and
+    end the child: status 0 when it returned, 1 when it raised."""
+    status = 1
+    try:
+        for fd in unused:
+            os.close(fd)
+        # A new stderr: a warning the child prints (compile() on the project's code) must not wait
+        # for a lock another thread of the parent held when it forked.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child's stderr until os._exit
+        body()
+        status = 0
+    finally:
+        os._exit(status)  # no atexit handler, no buffered output of the parent's

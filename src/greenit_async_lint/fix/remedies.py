@@ -196,12 +196,9 @@ def attach_fixes(report: "Report", diffs: bool = False, cwd: Optional[Path] = No
         # (then this process never imports libcst).
         answer = fixer.plan(pending, report, base, stack, report.options.jobs) if fixer is not None else None
         if answer is None:
-            from .apply import FindingPlanner
-            from .parallel import plan_all
+            from .parallel import plan_findings
 
-            findings = [f for f, _ in pending]
-            answer = plan_all(lambda: FindingPlanner(report, base, stack, remedies, findings), pending,
-                              report.options.jobs, base)
+            answer = plan_findings(report, base, stack, remedies, pending, report.options.jobs)
         planned, read = answer
         cache.know(read)
         for (finding, _remedy), outcome in zip(pending, planned):
