@@ -87,6 +87,7 @@ class FixCache:
         self.used: set[str] = set()
         self.changed = False
         self._digests: dict[Path, str] = {}
+        self._texts: dict[Path, Optional[str]] = {}  # edited files' texts (_edited_text)
 
     def key(self, finding: "Finding") -> str:
         return _digest([self.context, finding_key(finding)])
@@ -125,15 +126,23 @@ class FixCache:
         absolute = self.cwd / path
         if absolute not in self.unread_edits or not (diff is None or isinstance(diff, str)):
             return False
-        try:
-            data = read_bytes(absolute)
-            text = data.decode("utf-8")
-        except (Unreadable, UnicodeDecodeError):
-            return False
-        # The bytes checked are the ones the entry is stored under again (edited once more since
-        # they were digested: planned anew).
-        return content_digest(data) == self.digest(absolute) and \
-            still_applies(diff, _relative(absolute, self.cwd), text)
+        text = self._edited_text(absolute)
+        return text is not None and still_applies(diff, _relative(absolute, self.cwd), text)
+
+    def _edited_text(self, path: Path) -> Optional[str]:
+        """An edited file's text, read once a run (each of its fixes is checked against it); None
+        when it is not UTF-8, unreadable, or not the bytes digested (edited once more since: every
+        fix of it is planned anew, and none is stored again under bytes it was not checked on)."""
+        if path not in self._texts:
+            text = None
+            try:
+                data = read_bytes(path)
+                if content_digest(data) == self.digest(path):
+                    text = data.decode("utf-8")
+            except (Unreadable, UnicodeDecodeError):
+                pass
+            self._texts[path] = text
+        return self._texts[path]
 
     def know(self, digests: Mapping[Path, str]) -> None:
         """The digests of the bytes the fixes were made from, by path: an entry records those
