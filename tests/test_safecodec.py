@@ -126,7 +126,7 @@ def test_unknown_values_are_refused_when_encoding() -> None:
 
 
 def test_every_record_type_of_the_caches_is_numbered() -> None:
-    for codec, modules in ((loader.CODEC, [ir]), (resultcache.CODEC, None)):
+    for codec, modules in ((loader.JSON_CODEC, [ir]), (resultcache.CODEC, None)):
         if modules is not None:
             assert set(codec.fields) == set(classes_in(*modules))
         assert sorted(int(code) for code in [*codec.tuples.values(), *(c for c, _ in codec.objects.values())]) \
@@ -204,6 +204,6 @@ def test_a_batch_of_real_summaries_encodes_as_one_by_one() -> None:
     root = Path(__file__).resolve().parent.parent / "fixtures"
     files = collect([root], Excluder(DEFAULT_EXCLUDE, root, True), root)[:200]
     summaries = [summarize(f.path.read_bytes(), f.display, f.module, f.is_package) for f in files]
-    batch = loader.CODEC.batch_encoder()
+    batch = loader.JSON_CODEC.batch_encoder()
     assert len(summaries) > 50
-    assert [batch(s) for s in summaries] == [loader.CODEC.encode(s) for s in summaries]
+    assert [batch(s) for s in summaries] == [loader.JSON_CODEC.encode(s) for s in summaries]

@@ -97,9 +97,10 @@ def test_a_large_projects_summaries_are_decoded_sharing_equal_values(project: Pa
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     files = _files(project)
     serial = loader.load(files, None, 10**6, 1)
-    loader.load(files, loader.SummaryCache(project / "cache"), 10**6, 1)
     monkeypatch.setattr(loader, "CANON_MIN_FILES", len(files))  # this project is "large"
-    cache = loader.SummaryCache(project / "cache")
+    loader.load(files, loader.SummaryCache(project / "cache", len(files)), 10**6, 1)
+    cache = loader.SummaryCache(project / "cache", len(files))
+    assert cache.codec is loader.JSON_CODEC  # a large project's summaries are JSON: sharing needs its decoding
     decoded = loader.load(files, cache, 10**6, 1)
     assert decoded == serial
     sleeps = [cs.func for m in decoded if isinstance(m, ir.Module) for fn in m.functions.values()

@@ -6,6 +6,7 @@ forged with another key) at every cache path, run the real CLI, and compare with
 """
 from __future__ import annotations
 
+import base64
 import os
 import pickle
 import random
@@ -112,6 +113,35 @@ def test_an_entry_forged_with_another_key_is_not_believed(project: Path, user_ca
     monkeypatch.setattr(safestore, "_KEY", None)  # back to this user's key
     again = analyse(["."], config, cwd=project)
     assert [(f.path, f.line, f.code) for f in again.findings] == [(f.path, f.line, f.code) for f in honest.findings]
+
+
+def test_a_summary_pickle_that_verifies_still_runs_nothing(project: Path, user_cache: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """Summaries are pickled (safepickle.py). Were the user's key to leak, an entry checksummed
+    with it would be unpickled: the unpickler then names no code, so the planted payload is a miss
+    and the check is what `--no-cache` says."""
+    marker = tmp_path / "marker"
+    reference = _cli("check", "--no-cache", "--format", "json", cwd=project, env=user_cache)
+    assert _cli("check", "--format", "json", cwd=project, env=user_cache).returncode == reference.returncode
+    folder = project / ".greenit-cache"
+    (folder / "result.jsonl").unlink()  # the next check reads every summary back
+    shards = [p for p in folder.iterdir() if p.name.startswith(f"summaries-v{SUMMARY_FORMAT}")]
+    body = base64.b64encode(pickle.dumps(_Payload(marker), 5))
+    forged = 0
+    for shard in shards:
+        lines = shard.read_bytes().split(b"\n")
+        assert lines[0] == loader.HEADER.encode()  # pickles: this user's key is private
+        for i, line in enumerate(lines[1:], 1):
+            if line:
+                key = line.split(b" ", 1)[0].decode()
+                lines[i] = b" ".join((key.encode(), safestore._mac(key, body).encode(), body))
+                forged += 1
+        shard.write_bytes(b"\n".join(lines))
+    assert forged >= 5 and EntryFile(shards[0], loader.HEADER).body(key) == body  # they verify
+    result = _cli("check", "--format", "json", cwd=project, env=user_cache)
+    assert not marker.exists()
+    assert result.returncode == reference.returncode, result.stderr
+    assert _without_time(result.stdout) == _without_time(reference.stdout)
 
 
 def test_random_damage_to_any_cache_file_is_a_miss(project: Path, user_cache: dict[str, str]) -> None:

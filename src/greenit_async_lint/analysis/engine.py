@@ -154,7 +154,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         if starting is not None:
             starting()
         _bind_analysis()
-        cache = SummaryCache(root / options.cache_dir) if options.cache else None
+        cache = SummaryCache(root / options.cache_dir, len(files)) if options.cache else None
         if cache is not None and key is not None:  # an edit no summary sees (a comment) leaves the result as it was
             held = unchanged_result(root / options.cache_dir, key, files, cache, options.max_file_bytes)
             if held is not None:

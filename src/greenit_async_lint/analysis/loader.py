@@ -5,9 +5,11 @@ not), so the cache is keyed by a hash of those (`entry_key`): every file is read
 every run (a few milliseconds for a thousand files), so an edit that keeps a file's size and
 modification time is never missed. Cross-module facts are recomputed from
 the summaries on every run, so a change in one module never leaves another's entry stale. The
-cache is JSON in checksummed entries (safestore.py): a file planted in the checked repository
-can never run code, and a damaged one is a miss. What is not in the cache is summarised by this
-process and forked workers, which write it to the cache while the analysis runs (workers.py).
+entries are checksummed with the user's private key (safestore.py) and decoded only once they
+verify: restricted pickles (safepickle.py: an entry planted in the checked repository never
+verifies, and could name no code if it did), or JSON where no private key could be made. A
+damaged entry is a miss. What is not in the cache is summarised by this process and forked
+workers, which write it to the cache while the analysis runs (workers.py).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from .discovery import SourceFile
 from .filekeys import entry_key
 from .ir import SUMMARY_FORMAT, FileProblem
 from .readfile import Unreadable, read_bytes
-from .safestore import Canon, Codec, CodecError, EntryShards, classes_in, secret_key
+from .safestore import Canon, Codec, CodecError, EntryCodec, EntryShards, PickleCodec, classes_in, has_private_key
 from .summarize import summarize
 
 _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more than it saves
@@ -32,44 +34,58 @@ _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more tha
 # hundred megabytes at most, would pay on every edit for memory it does not need.
 CANON_MIN_FILES = 2000
 finish = workers.finish  # the engine calls it when a check ends: no writer outlives its run
-CODEC = Codec(classes_in(ir))
-# The codec's fingerprint names the record classes and their fields: entries written by another
-# shape of ir.py (SUMMARY_FORMAT not bumped) are a miss, never a misread.
+CODEC = PickleCodec(classes_in(ir))  # with the user's private key (safepickle.py)
+JSON_CODEC = Codec(classes_in(ir))  # with the public fallback key: no pickle
 HEADER = f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {CODEC.fingerprint}"
+
+
+def header(codec: EntryCodec) -> str:
+    """The cache files' first line. The codec's fingerprint names its encoding, the record classes
+    and their fields: entries written by another shape of ir.py (SUMMARY_FORMAT not bumped), or
+    with the other codec, are a miss, never a misread."""
+    return f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {codec.fingerprint}"
 
 
 class SummaryCache:
     """Summaries on disk by entry_key (safestore.EntryShards: each writer adds a shard of its
-    own), each a JSON entry decoded only when its file is still there."""
+    own), each entry decoded only when its file is still there."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, files: int = 0) -> None:
+        """`files`: how many the project has. From CANON_MIN_FILES on, summaries are JSON, whose
+        decoding shares equal values across files (memory); below, restricted pickles (speed)."""
         workers.finish()  # an earlier in-process run's writers: their shards belong to this run's cache
-        secret_key()  # read once, before any fork: every writer inherits it
+        # The key is read once, before any fork: every writer inherits it, and the codec it allows.
+        private = has_private_key()
+        self.codec: EntryCodec = CODEC if private and files < CANON_MIN_FILES else JSON_CODEC
+        self.shares_values = self.codec is JSON_CODEC  # its decoding can share equal values (safecodec.Canon)
         self.folder = folder
-        self.store = EntryShards(folder, f"summaries-v{SUMMARY_FORMAT}", HEADER)
+        self.store = EntryShards(folder, f"summaries-v{SUMMARY_FORMAT}", header(self.codec))
 
     def __contains__(self, sha: str) -> bool:
         return sha in self.store
 
     def by_content(self, sha: str, canon: Optional[Canon] = None) -> Optional[object]:
-        return self.store.get(sha, CODEC, canon)
+        return self.store.get(sha, self.codec, canon)
 
     def add(self, entries: list[tuple[str, object]]) -> None:
         """Write these (sha, summary) entries now, as a shard of their own."""
-        workers.write(self.store, entries, _encoder, None)
+        workers.write(self.store, entries, self.encoder, None)
+
+    def encoder(self) -> workers.Encode:
+        """An encoder for one writer's summaries, which all stay alive while it writes
+        (Codec.batch_encoder)."""
+        encode = self.codec.batch_encoder()
+
+        def one(summary: object) -> Optional[bytes]:
+            try:
+                return encode(summary)
+            except CodecError:
+                return None  # a value the codec does not know: that file is summarised again next time
+        return one
 
 
-def _encoder() -> workers.Encode:
-    """An encoder for one writer's summaries, which all stay alive while it writes
-    (Codec.batch_encoder)."""
-    encode = CODEC.batch_encoder()
-
-    def one(summary: object) -> Optional[bytes]:
-        try:
-            return encode(summary)
-        except CodecError:
-            return None  # a value the codec does not know: that file is summarised again next time
-    return one
+def _unused_encoder() -> workers.Encode:
+    raise AssertionError("no summary cache: nothing is encoded")
 
 
 def _list_error(folder: Path) -> str:
@@ -95,7 +111,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     results: list[object] = [None] * len(files)
     pending: list[tuple[int, str, workers.Job]] = []
     used: set[str] = set()
-    canon = Canon() if len(files) >= CANON_MIN_FILES else None
+    canon = Canon() if cache is not None and cache.shares_values and len(files) >= CANON_MIN_FILES else None
     for i, src in enumerate(files):
         try:
             info = os.stat(src.path)
@@ -137,7 +153,7 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
                 sha = ""
         pending.append((i, sha, (data, src.display, src.module, src.is_package)))
 
-    store = cache.store if cache is not None else None
+    store, encoder = (cache.store, cache.encoder) if cache is not None else (None, _unused_encoder)
     # Compacting keeps what this run read and used; what it summarises goes to new shards.
     keep = set(used) if store is not None and store.needs_compacting(used | {p[1] for p in pending}, jobs) else None
     if store is not None and keep is None:
@@ -146,11 +162,11 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     jobs_in = [p[2] for p in pending]
     shas = [p[1] for p in pending]
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1 and workers.can_fork():
-        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, _encoder, keep)
+        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, encoder, keep)
     else:
         done = [summarize(*job) for job in jobs_in]
         if store is not None:
-            workers.write(store, list(zip(shas, done)), _encoder, keep)
+            workers.write(store, list(zip(shas, done)), encoder, keep)
     for (i, _sha, _job), summary in zip(pending, done):
         results[i] = summary
     return results

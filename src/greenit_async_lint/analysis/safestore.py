@@ -1,12 +1,12 @@
-"""Cache files that cannot run code: entries of safecodec's JSON, each with a keyed checksum.
+"""Cache files that cannot run code: entries with a keyed checksum, decoded only once it verifies.
 
-A cache folder lives in the checked project, so a pull request can plant files in it. pickle
-rebuilds whatever a file names (its `__reduce__` runs any callable), so nothing here is pickled:
-values are JSON from safecodec.Codec, which rebuilds only the record types it was given. Each
-entry carries a keyed BLAKE2 checksum;
-the key is a random secret kept in the user's cache folder, outside every project, so an entry
-planted in a repository never verifies (it could not run code anyway, but it could claim a clean
-result). Any failure at all while reading — missing, truncated, corrupted, forged, too large,
+A cache folder lives in the checked project, so a pull request can plant files in it. Each entry
+carries a keyed BLAKE2 checksum; the key is a random secret kept in the user's cache folder,
+outside every project, so an entry planted in a repository never verifies and is never decoded
+(it could claim a clean result). Values are JSON from safecodec.Codec, which rebuilds only the
+record types it was given, except the summaries' entries, which are restricted pickles
+(safepickle.py) and only when the key is private (`has_private_key`): pickle is for bytes this
+tool wrote. Any failure at all while reading — missing, truncated, corrupted, forged, too large,
 too deep — is a miss, and the caller rebuilds and rewrites the entry.
 
 `Codec(classes).encode(value) -> bytes` / `.decode(bytes) -> value`, and `EntryFile` (entries by
@@ -25,8 +25,11 @@ from typing import Any, Iterable, Iterator, Optional, Union
 
 from .readfile import read_bytes
 from .safecodec import Canon, Codec, CodecError, classes_in
+from .safepickle import PickleCodec
 
-__all__ = ["Canon", "Codec", "CodecError", "EntryFile", "EntryShards", "classes_in", "secret_key", "write_atomic"]
+__all__ = ["Canon", "Codec", "CodecError", "EntryCodec", "EntryFile", "EntryShards", "PickleCodec", "classes_in",
+           "has_private_key", "secret_key", "write_atomic"]
+EntryCodec = Union[Codec, PickleCodec]
 
 MAX_CACHE_BYTES = 2_000_000_000
 LEFTOVER_SECONDS = 3600  # a temporary file this old is a killed writer's
@@ -67,6 +70,12 @@ def secret_key() -> bytes:
     except (OSError, RuntimeError):  # no home, read-only home: entries still checksummed
         _KEY = _FALLBACK_KEY
     return _KEY
+
+
+def has_private_key() -> bool:
+    """Whether entries are checksummed with this user's own key, not the public fallback: only
+    then can a verified entry be taken for one this tool wrote (safepickle.py)."""
+    return secret_key() != _FALLBACK_KEY
 
 
 def _mac(key: str, body: bytes) -> str:
@@ -125,7 +134,7 @@ class EntryFile:
         line = self.raw.get(key)
         return None if line is None else _verified(key, line)
 
-    def get(self, key: str, codec: Codec, canon: Optional[Canon] = None) -> Optional[Any]:
+    def get(self, key: str, codec: EntryCodec, canon: Optional[Canon] = None) -> Optional[Any]:
         body = self.body(key)
         if body is None:
             return None
@@ -206,7 +215,7 @@ class EntryShards:
         self.entries.release()
         self.copies = {}
 
-    def get(self, key: str, codec: Codec, canon: Optional[Canon] = None) -> Optional[Any]:
+    def get(self, key: str, codec: EntryCodec, canon: Optional[Canon] = None) -> Optional[Any]:
         found = self.entries.get(key, codec, canon)
         for line in self.copies.pop(key, ()):
             if found is not None:

@@ -33,7 +33,7 @@ WRITER_NICENESS = 3  # writers yield some of the core to the analysis, which the
 Job = tuple[bytes, str, str, bool]
 Summarize = Callable[..., Any]
 Encode = Callable[[Any], Optional[bytes]]
-Encoder = Callable[[], Encode]  # makes the encoder of one shard's summaries (loader._encoder)
+Encoder = Callable[[], Encode]  # makes the encoder of one shard's summaries (loader.SummaryCache.encoder)
 _WRITERS: list[Any] = []  # processes still encoding and writing: joined by `finish`
 # The parent's own work before it takes files (the fix layer's imports, fix/preload.py): the
 # workers claim the first chunks meanwhile. Run in the parent's thread, so no later fork meets it.
