@@ -34,9 +34,8 @@ _PARALLEL_MIN_FILES = 48  # below this, starting worker processes costs more tha
 # hundred megabytes at most, would pay on every edit for memory it does not need.
 CANON_MIN_FILES = 2000
 finish = workers.finish  # the engine calls it when a check ends: no writer outlives its run
-CODEC = PickleCodec(classes_in(ir))  # with the user's private key (safepickle.py)
-JSON_CODEC = Codec(classes_in(ir))  # with the public fallback key: no pickle
-HEADER = f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {CODEC.fingerprint}"
+CODEC = PickleCodec(classes_in(ir))  # under the user's private key, below CANON_MIN_FILES (safepickle.py)
+JSON_CODEC = Codec(classes_in(ir))  # under the public fallback key (no pickle), or from CANON_MIN_FILES on
 
 
 def header(codec: EntryCodec) -> str:
@@ -44,6 +43,9 @@ def header(codec: EntryCodec) -> str:
     and their fields: entries written by another shape of ir.py (SUMMARY_FORMAT not bumped), or
     with the other codec, are a miss, never a misread."""
     return f"greenit-async-lint summaries v{SUMMARY_FORMAT} codec {codec.fingerprint}"
+
+
+HEADER = header(CODEC)
 
 
 class SummaryCache:
@@ -55,8 +57,7 @@ class SummaryCache:
         decoding shares equal values across files (memory); below, restricted pickles (speed)."""
         workers.finish()  # an earlier in-process run's writers: their shards belong to this run's cache
         # The key is read once, before any fork: every writer inherits it, and the codec it allows.
-        private = has_private_key()
-        self.codec: EntryCodec = CODEC if private and files < CANON_MIN_FILES else JSON_CODEC
+        self.codec: EntryCodec = CODEC if has_private_key() and files < CANON_MIN_FILES else JSON_CODEC
         self.shares_values = self.codec is JSON_CODEC  # its decoding can share equal values (safecodec.Canon)
         self.folder = folder
         self.store = EntryShards(folder, f"summaries-v{SUMMARY_FORMAT}", header(self.codec))
