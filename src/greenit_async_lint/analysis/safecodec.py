@@ -35,6 +35,20 @@ def classes_in(*modules: ModuleType) -> list[type]:
     return list(found)
 
 
+def record_fields(cls: type) -> tuple[str, ...]:
+    """A record class's field names, in order: a NamedTuple's or a dataclass's."""
+    if issubclass(cls, tuple):
+        return tuple(cls._fields)  # type: ignore[attr-defined]
+    return tuple(f.name for f in dataclasses.fields(cast(Any, cls)))
+
+
+def fingerprint(encoding: str, classes: list[type]) -> str:
+    """A codec's fingerprint, written in its cache files' headers: its encoding and each record
+    class with its fields, so that entries another shape wrote are a miss, never a misread."""
+    described = [f"{cls.__module__}.{cls.__qualname__}({','.join(record_fields(cls))})" for cls in classes]
+    return hashlib.blake2b("\n".join([encoding, *described]).encode(), digest_size=8).hexdigest()
+
+
 class Codec:
     """JSON for None, bool, int, float, complex, `...`, str, bytes, tuple, list, dict, set, frozenset and instances of
     the given classes. Shared instances stay shared (a finding and its handler's entry in the
@@ -58,8 +72,7 @@ class Codec:
         self.objects: dict[type, tuple[str, Any]] = {}  # dataclasses: shared, (code, fields getter)
         self.records: dict[str, tuple[type, int]] = {}  # NamedTuples by code, with their size
         for n, cls in enumerate(classes):
-            self.fields[cls] = (tuple(cls._fields) if issubclass(cls, tuple)  # type: ignore[attr-defined]
-                                else tuple(f.name for f in dataclasses.fields(cast(Any, cls))))
+            self.fields[cls] = record_fields(cls)
             self.codes[cls] = str(n)
             self.makers[str(n)] = _builder(cls, self.fields[cls])
             if issubclass(cls, tuple):
@@ -68,9 +81,7 @@ class Codec:
             else:
                 self.objects[cls] = (str(n), operator.attrgetter(*self.fields[cls]) if len(self.fields[cls]) > 1
                                      else (lambda x, names=self.fields[cls]: tuple(getattr(x, k) for k in names)))
-        described = [f"{cls.__module__}.{cls.__qualname__}({','.join(self.fields[cls])})" for cls in classes]
-        self.fingerprint = hashlib.blake2b("\n".join([f"format {FORMAT}", *described]).encode(),
-                                           digest_size=8).hexdigest()
+        self.fingerprint = fingerprint(f"format {FORMAT}", classes)
 
     # -- encoding -------------------------------------------------------------------------------
 

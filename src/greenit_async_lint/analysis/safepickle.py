@@ -27,13 +27,11 @@ unpickling cost more time and memory than it saved.
 from __future__ import annotations
 
 import binascii
-import dataclasses
-import hashlib
 import io
 import pickle
-from typing import Any, Callable, Iterable, Optional, cast
+from typing import Any, Callable, Iterable, Optional
 
-from .safecodec import Canon, CodecError
+from .safecodec import Canon, CodecError, fingerprint
 
 PROTOCOL = 5
 FORMAT = 1  # this module's framing (base64 of a protocol-5 pickle); part of the fingerprint
@@ -56,9 +54,7 @@ class PickleCodec:
         self.allowed: dict[tuple[str, str], Any] = dict(_ALLOWED_BUILTINS)
         for cls in classes:
             self.allowed[(cls.__module__, cls.__qualname__)] = cls
-        described = [f"{cls.__module__}.{cls.__qualname__}({','.join(_fields(cls))})" for cls in classes]
-        self.fingerprint = hashlib.blake2b("\n".join([f"pickle {PROTOCOL} format {FORMAT}", *described]).encode(),
-                                           digest_size=8).hexdigest()
+        self.fingerprint = fingerprint(f"pickle {PROTOCOL} format {FORMAT}", classes)
 
     def encode(self, value: Any) -> bytes:
         try:
@@ -82,12 +78,6 @@ class PickleCodec:
         except Exception as exc:  # noqa: BLE001 - whatever the bytes hold, it is only a bad entry
             raise CodecError(f"not a stored value: {type(exc).__name__}") from None
         return value
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    if issubclass(cls, tuple):
-        return tuple(cls._fields)  # type: ignore[attr-defined]
-    return tuple(f.name for f in dataclasses.fields(cast(Any, cls))) if dataclasses.is_dataclass(cls) else ()
 
 
 class _Restricted(pickle.Unpickler):
