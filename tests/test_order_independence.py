@@ -8,7 +8,9 @@ on generated call graphs (cycles included), and ask for the very same report.
 """
 from __future__ import annotations
 
+import os
 import random
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -16,7 +18,7 @@ import pytest
 
 from callgraphs import random_graph, write_call_graph
 from conftest import FIXTURES
-from greenit_async_lint.analysis import engine
+from greenit_async_lint.analysis import engine, fanout
 from greenit_async_lint.catalogue import default_catalogue
 from greenit_async_lint.config import Config
 
@@ -176,3 +178,38 @@ def test_the_generated_graphs_include_cycles_and_acyclic_ones() -> None:
     """Not vacuous: most graphs have a cycle a handler reaches, some have none."""
     cyclic = {seed for seed in GRAPH_SEEDS if _reaches_a_cycle(random_graph(seed)[0], random_graph(seed)[2])}
     assert 20 <= len(cyclic) < len(GRAPH_SEEDS)
+
+
+@pytest.mark.skipif(not fanout.can_fork(), reason="the reach is shared out by fork")
+@pytest.mark.parametrize("app", APPS, ids=[p.name for p in APPS])
+def test_fixture_app_report_is_the_same_with_the_reach_shared_out(app: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """A forked helper takes some handlers (engine._all_handler_effects): its memos start from the
+    parent's at the fork, and it reaches its handlers in another order than one process would."""
+    reference = analyse_in_order(app, monkeypatch, None, None)
+    parent = os.getpid()
+    real = engine._handler_effects
+    started = tmp_path / "helper-started"
+    helped: list[int] = []
+
+    def wait_for_the_helper(handler, reach):  # so that the helper surely takes some handlers
+        if os.getpid() != parent:
+            started.touch()
+        for _ in range(500):  # at most 5 s
+            if started.exists():
+                break
+            time.sleep(0.01)
+        return real(handler, reach)
+
+    def counting(count, compute, helpers, chunk):
+        results, mine = fanout.fan_out(count, compute, helpers, chunk)
+        helped.append(count - len(mine))
+        return results, mine
+
+    monkeypatch.setattr(engine, "_handler_effects", wait_for_the_helper)
+    monkeypatch.setattr(engine, "fan_out", counting)
+    monkeypatch.setattr(engine, "REACH_MIN_HANDLERS", 2)
+    monkeypatch.setattr(engine, "REACH_CHUNK", 1)
+    shared = snapshot(engine.analyse(["."], Config(cache=False, jobs=2), cwd=app, catalogue=CATALOGUE))
+    assert helped and helped[0] > 0, "the helper took no handler"
+    assert shared == reference

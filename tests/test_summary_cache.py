@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from greenit_async_lint.analysis import ir, loader, safestore, workers
+from greenit_async_lint.analysis import fanout, ir, loader, safestore, workers
 from greenit_async_lint.analysis.discovery import DEFAULT_EXCLUDE, Excluder, collect
 from greenit_async_lint.analysis.engine import analyse
 from greenit_async_lint.analysis.ir import SUMMARY_FORMAT
@@ -217,13 +217,13 @@ def test_an_error_in_the_parent_leaves_no_worker_blocked(project: Path, monkeypa
         path.write_text(path.read_text() + "".join(f"\n\ndef pad{k}(a, b):\n    return a.get(b, k={k})\n"
                                                    for k in range(100)))
     monkeypatch.setattr(loader, "summarize", broken)
-    monkeypatch.setattr(workers, "PIPE_BYTES", 4096)  # a pipe as small as the system allows
+    monkeypatch.setattr(fanout, "PIPE_BYTES", 4096)  # a pipe as small as the system allows
     with pytest.raises(RuntimeError, match="in the parent") as caught:
         loader.load(_files(project), loader.SummaryCache(project / "cache"), 10**6, 3)
     # The traceback keeps load's frames alive, as an uncaught error does until the process ends:
     # the workers must still see their pipe closed, and stop.
     blocked = []
-    for process in list(workers._WRITERS):
+    for process in fanout.started():
         process.join(30)
         if process.is_alive():
             blocked.append(process)

@@ -23,6 +23,7 @@ from .options import AnalysisOptions, HasAnalysisOptions
 from .project import Project
 from .values import Instance
 from . import resultcache
+from .fanout import can_fork, fan_out
 from .workers import ON_ANALYSIS
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ _ANALYSIS = {
     ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".loader": ("SummaryCache", "load"),
     ".methods": ("pruned",), ".pathconds": ("cleared",), ".reach": ("Reach",),
 }
+
+
+REACH_MIN_HANDLERS = 24  # below this, a helper for the reach costs more than it saves
+REACH_CHUNK = 2  # handlers per claim: the first ones to reach a shared helper pay for it
 
 
 def _bind_analysis() -> None:
@@ -182,8 +187,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     noqa = {m.path: m.noqa for m in modules}
     findings = []
     verdicts = {}
-    for handler in handlers:
-        effects = list(_handler_effects(handler, reach))
+    for handler, effects in zip(handlers, _all_handler_effects(handlers, reach, options.jobs)):
         mine = [f for f in handler_findings(handler, effects, catalogue)
                 if options.selected(f.code, f.path) and not (options.noqa and _suppressed(f, noqa))
                 and confident(f, options.min_confidence)]
@@ -231,6 +235,18 @@ def _is_service(value: object) -> bool:
         return True
     self_of = getattr(value, "__self__", None)  # a bound method of one (`self.mro = self.classes.mro`)
     return self_of is not None and not isinstance(value, type) and _is_service(self_of)
+
+
+def _all_handler_effects(handlers: list[Handler], reach: Reach, jobs: int) -> list[list[Effect]]:
+    """Each handler's effects. With `jobs` > 1, forked helpers take some of the handlers
+    (fanout.py): a handler's effects do not depend on which handlers were reached before it in
+    the same process (walk.py), so the report is the same however they are shared out."""
+    def one(i: int) -> list[Effect]:
+        return _handler_effects(handlers[i], reach)
+
+    if jobs > 1 and len(handlers) >= REACH_MIN_HANDLERS and can_fork():
+        return fan_out(len(handlers), one, jobs - 1, REACH_CHUNK)[0]
+    return [one(i) for i in range(len(handlers))]
 
 
 def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:

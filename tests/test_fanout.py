@@ -1,0 +1,71 @@
+"""fanout.py: items shared between this process and forked helpers come back whole and in order,
+whatever the helpers do (take most of them, fail, die), and a helper's `then` sees what it made."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from greenit_async_lint.analysis import fanout
+
+pytestmark = pytest.mark.skipif(not fanout.can_fork(), reason="the helpers are forked")
+PARENT = os.getpid()
+
+
+def _slow_in_parent(i: int) -> tuple[int, int]:
+    """i squared, and who computed it; the parent dawdles so that a helper surely claims some."""
+    if os.getpid() == PARENT:
+        time.sleep(0.02)
+    return i * i, os.getpid()
+
+
+def test_results_come_back_in_order_and_the_parents_share_is_named() -> None:
+    results, mine = fanout.fan_out(40, _slow_in_parent, 2, 1)
+    fanout.finish()
+    assert [value for value, _pid in results] == [i * i for i in range(40)]
+    by_parent = [i for i, (_value, pid) in enumerate(results) if pid == PARENT]
+    assert sorted(mine) == by_parent
+    assert len(by_parent) < 40, "no helper took any item: the test would prove nothing"
+
+
+def test_a_helper_that_fails_or_dies_leaves_its_items_to_the_parent() -> None:
+    def flaky(i: int) -> int:
+        if os.getpid() != PARENT:
+            if i % 2:
+                raise RuntimeError("a bug met in a helper")
+            os._exit(3)  # killed mid-way
+        time.sleep(0.005)
+        return i + 1
+
+    results, mine = fanout.fan_out(30, flaky, 2, 2)
+    fanout.finish()
+    assert results == [i + 1 for i in range(30)]
+    assert sorted(mine) == list(range(30))  # every item the helpers claimed, the parent made again
+
+
+def test_an_error_the_parent_meets_is_raised_and_no_helper_is_left_behind() -> None:
+    def broken(i: int) -> int:
+        if i == 7:
+            raise ValueError("item 7 is bad")
+        return i
+
+    with pytest.raises(ValueError, match="item 7"):
+        fanout.fan_out(20, broken, 1, 1)
+    helpers = fanout.started()
+    fanout.finish()
+    assert all(not process.is_alive() for process in helpers)
+
+
+def test_then_runs_in_each_helper_on_the_items_it_made(tmp_path: Path) -> None:
+    def then(done: list[tuple[int, tuple[int, int]]]) -> None:
+        (tmp_path / str(os.getpid())).write_text(" ".join(str(i) for i, _result in done))
+
+    results, mine = fanout.fan_out(30, _slow_in_parent, 1, 1, then=then)
+    fanout.finish()
+    written = {int(p.name): [int(i) for i in p.read_text().split()] for p in tmp_path.iterdir()}
+    helper_items = [i for i, (_value, pid) in enumerate(results) if pid != PARENT]
+    assert helper_items, "the helper took nothing"
+    assert PARENT not in written  # `then` is a helper's, never the parent's
+    assert sorted(i for items in written.values() for i in items) == helper_items == sorted(set(range(30)) - set(mine))
