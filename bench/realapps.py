@@ -14,8 +14,10 @@ run on the same machine, each a separate process (wall time: median of --repeat 
   appended (an edit no summary sees: the result held stands, analysis/cutoff.py), once with a
   function appended (an edit the analysis reads: the whole analysis runs again).
 
-Ratios are against `ast.parse` and ruff measured in the same run; "fixes" is the cost of the fix
-suggestions, json cold over text cold. `--scale N` instead copies each application 1..N times into
+The rows run in rounds (each row once per round, --repeat rounds), so that a drift of the
+machine's speed moves them alike. Ratios are against `ast.parse` and ruff measured in the same
+run, as the ratio of medians and as the median of each round's ratio ("paired"); "fixes" is the
+cost of the fix suggestions, json cold over text cold. `--scale N` instead copies each application 1..N times into
 one tree and prints how the cold JSON check's time and memory grow against `ast.parse`'s.
 
     python bench/realapps.py [--apps lnbits,mealie,paperless-ngx] [--repeat 3] [--scale 5]
@@ -82,16 +84,21 @@ class Runner:
     def run(self, name: str, cmd: list[str], before=None, repeat: int | None = None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
         walls, peaks = [], []
         for i in range(repeat or self.repeat):
-            if before is not None:
-                before(i)
-            wall, peak, status = measure(cmd, self.tree, self.timeout)
-            # 0 and 1 are a check's answers (1: findings over the gate); anything else timed an error
-            if status not in (0, 1):
-                raise SystemExit(f"{name}: exit status {status} from {' '.join(cmd)} in {self.tree}")
+            wall, peak = self.once(name, cmd, before, i)
             walls.append(wall)
             peaks.append(peak)
         self.results[name] = (statistics.median(walls), max(peaks))
         return self.results[name]
+
+    def once(self, name: str, cmd: list[str], before, i: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+        """(wall, peak) of one run of `cmd`, after `before(i)` if given."""
+        if before is not None:
+            before(i)
+        wall, peak, status = measure(cmd, self.tree, self.timeout)
+        # 0 and 1 are a check's answers (1: findings over the gate); anything else timed an error
+        if status not in (0, 1):
+            raise SystemExit(f"{name}: exit status {status} from {' '.join(cmd)} in {self.tree}")
+        return wall, peak
 
     def check(self, fmt: str) -> list[str]:
         return [*self.ours, "--format", f"{fmt}={self.work / ('report.' + fmt)}", self.target]
@@ -137,6 +144,9 @@ def app_tree(name: str) -> tuple[Path, str]:
 
 
 def one_app(name: str, args: argparse.Namespace) -> None:
+    """Every row once per round, round after round (A B C ... A B C ...), so that a drift of this
+    shared machine's speed moves every row alike; each ratio is printed as the ratio of the rows'
+    medians and as the median of the ratios within each round (paired)."""
     top, rel = app_tree(name)
     work = Path(tempfile.mkdtemp(prefix=f"gal-realapps-{name}-"))
     tree = work / "tree"
@@ -151,44 +161,56 @@ def one_app(name: str, args: argparse.Namespace) -> None:
     if peer:
         rows.append(("ruff --select ASYNC, no cache", [*peer, "check", "--select", "ASYNC", "--no-cache",
                                                        "--exit-zero", "--quiet", rel], None))
-        rows.append(("ruff --select ASYNC, cached", [*peer, "check", "--select", "ASYNC", "--exit-zero", "--quiet",
-                                                     "--cache-dir", str(work / "ruff-cache"), rel], None))
+        ruff_cached = [*peer, "check", "--select", "ASYNC", "--exit-zero", "--quiet", "--cache-dir",
+                       str(work / "ruff-cache"), rel]
+        measure(ruff_cached, tree, args.timeout)  # fill ruff's cache first: its warm run is what we compare
+        rows.append(("ruff --select ASYNC, cached", ruff_cached, None))
+    # The warm run follows the cold JSON run of its round, which filled the cache.
     rows += [("ours cold, text", r.check("text"), r.cold),
              ("ours cold, json with fixes", r.check("json"), r.cold),
              ("ours warm, json", r.check("json"), None)]
-    for label, cmd, before in rows:
-        if label.startswith("ruff") and "cached" in label:
-            measure(cmd, tree, args.timeout)  # fill ruff's cache first: its warm run is what we compare
-        wall, peak = r.run(label, cmd, before)
-        print(f"  {label:32s} {wall:7.2f} s  {peak / 1024:6.0f} MiB", flush=True)
-    edited = busiest_file(work / "report.json", tree)
-    if edited is not None:
-        original = edited.read_bytes()
-        edits = {"comment": lambda i: f"\n# benchmark edit {i}\n",
-                 "code": lambda i: f"\n\ndef _benchmark_edit_{i}():\n    return {i}\n"}
-        for kind, text in edits.items():
+    edits = {"comment": lambda i: f"\n# benchmark edit {i}\n",
+             "code": lambda i: f"\n\ndef _benchmark_edit_{i}():\n    return {i}\n"}
+    edited: Path | None = None
+    original = b""
+    samples: dict[str, list[tuple[float, int]]] = {}
+    for i in range(args.repeat):
+        for label, cmd, before in rows:
+            samples.setdefault(label, []).append(r.once(label, cmd, before, i))
+        if i == 0:
+            edited = busiest_file(work / "report.json", tree)
+            original = edited.read_bytes() if edited is not None else b""
+        for kind, text in edits.items() if edited is not None else ():
             def edit(i: int, text=text) -> None:  # type: ignore[no-untyped-def]
                 edited.unlink()  # a hard link to the primer's tree: never write through it
                 edited.write_bytes(original + text(i).encode())
 
             label = f"ours one file edited ({kind}), json"
-            wall, peak = r.run(label, r.check("json"), edit)
-            print(f"  {label:32s} {wall:7.2f} s  {peak / 1024:6.0f} MiB  ({edited.relative_to(tree)})", flush=True)
-        edited.unlink()
-        edited.write_bytes(original)
+            samples.setdefault(label, []).append(r.once(label, r.check("json"), edit, i))
+        if edited is not None:
+            edited.unlink()
+            edited.write_bytes(original)
+    for label, got in samples.items():
+        r.results[label] = (statistics.median(w for w, _p in got), max(p for _w, p in got))
+        where = f"  ({edited.relative_to(tree)})" if "edited" in label and edited is not None else ""
+        print(f"  {label:32s} {r.results[label][0]:7.2f} s  {r.results[label][1] / 1024:6.0f} MiB{where}", flush=True)
+
+    def ratio(over: str, under: str) -> str:
+        paired = statistics.median(a[0] / b[0] for a, b in zip(samples[over], samples[under]))
+        return f"{r.results[over][0] / r.results[under][0]:.2f}x (paired {paired:.2f}x)"
+
     res = r.results
-    base = res["ast.parse, one process"][0]
     text, cold = res["ours cold, text"][0], res["ours cold, json with fixes"][0]
-    warm = res["ours warm, json"][0]
-    print(f"  cold json / ast.parse {cold / base:.2f}x (target <= 2x); cold text / ast.parse {text / base:.2f}x; "
+    print(f"  cold json / ast.parse {ratio('ours cold, json with fixes', 'ast.parse, one process')} (target <= 2x); "
+          f"cold text / ast.parse {ratio('ours cold, text', 'ast.parse, one process')}; "
           f"fixes add {100 * (cold - text) / text:+.0f}% (target <= 20%)")
     if "ruff --select ASYNC, cached" in res:
-        print(f"  warm / ruff cached {warm / res['ruff --select ASYNC, cached'][0]:.2f}x (target <= 1x); "
+        print(f"  warm / ruff cached {ratio('ours warm, json', 'ruff --select ASYNC, cached')} (target <= 1x); "
               f"cold json / ruff no cache {cold / res['ruff --select ASYNC, no cache'][0]:.1f}x")
     for kind in ("comment", "code"):
         label = f"ours one file edited ({kind}), json"
         if label in res:
-            print(f"  one file edited ({kind}) / warm {res[label][0] / warm:.2f}x (target <= 3x)")
+            print(f"  one file edited ({kind}) / warm {ratio(label, 'ours warm, json')} (target <= 3x)")
     print(f"  peak memory, cold json: {res['ours cold, json with fixes'][1] / 1024:.0f} MiB", flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
