@@ -1,6 +1,7 @@
 """The real-application primer: how the checker does on code nobody on the team wrote.
 
     python eval/primer.py [--apps A,B] [--baseline GIT_REF] [--markdown FILE] [--sample N] [--reuse]
+                          [--cache-paths]
 
 Fetches what is missing from eval/apps.yaml into a cache folder outside the repository
 (GREENIT_PRIMER_CACHE, default ~/.cache/greenit-primer), runs the checker on each
@@ -9,7 +10,9 @@ report against eval/labels, eval/judged and eval/routes, and prints the table. W
 --baseline it installs the checker at that git ref in a scratch venv, runs both and lists
 per application the findings and verdicts that appeared or disappeared. --sample N draws
 N findings per application at random (seed 112) into eval/judged/<app>.yaml for judging,
-keeping the judgments already written.
+keeping the judgments already written. --cache-paths also runs each application as a user's
+second run would (warm, after a comment edit, after a code edit; eval/cachepaths.py) and lists
+what those reports say differently from `--no-cache`'s on the same files.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cachepaths import check_cache_paths  # noqa: E402
 from scoring import Score, diff, finding_key, is_work_finding, score  # noqa: E402
 
 EVAL = Path(__file__).resolve().parent
@@ -221,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-missing", action="store_true", help="list labelled handlers not found")
     parser.add_argument("--show-wrong", action="store_true",
                         help="list labelled verdicts the report gets wrong and judged-FALSE findings still reported")
+    parser.add_argument("--cache-paths", action="store_true",
+                        help="also compare warm and edited runs through the caches with --no-cache's reports")
     args = parser.parse_args(argv)
 
     apps = load_apps(args.apps.split(",") if args.apps else None)
@@ -230,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     base_python = install_ref(args.baseline) if args.baseline else None
     rows: list[tuple[str, Score, float, float]] = []
     diffs: list[str] = []
+    cache_problems: dict[str, list[str]] = {}
     for app in apps:
         tree = fetch(app)
         out, meta = runs / f"{app['name']}.json", runs / f"{app['name']}.meta.json"
@@ -254,7 +261,15 @@ def main(argv: list[str] | None = None) -> int:
             change = diff(before, report)
             lines = [f"- {kind}: {item}" for kind in ("added", "removed", "verdicts") for item in change[kind]]
             diffs.append(f"### {app['name']}\n" + ("\n".join(lines) if lines else "no change"))
+        if args.cache_paths:
+            cache_problems[app["name"]] = check_cache_paths(sys.executable, tree, app["root"])
     text = table(rows)
+    if args.cache_paths:
+        same = [name for name, problems in cache_problems.items() if not problems]
+        text += (f"\n\nCache paths (cold, warm, a comment and a function appended, against --no-cache): "
+                 f"the same reports on {len(same)} of {len(cache_problems)} applications")
+        for name, problems in cache_problems.items():
+            text += "".join(f"\n- {name}: {problem}" for problem in problems)
     print(text)
     if diffs:
         print("\n" + "\n\n".join(diffs))
