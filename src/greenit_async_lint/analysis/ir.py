@@ -33,6 +33,7 @@ Bindings of names (in `Scope.names`) are expressions or one of:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, Callable, Literal, NamedTuple, Optional, TypeVar, Union
 
 Scalar = Union[str, int, float, bool, None]
@@ -175,9 +176,10 @@ def _compact_pickle(cls: type[_T]) -> type[_T]:
     """Pickle as (class, field values): a fraction of the size and time of the default slots
     state dict, which matters for the tens of thousands of call sites a big project has."""
     names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    values = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))  # a tuple, in C
 
     def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
-        return (cls, tuple(getattr(self, n) for n in names))
+        return (cls, values(self))
 
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
