@@ -16,6 +16,7 @@ from operator import methodcaller
 from typing import Callable, Generic, Iterable, Optional, TypeVar
 
 T = TypeVar("T")
+_UNSEEN = object()
 
 
 def is_glob(pattern: str) -> bool:
@@ -35,9 +36,11 @@ class PatternTable(Generic[T]):
         self._candidates: dict[tuple[str, str], list[tuple[Callable[[str], object], T]]] = {}
         self._count = 0
         self._declared: list[str] = []
-        # A name's answer, once the globs were tried for it: a project asks about the same few
-        # thousand names over and over (tens of thousands of calls), each a scan of every glob.
-        self._seen: dict[str, T | None] = {}
+        # Every name's answer in one dict, the exact names' from the start and the others' once the
+        # globs were tried for them: a project asks about the same few thousand names over and over
+        # (tens of thousands of calls), and one lookup answers each.
+        self._answers: dict[str, T | None] = {}
+        self._memoised = False  # it holds glob answers, which a new pattern may change
         for pattern, value in entries:
             self.add(pattern, value)
 
@@ -45,22 +48,22 @@ class PatternTable(Generic[T]):
         order = self._count
         self._count += 1
         self._declared.append(pattern)
-        self._seen.clear()
+        if self._memoised:
+            self._answers = {name: value for name, (_order, value) in self._exact.items()}
+            self._memoised = False
         if is_glob(pattern):
             self._globs.append((pattern, value))
             self._tests = None
             self._candidates.clear()
         elif pattern not in self._exact:
             self._exact[pattern] = (order, value)
+            self._answers[pattern] = value
 
     def match(self, name: str) -> T | None:
         # An exact name is more specific than any glob; among globs the first declared wins.
-        exact = self._exact.get(name)
-        if exact is not None:
-            return exact[1]
-        seen = self._seen
-        if name in seen:
-            return seen[name]
+        found = self._answers.get(name, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         head, last = name.partition(".")[0], name.rpartition(".")[2]
         tests = self._candidates.get((head, last))
         if tests is None:
@@ -69,7 +72,8 @@ class PatternTable(Generic[T]):
                 index = self._tests = _GlobIndex(self._globs)
             tests = self._candidates[(head, last)] = index.candidates(head, last)
         found = next((value for test, value in tests if test(name)), None)
-        seen[name] = found
+        self._answers[name] = found
+        self._memoised = True
         return found
 
     def patterns(self) -> list[str]:
