@@ -53,6 +53,8 @@ def _known_codes() -> frozenset[str]:
 
 @dataclass
 class Config:
+    """A run's settings: the config file's, with the command line's over them."""
+
     select: list[str] = field(default_factory=list)  # code prefixes; empty means every code
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)  # added to the built-in exclusions

@@ -8,6 +8,8 @@ from typing import Iterable
 
 @dataclass(frozen=True)
 class Hop:
+    """One call site of a chain: where it is and what it calls."""
+
     path: str
     line: int
     col: int
@@ -16,6 +18,8 @@ class Hop:
 
 @dataclass(frozen=True)
 class Effect:
+    """Catalogued work a function reaches, with the chain of calls there and how the way changes it."""
+
     family: str
     code: str
     weight: str  # heavy, blocking, poll, per-row, pending

@@ -80,6 +80,8 @@ def finish_writers() -> None:
 
 @dataclass
 class Report:
+    """What a check found: its handlers, findings and verdicts, with what it was run with."""
+
     files: int
     handlers: list[Handler]
     findings: list[Finding]

@@ -23,6 +23,8 @@ _STORE_METHODS = {"append": 0, "add": 0, "insert": 1, "setdefault": 1, "update":
 
 @dataclass(frozen=True)
 class BuildCtx:
+    """Where the summary builder is: the scope, the enclosing function or class, loops and guards."""
+
     scope: Scope
     prefix: str  # qualname prefix for definitions made here
     func: Optional[Function]  # the function whose body this is

@@ -25,6 +25,8 @@ CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 @dataclass
 class Finding:
+    """One piece of work reported in a handler: code, severity, place, message and chain."""
+
     code: str
     severity: str
     path: str

@@ -13,6 +13,8 @@ from typing import Any, Mapping, Optional, Protocol
 
 @dataclass(frozen=True)
 class AnalysisOptions:
+    """What the analysis reads of a front end's settings (`cache_key`: the part that changes a report)."""
+
     select: tuple[str, ...] = ()  # code prefixes reported; empty means every code
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()  # added to the built-in exclusions

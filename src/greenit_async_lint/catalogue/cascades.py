@@ -21,6 +21,8 @@ Constant = Union[str, int, float, bool, None]
 
 @dataclass(frozen=True)
 class CascadeRules:
+    """ORM calls whose work depends on the model they act on (cascades.yaml): deletes, loads, relations."""
+
     deletes: PatternTable[bool] = field(default_factory=PatternTable)  # session.delete(obj)
     loads_one: PatternTable[bool] = field(default_factory=PatternTable)  # Album.query.get_or_404(id): an Album
     first_arg: PatternTable[bool] = field(default_factory=PatternTable)  # session.get(Team, id): a Team

@@ -51,6 +51,8 @@ _KEYS = {"framework", "decorators", "registrations", "class_views", "class_attr_
 
 @dataclass
 class DecoratorRule:
+    """A route decorator (`@app.route`, `@router.get`) and where its route and dependencies are."""
+
     calls: PatternTable[bool]
     route: ArgSpec | None
     dependencies: ArgSpec | None = None  # dependency markers run before the route (FastAPI)
@@ -60,6 +62,8 @@ class DecoratorRule:
 
 @dataclass
 class RegistrationRule:
+    """A route registration call (`add_url_rule`, `path`, `config.add_view`): where its route and view are."""
+
     calls: PatternTable[bool]
     route: ArgSpec | None
     view: ArgSpec | None
@@ -74,12 +78,16 @@ class RegistrationRule:
 
 @dataclass
 class ClassViewRule:
+    """Class views: the subclasses of these bases handle requests in these methods."""
+
     bases: PatternTable[bool]
     methods: tuple[str, ...]
 
 
 @dataclass
 class MethodMapRule:
+    """A registration mapping HTTP methods to handler methods by a dict (`as_view({'get': 'list'})`)."""
+
     calls: PatternTable[bool]
     mapping: ArgSpec  # the argument holding the {http method: handler method name} dict
     bases: PatternTable[bool]
@@ -87,6 +95,8 @@ class MethodMapRule:
 
 @dataclass
 class ClassAttrRule:
+    """A class attribute a framework's base class uses (DRF's `serializer_class`), and its calls on it."""
+
     bases: PatternTable[bool]
     attr: str
     calls: tuple[str, ...]
@@ -95,6 +105,8 @@ class ClassAttrRule:
 
 @dataclass
 class ImplicitRule:
+    """Methods a framework's base class runs for its subclasses, and the outside calls they amount to."""
+
     on: PatternTable[bool]
     methods: frozenset[str]
     calls: tuple[str, ...]
@@ -114,6 +126,8 @@ class InstanceRules:
 
 @dataclass
 class SignalRules:
+    """A framework's signals: its receivers, how they are connected and sent, what sends them implicitly."""
+
     receivers: PatternTable[bool] = field(default_factory=PatternTable)
     connect_methods: frozenset[str] = frozenset()
     send_methods: frozenset[str] = frozenset()
@@ -122,6 +136,8 @@ class SignalRules:
 
 @dataclass
 class FrameworkRules:
+    """One framework file of rules/: how its handlers are found and what it runs around them."""
+
     name: str
     decorators: list[DecoratorRule] = field(default_factory=list)
     registrations: list[RegistrationRule] = field(default_factory=list)

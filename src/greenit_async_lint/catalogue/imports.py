@@ -18,6 +18,8 @@ GIVES = ("module", "object", "instance")
 
 @dataclass(frozen=True)
 class ImportCall:
+    """A call importing by a dotted name one of its arguments holds (`import_module(path)`)."""
+
     name: ArgSpec  # the argument holding the dotted name
     gives: str  # "module": the module it names; "object": the attribute its last segment names;
     # "instance": an instance of the class it names (a typed trait: `Instance("app.Manager")`)
@@ -26,6 +28,8 @@ class ImportCall:
 
 @dataclass(frozen=True)
 class ImportRules:
+    """Imports by name (imports.yaml): the calls that make them, and the settings they read names from."""
+
     calls: PatternTable[ImportCall] = field(default_factory=PatternTable)
     settings_objects: PatternTable[bool] = field(default_factory=PatternTable)
     settings_modules: PatternTable[bool] = field(default_factory=PatternTable)  # module names, globs allowed

@@ -25,6 +25,8 @@ __all__ = ["SCOPES", "WEIGHTS", "Catalogue", "CatalogueError", "CodeInfo", "Offl
 
 @dataclass(frozen=True)
 class CodeInfo:
+    """A finding code: its name, family, messages, fix text and doc-page examples."""
+
     code: str
     name: str
     family: str
@@ -39,6 +41,8 @@ class CodeInfo:
 
 @dataclass
 class Catalogue:
+    """Everything the engine reads of rules/ and the user's extensions, with its fingerprint."""
+
     codes: dict[str, CodeInfo]
     family_code: dict[str, str]
     work: WorkCatalogue

@@ -26,6 +26,8 @@ EXTENSION_KEYS = {"calls", "callable", "name", "property_flags", "request_types"
 
 @dataclass
 class ServiceRegistrationRule:
+    """A call registering a service, or its factory, with a locator (`config.register_service_factory`)."""
+
     calls: PatternTable[bool]
     value: ArgSpec  # the factory, or the instance itself
     is_factory: bool
@@ -35,6 +37,8 @@ class ServiceRegistrationRule:
 
 @dataclass
 class ServiceLocatorRule:
+    """A service-locator lookup (`request.find_service(IFace)`) and the registrations it resolves through."""
+
     lookups: PatternTable[bool]
     interface: ArgSpec | None
     name: ArgSpec | None
@@ -45,6 +49,8 @@ class ServiceLocatorRule:
 
 @dataclass
 class RequestExtensionRule:
+    """A call adding an attribute or a method to the request (`config.add_request_method`)."""
+
     calls: PatternTable[bool]
     callable: ArgSpec
     name: ArgSpec | None

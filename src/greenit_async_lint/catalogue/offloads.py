@@ -28,6 +28,8 @@ QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direc
 
 @dataclass(frozen=True)
 class Queue:
+    """A task queue: how a task is sent to it, and what sending one returns."""
+
     name: str
     send_methods: frozenset[str]
     direct_call_enqueues: bool
@@ -49,6 +51,8 @@ class TrivialRule:
 
 @dataclass
 class Offloads:
+    """What takes work out of the request (offloads.yaml): task queues, background tasks, threads, pools."""
+
     task_decorators: PatternTable[Queue] = field(default_factory=PatternTable)
     enqueue_calls: PatternTable[tuple[Queue, ArgSpec]] = field(default_factory=PatternTable)
     background: PatternTable[ArgSpec] = field(default_factory=PatternTable)

@@ -18,6 +18,8 @@ RELATION_KEYS = {"fields", "parent", "name", "default_name", "creates"}
 
 @dataclass
 class RelationRules:
+    """A framework's foreign keys: which field calls they are, and how the parent names its children."""
+
     fields: PatternTable[bool]  # the foreign-key field classes
     parent: ArgSpec  # the parent model in the field's call
     name: Optional[ArgSpec]  # the relation's name on the parent (`related_name`)

@@ -20,6 +20,8 @@ REQUEST_KEYS = {"type", "parameters", "bodies", "fields"}
 
 @dataclass(frozen=True)
 class RequestRule:
+    """A framework's request: its class, its conventional parameter name, where the posted data is."""
+
     type: str  # the request class (`django.http.HttpRequest`)
     parameters: tuple[str, ...]  # the name an unannotated request parameter has by the framework's convention
     bodies: tuple[str, ...]  # attributes holding the posted body

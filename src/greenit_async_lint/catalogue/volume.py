@@ -35,6 +35,8 @@ def _table(patterns: list[str]) -> PatternTable[bool]:
 
 @dataclass(frozen=True)
 class VolumeRules:
+    """Work that grows with the data (volume.yaml): per-row calls, and which collections are bounded."""
+
     per_row: PatternTable[RowKind] = field(default_factory=PatternTable)
     unbounded: PatternTable[bool] = field(default_factory=PatternTable)
     bounded: PatternTable[bool] = field(default_factory=PatternTable)

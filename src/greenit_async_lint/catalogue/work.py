@@ -23,6 +23,8 @@ _ENTRY_KEYS = ("family", "weight", "scope", "awaited", "calls", "upgrades", "rep
 
 @dataclass(frozen=True)
 class Upgrade:
+    """A heavier family and weight for a call whose command line names one of these programs."""
+
     words: frozenset[str]
     family: str
     weight: str
@@ -30,6 +32,8 @@ class Upgrade:
 
 @dataclass(frozen=True)
 class WorkEntry:
+    """What a catalogued call is: its family, weight, scope and finding code."""
+
     family: str
     weight: str
     scope: str

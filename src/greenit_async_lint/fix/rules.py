@@ -38,6 +38,8 @@ WHEN_KEYS = ("codes", "families", "frameworks", "queues", "handler", "on-loop", 
 
 @dataclass(frozen=True)
 class When:
+    """The conditions under which a remedy applies to a finding (all the given ones)."""
+
     codes: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
     frameworks: tuple[str, ...] = ()
@@ -53,6 +55,8 @@ class When:
 
 @dataclass(frozen=True)
 class Remedy:
+    """A fix for findings: its pattern, when it applies, how safe it is, its text and codemods."""
+
     pattern: str
     when: When
     safety: str
@@ -63,6 +67,8 @@ class Remedy:
 
 @dataclass
 class RemedyCatalogue:
+    """remedies.yaml and the frameworks' remedies sections, parsed."""
+
     status_url: str
     queues: list[QueueInfo]
     no_queue: dict[str, str]

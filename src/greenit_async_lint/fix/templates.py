@@ -14,6 +14,8 @@ from ..catalogue.schema import CatalogueError, as_list, as_mapping, as_str, as_s
 
 @dataclass(frozen=True)
 class ImportSpec:
+    """An import a fix adds to a module."""
+
     module: str
     name: Optional[str] = None
     asname: Optional[str] = None
@@ -26,6 +28,8 @@ class ImportSpec:
 
 @dataclass(frozen=True)
 class InstanceSpec:
+    """The object jobs are sent through (an rq `Queue`, a `RedisHuey`): what makes one, and how a fix creates it."""
+
     calls: tuple[str, ...]
     name: str
     create: str
@@ -34,6 +38,8 @@ class InstanceSpec:
 
 @dataclass(frozen=True)
 class JobSpec:
+    """How a fix defines and sends a job to a queue, and the imports it needs."""
+
     send: str
     job_id: str
     decorator: Optional[str] = None
@@ -44,6 +50,8 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class QueueInfo:
+    """A task queue as the fixes know it: how it is detected, defined and sent to."""
+
     name: str
     title: str
     modules: tuple[str, ...]
@@ -64,6 +72,8 @@ class BackgroundTasksSpec:
 
 @dataclass(frozen=True)
 class FrameworkInfo:
+    """What a framework's fixes need: its 202 response, request objects and background tasks."""
+
     accepted: Optional[str] = None
     imports: tuple[ImportSpec, ...] = ()
     request_objects: tuple[str, ...] = ()

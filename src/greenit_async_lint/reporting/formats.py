@@ -15,6 +15,8 @@ from typing import Any, Callable, Mapping, Optional
 
 @dataclass(frozen=True)
 class OutputFormat:
+    """A report format: its name, file extension, renderer and whether it shows fix diffs."""
+
     name: str
     extension: str
     renderer: Optional[str]  # "module:function" of this package, imported on first use; None: the checker's own

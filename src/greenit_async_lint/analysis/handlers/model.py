@@ -33,6 +33,8 @@ class Root:
 
 @dataclass
 class Handler:
+    """A request handler found, with what runs before it (its roots: dependencies, hooks)."""
+
     mi: int
     qualname: str
     path: str
