@@ -6,6 +6,7 @@ how long, which is what a user staring at a silent terminal wants to know.
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -14,6 +15,14 @@ from typing import Optional, TextIO
 
 DELAY = 1.0
 INTERVAL = 0.5
+# The line is written from a thread while the check forks its workers and helpers. A fork made
+# while that thread holds the stream's buffer lock leaves the lock held in the child, which then
+# hangs for good when it flushes its streams at exit, and the check with it, joining the child
+# (CPython gh-84579, gh-91776). So a fork waits for a write in flight, and no write starts while
+# a fork is made.
+WRITING = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=WRITING.acquire, after_in_parent=WRITING.release, after_in_child=WRITING.release)
 
 
 class Progress:
@@ -30,8 +39,9 @@ class Progress:
         if self.stop.wait(DELAY):
             return
         while not self.stop.is_set():
-            self.stream.write(f"\rgreenit-async-lint: checking {self.what}... {time.monotonic() - start:.0f}s")
-            self.stream.flush()
+            with WRITING:
+                self.stream.write(f"\rgreenit-async-lint: checking {self.what}... {time.monotonic() - start:.0f}s")
+                self.stream.flush()
             self.shown = True
             self.stop.wait(INTERVAL)
 
