@@ -69,3 +69,27 @@ def test_then_runs_in_each_helper_on_the_items_it_made(tmp_path: Path) -> None:
     assert helper_items, "the helper took nothing"
     assert PARENT not in written  # `then` is a helper's, never the parent's
     assert sorted(i for items in written.values() for i in items) == helper_items == sorted(set(range(30)) - set(mine))
+
+
+def test_a_helper_that_cannot_be_forked_leaves_everything_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.context
+
+    def refused(_self: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN at a process limit
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    results, mine = fanout.fan_out(12, lambda i: i * 3, 2, 2)
+    assert results == [i * 3 for i in range(12)] and sorted(mine) == list(range(12))
+    assert fanout.started() == []
+
+
+def test_a_writer_that_cannot_be_forked_is_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What it would have cached is made again next run: nothing fails, nothing is left to join."""
+    import multiprocessing.context
+
+    def refused(_self: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    fanout.start((tmp_path / "written").touch)
+    assert fanout.started() == [] and not (tmp_path / "written").exists()

@@ -45,7 +45,12 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
         _widen(send)
         pipes.append(receive)
         process = ctx.Process(target=_helper, args=(count, compute, chunk, counter, send, pipes, then))
-        process.start()
+        try:
+            process.start()
+        except OSError:  # no fork allowed now (a process limit, no memory): fewer helpers, or none
+            pipes.pop().close()
+            send.close()
+            break
         send.close()
         _STARTED.append(process)
     missing = object()
@@ -72,10 +77,14 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
 
 
 def start(target: Callable[..., None], *args: Any) -> None:
-    """Run `target(*args)` in a forked process, joined by `finish` (workers.py's cache writers)."""
+    """Run `target(*args)` in a forked process, joined by `finish` (workers.py's cache writers);
+    not at all when no process can be forked now: what it would have cached is made again."""
     import multiprocessing
     process = multiprocessing.get_context("fork").Process(target=target, args=args)
-    process.start()
+    try:
+        process.start()
+    except OSError:
+        return
     _STARTED.append(process)
 
 
