@@ -93,3 +93,46 @@ def test_a_writer_that_cannot_be_forked_is_skipped(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
     fanout.start((tmp_path / "written").touch)
     assert fanout.started() == [] and not (tmp_path / "written").exists()
+
+
+def _project(root: Path, modules: int = 52) -> None:
+    """A Flask project on Celery big enough for every fork of a check: the summary worker (48
+    files), the reach's helper (24 handlers), the fixer and its planning child (6 diffs)."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'shop'\ndependencies = ['flask', 'celery']\n")
+    package = root / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    (package / "tasks.py").write_text("from celery import shared_task\n\n\n@shared_task\ndef ping():\n    return 1\n")
+    for n in range(modules):
+        work = f"    subprocess.run(['soffice', '--headless', '--convert-to', 'pdf', '/srv/report{n}.docx'])\n"
+        (package / f"views{n}.py").write_text(
+            "import subprocess\nfrom shop import app\n\n\n"
+            f"@app.route('/convert{n}', methods=['POST'])\ndef convert{n}():\n"
+            f"{work if n < 8 else ''}    return 'ok'\n")
+
+
+def test_a_check_where_no_process_can_be_forked_reports_what_one_process_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from greenit_async_lint.cli import main
+
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    def report(name: str, *options: str) -> dict:
+        assert main(["check", "--no-cache", "--format", f"json={tmp_path / name}", *options, "shop"]) == 1
+        data = json.loads((tmp_path / name).read_text())
+        data.pop("generated_at")
+        return data
+
+    alone = report("alone.json", "--jobs", "1")
+    assert len(alone["handlers"]) == 52 and len(alone["findings"]) == 8
+    assert all(f["fix"]["diff"] for f in alone["findings"])
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert report("refused.json", "--jobs", "2") == alone
+    assert fanout.started() == []

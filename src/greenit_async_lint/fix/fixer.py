@@ -73,7 +73,12 @@ class Fixer:
             return
         work_read, work_write = os.pipe()
         answer_read, answer_write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no fork allowed now (a process limit, no memory): the check plans in process
+            for fd in (work_read, work_write, answer_read, answer_write):
+                os.close(fd)
+            return
         if pid == 0:  # pragma: no cover - the fixer (coverage does not follow it)
             in_child(lambda: self._serve(work_read, answer_write), [work_write, answer_read])
         os.close(work_read)

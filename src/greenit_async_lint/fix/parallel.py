@@ -164,7 +164,13 @@ class _Child:
 
     def __init__(self, work: Callable[[], object]) -> None:
         read, write = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid: Optional[int] = os.fork()
+        except OSError:  # no fork allowed now (a process limit, no memory): `result` answers None
+            os.close(read)
+            os.close(write)
+            self.pid = None
+            return
         if self.pid == 0:  # pragma: no cover - the child (coverage does not follow it)
             def answer() -> None:
                 data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
@@ -176,7 +182,9 @@ class _Child:
         self.read = read
 
     def result(self):  # type: ignore[no-untyped-def]
-        """The child's answer, or None when it failed."""
+        """The child's answer, or None when it failed (or was never forked)."""
+        if self.pid is None:
+            return None
         with os.fdopen(self.read, "rb") as pipe:
             data = pipe.read()
         _pid, status = os.waitpid(self.pid, 0)
