@@ -59,8 +59,8 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
     try:
         if before is not None:
             before()
-        for start in _claims(counter, count, chunk):
-            for i in range(start, min(start + chunk, count)):
+        for first in _claims(counter, count, chunk):
+            for i in range(first, min(first + chunk, count)):
                 results[i] = compute(i)
                 mine.append(i)
             _receive(pipes, results, 0)

@@ -24,7 +24,7 @@ import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
-from ..analysis.workers import can_fork
+from ..analysis.fanout import can_fork
 from .parallel import in_child
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn, Optional
 
-from ..analysis.workers import can_fork
+from ..analysis.fanout import can_fork
 from .cache import content_digest
 from .rules import Remedy
 
