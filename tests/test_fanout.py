@@ -72,12 +72,10 @@ def test_then_runs_in_each_helper_on_the_items_it_made(tmp_path: Path) -> None:
 
 
 def test_a_helper_that_cannot_be_forked_leaves_everything_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    import multiprocessing.context
-
-    def refused(_self: object) -> None:
+    def refused() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN at a process limit
 
-    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    monkeypatch.setattr(os, "fork", refused)
     results, mine = fanout.fan_out(12, lambda i: i * 3, 2, 2)
     assert results == [i * 3 for i in range(12)] and sorted(mine) == list(range(12))
     assert fanout.started() == []
@@ -85,12 +83,10 @@ def test_a_helper_that_cannot_be_forked_leaves_everything_to_the_parent(monkeypa
 
 def test_a_writer_that_cannot_be_forked_is_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """What it would have cached is made again next run: nothing fails, nothing is left to join."""
-    import multiprocessing.context
-
-    def refused(_self: object) -> None:
+    def refused() -> int:
         raise OSError(12, "Cannot allocate memory")
 
-    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    monkeypatch.setattr(os, "fork", refused)
     fanout.start((tmp_path / "written").touch)
     assert fanout.started() == [] and not (tmp_path / "written").exists()
 
@@ -136,3 +132,37 @@ def test_a_check_where_no_process_can_be_forked_reports_what_one_process_does(
     monkeypatch.setattr(os, "fork", refused)
     assert report("refused.json", "--jobs", "2") == alone
     assert fanout.started() == []
+
+
+def test_more_chunks_than_the_claims_pipe_holds_are_claimed_larger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe of a page holds 1,024 claims: 5,000 items a chunk at a time are then claimed five at
+    a time, by the parent and the helper alike, each item still made exactly once."""
+    monkeypatch.setattr(fanout, "PIPE_BYTES", 4096)
+    results, mine = fanout.fan_out(5000, _slow_in_parent_now_and_then, 1, 1)
+    fanout.finish()
+    assert [value for value, _pid in results] == list(range(5000))
+    assert sorted(mine) == [i for i, (_value, pid) in enumerate(results) if pid == PARENT]
+    assert len(mine) < 5000, "no helper took any item: the test would prove nothing"
+    claims, chunk = fanout._claims_pipe(5000, 1)
+    os.close(claims)
+    assert chunk == 5
+
+
+def _slow_in_parent_now_and_then(i: int) -> tuple[int, int]:
+    if os.getpid() == PARENT and i % 100 == 0:
+        time.sleep(0.01)
+    return i, os.getpid()
+
+
+def test_a_check_imports_no_multiprocessing(tmp_path: Path) -> None:
+    """The forks are made with os alone (forks.py): multiprocessing's import would cost every cold
+    check about 10 ms (socket, selectors, ctypes), a twentieth of a small project's check."""
+    import subprocess
+    import sys
+
+    _project(tmp_path)
+    code = ("import sys\nfrom greenit_async_lint.cli import main\n"
+            "status = main(['check', '--no-cache', '--jobs', '2', '--format', 'json=out.json', 'shop'])\n"
+            "print(status, 'multiprocessing' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["1", "False"], done.stderr

@@ -7,7 +7,6 @@ a fork wait for a write in flight; here the write is held open on purpose.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import threading
 import time
@@ -15,8 +14,9 @@ import time
 import pytest
 
 from greenit_async_lint import progress
+from greenit_async_lint.analysis.forks import Child, can_fork
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "register_at_fork") or "fork" not in multiprocessing.get_all_start_methods(),
+pytestmark = pytest.mark.skipif(not hasattr(os, "register_at_fork") or not can_fork(),
                                 reason="only where processes are forked")
 
 
@@ -45,8 +45,7 @@ def test_a_fork_waits_for_the_progress_line_being_written(monkeypatch: pytest.Mo
     with progress.Progress("src", stream=stream, force=True):
         assert started.wait(5), "the progress thread never wrote"
         begun = time.monotonic()
-        child = multiprocessing.get_context("fork").Process(target=_child)
-        child.start()  # forks: must wait until the write in flight is over
+        child = Child(_child, [])  # forks, as the check does: must wait until the write in flight is over
         waited = time.monotonic() - begun
         child.join(10)
     assert child.exitcode == 0
@@ -59,8 +58,7 @@ def _child_writes() -> None:
 
 
 def test_after_a_fork_neither_side_keeps_the_lock() -> None:
-    child = multiprocessing.get_context("fork").Process(target=_child_writes)
-    child.start()
+    child = Child(_child_writes, [])
     child.join(10)
     assert child.exitcode == 0, "the child inherited the lock held"
     assert progress.WRITING.acquire(timeout=1), "the parent kept the lock after the fork"

@@ -5,7 +5,6 @@ each test that starts them joins them (loader.finish) and runs in seconds.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -67,9 +66,14 @@ def test_parallel_summaries_are_the_serial_ones_and_fill_the_cache(project: Path
     serial = loader.load(files, None, 10**6, 1)
     cache = loader.SummaryCache(project / "cache")
     parallel = loader.load(files, cache, 10**6, 3)  # the parent and two workers
+    forked = fanout.started()
     loader.finish()
     assert parallel == serial
-    assert not multiprocessing.active_children()  # every worker and writer joined
+    assert forked and fanout.started() == []
+    for process in forked:  # every worker and writer joined: reaped, its process id gone
+        assert process.exitcode is not None and process.pid is not None
+        with pytest.raises(ProcessLookupError):
+            os.kill(process.pid, 0)
     # One shard per process that summarised: a worker that starts late on a busy machine may find
     # no file left to take (CI saw 2), so the count is bounded, and every file's entry must be there.
     assert 1 <= len(_shards(project / "cache")) <= 3

@@ -5,7 +5,6 @@ imports no libcst, and a run without workers does none of it."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from greenit_async_lint import cli
+from greenit_async_lint.analysis import fanout
 from greenit_async_lint.fix import cache as cache_module
 from greenit_async_lint.fix import preload as preload_module
 
@@ -55,7 +55,7 @@ class Starts:
         real_call, real_init = preload_module.Preload.__call__, preload_module.Preload.__init__
 
         def call(preload):  # type: ignore[no-untyped-def]
-            self.workers.append(len(multiprocessing.active_children()))
+            self.workers.append(len(fanout.started()))
             self.threads.append(threading.current_thread())
             self.imported.append(preload.imports)
             real_call(preload)

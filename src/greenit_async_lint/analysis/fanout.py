@@ -1,9 +1,9 @@
 """Share independent computations between this process and forked helpers that claim chunks.
 
 Used twice in a check: for the summaries (workers.py) and for the handlers' reach (engine.py).
-The parent is not left idle while helpers work: it takes chunks from the same shared counter as
-they do (its share needs no pickling at all), so a slow or busy helper only takes fewer of them.
-A helper sends each chunk's results, pickled through its own pipe, as soon as they are made.
+The parent is not left idle while helpers work: it takes chunks from the same claims as they do
+(its share needs no pickling at all), so a slow or busy helper only takes fewer of them. A
+helper sends each chunk's results, pickled through its own pipe, as soon as they are made.
 
 The inputs reach the helpers by fork (nothing is pickled on the way in). A helper that dies, or
 fails on an item, only stops sending: the parent computes whatever it did not get, and so raises
@@ -14,21 +14,19 @@ write the cache).
 from __future__ import annotations
 
 import gc
+import os
 import pickle
-from typing import TYPE_CHECKING, Any, Callable, Optional
+import select
+from array import array
+from typing import Any, Callable, Iterator, Optional
 
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
+from .forks import Child, can_fork, read_exact, receive, send
 
 PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's buffer (/proc/sys/fs/pipe-max-size)
 Compute = Callable[[int], Any]  # the result of item i
 Then = Callable[[list[tuple[int, Any]]], None]  # a helper's work after its last chunk, on (i, result) it made
-_STARTED: list[Any] = []  # helpers not joined yet: joined by `finish`
-
-
-def can_fork() -> bool:
-    import multiprocessing  # here: a run answered from the caches starts no process
-    return "fork" in multiprocessing.get_all_start_methods()
+_STARTED: list[Child] = []  # helpers not joined yet: joined by `finish`
+_TOKEN = array("I")  # a claim: the number of a chunk, as the pipe of claims holds it
 
 
 def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Optional[Callable[[], None]] = None,
@@ -36,30 +34,25 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
     """[compute(i) for i in range(count)], made by this process and `helpers` forked ones, which
     claim `chunk` items at a time; and the items this process computed itself. `before`: the
     parent's own work before it claims items (the helpers claim the first ones meanwhile)."""
-    import multiprocessing
-    ctx = multiprocessing.get_context("fork")
-    counter = ctx.Value("q", 0)
-    pipes: list[Connection] = []
+    claims, chunk = _claims_pipe(count, chunk)
+    pipes: list[int] = []
     for _ in range(helpers):
-        receive, send = ctx.Pipe(duplex=False)
-        _widen(send)
-        pipes.append(receive)
-        process = ctx.Process(target=_helper, args=(count, compute, chunk, counter, send, pipes, then))
-        try:
-            process.start()
-        except OSError:  # no fork allowed now (a process limit, no memory): fewer helpers, or none
-            pipes.pop().close()
-            send.close()
+        receive_end, send_end = os.pipe()
+        _widen(send_end)
+        helper = Child(lambda: _helper(count, compute, chunk, claims, send_end, then), [receive_end, *pipes])
+        os.close(send_end)
+        if helper.pid is None:  # no fork allowed now (a process limit, no memory): fewer helpers, or none
+            os.close(receive_end)
             break
-        send.close()
-        _STARTED.append(process)
+        pipes.append(receive_end)
+        _STARTED.append(helper)
     missing = object()
     results: list[Any] = [missing] * count
     mine: list[int] = []
     try:
         if before is not None:
             before()
-        for first in _claims(counter, count, chunk):
+        for first in _claimed(claims, chunk):
             for i in range(first, min(first + chunk, count)):
                 results[i] = compute(i)
                 mine.append(i)
@@ -67,8 +60,9 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
         while pipes:
             _receive(pipes, results, None)
     finally:
+        os.close(claims)
         for pipe in pipes:  # an error here (or ^C): a helper blocked on a full pipe must not hang the exit
-            pipe.close()
+            os.close(pipe)
     for i, result in enumerate(results):
         if result is missing:  # a helper died or failed on it
             results[i] = compute(i)
@@ -79,13 +73,9 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
 def start(target: Callable[..., None], *args: Any) -> None:
     """Run `target(*args)` in a forked process, joined by `finish` (workers.py's cache writers);
     not at all when no process can be forked now: what it would have cached is made again."""
-    import multiprocessing
-    process = multiprocessing.get_context("fork").Process(target=target, args=args)
-    try:
-        process.start()
-    except OSError:
-        return
-    _STARTED.append(process)
+    process = Child(lambda: target(*args), [])
+    if process.pid is not None:
+        _STARTED.append(process)
 
 
 def finish() -> None:
@@ -94,61 +84,83 @@ def finish() -> None:
         _STARTED.pop().join()
 
 
-def started() -> list[Any]:
+def started() -> list[Child]:
     """The helpers not joined yet (for tests that must see them stop)."""
     return list(_STARTED)
 
 
-def _widen(pipe: Connection) -> None:
+def _claims_pipe(count: int, chunk: int) -> tuple[int, int]:
+    """A pipe holding the number of every chunk, written before any process reads it, and the
+    chunk size (larger when the pipe could not hold one number per chunk). Every process claims
+    a chunk by reading one number: a read of a pipe holds the pipe's lock for its whole copy
+    (Linux, the BSDs), so two processes never share a number, and none needs a lock of ours."""
+    read, write = os.pipe()
+    room = _widen(write) // _TOKEN.itemsize
+    chunk = max(chunk, -(-count // room))
+    tokens = array("I", range(-(-count // chunk))).tobytes()
+    view = memoryview(tokens)
+    while view:  # within the pipe's room: never blocks
+        view = view[os.write(write, view):]
+    os.close(write)
+    return read, chunk
+
+
+def _claimed(claims: int, chunk: int) -> Iterator[int]:
+    """Starts of the chunks this process takes, until none is left."""
+    size = _TOKEN.itemsize
+    while True:
+        token = os.read(claims, size)
+        if len(token) < size:
+            if not token:
+                return
+            token += read_exact(claims, size - len(token)) or b""  # not seen: see _claims_pipe
+        yield array("I", token)[0] * chunk
+
+
+def _widen(pipe: int) -> int:
     """A pipe of a megabyte where the system allows it (Linux), not 64 KiB: one chunk of a large
     project's summaries is about 100 KB pickled, and a helper blocks on sending it whenever the
-    parent is busy elsewhere (its own chunk, `before`) instead of working on."""
+    parent is busy elsewhere (its own chunk, `before`) instead of working on. Returns the room
+    the pipe surely has (4 KiB where the system does not say: POSIX's least PIPE_BUF is 512)."""
     try:
         import fcntl
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):
-        pass
-
-
-def _claims(counter: Any, total: int, chunk: int) -> Any:
-    """Starts of the chunks this process takes, until none is left."""
-    while True:
-        with counter.get_lock():
-            first = counter.value
-            counter.value = first + chunk
-        if first >= total:
-            return
-        yield first
-
-
-def _receive(pipes: list[Connection], results: list[Any], timeout: Optional[float]) -> None:
-    from multiprocessing.connection import Connection, wait
-    for pipe in wait(pipes, timeout):
-        assert isinstance(pipe, Connection)
+    except ImportError:
+        return 4096
+    for option, value in (("F_SETPIPE_SZ", PIPE_BYTES), ("F_GETPIPE_SZ", 0)):
         try:
-            # From a process this one forked, over its own pipe: never from disk.
-            first, part = pickle.loads(pipe.recv_bytes())
-        except (EOFError, OSError):  # all sent, or the helper died (mid-message, even)
+            return int(fcntl.fcntl(pipe, getattr(fcntl, option), value))
+        except (AttributeError, OSError):
+            pass
+    return 4096
+
+
+def _receive(pipes: list[int], results: list[Any], timeout: Optional[float]) -> None:
+    ready, _, _ = select.select(pipes, [], [], timeout)
+    for pipe in ready:
+        # From a process this one forked, over its own pipe: never from disk.
+        data = receive(pipe)
+        if data is None:  # all sent, or the helper died (mid-message, even)
             pipes.remove(pipe)
-            pipe.close()
+            os.close(pipe)
             continue
+        first, part = pickle.loads(data)
         results[first:first + len(part)] = part
 
 
-def _helper(count: int, compute: Compute, chunk: int, counter: Any, pipe: Connection, inherited: list[Connection],
-            then: Optional[Then]) -> None:
-    for other in inherited:  # the parent's ends, this one's own included: once the parent closes
-        other.close()  # them, a send fails at once instead of waiting for a reader that never comes
+def _helper(count: int, compute: Compute, chunk: int, claims: int, pipe: int, then: Optional[Then]) -> None:
     gc.disable()  # as in the engine: the records are acyclic, collection passes are pure cost
     done: list[tuple[int, Any]] = []
     try:
-        for first in _claims(counter, count, chunk):
+        for first in _claimed(claims, chunk):
             part = [compute(i) for i in range(first, min(first + chunk, count))]
-            pipe.send_bytes(pickle.dumps((first, part), pickle.HIGHEST_PROTOCOL))
+            send(pipe, pickle.dumps((first, part), pickle.HIGHEST_PROTOCOL))
             done.extend(enumerate(part, first))
     except Exception:  # noqa: BLE001 - the parent computes what it did not get, and reports it
         pass
     finally:
-        pipe.close()
+        os.close(pipe)
     if then is not None and done:
         then(done)
+
+
+__all__ = ["can_fork", "fan_out", "finish", "start", "started"]

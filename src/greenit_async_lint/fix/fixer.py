@@ -20,12 +20,10 @@ import importlib
 import os
 import pickle
 import signal
-import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
-from ..analysis.fanout import can_fork
-from .parallel import in_child
+from ..analysis.forks import can_fork, in_child, receive, send
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
     from .queues import Stack
     from .rules import Remedy
 
-_LENGTH = struct.Struct("<Q")
 Answer = tuple["list[Planned]", dict[Path, str]]
 
 
@@ -92,9 +89,9 @@ class Fixer:
         if self.pid is None:
             return None
         try:
-            _send(self._work, pickle.dumps(_Job(pending, list(report.findings), cwd, stack, jobs),
+            send(self._work, pickle.dumps(_Job(pending, list(report.findings), cwd, stack, jobs),
                                            protocol=pickle.HIGHEST_PROTOCOL))
-            data = _receive(self._answer)
+            data = receive(self._answer)
         except Exception:  # noqa: BLE001 - a finding that does not pickle, a fixer gone: plan in process
             data = None
         status = self._reap(kill=data is None)
@@ -131,7 +128,7 @@ class Fixer:
         from .preload import MODULES
         for name in MODULES:
             importlib.import_module(name)
-        data = _receive(work)
+        data = receive(work)
         if not data:
             return
         job = cast(_Job, pickle.loads(data))  # from the process that forked this one
@@ -140,29 +137,4 @@ class Fixer:
 
         report = cast("Report", _Report(job.findings, self.config))
         planned = plan_findings(report, job.cwd, job.stack, load_remedies(self.catalogue), job.pending, job.jobs)
-        _send(answer, pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _send(fd: int, data: bytes) -> None:
-    view = memoryview(_LENGTH.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _receive(fd: int) -> Optional[bytes]:
-    """One message, or None when the other side is gone before it was whole."""
-    head = _read(fd, _LENGTH.size)
-    if head is None:
-        return None
-    return _read(fd, _LENGTH.unpack(head)[0])
-
-
-def _read(fd: int, size: int) -> Optional[bytes]:
-    parts = []
-    while size:
-        part = os.read(fd, min(size, 1 << 20))
-        if not part:
-            return None
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
+        send(answer, pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL))

@@ -15,12 +15,11 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from ..analysis.fanout import can_fork
+from ..analysis.forks import can_fork, in_child
 from .cache import content_digest
 from .rules import Remedy
 
@@ -194,19 +193,3 @@ class _Child:
             return pickle.loads(data)
         except Exception:  # noqa: BLE001 - a truncated answer is a failed child
             return None
-
-
-def in_child(body: Callable[[], None], unused: list[int]) -> NoReturn:  # pragma: no cover - forked
-    """Run `body` in a forked child, after closing the parent's ends of its pipes (`unused`), and
-    end the child: status 0 when it returned, 1 when it raised."""
-    status = 1
-    try:
-        for fd in unused:
-            os.close(fd)
-        # A new stderr: a warning the child prints (compile() on the project's code) must not wait
-        # for a lock another thread of the parent held when it forked.
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child's stderr until os._exit
-        body()
-        status = 0
-    finally:
-        os._exit(status)  # no atexit handler, no buffered output of the parent's
