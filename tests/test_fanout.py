@@ -166,3 +166,35 @@ def test_a_check_imports_no_multiprocessing(tmp_path: Path) -> None:
             "print(status, 'multiprocessing' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["1", "False"], done.stderr
+
+
+def test_the_analysis_is_imported_while_the_workers_summarise(tmp_path: Path) -> None:
+    """The modules only the analysis after the summaries needs (the finder, the reach...) are
+    imported by the parent once its summary worker is forked (engine._load), not before it, when
+    the other core would idle."""
+    import subprocess
+    import sys
+
+    _project(tmp_path)
+    code = """
+import sys
+from greenit_async_lint.analysis import fanout, loader, workers
+from greenit_async_lint.cli import main
+seen = []
+reach = "greenit_async_lint.analysis.reach"
+real_load, real_fan_out = loader.load, workers.fan_out
+def load(*args, **kwargs):
+    seen.append(reach in sys.modules)
+    return real_load(*args, **kwargs)
+def fan_out(count, compute, helpers, chunk, before=None, then=None):
+    def first():
+        seen.append(len(fanout.started()))
+        before()
+        seen.append(reach in sys.modules)
+    return real_fan_out(count, compute, helpers, chunk, first, then)
+loader.load, workers.fan_out = load, fan_out
+status = main(["check", "--no-cache", "--jobs", "2", "--format", "json=out.json", "shop"])
+print(status, *seen)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["1", "False", "1", "True"], done.stderr

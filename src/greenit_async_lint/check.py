@@ -79,7 +79,6 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     from .fix.cache import cache_folder
     from .fix.fixer import Fixer
     from .fix.preload import Preload
-    from .fix.remedies import attach_fixes
 
     _PARKED.clear()
     gc.unfreeze()
@@ -111,6 +110,7 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
             # would scan them all again (about 0.45 s a pass on netbox): they are frozen instead,
             # out of the collector's sight (unfrozen at the next in-process run, so tests free them).
             gc.freeze()
+            from .fix.remedies import attach_fixes  # imported by the preload already, where workers ran
             attach_fixes(report, diffs=diffs, cache_dir=cache_dir, early=preload.found, fixer=fixer)
         finally:
             BEFORE_SHARE.reset(early)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import gc
 import sys
-from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
@@ -23,8 +23,9 @@ from .options import AnalysisOptions, HasAnalysisOptions
 from .project import Project
 from .values import Instance
 from . import resultcache
+from .dismantle import dismantle
 from .fanout import can_fork, fan_out
-from .workers import ON_ANALYSIS
+from .workers import BEFORE_SHARE, ON_ANALYSIS
 
 if TYPE_CHECKING:
     from .cutoff import unchanged_result
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
 
 # What only a run the result cache does not answer needs: the analysis itself, a third of a warm
 # run's imports otherwise. These names are bound on the first miss, or when a caller asks the
-# module for one (tests patch `engine.HandlerFinder` and `engine.load`).
+# module for one (tests patch `engine.HandlerFinder` and `engine.load`). The summaries' loading is
+# bound first; the rest (14 ms of imports) while the workers take the first files (_load).
+_LOADING = {".cutoff": ("unchanged_result",), ".loader": ("SummaryCache", "load")}
 _ANALYSIS = {
-    ".cutoff": ("unchanged_result",), ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
-    ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".loader": ("SummaryCache", "load"),
-    ".methods": ("pruned",), ".pathconds": ("cleared",), ".reach": ("Reach",),
+    **_LOADING, ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
+    ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".methods": ("pruned",),
+    ".pathconds": ("cleared",), ".reach": ("Reach",),
 }
 
 
@@ -54,10 +57,10 @@ REACH_MIN_HANDLERS = 24
 REACH_CHUNK = 2  # handlers per claim: small claims keep the processes level when one handler reaches far
 
 
-def _bind_analysis() -> None:
-    """Bind every name of _ANALYSIS in this module, keeping any a caller has set already."""
+def _bind_analysis(modules: dict[str, tuple[str, ...]] = _ANALYSIS) -> None:
+    """Bind every name of `modules` in this module, keeping any a caller has set already."""
     names = globals()
-    for module, wanted in _ANALYSIS.items():
+    for module, wanted in modules.items():
         if not all(name in names for name in wanted):
             found = import_module(module, __package__)
             for name in wanted:
@@ -163,7 +166,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         starting = ON_ANALYSIS.get()
         if starting is not None:
             starting()
-        _bind_analysis()
+        _bind_analysis(_LOADING)
         cache = SummaryCache(root / options.cache_dir, len(files)) if options.cache else None
         if cache is not None and key is not None:  # an edit no summary sees (a comment) leaves the result as it was
             held = unchanged_result(root / options.cache_dir, key, files, cache, options.max_file_bytes)
@@ -173,7 +176,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         handlers, findings, verdicts, registrations = stored
         return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
                       registrations, options, unread_edits)
-    summaries = load(files, cache, options.max_file_bytes, options.jobs, trees)
+    summaries = _load(files, cache, options, trees)
 
     modules = [s for s in summaries if isinstance(s, Module)]
     problems = [s for s in summaries if isinstance(s, FileProblem)]
@@ -209,37 +212,28 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
                     registrations, options)
     if options.cache:
         resultcache.save(root / options.cache_dir, key, (handlers, findings, verdicts, registrations))
-    _dismantle(reach, finder, evaluator, index, project)
+    dismantle(reach, finder, evaluator, index, project)
     return report
 
 
-def _dismantle(*roots: object) -> None:
-    """Empty the analysis's own objects (the evaluator, its lookups, the walks, the project),
-    dropping their memos and the summaries. They refer to each other (the evaluator and its class
-    lookup, each other's), and the cyclic collector is off during the analysis and its survivors
-    frozen after it (check.py), so without this they outlived the analysis: a third of the peak
-    on 10,000 generated files, which the fix suggestions then grew. Records (dataclasses,
-    NamedTuples) are left alone: the report may share them."""
-    seen: set[int] = set()
-    todo = list(roots)
-    while todo:
-        obj = todo.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        attrs = getattr(obj, "__dict__", None)
-        if attrs is None:
-            continue
-        todo.extend(value for value in attrs.values() if _is_service(value))
-        attrs.clear()
+def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions,
+          trees: Optional[dict[Path, ast.Module]]) -> list[object]:
+    """The summaries (loader.load). Where workers summarise beside this process, it imports the rest
+    of the analysis before it takes its share of the files (workers.BEFORE_SHARE), so that the
+    imports overlap the workers' parsing instead of leaving the other cores idle."""
+    early = BEFORE_SHARE.get()
 
+    def before() -> None:
+        _bind_analysis()
+        if early is not None:
+            early()
 
-def _is_service(value: object) -> bool:
-    cls = type(value)
-    if cls.__module__.startswith(__package__) and not isinstance(value, tuple) and not is_dataclass(cls):
-        return True
-    self_of = getattr(value, "__self__", None)  # a bound method of one (`self.mro = self.classes.mro`)
-    return self_of is not None and not isinstance(value, type) and _is_service(self_of)
+    token = BEFORE_SHARE.set(before)
+    try:
+        return load(files, cache, options.max_file_bytes, options.jobs, trees)
+    finally:
+        BEFORE_SHARE.reset(token)
+        _bind_analysis()
 
 
 def _all_handler_effects(handlers: list[Handler], reach: Reach, jobs: int) -> list[list[Effect]]:

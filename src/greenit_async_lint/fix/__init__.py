@@ -10,6 +10,15 @@
 """
 from __future__ import annotations
 
-from .remedies import attach_fixes
+from typing import Any
 
 __all__ = ["attach_fixes"]
+
+
+def __getattr__(name: str) -> Any:
+    # Not imported with the package: a check imports fix.cache, fix.fixer and fix.preload while it
+    # starts, and the remedies (their catalogue and templates) once its workers take files (preload.py).
+    if name == "attach_fixes":
+        from .remedies import attach_fixes
+        return attach_fixes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
