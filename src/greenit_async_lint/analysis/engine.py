@@ -230,10 +230,11 @@ def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions,
 
     token = BEFORE_SHARE.set(before)
     try:
-        return load(files, cache, options.max_file_bytes, options.jobs, trees)
+        summaries: list[object] = load(files, cache, options.max_file_bytes, options.jobs, trees)
     finally:
         BEFORE_SHARE.reset(token)
-        _bind_analysis()
+    _bind_analysis()  # where no worker ran (a small project, --jobs 1), nothing has imported it yet
+    return summaries
 
 
 def _all_handler_effects(handlers: list[Handler], reach: Reach, jobs: int) -> list[list[Effect]]:

@@ -1,7 +1,7 @@
 """Summarise files in the parent and in forked workers, and write the cache off the critical path.
 
 The files are shared out as fanout.py shares any list: the parent and the workers claim chunks
-of them from one counter, and the workers send each chunk's summaries back as soon as they are
+of them from one pipe of claims, and the workers send each chunk's summaries back as soon as they are
 made. Once a worker has sent its last one, it encodes its own share for the cache and writes it
 as a shard of its own (safestore.EntryShards), at a lower priority, while the parent goes on to
 the whole-project analysis. The parent's share is encoded and written the same way by a process

@@ -4,7 +4,7 @@ diffs, and find the project's task queues, for every report (queues.detect reads
 every module under the project's root: 729 files for jupyter-server's 88 checked ones).
 
 The parent summarises its share of the files beside forked workers, which claim chunks from one
-shared counter (analysis/workers.py): when the parent starts with this work instead, the workers
+pipe of claims (analysis/fanout.py): when the parent starts with this work instead, the workers
 take more of the files meanwhile, and the check's wall time grows by about half of what this
 work then saves after the analysis. check.py makes a `Preload` for every run (with the imports
 only for a report that carries diffs), and the workers run it (`workers.BEFORE_SHARE`) only when
