@@ -70,6 +70,30 @@ def test_an_unwritable_output_exits_2_and_leaves_no_temp_file(app: Path) -> None
     assert sorted(p.name for p in app.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_or_device_output_is_written_in_place_not_replaced(app: Path) -> None:
+    """`-o /dev/null` or a named pipe: the report goes into it, and it stays what it was. The atomic
+    write (a temporary file renamed over the target) turned a root user's /dev/null into a regular
+    file, and refused a non-root user's ("cannot write in /dev"). Shown with a named pipe, which a
+    failure cannot leave the machine without."""
+    import threading
+
+    fifo = app.parent / "report.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("check", "--no-cache", "--format", "json", "-o", str(fifo), cwd=app)
+    reader.join(60)
+    if reader.is_alive():  # never opened for writing: let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+    assert result.returncode == 1, result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the named pipe was replaced by a file"
+    assert got and json.loads(got[0])["summary"]["violations"] == 2
+    assert sorted(p.name for p in app.parent.iterdir()) == ["proj", "report.pipe"]  # no temporary file
+
+
 def test_two_reports_on_stdout_are_refused_not_concatenated(app: Path) -> None:
     result = cli("check", "--no-cache", "--format", "json", "--format", "sarif", cwd=app)
     assert result.returncode == 2 and result.stdout == ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Optional
@@ -81,6 +82,10 @@ def preflight(targets: list[tuple[str, Optional[str]]]) -> None:
         path = Path(target)
         if path.is_dir():
             raise UsageError(f"--output {target} is a folder; name a file in it")
+        if _device_or_pipe(path):
+            if not os.access(path, os.W_OK):
+                raise UsageError(f"--output {target}: it is not writable")
+            continue
         folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
         if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
             raise UsageError(f"--output {target}: cannot write in {folder}")
@@ -94,14 +99,29 @@ def _umask() -> int:
     return mask
 
 
+def _device_or_pipe(path: Path) -> bool:
+    """/dev/null, /dev/stdout, a named pipe: written in place. Replacing one with a file (the atomic
+    write below) would turn a root user's /dev/null into a regular file for every program after."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def write(target: str, content: str) -> None:
     """Write atomically (a reader never sees half a report), with the mode a new file gets from the
-    umask (mkstemp alone would leave every report 0600), and leave no temporary file on failure."""
+    umask (mkstemp alone would leave every report 0600), and leave no temporary file on failure.
+    A device or a named pipe is written in place."""
     path = Path(target)
     tmp: Optional[str] = None
     try:
         if path.is_dir():
             raise UsageError(f"--output {target} is a folder; name a file in it")
+        if _device_or_pipe(path):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
