@@ -221,15 +221,15 @@ def test_the_orm_words_come_from_the_catalogue() -> None:
 
 def test_an_unknown_key_in_the_shipped_section_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from greenit_async_lint.catalogue import load
-    real = load._read_resource
+    from greenit_async_lint.catalogue import sources
+    real = sources.read_resource
 
     def read(*parts: str) -> str:
         text = real(*parts)
         return text.replace("  lazy-keyword: lazy\n", "  lazy-keywrod: lazy\n") if parts == ("volume.yaml",) else text
 
     assert "  lazy-keyword: lazy\n" in real("volume.yaml")  # what the replacement relies on
-    monkeypatch.setattr(load, "_read_resource", read)
+    monkeypatch.setattr(sources, "read_resource", read)
     (tmp_path / "app.py").write_text("x = 1\n")
     assert main(["check", str(tmp_path), "--no-cache"]) == 2
     assert "volume.yaml.cascade-deletes.lazy-keywrod" in capsys.readouterr().err

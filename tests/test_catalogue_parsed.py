@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from greenit_async_lint.catalogue import CatalogueError, load, parsed
+from greenit_async_lint.catalogue import CatalogueError, load, parsed, sources
 
 
 @pytest.fixture
@@ -38,13 +38,13 @@ def test_the_second_load_reads_the_copy_and_builds_the_same_catalogue(cache_home
 
 def test_an_edited_rules_file_is_parsed_again(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load.load_catalogue()
-    real = load._read_resource
+    real = sources.read_resource
 
     def read(*parts: str) -> str:
         text = real(*parts)
         return text.replace("tree-walk: os.walk", "tree-walk: os.wlak") if parts == ("volume.yaml",) else text
 
-    monkeypatch.setattr(load, "_read_resource", read)
+    monkeypatch.setattr(sources, "read_resource", read)
     with pytest.raises(CatalogueError, match=r"volume.yaml.tree-walk.*os.wlak"):
         load.load_catalogue()
 
@@ -52,14 +52,14 @@ def test_an_edited_rules_file_is_parsed_again(cache_home: Path, monkeypatch: pyt
 def test_two_versions_of_the_catalogue_keep_a_copy_each(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A project's venv and pre-commit's may run different versions: neither evicts the other's copy."""
     load.load_catalogue()
-    real = load._read_resource
-    monkeypatch.setattr(load, "_read_resource",
+    real = sources.read_resource
+    monkeypatch.setattr(sources, "read_resource",
                         lambda *parts: real(*parts) + ("\n# another version\n" if parts == ("codes.yaml",) else ""))
     load.load_catalogue()
     assert len(copies(cache_home)) == 2
     monkeypatch.setattr(parsed, "load_yaml", _no_yaml)
     load.load_catalogue()  # both read their own copy
-    monkeypatch.setattr(load, "_read_resource", real)
+    monkeypatch.setattr(sources, "read_resource", real)
     load.load_catalogue()
 
 

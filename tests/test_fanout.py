@@ -169,9 +169,9 @@ def test_a_check_imports_no_multiprocessing(tmp_path: Path) -> None:
 
 
 def test_the_analysis_is_imported_while_the_workers_summarise(tmp_path: Path) -> None:
-    """The modules only the analysis after the summaries needs (the finder, the reach...) are
-    imported by the parent once its summary worker is forked (engine._load), not before it, when
-    the other core would idle."""
+    """The modules only the analysis after the summaries needs (the finder, the reach...) and the
+    catalogue (its records and their build) are imported by the parent once its summary worker is
+    forked (engine._load), not before it, when the other core would idle."""
     import subprocess
     import sys
 
@@ -181,20 +181,20 @@ import sys
 from greenit_async_lint.analysis import fanout, loader, workers
 from greenit_async_lint.cli import main
 seen = []
-reach = "greenit_async_lint.analysis.reach"
+later = ("greenit_async_lint.analysis.reach", "greenit_async_lint.catalogue.load")
 real_load, real_fan_out = loader.load, workers.fan_out
 def load(*args, **kwargs):
-    seen.append(reach in sys.modules)
+    seen.extend(name in sys.modules for name in later)
     return real_load(*args, **kwargs)
 def fan_out(count, compute, helpers, chunk, before=None, then=None):
     def first():
         seen.append(len(fanout.started()))
         before()
-        seen.append(reach in sys.modules)
+        seen.extend(name in sys.modules for name in later)
     return real_fan_out(count, compute, helpers, chunk, first, then)
 loader.load, workers.fan_out = load, fan_out
 status = main(["check", "--no-cache", "--jobs", "2", "--format", "json=out.json", "shop"])
 print(status, *seen)
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.stdout.split() == ["1", "False", "1", "True"], done.stderr
+    assert done.stdout.split() == ["1", "False", "False", "1", "True", "True"], done.stderr

@@ -185,14 +185,14 @@ def test_a_glob_whose_pattern_holds_two_stars_walks_the_tree(tmp_path: Path, bod
 
 def test_a_tree_walk_naming_no_work_call_is_a_catalogue_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """A typo in `tree-walk` would switch walks off without a word (walks.py finds no entry)."""
-    from greenit_async_lint.catalogue import load
-    real = load._read_resource
+    from greenit_async_lint.catalogue import load, sources
+    real = sources.read_resource
 
     def read(*parts: str) -> str:
         text = real(*parts)
         return text.replace("tree-walk: os.walk", "tree-walk: os.wlak") if parts == ("volume.yaml",) else text
 
     assert "tree-walk: os.walk" in real("volume.yaml")  # what the replacement relies on
-    monkeypatch.setattr(load, "_read_resource", read)
+    monkeypatch.setattr(sources, "read_resource", read)
     with pytest.raises(CatalogueError, match=r"volume.yaml.tree-walk.*os.wlak"):
         load.load_catalogue()

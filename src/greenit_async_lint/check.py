@@ -75,7 +75,7 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     from pathlib import Path
 
     from .analysis.workers import BEFORE_SHARE, ON_ANALYSIS
-    from .catalogue import load_catalogue
+    from .catalogue.sources import OnDemand
     from .fix.cache import cache_folder
     from .fix.fixer import Fixer
     from .fix.preload import Preload
@@ -89,7 +89,7 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     cwd = Path.cwd().resolve()
     cache_dir = cache_folder(config, args.paths, cwd)
     # The task queues are found (and, for diffs without a fixer, libcst imported) while the workers take files.
-    catalogue = load_catalogue(dict(config.analysis_options().catalogue_extra))
+    catalogue = OnDemand.checked(dict(config.analysis_options().catalogue_extra))  # built when first needed
     preload = Preload(list(args.paths), cwd, cache_dir, catalogue, imports=diffs)
     # Diffs are planned by a process forked when the analysis starts, which imports libcst
     # meanwhile (see fix/fixer.py); then the parent need not import it. `--jobs 1`: one process.

@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
-from ..catalogue import Catalogue, load_catalogue
+from ..catalogue.sources import OnDemand
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
 from .effects import Effect, Hop, best_effects
 from .findings import Finding, confident, handler_findings, verdict
@@ -28,6 +28,7 @@ from .fanout import can_fork, fan_out
 from .workers import BEFORE_SHARE, ON_ANALYSIS
 
 if TYPE_CHECKING:
+    from ..catalogue import Catalogue
     from .cutoff import unchanged_result
     from .dispatchers import annotate, find_dispatchers
     from .evaluate import Evaluator
@@ -122,7 +123,7 @@ def _scope(paths: list[Path], excluder: Excluder, cwd: Path) -> tuple[list[Sourc
 
 
 def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path] = None,
-            catalogue: Optional[Catalogue] = None, trees: Optional[dict[Path, ast.Module]] = None,
+            catalogue: Union[Catalogue, OnDemand, None] = None, trees: Optional[dict[Path, ast.Module]] = None,
             join_writers: bool = True) -> Report:
     """`config`: the analysis options, or a front end's settings that give them (`analysis_options()`;
     the report hands those back as `Report.config`).
@@ -145,11 +146,14 @@ def analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpti
 
 
 def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOptions], cwd: Optional[Path],
-             catalogue: Optional[Catalogue], trees: Optional[dict[Path, ast.Module]]) -> Report:
+             catalogue: Union[Catalogue, OnDemand, None], trees: Optional[dict[Path, ast.Module]]) -> Report:
     options = config if isinstance(config, AnalysisOptions) else config.analysis_options()
     cwd = (cwd or Path.cwd()).resolve()
     path_list = [Path(p) for p in paths] or [Path(".")]
-    catalogue = catalogue or load_catalogue(dict(options.catalogue_extra))
+    # The catalogue is built while the summary workers parse (_load): until then only its fingerprint is needed.
+    source = catalogue if isinstance(catalogue, OnDemand) else (
+        OnDemand(dict(options.catalogue_extra), catalogue) if catalogue is not None
+        else OnDemand.checked(dict(options.catalogue_extra)))
     excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd, options.respect_gitignore)
     files, report_only, root = _scope(path_list, excluder, cwd)
     key = stored = None
@@ -157,7 +161,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
     if options.cache and not trees:
         # Only what changes the result: the gate's settings (max-violations, fail-on) do not.
-        settings = (catalogue.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd))
+        settings = (source.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd))
         key = resultcache.fingerprint(files, settings, options.max_file_bytes)
         stored = resultcache.load(root / options.cache_dir, key)
     cache = None
@@ -174,9 +178,10 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
                 stored, unread_edits = held
     if stored is not None:
         handlers, findings, verdicts, registrations = stored
-        return Report(len(files), handlers, findings, verdicts, config, catalogue, [str(p) for p in path_list], cwd,
+        return Report(len(files), handlers, findings, verdicts, config, source(), [str(p) for p in path_list], cwd,
                       registrations, options, unread_edits)
-    summaries = _load(files, cache, options, trees)
+    summaries = _load(files, cache, options, trees, source)
+    catalogue = source()
 
     modules = [s for s in summaries if isinstance(s, Module)]
     problems = [s for s in summaries if isinstance(s, FileProblem)]
@@ -216,15 +221,17 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     return report
 
 
-def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions,
-          trees: Optional[dict[Path, ast.Module]]) -> list[object]:
+def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions, trees: Optional[dict[Path, ast.Module]],
+          catalogue: OnDemand) -> list[object]:
     """The summaries (loader.load). Where workers summarise beside this process, it imports the rest
-    of the analysis before it takes its share of the files (workers.BEFORE_SHARE), so that the
-    imports overlap the workers' parsing instead of leaving the other cores idle."""
+    of the analysis and builds the catalogue before it takes its share of the files
+    (workers.BEFORE_SHARE), so that they overlap the workers' parsing instead of leaving the other
+    cores idle."""
     early = BEFORE_SHARE.get()
 
     def before() -> None:
         _bind_analysis()
+        catalogue()
         if early is not None:
             early()
 

@@ -10,11 +10,13 @@ web process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from ..catalogue import Catalogue, CodeInfo
 from .handlers import Handler
 from .effects import Effect, Hop
+
+if TYPE_CHECKING:  # the catalogue is built while the summaries are made (engine._load)
+    from ..catalogue import Catalogue, CodeInfo
 
 SEVERITY_RANK = {"violation": 2, "warning": 1, "error": 3}
 # high: the call is in the chain as resolved; medium: one hop of the chain was a guess (a subclass

@@ -7,8 +7,6 @@ library by name: everything it matches comes from here.
 """
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +15,7 @@ from .imports import ImportRules, build_imports
 from .offloads import Offloads, Queue, build_offloads
 from .parsed import documents
 from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .sources import read_sources
 from .volume import VolumeRules, build_volume
 from .work import SCOPES, WEIGHTS, Upgrade, WorkCatalogue, WorkEntry, build_work
 
@@ -69,24 +68,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def rules_folder() -> str | None:
-    """The rules package's folder when it is one on disk (always, but in a zip): read with plain
-    open(), as importlib.resources would, without importing it (a tenth of a warm run's imports)."""
-    from importlib import import_module
-
-    folders = list(getattr(import_module("greenit_async_lint.rules"), "__path__", []))
-    return folders[0] if len(folders) == 1 and os.path.isdir(folders[0]) else None
-
-
-def _read_resource(*parts: str) -> str:
-    folder = rules_folder()
-    if folder is not None:
-        with open(os.path.join(folder, *parts), encoding="utf-8") as handle:
-            return handle.read()
-    import importlib.resources
-    return importlib.resources.files("greenit_async_lint.rules").joinpath(*parts).read_text("utf-8")
-
-
 def _parse_codes(data: Any) -> dict[str, CodeInfo]:
     codes: dict[str, CodeInfo] = {}
     for code, raw in as_mapping(data, "codes.yaml").items():
@@ -107,16 +88,6 @@ def _parse_codes(data: Any) -> dict[str, CodeInfo]:
     return codes
 
 
-def _framework_files() -> list[tuple[str, str]]:
-    folder = rules_folder()
-    if folder is not None:
-        names = os.listdir(os.path.join(folder, "frameworks"))
-        return sorted((f"frameworks/{n}", _read_resource("frameworks", n)) for n in names if n.endswith(".yaml"))
-    import importlib.resources
-    found = importlib.resources.files("greenit_async_lint.rules").joinpath("frameworks")
-    return sorted((f"frameworks/{p.name}", p.read_text("utf-8")) for p in found.iterdir() if p.name.endswith(".yaml"))
-
-
 def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     """Load the shipped catalogues, plus the user's extensions from configuration.
 
@@ -125,15 +96,9 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     `extra-handlers` (a list of framework rule mappings shaped like rules/frameworks/*.yaml).
     """
     extra = extra or {}
-    digest = hashlib.sha256()
-    texts = {"codes.yaml": _read_resource("codes.yaml"), "work.yaml": _read_resource("work.yaml"),
-             "offloads.yaml": _read_resource("offloads.yaml"), "volume.yaml": _read_resource("volume.yaml"),
-             "imports.yaml": _read_resource("imports.yaml")}
-    frameworks_src = _framework_files()
-    for name, text in [*texts.items(), *frameworks_src]:
-        digest.update(name.encode() + b"\0" + text.encode())
-    shipped = documents({**texts, **dict(frameworks_src)}, digest.hexdigest())
-    digest.update(repr(sorted(extra.items(), key=lambda kv: kv[0])).encode())
+    sources = read_sources(extra)
+    frameworks_src = sources.frameworks
+    shipped = documents({**sources.texts, **dict(frameworks_src)}, sources.shipped)
 
     codes = _parse_codes(shipped["codes.yaml"])
     family_code = {info.family: info.code for info in codes.values()}
@@ -162,7 +127,7 @@ def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
     volume = build_volume(shipped["volume.yaml"])
     if volume.tree_walk and work.match(volume.tree_walk) is None:  # else walks.py would quietly find none
         raise CatalogueError("volume.yaml.tree-walk", f"names no rules/work.yaml call ({volume.tree_walk!r})")
-    return Catalogue(codes, family_code, work, offloads, frameworks, digest.hexdigest()[:16], remedies, volume,
+    return Catalogue(codes, family_code, work, offloads, frameworks, sources.fingerprint, remedies, volume,
                      build_imports(shipped["imports.yaml"]))
 
 

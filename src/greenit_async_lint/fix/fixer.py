@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
 from ..analysis.forks import can_fork, in_child, receive, send
+from ..catalogue.sources import built
 
 if TYPE_CHECKING:
     from ..analysis.engine import Report
     from ..analysis.findings import Finding
     from ..catalogue import Catalogue
+    from ..catalogue.sources import OnDemand
     from .parallel import Planned
     from .queues import Stack
     from .rules import Remedy
@@ -54,7 +56,7 @@ class _Report(NamedTuple):
 class Fixer:
     """One run's fixer process (see the module docstring)."""
 
-    def __init__(self, config: Any, catalogue: "Catalogue") -> None:
+    def __init__(self, config: Any, catalogue: "Catalogue | OnDemand") -> None:
         self.config = config  # the front end's settings: the report's `config`
         self.catalogue = catalogue  # the run's: the fixer finds the same remedies
         self.pid: Optional[int] = None
@@ -126,15 +128,16 @@ class Fixer:
 
     def _serve(self, work: int, answer: int) -> None:  # pragma: no cover - runs in the fixer
         from .preload import MODULES
+        from .rules import load_remedies
         for name in MODULES:
             importlib.import_module(name)
+        remedies = load_remedies(built(self.catalogue))  # while the check summarises, as the imports
         data = receive(work)
         if not data:
             return
         job = cast(_Job, pickle.loads(data))  # from the process that forked this one
         from .parallel import plan_findings
-        from .rules import load_remedies
 
         report = cast("Report", _Report(job.findings, self.config))
-        planned = plan_findings(report, job.cwd, job.stack, load_remedies(self.catalogue), job.pending, job.jobs)
+        planned = plan_findings(report, job.cwd, job.stack, remedies, job.pending, job.jobs)
         send(answer, pickle.dumps(planned, protocol=pickle.HIGHEST_PROTOCOL))

@@ -24,10 +24,12 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from ..catalogue.sources import built
 from .codemods import REGISTRY
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
+    from ..catalogue.sources import OnDemand
     from .cache import FoundStack
 
 # What planning a fix imports (apply.py, the codemods and libcst with them); libcst.codemod is
@@ -38,7 +40,7 @@ MODULES = (f"{__package__}.apply", *(f"{__package__}.codemod_{entry[1]}" for ent
 class Preload:
     """The imports and the queue detection of one run (see the module docstring)."""
 
-    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue",
+    def __init__(self, paths: list[str], cwd: Path, cache_dir: Optional[Path], catalogue: "Catalogue | OnDemand",
                  imports: bool = True) -> None:
         self.imports = imports  # libcst and the codemods: only a report with diffs plans fixes
         self.paths = paths
@@ -58,7 +60,7 @@ class Preload:
             from .remedies import stack_paths
             from .rules import load_remedies
 
-            remedies = load_remedies(self.catalogue)
+            remedies = load_remedies(built(self.catalogue))
             self.found = find_stack(self.cache_dir, stack_paths(self.paths, self.cwd), remedies)
         except Exception:  # noqa: BLE001 - attach_fixes detects the queues itself
             self.found = None

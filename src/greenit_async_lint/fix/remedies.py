@@ -225,7 +225,7 @@ def rules_fingerprint() -> str:
     """The shipped catalogue files (remedy templates live beside the framework data)."""
     import hashlib
 
-    from ..catalogue.load import rules_folder
+    from ..catalogue.sources import rules_folder
 
     digest = hashlib.blake2b(digest_size=16)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..catalogue import Catalogue, default_catalogue
-from ..catalogue.load import _read_resource
+from ..catalogue.sources import read_resource
 from ..catalogue.parsed import documents
 from ..catalogue.patterns import PatternTable
 from ..catalogue.schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
@@ -208,7 +208,7 @@ def load_remedies(catalogue: Optional[Catalogue] = None) -> RemedyCatalogue:
     catalogue = catalogue or default_catalogue()
     loaded = _LOADED.get(catalogue.fingerprint)
     if loaded is None:
-        text = _read_resource("remedies.yaml")
+        text = read_resource("remedies.yaml")
         # Parsed once per content, as the other catalogues are (catalogue/parsed.py): a warm run
         # imports no yaml and builds no YAML objects.
         digest = hashlib.sha256(b"remedies.yaml\0" + text.encode()).hexdigest()

@@ -7,13 +7,13 @@ state another one set earlier in the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Literal, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterator, Literal, NamedTuple, Optional, TypeAlias
 
-from ...catalogue.frameworks import DecoratorRule, FrameworkRules
 from ..ir import Expr, Function, Module
 from ..project import Ctx, Project
 
 if TYPE_CHECKING:  # the model is read on a warm run without the analysis (handlers/__init__.py)
+    from ...catalogue.frameworks import DecoratorRule, FrameworkRules
     from ..evaluate import Evaluator
     from ..index import ProjectIndex
 
@@ -100,7 +100,7 @@ class Scan:
         return [name for v in self.ev.eval(expr, ctx) if (name := self.ev.dotted_name(v)) is not None]
 
 
-Rules = list[tuple[FrameworkRules, DecoratorRule]]
+Rules: TypeAlias = "list[tuple[FrameworkRules, DecoratorRule]]"
 
 
 class RulesByName:
