@@ -62,22 +62,20 @@ def _memoised_catalogue(load: Any) -> Any:
 
 
 def run_main(cwd: Path, *args: str) -> Outcome:
-    from greenit_async_lint.analysis import engine
+    from greenit_async_lint.catalogue import load as catalogue_load
     from greenit_async_lint.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     before = Path.cwd()
-    load = getattr(engine, "load_catalogue", None)
+    load = catalogue_load.load_catalogue  # what the check builds its catalogue with (catalogue/sources.py)
     os.chdir(cwd)
     try:
-        if load is not None:
-            engine.load_catalogue = _memoised_catalogue(load)
+        catalogue_load.load_catalogue = _memoised_catalogue(load)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(args))
     finally:
         os.chdir(before)
-        if load is not None:
-            engine.load_catalogue = load
+        catalogue_load.load_catalogue = load
     return checked(Outcome(tuple(args), code, out.getvalue(), err.getvalue()))
 
 

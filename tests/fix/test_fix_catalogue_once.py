@@ -22,7 +22,6 @@ def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         calls.append(extra)
         return real(extra)
     monkeypatch.setattr(catalogue_load, "load_catalogue", counted)
-    monkeypatch.setattr("greenit_async_lint.analysis.engine.load_catalogue", counted)
     monkeypatch.setattr(catalogue_load, "_DEFAULT", None)
     monkeypatch.setattr(rules, "_LOADED", {})
     return calls
