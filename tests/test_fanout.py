@@ -186,15 +186,32 @@ real_load, real_fan_out = loader.load, workers.fan_out
 def load(*args, **kwargs):
     seen.extend(name in sys.modules for name in later)
     return real_load(*args, **kwargs)
-def fan_out(count, compute, helpers, chunk, before=None, then=None):
+def fan_out(count, compute, helpers, chunk, before=None, then=None, wire=None):
     def first():
         seen.append(len(fanout.started()))
         before()
         seen.extend(name in sys.modules for name in later)
-    return real_fan_out(count, compute, helpers, chunk, first, then)
+    return real_fan_out(count, compute, helpers, chunk, first, then, wire)
 loader.load, workers.fan_out = load, fan_out
 status = main(["check", "--no-cache", "--jobs", "2", "--format", "json=out.json", "shop"])
 print(status, *seen)
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["1", "False", "False", "1", "True", "True"], done.stderr
+
+
+def test_with_a_wire_results_travel_as_its_bytes_and_then_gets_them(tmp_path: Path) -> None:
+    """workers.py's summaries: each result is sent as `dumps` makes it, read back with `loads`,
+    and a helper's `then` gets those very bytes (written to the cache without a second pickle)."""
+    import pickle
+
+    def then(done: list[tuple[int, bytes]]) -> None:
+        (tmp_path / str(os.getpid())).write_bytes(pickle.dumps(done))
+
+    results, mine = fanout.fan_out(30, _slow_in_parent, 1, 1, then=then, wire=(pickle.dumps, pickle.loads))
+    fanout.finish()
+    assert [value for value, _pid in results] == [i * i for i in range(30)]
+    sent = [pair for p in tmp_path.iterdir() for pair in pickle.loads(p.read_bytes())]
+    assert sent, "the helper took nothing"
+    assert all(isinstance(data, bytes) and pickle.loads(data) == results[i] for i, data in sent)
+    assert sorted(i for i, _data in sent) == sorted(set(range(30)) - set(mine))

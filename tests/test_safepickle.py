@@ -53,6 +53,17 @@ def test_real_summaries_round_trip_and_keep_what_they_share() -> None:
         CODEC.decode(encoded[0], Canon())
 
 
+def test_an_entry_made_from_a_workers_pickle_is_the_entry_of_its_summary() -> None:
+    """A summary worker sends each summary's pickle and writes its entry from those bytes
+    (workers.Pickles): the cache then holds what `encode` would have written, and it decodes back."""
+    summaries = _summaries()
+    for summary in summaries:
+        sent = CODEC.pickled(summary)
+        assert pickle.loads(sent) == summary
+        assert CODEC.from_pickled(sent) == CODEC.encode(summary)
+        assert CODEC.decode(CODEC.from_pickled(sent)) == summary
+
+
 def test_a_pickle_that_names_other_code_is_refused_before_it_runs(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     for payload in (_Payload(marker), os.system, [ir.Name("n", "x"), print]):

@@ -25,12 +25,15 @@ from .forks import Child, can_fork, read_exact, receive, send
 PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's buffer (/proc/sys/fs/pipe-max-size)
 Compute = Callable[[int], Any]  # the result of item i
 Then = Callable[[list[tuple[int, Any]]], None]  # a helper's work after its last chunk, on (i, result) it made
+# How a helper sends each result, when the caller wants the bytes too: (dumps, loads). The helper's
+# `then` then gets (i, bytes) (workers.py writes a summary's pickle to the cache as it was sent).
+Wire = tuple[Callable[[Any], bytes], Callable[[bytes], Any]]
 _STARTED: list[Child] = []  # helpers not joined yet: joined by `finish`
 _TOKEN = array("I")  # a claim: the number of a chunk, as the pipe of claims holds it
 
 
 def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Optional[Callable[[], None]] = None,
-            then: Optional[Then] = None) -> tuple[list[Any], list[int]]:
+            then: Optional[Then] = None, wire: Optional[Wire] = None) -> tuple[list[Any], list[int]]:
     """[compute(i) for i in range(count)], made by this process and `helpers` forked ones, which
     claim `chunk` items at a time; and the items this process computed itself. `before`: the
     parent's own work before it claims items (the helpers claim the first ones meanwhile)."""
@@ -39,7 +42,7 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
     for _ in range(helpers):
         receive_end, send_end = os.pipe()
         _widen(send_end)
-        helper = Child(lambda: _helper(count, compute, chunk, claims, send_end, then), [receive_end, *pipes])
+        helper = Child(lambda: _helper(count, compute, chunk, claims, send_end, then, wire), [receive_end, *pipes])
         os.close(send_end)
         if helper.pid is None:  # no fork allowed now (a process limit, no memory): fewer helpers, or none
             os.close(receive_end)
@@ -56,9 +59,9 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
             for i in range(first, min(first + chunk, count)):
                 results[i] = compute(i)
                 mine.append(i)
-            _receive(pipes, results, 0)
+            _receive(pipes, results, 0, wire)
         while pipes:
-            _receive(pipes, results, None)
+            _receive(pipes, results, None, wire)
     finally:
         os.close(claims)
         for pipe in pipes:  # an error here (or ^C): a helper blocked on a full pipe must not hang the exit
@@ -134,7 +137,7 @@ def _widen(pipe: int) -> int:
     return 4096
 
 
-def _receive(pipes: list[int], results: list[Any], timeout: Optional[float]) -> None:
+def _receive(pipes: list[int], results: list[Any], timeout: Optional[float], wire: Optional[Wire]) -> None:
     ready, _, _ = select.select(pipes, [], [], timeout)
     for pipe in ready:
         # From a process this one forked, over its own pipe: never from disk.
@@ -144,15 +147,18 @@ def _receive(pipes: list[int], results: list[Any], timeout: Optional[float]) -> 
             os.close(pipe)
             continue
         first, part = pickle.loads(data)
-        results[first:first + len(part)] = part
+        results[first:first + len(part)] = part if wire is None else [wire[1](sent) for sent in part]
 
 
-def _helper(count: int, compute: Compute, chunk: int, claims: int, pipe: int, then: Optional[Then]) -> None:
+def _helper(count: int, compute: Compute, chunk: int, claims: int, pipe: int, then: Optional[Then],
+            wire: Optional[Wire]) -> None:
     gc.disable()  # as in the engine: the records are acyclic, collection passes are pure cost
     done: list[tuple[int, Any]] = []
     try:
         for first in _claimed(claims, chunk):
             part = [compute(i) for i in range(first, min(first + chunk, count))]
+            if wire is not None:
+                part = [wire[0](result) for result in part]
             send(pipe, pickle.dumps((first, part), pickle.HIGHEST_PROTOCOL))
             done.extend(enumerate(part, first))
     except Exception:  # noqa: BLE001 - the parent computes what it did not get, and reports it

@@ -72,6 +72,11 @@ class SummaryCache:
         """Write these (sha, summary) entries now, as a shard of their own."""
         workers.write(self.store, entries, self.encoder, None)
 
+    def pickles(self) -> Optional[workers.Pickles]:
+        """Where entries wrap a pickle, how a worker's summaries reach the cache as they were sent."""
+        codec = self.codec
+        return workers.Pickles(codec.pickled, codec.from_pickled) if isinstance(codec, PickleCodec) else None
+
     def encoder(self) -> workers.Encode:
         """An encoder for one writer's summaries, which all stay alive while it writes
         (Codec.batch_encoder)."""
@@ -163,7 +168,8 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     jobs_in = [p[2] for p in pending]
     shas = [p[1] for p in pending]
     if len(pending) >= _PARALLEL_MIN_FILES and jobs > 1 and workers.can_fork():
-        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, encoder, keep)
+        done = workers.summarise_all(jobs_in, shas, jobs - 1, summarize, store, encoder, keep,
+                                     cache.pickles() if cache is not None else None)
     else:
         done = [summarize(*job) for job in jobs_in]
         if store is not None:

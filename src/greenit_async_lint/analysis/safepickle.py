@@ -65,6 +65,16 @@ class PickleCodec:
     def batch_encoder(self) -> Callable[[Any], bytes]:
         return self.encode
 
+    def pickled(self, value: Any) -> bytes:
+        """The pickle `encode` wraps: what a summary worker sends its parent (workers.py), so that
+        its cache entry (`from_pickled`) costs no second pickling."""
+        return pickle.dumps(value, PROTOCOL)
+
+    @staticmethod
+    def from_pickled(data: bytes) -> bytes:
+        """`encode(value)`, from `pickled(value)`."""
+        return binascii.b2a_base64(data, newline=False)
+
     def decode(self, data: bytes, canon: Optional[Canon] = None) -> Any:
         if canon is not None:  # a caller's mistake, not a bad entry: never a silent miss
             raise TypeError("pickled summaries do not share values: use safecodec.Codec for that")
