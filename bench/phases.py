@@ -4,7 +4,8 @@
 
 Each run is a child process (`--jobs 1`, an empty cache folder) that wraps the check's stages
 with `time.process_time()`: the imports before the check, `summarize` (parsing and summarising
-every file, without the encoding), `encode` (writing the summaries for the cache), the rest of
+every file, without the encoding), `encode` (encoding and writing the summaries for the cache,
+which one process does itself), the rest of
 `analyse` (the project-wide analysis), `fixes` (attach_fixes: remedies, and with JSON the
 codemods' diffs), and `after` (output and exit, until the child ends; with c7335b2 a check
 leaves without the interpreter's teardown). Medians of the runs; the figures are CPU seconds of
@@ -31,7 +32,7 @@ CHILD = r'''
 import json, os, sys, time
 start = time.process_time()
 from greenit_async_lint import check, cli
-from greenit_async_lint.analysis import loader
+from greenit_async_lint.analysis import loader, workers
 from greenit_async_lint.fix import remedies
 spent = {"imports": time.process_time() - start}
 
@@ -47,7 +48,7 @@ def timed(module, name, label):
 
 timed(check, "analyse", "analyse")
 timed(remedies, "attach_fixes", "fixes")
-timed(loader, "_encode", "encode")
+timed(workers, "write", "encode")
 timed(loader, "summarize", "summarize")
 code = cli.main(sys.argv[1:])
 spent["total"] = time.process_time()
@@ -67,12 +68,15 @@ def one_run(python: str, tree: Path, root: str, fmt: str, work: Path) -> dict[st
     config.write_text(f'[tool.greenit-async-lint]\ncache-dir = "{cache}"\n')
     out = work / "phases.json"
     env = {**CHILD_ENV, "GAL_PHASES_OUT": str(out)}
-    proc = subprocess.Popen([python, "-c", CHILD, "check", "--config", str(config), "--jobs", "1",
-                             "--format", f"{fmt}={work / 'report'}", root], cwd=tree, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"check of {tree / root} exited with {os.waitstatus_to_exitcode(status)}")
+    errors = work / "stderr.txt"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen([python, "-c", CHILD, "check", "--config", str(config), "--jobs", "1",
+                                 "--format", f"{fmt}={work / 'report'}", root], cwd=tree, env=env,
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1) or not out.exists():
+        raise SystemExit(f"check of {tree / root} exited with {os.waitstatus_to_exitcode(status)}:\n"
+                         f"{errors.read_text()[-2000:]}")
     seen = json.loads(out.read_text())
     child = usage.ru_utime + usage.ru_stime
     return {"imports": seen["imports"], "summarize": seen.get("summarize", 0.0), "encode": seen.get("encode", 0.0),

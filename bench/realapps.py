@@ -43,6 +43,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from static_check import PARSE_ALL, measure  # noqa: E402 - the same floor and timer as the Django benchmark
 
+sys.path.insert(0, str(HERE.parent / "eval"))
+from cachepaths import busiest  # noqa: E402 - the module the primer's cache paths edit, too
+
 REPO = HERE.parent
 PRIMER = Path(os.environ.get("GREENIT_PRIMER_CACHE", Path.home() / ".cache" / "greenit-primer"))
 DEFAULT_APPS = "lnbits,paperless-ngx,mealie"
@@ -122,16 +125,10 @@ def ruff() -> list[str] | None:
 
 def busiest_file(report: Path, tree: Path) -> Path | None:
     try:
-        findings = json.loads(report.read_text())["findings"]
-    except (OSError, ValueError, KeyError):
+        found = busiest(json.loads(report.read_text()))
+    except (OSError, ValueError):
         return None
-    counts: dict[str, int] = {}
-    for finding in findings:
-        handler = finding.get("handler") or {}
-        path = handler.get("path") or finding.get("path")
-        if path:
-            counts[path] = counts.get(path, 0) + 1
-    return tree / max(counts, key=counts.__getitem__) if counts else None
+    return tree / found if found is not None else None
 
 
 def app_tree(name: str) -> tuple[Path, str]:

@@ -49,7 +49,9 @@ def _report(python: str, tree: Path, root: str, out: Path, *options: str) -> dic
     return report
 
 
-def _busiest(report: dict[str, Any]) -> str | None:
+def busiest(report: dict[str, Any]) -> str | None:
+    """The module with the most findings of a JSON report (by their handler's path): the one a
+    user edits next, here and in bench/realapps.py's one-file-edited rows."""
     counts: dict[str, int] = {}
     for finding in report.get("findings", []):
         path = (finding.get("handler") or {}).get("path") or finding.get("path")
@@ -86,17 +88,17 @@ def check_cache_paths(python: str, top: Path, root: str) -> list[str]:
         fresh = _report(python, tree, root, work / "fresh.json", "--no-cache")
         problems = [f"cold: {d}" for d in _differences(_report(python, tree, root, work / "cold.json", *cached), fresh)]
         problems += [f"warm: {d}" for d in _differences(_report(python, tree, root, work / "warm.json", *cached), fresh)]
-        busiest = _busiest(fresh)
-        if busiest is None:
+        edit = busiest(fresh)
+        if edit is None:
             return problems
-        edited = tree / busiest
+        edited = tree / edit
         original = edited.read_bytes()
         for kind, text in EDITS.items():
             edited.unlink()  # a hard link to the primer's tree: never write through it
             edited.write_bytes(original + text.encode())
             got = _report(python, tree, root, work / f"{kind}.json", *cached)
             want = _report(python, tree, root, work / f"{kind}-fresh.json", "--no-cache")
-            problems += [f"{kind} appended to {busiest}: {d}" for d in _differences(got, want)]
+            problems += [f"{kind} appended to {edit}: {d}" for d in _differences(got, want)]
         return problems
     finally:
         shutil.rmtree(work, ignore_errors=True)
