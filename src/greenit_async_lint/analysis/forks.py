@@ -43,15 +43,15 @@ class Child:
     be forked now (a process limit, no memory): the caller does the work itself."""
 
     def __init__(self, body: Callable[[], None], unused: list[int]) -> None:
+        self.pid: Optional[int] = None
+        self.exitcode: Optional[int] = None
         try:
             pid = os.fork()
         except OSError:
-            self.pid: Optional[int] = None
             return
         if pid == 0:  # pragma: no cover - the child
             in_child(body, unused)
         self.pid = pid
-        self.exitcode: Optional[int] = None
 
     def join(self, timeout: Optional[float] = None) -> None:
         """Wait until it has ended (at most `timeout` seconds, polling, when given)."""
@@ -71,7 +71,7 @@ class Child:
 
     def is_alive(self) -> bool:
         self.join(0)
-        return self.exitcode is None
+        return self.pid is not None and self.exitcode is None
 
     def kill(self) -> None:
         if self.is_alive() and self.pid is not None:

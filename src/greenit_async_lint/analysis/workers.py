@@ -1,12 +1,13 @@
 """Summarise files in the parent and in forked workers, and write the cache off the critical path.
 
 The files are shared out as fanout.py shares any list: the parent and the workers claim chunks
-of them from one pipe of claims, and the workers send each chunk's summaries back as soon as they are
-made. Once a worker has sent its last one, it encodes its own share for the cache and writes it
-as a shard of its own (safestore.EntryShards), at a lower priority, while the parent goes on to
-the whole-project analysis. The parent's share is encoded and written the same way by a process
-forked once the summaries are all in (it inherits them: nothing is copied). `finish` joins them
-all: the engine calls it when a check ends, so no run leaves writers behind.
+of them from one pipe of claims, and the workers send each chunk's summaries back as soon as
+they are made. Once a worker has sent its last one, it writes its own share to the cache (from
+the pickles it sent, where the cache's entries are pickles: `Pickles`) as a shard of its own
+(safestore.EntryShards), at a lower priority, while the parent goes on to the whole-project
+analysis. The parent's share is encoded and written the same way by a process forked once the
+summaries are all in (it inherits them: nothing is copied). `finish` joins them all: the engine
+calls it when a check ends, so no run leaves writers behind.
 
 Where fork is missing (Windows) everything is done in the parent, as with `--jobs 1`.
 """

@@ -23,7 +23,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, cast
 
-from ..analysis.forks import can_fork, in_child, receive, send
+from ..analysis.forks import Child, can_fork, receive, send
 from ..catalogue.sources import built
 
 if TYPE_CHECKING:
@@ -72,16 +72,13 @@ class Fixer:
             return
         work_read, work_write = os.pipe()
         answer_read, answer_write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no fork allowed now (a process limit, no memory): the check plans in process
-            for fd in (work_read, work_write, answer_read, answer_write):
-                os.close(fd)
-            return
-        if pid == 0:  # pragma: no cover - the fixer (coverage does not follow it)
-            in_child(lambda: self._serve(work_read, answer_write), [work_write, answer_read])
+        pid = Child(lambda: self._serve(work_read, answer_write), [work_write, answer_read]).pid
         os.close(work_read)
         os.close(answer_write)
+        if pid is None:  # no fork allowed now (a process limit, no memory): the check plans in process
+            os.close(work_write)
+            os.close(answer_read)
+            return
         self.pid, self._work, self._answer = pid, work_write, answer_read
 
     def plan(self, pending: "list[tuple[Finding, Remedy]]", report: "Report", cwd: Path, stack: "Stack",
@@ -92,7 +89,7 @@ class Fixer:
             return None
         try:
             send(self._work, pickle.dumps(_Job(pending, list(report.findings), cwd, stack, jobs),
-                                           protocol=pickle.HIGHEST_PROTOCOL))
+                                          protocol=pickle.HIGHEST_PROTOCOL))
             data = receive(self._answer)
         except Exception:  # noqa: BLE001 - a finding that does not pickle, a fixer gone: plan in process
             data = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..analysis.forks import can_fork, in_child
+from ..analysis.forks import Child, can_fork
 from .cache import content_digest
 from .rules import Remedy
 
@@ -163,21 +163,17 @@ class _Child:
 
     def __init__(self, work: Callable[[], object]) -> None:
         read, write = os.pipe()
-        try:
-            self.pid: Optional[int] = os.fork()
-        except OSError:  # no fork allowed now (a process limit, no memory): `result` answers None
-            os.close(read)
-            os.close(write)
-            self.pid = None
-            return
-        if self.pid == 0:  # pragma: no cover - the child (coverage does not follow it)
-            def answer() -> None:
-                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
 
-            in_child(answer, [read])
+        def answer() -> None:  # pragma: no cover - in the child (coverage does not follow it)
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+
+        self.pid: Optional[int] = Child(answer, [read]).pid
         os.close(write)
+        if self.pid is None:  # no fork allowed now (a process limit, no memory): `result` answers None
+            os.close(read)
+            return
         self.read = read
 
     def result(self):  # type: ignore[no-untyped-def]
