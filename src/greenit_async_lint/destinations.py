@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from .formats import NAMES
+from .reporting.writefile import device_or_pipe, write_text
 
 
 class UsageError(Exception):
@@ -82,7 +81,7 @@ def preflight(targets: list[tuple[str, Optional[str]]]) -> None:
         path = Path(target)
         if path.is_dir():
             raise UsageError(f"--output {target} is a folder; name a file in it")
-        if _device_or_pipe(path):
+        if device_or_pipe(path):
             if not os.access(path, os.W_OK):
                 raise UsageError(f"--output {target}: it is not writable")
             continue
@@ -93,47 +92,12 @@ def preflight(targets: list[tuple[str, Optional[str]]]) -> None:
             raise UsageError(f"--output {target}: the file is not writable")
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _device_or_pipe(path: Path) -> bool:
-    """/dev/null, /dev/stdout, a named pipe: written in place. Replacing one with a file (the atomic
-    write below) would turn a root user's /dev/null into a regular file for every program after."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
 def write(target: str, content: str) -> None:
-    """Write atomically (a reader never sees half a report), with the mode a new file gets from the
-    umask (mkstemp alone would leave every report 0600), and leave no temporary file on failure.
-    A device or a named pipe is written in place."""
+    """Write a report (reporting/writefile.py: atomically, a device or a named pipe in place)."""
     path = Path(target)
-    tmp: Optional[str] = None
+    if path.is_dir():
+        raise UsageError(f"--output {target} is a folder; name a file in it")
     try:
-        if path.is_dir():
-            raise UsageError(f"--output {target} is a folder; name a file in it")
-        if _device_or_pipe(path):
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(content)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-        tmp = None
+        write_text(path, content)
     except OSError as exc:
         raise UsageError(f"--output {target}: cannot write the report: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import json
 
 import pytest
@@ -67,7 +68,25 @@ def test_written_baseline_is_readable_and_sorted(static_report, tmp_path):
     assert entry["message"].startswith("`subprocess.run` converts a document")
     keys = [(e["handler"] or "", e["path"], e["code"]) for e in document["entries"]]
     assert keys == sorted(keys)
-    assert not list(path.parent.glob("*.tmp"))
+    assert [p.name for p in path.parent.iterdir()] == ["gal-baseline.json"]  # no temporary file left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_baseline_written_to_a_named_pipe_goes_into_it(static_report, tmp_path):
+    """As a report does (writefile.py): `--write-baseline /dev/null` must not replace the device."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "baseline.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    count = write_baseline(static_report, fifo)
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the named pipe was replaced by a file"
+    assert got and len(json.loads(got[0])["entries"]) == count
+    assert [p.name for p in tmp_path.iterdir()] == ["baseline.pipe"]
 
 
 def test_applying_its_own_baseline_accepts_everything(static_report, tmp_path):

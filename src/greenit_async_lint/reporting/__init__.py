@@ -6,7 +6,8 @@ described in docs/ci.md); everything here is a pure function of such dicts:
 - `render(report, fmt)` for `fmt` in `FORMATS` (the CLI writes the `json` format itself);
 - `gate.gate_exit_code(report, max_violations, fail_on)`;
 - `baseline.fingerprint / write_baseline / apply_baseline`;
-- `merge.merge_reports(reports)`, and `cli.report_merge_main(argv)` for `report merge`.
+- `merge.merge_reports(reports)`, and `cli.report_merge_main(argv)` for `report merge`;
+- `writefile.write_text(path, text)`: how a report or a baseline reaches the file the user named.
 """
 from __future__ import annotations
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from .writefile import write_text
 from .model import Finding, Report, chain_calls, findings, handler_key, norm_path
 
 BASELINE_VERSION = 1
@@ -81,21 +81,11 @@ def baseline_document(report: Report) -> dict[str, Any]:
 def write_baseline(report: Report, path: str | os.PathLike[str]) -> int:
     """Write every finding of the report as accepted; return the number of entries.
 
-    Written through a temporary file and a rename, so an interrupted run never leaves half a
-    baseline behind (a truncated baseline would read as "nothing accepted" and fail CI).
+    Written atomically (writefile.py), so an interrupted run never leaves half a baseline behind
+    (a truncated baseline would read as "nothing accepted" and fail CI).
     """
-    target = Path(path)
     document = baseline_document(report)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(Path(path), json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return len(document["entries"])
 
 

@@ -23,6 +23,7 @@ from .merge import merge_reports
 from .model import FAIL_ON
 from ..analysis.readfile import MAX_JSON_BYTES, MAX_JSON_DEPTH, Unreadable, json_depth_ok, read_text
 from .validate import ReportError, validate_input
+from .writefile import write_text
 
 OUTPUT_FORMATS = ("json", *FORMATS)
 
@@ -74,8 +75,7 @@ def report_merge_main(argv: Sequence[str], stdout: TextIO | None = None, stderr:
             out.write(text)
         else:
             try:
-                Path(target).parent.mkdir(parents=True, exist_ok=True)
-                Path(target).write_text(text, encoding="utf-8")
+                write_text(Path(target), text)  # atomically, as check writes its reports
             except OSError as exc:
                 print(f"greenit-async-lint report merge: cannot write {target}: {exc}", file=err)
                 return 2
