@@ -17,9 +17,10 @@ DELAY = 1.0
 INTERVAL = 0.5
 # The line is written from a thread while the check forks its workers and helpers. A fork made
 # while that thread holds the stream's buffer lock leaves the lock held in the child, which then
-# hangs for good when it flushes its streams at exit, and the check with it, joining the child
-# (CPython gh-84579, gh-91776). So a fork waits for a write in flight, and no write starts while
-# a fork is made.
+# hangs for good as soon as it writes to or flushes that stream (CPython gh-84579, gh-91776), and
+# the check with it, joining the child. The check's children end with os._exit and write to a
+# stderr of their own (analysis/forks.py), but anything they run before that may print. So a
+# fork waits for a write in flight, and no write starts while a fork is made.
 WRITING = threading.Lock()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=WRITING.acquire, after_in_parent=WRITING.release, after_in_child=WRITING.release)

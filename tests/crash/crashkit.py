@@ -53,10 +53,10 @@ _CATALOGUES: dict[str, Any] = {}
 
 def _memoised_catalogue(load: Any) -> Any:
     """Reading the catalogue costs more than checking a small tree; the corpus is not about it."""
-    def cached(extra: Any = None) -> Any:
+    def cached(extra: Any = None, sources: Any = None) -> Any:
         key = json.dumps(extra, sort_keys=True, default=repr)
         if key not in _CATALOGUES:
-            _CATALOGUES[key] = load(extra)
+            _CATALOGUES[key] = load(extra, sources)
         return _CATALOGUES[key]
     return cached
 

@@ -18,9 +18,9 @@ def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     calls: list[object] = []
     real = catalogue_load.load_catalogue
 
-    def counted(extra=None):  # type: ignore[no-untyped-def]
+    def counted(extra=None, sources=None):  # type: ignore[no-untyped-def]
         calls.append(extra)
-        return real(extra)
+        return real(extra, sources)
     monkeypatch.setattr(catalogue_load, "load_catalogue", counted)
     monkeypatch.setattr(catalogue_load, "_DEFAULT", None)
     monkeypatch.setattr(rules, "_LOADED", {})

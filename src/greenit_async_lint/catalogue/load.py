@@ -15,7 +15,7 @@ from .imports import ImportRules, build_imports
 from .offloads import Offloads, Queue, build_offloads
 from .parsed import documents
 from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
-from .sources import read_sources
+from .sources import Sources, read_sources
 from .volume import VolumeRules, build_volume
 from .work import SCOPES, WEIGHTS, Upgrade, WorkCatalogue, WorkEntry, build_work
 
@@ -88,15 +88,16 @@ def _parse_codes(data: Any) -> dict[str, CodeInfo]:
     return codes
 
 
-def load_catalogue(extra: dict[str, Any] | None = None) -> Catalogue:
+def load_catalogue(extra: dict[str, Any] | None = None, sources: Sources | None = None) -> Catalogue:
     """Load the shipped catalogues, plus the user's extensions from configuration.
 
     `extra` keys (all optional): `heavy-calls`, `blocking-calls` (lists of patterns),
     `extra-work` (entries shaped like work.yaml), `extra-offloads` (shaped like offloads.yaml),
     `extra-handlers` (a list of framework rule mappings shaped like rules/frameworks/*.yaml).
+    `sources`: the rules' texts, when the caller read them already for `extra` (sources.OnDemand).
     """
     extra = extra or {}
-    sources = read_sources(extra)
+    sources = sources or read_sources(extra)
     frameworks_src = sources.frameworks
     shipped = documents({**sources.texts, **dict(frameworks_src)}, sources.shipped)
 

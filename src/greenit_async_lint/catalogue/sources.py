@@ -37,11 +37,6 @@ def read_sources(extra: dict[str, Any]) -> Sources:
     return Sources(texts, frameworks, shipped, digest.hexdigest()[:16])
 
 
-def fingerprint(extra: dict[str, Any]) -> str:
-    """What load_catalogue(extra).fingerprint is, without building it."""
-    return read_sources(extra).fingerprint
-
-
 class OnDemand:
     """The catalogue of `extra` (load_catalogue), built on the first call; its fingerprint is known
     before. A check hands this to the engine, the preload and the fixer: the first that needs the
@@ -50,6 +45,7 @@ class OnDemand:
     def __init__(self, extra: dict[str, Any], made: Optional["Catalogue"] = None) -> None:
         self.extra = extra
         self._made = made
+        self._sources: Optional[Sources] = None  # read once, for the fingerprint and the build
 
     @classmethod
     def checked(cls, extra: dict[str, Any]) -> "OnDemand":
@@ -62,13 +58,19 @@ class OnDemand:
 
     @property
     def fingerprint(self) -> str:
-        return self._made.fingerprint if self._made is not None else fingerprint(self.extra)
+        """What load_catalogue(extra).fingerprint is, without building it."""
+        return self._made.fingerprint if self._made is not None else self._read().fingerprint
 
     def __call__(self) -> "Catalogue":
         if self._made is None:
             from .load import load_catalogue
-            self._made = load_catalogue(self.extra)
+            self._made = load_catalogue(self.extra, self._read())
         return self._made
+
+    def _read(self) -> Sources:
+        if self._sources is None:
+            self._sources = read_sources(self.extra)
+        return self._sources
 
 
 def built(catalogue: Union["Catalogue", OnDemand]) -> "Catalogue":
