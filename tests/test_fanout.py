@@ -134,18 +134,40 @@ def test_a_check_where_no_process_can_be_forked_reports_what_one_process_does(
     assert fanout.started() == []
 
 
-def test_more_chunks_than_the_claims_pipe_holds_are_claimed_larger(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pipe of a page holds 1,024 claims: 5,000 items a chunk at a time are then claimed five at
-    a time, by the parent and the helper alike, each item still made exactly once."""
+def test_more_chunks_than_the_claims_pipes_hold_are_claimed_larger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe of a page holds 1,024 claims, so two processes' pipes 2,048: 5,000 items a chunk at
+    a time are then claimed three at a time, by the parent and the helper alike, each item still
+    made exactly once."""
     monkeypatch.setattr(fanout, "PIPE_BYTES", 4096)
     results, mine = fanout.fan_out(5000, _slow_in_parent_now_and_then, 1, 1)
     fanout.finish()
     assert [value for value, _pid in results] == list(range(5000))
     assert sorted(mine) == [i for i, (_value, pid) in enumerate(results) if pid == PARENT]
     assert len(mine) < 5000, "no helper took any item: the test would prove nothing"
-    claims, chunk = fanout._claims_pipe(5000, 1)
-    os.close(claims)
-    assert chunk == 5
+    claims, chunk = fanout._claims_pipes(5000, 1, 2)
+    for pipe in claims:
+        os.close(pipe)
+    assert chunk == 3
+
+
+def test_each_process_starts_with_a_stretch_of_its_own() -> None:
+    """Neighbouring items share work a process memoises (a module's handlers reach the same
+    services): the parent starts at the first item, the helper at the first of the second half,
+    and each goes on in order through its own stretch before it takes what is left of the other's."""
+    def steady(i: int) -> tuple[int, int, float]:
+        time.sleep(0.01)
+        return i, os.getpid(), time.monotonic()
+
+    results, mine = fanout.fan_out(40, steady, 1, 1)
+    fanout.finish()
+    assert [value for value, _pid, _at in results] == list(range(40))
+    helper = sorted((at, i) for i, (_value, pid, at) in enumerate(results) if pid != PARENT)
+    parent = sorted((at, i) for i, (_value, pid, at) in enumerate(results) if pid == PARENT)
+    assert helper, "no helper took any item: the test would prove nothing"
+    assert parent[0][1] == 0 and helper[0][1] == 20
+    own = [i for _at, i in helper if i >= 20]
+    assert own[:10] == list(range(20, 30))  # in order from the start of its stretch (the parent,
+    # as fast, reaches the helper's stretch only near its end)
 
 
 def _slow_in_parent_now_and_then(i: int) -> tuple[int, int]:

@@ -2,8 +2,11 @@
 
 Used twice in a check: for the summaries (workers.py) and for the handlers' reach (engine.py).
 The parent is not left idle while helpers work: it takes chunks from the same claims as they do
-(its share needs no pickling at all), so a slow or busy helper only takes fewer of them. A
-helper sends each chunk's results, pickled through its own pipe, as soon as they are made.
+(its share needs no pickling at all), so a slow or busy helper only takes fewer of them. Each
+process first takes the chunks of a stretch of its own, in order, and only then those left of
+the others': neighbouring items tend to share work that each process memoises for itself (a
+module's handlers reach the same services), so a stretch of them made in one process makes it
+once. A helper sends each chunk's results, pickled through its own pipe, as soon as they are made.
 
 The inputs reach the helpers by fork (nothing is pickled on the way in). A helper that dies, or
 fails on an item, only stops sending: the parent computes whatever it did not get, and so raises
@@ -37,12 +40,13 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
     """[compute(i) for i in range(count)], made by this process and `helpers` forked ones, which
     claim `chunk` items at a time; and the items this process computed itself. `before`: the
     parent's own work before it claims items (the helpers claim the first ones meanwhile)."""
-    claims, chunk = _claims_pipe(count, chunk)
+    claims, chunk = _claims_pipes(count, chunk, helpers + 1)
     pipes: list[int] = []
-    for _ in range(helpers):
+    for number in range(1, helpers + 1):
         receive_end, send_end = os.pipe()
         _widen(send_end)
-        helper = Child(lambda: _helper(count, compute, chunk, claims, send_end, then, wire), [receive_end, *pipes])
+        mine_first = _from(claims, number)
+        helper = Child(lambda: _helper(count, compute, chunk, mine_first, send_end, then, wire), [receive_end, *pipes])
         os.close(send_end)
         if helper.pid is None:  # no fork allowed now (a process limit, no memory): fewer helpers, or none
             os.close(receive_end)
@@ -63,7 +67,8 @@ def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Opti
         while pipes:
             _receive(pipes, results, None, wire)
     finally:
-        os.close(claims)
+        for pipe in claims:
+            os.close(pipe)
         for pipe in pipes:  # an error here (or ^C): a helper blocked on a full pipe must not hang the exit
             os.close(pipe)
     for i, result in enumerate(results):
@@ -92,32 +97,42 @@ def started() -> list[Child]:
     return list(_STARTED)
 
 
-def _claims_pipe(count: int, chunk: int) -> tuple[int, int]:
-    """A pipe holding the number of every chunk, written before any process reads it, and the
-    chunk size (larger when the pipe could not hold one number per chunk). Every process claims
-    a chunk by reading one number: a read of a pipe holds the pipe's lock for its whole copy
-    (Linux, the BSDs), so two processes never share a number, and none needs a lock of ours."""
-    read, write = os.pipe()
-    room = _widen(write) // _TOKEN.itemsize
-    chunk = max(chunk, -(-count // room))
-    tokens = array("I", range(-(-count // chunk))).tobytes()
-    view = memoryview(tokens)
-    while view:  # within the pipe's room: never blocks
-        view = view[os.write(write, view):]
-    os.close(write)
-    return read, chunk
+def _claims_pipes(count: int, chunk: int, shares: int) -> tuple[list[int], int]:
+    """Pipes holding the numbers of the chunks, one pipe per stretch of them (`shares` stretches,
+    one a process), written before any process reads them, and the chunk size (larger when a pipe
+    could not hold one number per chunk). A process claims a chunk by reading one number: a read
+    of a pipe holds the pipe's lock for its whole copy (Linux, the BSDs), so two processes never
+    share a number, and none needs a lock of ours."""
+    pipes = [os.pipe() for _ in range(shares)]
+    room = min(_widen(write) for _read, write in pipes) // _TOKEN.itemsize
+    chunk = max(chunk, -(-count // (room * shares)))
+    chunks = -(-count // chunk)
+    for number, (_read, write) in enumerate(pipes):
+        tokens = array("I", range(chunks * number // shares, chunks * (number + 1) // shares)).tobytes()
+        view = memoryview(tokens)
+        while view:  # within the pipe's room: never blocks
+            view = view[os.write(write, view):]
+        os.close(write)
+    return [read for read, _write in pipes], chunk
 
 
-def _claimed(claims: int, chunk: int) -> Iterator[int]:
-    """Starts of the chunks this process takes, until none is left."""
+def _from(claims: list[int], number: int) -> list[int]:
+    """The pipes of claims in the order process `number` reads them: its own stretch first."""
+    return claims[number:] + claims[:number]
+
+
+def _claimed(claims: list[int], chunk: int) -> Iterator[int]:
+    """Starts of the chunks this process takes, until none is left: those of the first pipe,
+    then what the other processes have not taken yet of theirs."""
     size = _TOKEN.itemsize
-    while True:
-        token = os.read(claims, size)
-        if len(token) < size:
-            if not token:
-                return
-            token += read_exact(claims, size - len(token)) or b""  # not seen: see _claims_pipe
-        yield array("I", token)[0] * chunk
+    for pipe in claims:
+        while True:
+            token = os.read(pipe, size)
+            if len(token) < size:
+                if not token:
+                    break
+                token += read_exact(pipe, size - len(token)) or b""  # not seen: see _claims_pipes
+            yield array("I", token)[0] * chunk
 
 
 def _widen(pipe: int) -> int:
@@ -150,7 +165,7 @@ def _receive(pipes: list[int], results: list[Any], timeout: Optional[float], wir
         results[first:first + len(part)] = part if wire is None else [wire[1](sent) for sent in part]
 
 
-def _helper(count: int, compute: Compute, chunk: int, claims: int, pipe: int, then: Optional[Then],
+def _helper(count: int, compute: Compute, chunk: int, claims: list[int], pipe: int, then: Optional[Then],
             wire: Optional[Wire]) -> None:
     gc.disable()  # as in the engine: the records are acyclic, collection passes are pure cost
     done: list[tuple[int, Any]] = []
