@@ -13,11 +13,10 @@ parameter of its own passes the question on, one level of context per call.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from ..catalogue import Catalogue
-from .effects import Effect, Hop
+from .effects import Effect, Hop, replace
 from .evaluate import Evaluator
 from .ir import Arg, Call, CallSite, Expr, Name, Star
 from .parameters import bind

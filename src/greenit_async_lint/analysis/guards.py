@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
 from ..catalogue import Catalogue
-from .effects import Effect
+from .effects import Effect, replace
 from .ir import Attr, Call, CallSite, Expr, Guard, Name
 from .project import Ctx, Project
 from .settingdefaults import SettingDefaults

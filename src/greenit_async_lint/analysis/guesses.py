@@ -8,10 +8,9 @@ work is reported, and how it was reached is said.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from .effects import Effect
+from .effects import Effect, replace
 from .ir import Attr, Call, CallSite, Expr, Name, Subscript
 from .project import BoundExpr, Ctx
 from .values import FunctionRef, MethodRef, Value

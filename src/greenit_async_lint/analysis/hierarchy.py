@@ -14,10 +14,9 @@ is no guess, even when the method it runs overrides a stub.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from .effects import Effect, Hop
+from .effects import Effect, Hop, with_hop
 from .ir import Attr, CallSite, Const, Expr, Function, Name, Subscript
 from .project import Ctx, Project
 from .values import ClassKey, ClassRef, Instance, MethodRef, Value
@@ -117,7 +116,7 @@ class Hierarchy:
         fn = self.p.function(target.module, target.qualname)
         line = fn.line if fn is not None else 1
         hop = Hop(self.p.mods[target.module].path, line, 1, target.qualname)
-        return [replace(e, chain=(hop, *e.chain)) for e in effects]
+        return [with_hop(e, hop) for e in effects]
 
     def guess(self, target: Value, cs: CallSite, ctx: Ctx) -> str:
         """Why calling `target` at `cs` is a class-hierarchy guess ("" when it is not): the receiver

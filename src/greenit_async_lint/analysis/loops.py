@@ -21,11 +21,10 @@ nor when another loop there multiplies the work too; a display the caller fills 
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from ..catalogue import Catalogue
-from .effects import Effect
+from .effects import Effect, replace
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, Star, Subscript
 from .parameters import arg_value, bind

@@ -24,11 +24,10 @@ more work).
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .argfacts import UNKNOWN_ARG, ArgFacts, ParamRef, TypeFact, literal_type
-from .effects import Effect
+from .effects import Effect, replace
 from .fieldconds import UNKNOWN_FIELD, FieldValues, SettingValue, stable
 from .ir import Arg, Attr, Call, CallSite, Const, Expr, Function, Guard, Keyword, Name, Param, Scalar, Star
 from .parameters import bind

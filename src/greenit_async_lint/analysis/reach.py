@@ -9,13 +9,12 @@ other are settled together (walk.py), so no result depends on which handler came
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
 from .builders import QueryBuilders
 from .cascades import CascadeDeletes
-from .effects import Effect, Hop, best_effects, with_hop
+from .effects import Effect, Hop, best_effects, replace, with_hop
 from .fallbacks import fallbacks
 from .evaluate import Evaluator
 from .guards import GuardCheck

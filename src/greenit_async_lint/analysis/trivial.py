@@ -42,12 +42,11 @@ not judged (the caller's argument is not followed).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from ..catalogue import Catalogue
 from ..catalogue.offloads import TrivialRule
-from .effects import Effect
+from .effects import Effect, replace
 from .evaluate import Evaluator
 from .ir import UNKNOWN, Attr, Call, CallSite, Const, Element, Expr, Items, Name, OneOf, Star, Subscript
 from .parameters import arg_value

@@ -20,11 +20,10 @@ the application's own folders is not unbounded either (walks.py `Listings`).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable, Optional
 
 from ..catalogue import Catalogue
-from .effects import Effect, Hop
+from .effects import Effect, Hop, replace
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parameters import bind
