@@ -35,9 +35,26 @@ def test_a_check_freezes_and_parks_its_report(tmp_path: Path, monkeypatch) -> No
         assert main(["check", "--no-cache", "--format", f"json={tmp_path / 'r.json'}", "."]) == 1
         frozen = gc.get_freeze_count()
         assert frozen > 0  # the analysis' objects: no later collection scans them
-        assert len(check._PARKED) == 2  # the report and its dict: not freed on return
+        # The analysis's own objects (summaries, evaluator, memos), the report and its dict: not
+        # freed on return (the fixes are planned in a forked process).
+        assert len(check._PARKED) == 3
+        summaries, *_services, project = check._PARKED[0]  # type: ignore[misc]
+        assert [m.path for m in summaries] == ["app.py"] and project.mods  # whole, not dismantled
         assert main(["check", "--no-cache", "--format", f"json={tmp_path / 'r.json'}", "."]) == 1
-        assert len(check._PARKED) == 2  # one run's worth, not two
+        assert len(check._PARKED) == 3  # one run's worth, not two
+    finally:
+        check._PARKED.clear()
+        gc.unfreeze()
+
+
+def test_fixes_planned_in_this_process_get_the_analysiss_memory_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With `--jobs 1` the diffs are planned here, after the analysis: its objects are emptied
+    (dismantle.py) for that step's memory, not parked."""
+    (tmp_path / "app.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)
+    try:
+        assert main(["check", "--no-cache", "--jobs", "1", "--format", f"json={tmp_path / 'r.json'}", "."]) == 1
+        assert len(check._PARKED) == 2  # the report and its dict only
     finally:
         check._PARKED.clear()
         gc.unfreeze()
