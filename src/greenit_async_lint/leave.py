@@ -6,10 +6,15 @@ import os
 import sys
 from typing import NoReturn
 
-from .cli import main
+from .analysis import codecache
+
+codecache.install()  # before the command line's imports make their dataclasses
+
+from .cli import main  # noqa: E402 - after the dataclasses' code is kept
 
 
 def leave(code: int) -> NoReturn:
+    codecache.save()  # the code of the dataclasses this run made first
     check = sys.modules.get(f"{__package__}.check")
     # Not under a profiler or a coverage tracer (`python -m cProfile -m greenit_async_lint ...`): they
     # write their results after the command returns.

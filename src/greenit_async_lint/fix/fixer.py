@@ -128,6 +128,8 @@ class Fixer:
         from .rules import load_remedies
         for name in MODULES:
             importlib.import_module(name)
+        from ..analysis import codecache
+        codecache.save()  # libcst's node classes, made here only
         remedies = load_remedies(built(self.catalogue))  # while the check summarises, as the imports
         data = receive(work)
         if not data:
