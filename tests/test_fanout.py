@@ -135,19 +135,35 @@ def test_a_check_where_no_process_can_be_forked_reports_what_one_process_does(
 
 
 def test_more_chunks_than_the_claims_pipes_hold_are_claimed_larger(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pipe of a page holds 1,024 claims, so two processes' pipes 2,048: 5,000 items a chunk at
-    a time are then claimed three at a time, by the parent and the helper alike, each item still
-    made exactly once."""
+    """A pipe of a page holds 1,024 claims (two processes' stretches, 2,048): 5,000 items a chunk
+    at a time are then claimed five (three) at a time, by the parent and the helper alike, each
+    item still made exactly once."""
     monkeypatch.setattr(fanout, "PIPE_BYTES", 4096)
-    results, mine = fanout.fan_out(5000, _slow_in_parent_now_and_then, 1, 1)
+    for stretches in (False, True):
+        results, mine = fanout.fan_out(5000, _slow_in_parent_now_and_then, 1, 1, stretches=stretches)
+        fanout.finish()
+        assert [value for value, _pid in results] == list(range(5000))
+        assert sorted(mine) == [i for i, (_value, pid) in enumerate(results) if pid == PARENT]
+        assert len(mine) < 5000, "no helper took any item: the test would prove nothing"
+    for shares, size in ((1, 5), (2, 3)):  # one pipe for all: 1,024 claims; one a process: 2,048
+        claims, chunk = fanout._claims_pipes(5000, 1, shares)
+        for pipe in claims:
+            os.close(pipe)
+        assert (len(claims), chunk) == (shares, size)
+
+
+def test_a_fast_helper_is_not_held_back_by_a_slow_parent() -> None:
+    """Between its own chunks the parent takes all the helper has sent, not a message: else a
+    helper faster than the parent fills its pipe (ten results of 100 KB) and waits on it."""
+    def uneven(_i: int) -> tuple[int, bytes]:
+        if os.getpid() == PARENT:
+            time.sleep(0.005)
+        return os.getpid(), bytes(100_000)
+
+    results, mine = fanout.fan_out(400, uneven, 1, 1)
     fanout.finish()
-    assert [value for value, _pid in results] == list(range(5000))
-    assert sorted(mine) == [i for i, (_value, pid) in enumerate(results) if pid == PARENT]
-    assert len(mine) < 5000, "no helper took any item: the test would prove nothing"
-    claims, chunk = fanout._claims_pipes(5000, 1, 2)
-    for pipe in claims:
-        os.close(pipe)
-    assert chunk == 3
+    assert len(results) == 400 and all(len(blob) == 100_000 for _pid, blob in results)
+    assert len(mine) < 100  # one message a parent's chunk would have let the parent make half
 
 
 def test_each_process_starts_with_a_stretch_of_its_own() -> None:
@@ -158,7 +174,7 @@ def test_each_process_starts_with_a_stretch_of_its_own() -> None:
         time.sleep(0.01)
         return i, os.getpid(), time.monotonic()
 
-    results, mine = fanout.fan_out(40, steady, 1, 1)
+    results, mine = fanout.fan_out(40, steady, 1, 1, stretches=True)
     fanout.finish()
     assert [value for value, _pid, _at in results] == list(range(40))
     helper = sorted((at, i) for i, (_value, pid, at) in enumerate(results) if pid != PARENT)

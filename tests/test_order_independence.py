@@ -201,8 +201,8 @@ def test_fixture_app_report_is_the_same_with_the_reach_shared_out(app: Path, mon
             time.sleep(0.01)
         return real(handler, reach)
 
-    def counting(count, compute, helpers, chunk):
-        results, mine = fanout.fan_out(count, compute, helpers, chunk)
+    def counting(count, compute, helpers, chunk, stretches=False):
+        results, mine = fanout.fan_out(count, compute, helpers, chunk, stretches=stretches)
         helped.append(count - len(mine))
         return results, mine
 
