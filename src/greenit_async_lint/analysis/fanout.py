@@ -102,10 +102,10 @@ def started() -> list[Child]:
 
 def _claims_pipes(count: int, chunk: int, shares: int) -> tuple[list[int], int]:
     """Pipes holding the numbers of the chunks, one pipe per stretch of them (`shares` stretches:
-    one a process, or one for all), written before any process reads them, and the chunk size (larger when a pipe
-    could not hold one number per chunk). A process claims a chunk by reading one number: a read
-    of a pipe holds the pipe's lock for its whole copy (Linux, the BSDs), so two processes never
-    share a number, and none needs a lock of ours."""
+    one a process, or one for all), written before any process reads them, and the chunk size
+    (larger when a pipe could not hold one number per chunk). A process claims a chunk by reading
+    one number: a read of a pipe holds the pipe's lock for its whole copy (Linux, the BSDs), so
+    two processes never share a number, and none needs a lock of ours."""
     pipes = [os.pipe() for _ in range(shares)]
     room = min(_widen(write) for _read, write in pipes) // _TOKEN.itemsize
     chunk = max(chunk, -(-count // (room * shares)))
