@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Iterable, TypeVar
 
+from .frozen import copied
+
 T = TypeVar("T")
 
 
@@ -74,18 +76,12 @@ _EFFECT_FIELDS = frozenset(f.name for f in dataclasses.fields(Effect))
 
 
 def replace(obj: T, /, **changes: Any) -> T:
-    """dataclasses.replace, cheaper for an Effect (a copy of its fields, as with_hop): the walk's
-    passes (loops, guards, conditions, volume) change a field or two of thousands of effects, and
+    """dataclasses.replace, cheaper for an Effect (frozen.copied): the walk's passes (loops,
+    guards, conditions, volume) change a field or two of thousands of effects, and
     dataclasses.replace runs the frozen __init__ over all twenty again."""
     if type(obj) is not Effect:
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
-    if not changes.keys() <= _EFFECT_FIELDS:
-        raise TypeError(f"Effect has no field {sorted(changes.keys() - _EFFECT_FIELDS)[0]!r}")
-    new = object.__new__(Effect)
-    fields = new.__dict__  # a frozen dataclass refuses setattr, not its instance dict
-    fields.update(obj.__dict__)
-    fields.update(changes)
-    return new  # type: ignore[return-value]
+    return copied(obj, _EFFECT_FIELDS, changes)
 
 
 def best_effects(effects: Iterable[Effect]) -> list[Effect]:

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from .ir import (UNKNOWN, Arg, Attr, Binding, Call, CallSite, Class, Const, Def, DictItems,
                  Element, Equals, Expr, Function, Guard, Items, Keyword, Loop, OneOf, Param, Scope, Star, Subscript)
+from .frozen import copied
 from .sharing import callee_text, shared_attr, shared_const, shared_name
 from .sourcetext import expr_tail, source_text
 
@@ -54,13 +55,8 @@ def replace(obj: Any, /, **changes: Any) -> Any:
     and dataclasses.replace goes through the generated __init__ by keywords."""
     if type(obj) is not BuildCtx:
         return dataclasses.replace(obj, **changes)
-    if not changes.keys() <= _CTX_FIELDS:
-        raise TypeError(f"BuildCtx has no field {sorted(changes.keys() - _CTX_FIELDS)[0]!r}")
-    new = object.__new__(BuildCtx)
-    fields = new.__dict__  # a frozen dataclass refuses setattr, not its instance dict
-    fields.update(obj.__dict__)
-    fields.update(changes)
-    fields.pop("_quiet", None)  # the original's quiet twin is not the new one's
+    new = copied(obj, _CTX_FIELDS, changes)
+    new.__dict__.pop("_quiet", None)  # the original's quiet twin is not the new one's
     return new
 
 
