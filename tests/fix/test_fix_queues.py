@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from greenit_async_lint.fix.queues import dependency_names, detect, imported_modules, normalise
+from greenit_async_lint.fix.queues import _IMPORT, dependency_names, detect, imported_modules, normalise
 from greenit_async_lint.fix.rules import load_remedies
 
 from fixtools import FIXTURES
@@ -26,6 +28,30 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 def test_imported_modules_reads_every_import_form():
     text = "import os, sys as system\nfrom rq import Queue\n  from .local import x\nimport dramatiq.brokers\n"
     assert set(imported_modules(text)) == {"os", "sys", "rq", "dramatiq.brokers"}
+
+
+def _every_match(text: str) -> list[str]:
+    """What the pattern names trying every character of the text (re.finditer), as it was read."""
+    out = []
+    for match in _IMPORT.finditer(text):
+        if match.group(1):
+            if not match.group(1).startswith("."):
+                out.append(match.group(1))
+            continue
+        out.extend(n for part in match.group(2).split(",") if (n := part.strip().split(" ")[0].strip("()\\ ")))
+    return out
+
+
+_PIECES = ["import", "from", " ", "\t", "\n", "\r\n", "\r", "os", "a.b", ".", ",", "(", ")", "#", ";", " as ", "x",
+           "importx", "'import y'", "\\"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_imports_are_read_at_line_starts_as_the_pattern_reads_them_everywhere(text: str) -> None:
+    """The pattern is tried only where a line holding `import` starts: the same names, in the
+    same order, as trying it at every character."""
+    assert list(imported_modules(text)) == _every_match(text)
 
 
 def test_package_names_are_normalised():
