@@ -90,7 +90,7 @@ def test_other_packages_dataclasses_are_left_alone(kept: Path) -> None:
     assert list(kept.iterdir()) == []
 
 
-@pytest.mark.parametrize("damage", ["garbage", "other python", "writable by others", "not a table"])
+@pytest.mark.parametrize("damage", ["garbage", "other python", "other release", "writable by others", "not a table"])
 def test_a_file_that_cannot_be_trusted_or_read_is_compiled_anew(kept: Path, damage: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     _make_class([])
@@ -99,7 +99,9 @@ def test_a_file_that_cannot_be_trusted_or_read_is_compiled_anew(kept: Path, dama
     if damage == "garbage":
         path.write_bytes(codecache._MAGIC + b"\x00\xffnot marshal")
     elif damage == "other python":
-        path.write_bytes(b"GALDC\x00\x00\x00\x00" + path.read_bytes()[len(codecache._MAGIC):])
+        path.write_bytes(b"GALDC\x00\x00\x00\x00" + path.read_bytes()[9:])
+    elif damage == "other release":
+        path.write_bytes(path.read_bytes()[:9] + b"0.0.1\0" + path.read_bytes()[len(codecache._MAGIC):])
     elif damage == "writable by others":
         path.chmod(0o666)
     else:

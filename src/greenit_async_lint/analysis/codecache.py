@@ -27,9 +27,13 @@ from pathlib import Path
 from types import CodeType
 from typing import Any, Optional
 
+from .. import __version__
+
 # The packages whose dataclasses are kept: the command line's own and the fix planner's.
 PACKAGES = frozenset({__package__.partition(".")[0], "libcst"})
-_MAGIC = b"GALDC" + sys.hexversion.to_bytes(4, "big")  # code another Python compiled is not read
+# Code another Python compiled is not read; another release starts a file anew (an upgrade in
+# place leaves the old file, and its classes' texts would only be dead weight).
+_MAGIC = b"GALDC" + sys.hexversion.to_bytes(4, "big") + __version__.encode() + b"\0"
 _FOLDER = Path(__file__).resolve().parent / "__pycache__"
 _tables: dict[str, dict[str, CodeType]] = {}
 _changed: set[str] = set()
