@@ -120,6 +120,14 @@ def test_nothing_is_written_where_python_writes_no_bytecode(kept: Path, monkeypa
     assert list(kept.iterdir()) == []
 
 
+def test_a_user_who_does_not_own_the_package_writes_nothing(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user of a shared install would replace the owner's file with one nobody reads."""
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(codecache.__file__).st_uid + 1)
+    _make_class([])
+    codecache.save()
+    assert list(kept.iterdir()) == []
+
+
 def test_an_unwritable_folder_is_no_error(kept: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(codecache, "_FOLDER", kept / "missing")
     _make_class([])

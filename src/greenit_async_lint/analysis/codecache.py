@@ -12,7 +12,7 @@ Python trusts bytecode: they are kept in the installed package's `__pycache__` (
 beside its `.pyc` files, never in the project being checked (whose files anyone who can commit to it writes). A file
 is read only if the owner of the package's own files owns it and nobody else may write it;
 nothing is written where Python writes no bytecode (`PYTHONDONTWRITEBYTECODE`, a read-only
-install). Only the command line installs this (`install`, from leave.py's `console` and
+install) nor by a user who does not own the package. Only the command line installs this (`install`, from leave.py's `console` and
 __main__.py); the runtime hook, which runs inside the user's application, never does.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ def install() -> None:
 
 def save() -> None:
     """Write the files of the packages whose dataclasses compiled something new in this process."""
-    if sys.dont_write_bytecode:
+    if sys.dont_write_bytecode or not _owned():
         return
     for package in sorted(_changed):
         # With what another process (the fix planner, another check) wrote meanwhile: each
@@ -97,6 +97,16 @@ def _read(package: str) -> dict[str, CodeType]:
     if not isinstance(table, dict) or not all(type(k) is str and type(v) is CodeType for k, v in table.items()):
         return {}
     return table
+
+
+def _owned() -> bool:
+    """Whether this user owns the package: only then is what it writes read back (_trusted); a
+    shared install's other users would each replace the file, and none would read it."""
+    getuid = getattr(os, "getuid", None)  # (none on Windows, where _trusted reads no file either)
+    try:
+        return getuid is not None and os.stat(__file__).st_uid == getuid()
+    except OSError:
+        return False
 
 
 def _trusted(info: os.stat_result) -> bool:
