@@ -9,11 +9,12 @@ package (ours, libcst): the same text always compiles to the same code.
 
 Trust: a code object runs when the function it makes is called, so these files are trusted as
 Python trusts bytecode: they are kept in the installed package's `__pycache__` (this folder's),
-beside its `.pyc` files, never in the project being checked (whose files anyone who can commit to it writes). A file
-is read only if the owner of the package's own files owns it and nobody else may write it;
-nothing is written where Python writes no bytecode (`PYTHONDONTWRITEBYTECODE`, a read-only
-install) nor by a user who does not own the package. Only the command line installs this (`install`, from leave.py's `console` and
-__main__.py); the runtime hook, which runs inside the user's application, never does.
+beside its `.pyc` files, never in the project being checked (whose files anyone who can commit
+to it writes). A file is read only if the owner of the package's own files owns it and nobody
+else may write it; nothing is written where Python writes no bytecode (`PYTHONDONTWRITEBYTECODE`,
+a read-only install) nor by a user who does not own the package. Only the command line installs
+this (`install`, from leave.py, which both the console script and __main__.py import); the
+runtime hook, which runs inside the user's application, never does.
 """
 from __future__ import annotations
 
