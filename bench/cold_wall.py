@@ -53,7 +53,7 @@ def run(py, tree, root, out):
     return wall, ru.ru_utime + ru.ru_stime
 
 def digest(path):
-    d = json.load(open(path))
+    d = json.loads(Path(path).read_text())
     keep = {k: d[k] for k in d if k not in ("timing", "tool", "run", "generated_at", "duration", "generated")}
     return hashlib.sha256(json.dumps(keep, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -84,10 +84,10 @@ for app in a.apps.split(","):
             for m in a.modes.split(","):
                 if m == "edit":
                     f = os.path.join(tree, rel)
-                    orig = open(f, "rb").read(); os.unlink(f)  # break the hard link
-                    open(f, "wb").write(orig + b"\n# edited\n")
+                    orig = Path(f).read_bytes(); os.unlink(f)  # break the hard link
+                    Path(f).write_bytes(orig + b"\n# edited\n")
                     res[(py, m)].append(run(py, tree, root, out))
-                    os.unlink(f); open(f, "wb").write(orig)
+                    os.unlink(f); Path(f).write_bytes(orig)
                 else:
                     res[(py, m)].append(run(py, tree, root, out))
                     digs.setdefault((py, m), set()).add(digest(out))

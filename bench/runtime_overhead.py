@@ -37,7 +37,7 @@ HOST = "127.0.0.1"
 VARIANTS = ("bare", "greenit", "otel", "pyinstrument")
 
 
-def trivial_app(environ, start_response):
+def trivial_app(environ, start_response):  # noqa: ARG001 - the WSGI signature
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
     return [b"ok"]
 
@@ -79,7 +79,7 @@ def _environ() -> dict:
             "wsgi.input": None, "wsgi.errors": sys.stderr, "HTTP_HOST": HOST}
 
 
-def _start_response(status, headers, exc_info=None):
+def _start_response(status, headers, exc_info=None):  # noqa: ARG001 - the WSGI signature
     return None
 
 
