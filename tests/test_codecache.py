@@ -162,3 +162,20 @@ def test_the_command_line_keeps_the_code_of_its_dataclasses(tmp_path: Path) -> N
     check = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--no-cache", "--allow-empty", "app.py"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stderr
+
+
+def test_the_flake8_plugin_makes_its_dataclasses_from_kept_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Editors run flake8 on every save: the plugin installs the kept code when it is imported,
+    and keeps what its first analysis compiled."""
+    from greenit_async_lint import flake8_plugin
+    from greenit_async_lint.config import Config
+
+    assert dataclasses.exec is codecache._exec  # type: ignore[attr-defined]
+    saved: list[bool] = []
+    monkeypatch.setattr(codecache, "save", lambda: saved.append(True))
+    monkeypatch.setattr(flake8_plugin, "_MEMO", {})
+    (tmp_path / "app.py").write_text("def f():\n    return 1\n")
+    monkeypatch.chdir(tmp_path)
+    path = str(tmp_path / "app.py")
+    assert flake8_plugin.findings_for(path, lambda: None, (path,), Config(cache=False)) == []
+    assert saved == [True]

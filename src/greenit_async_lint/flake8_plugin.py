@@ -34,11 +34,17 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator, Optional
 
 from . import __version__
-from .config import Config, ConfigError
-from .analysis.engine import analyse
-from .analysis.findings import Finding, chain_text
-from .flake8_options import build_config, explicit_config, overrides, register
-from .catalogue.schema import CatalogueError
+from .analysis import codecache
+
+# Editors run flake8 on every save: the analysis's dataclasses are made from kept code, as the
+# command line's are (codecache.py; only our own classes, whichever plugins share the process).
+codecache.install()
+
+from .config import Config, ConfigError  # noqa: E402 - after the dataclasses' code is kept
+from .analysis.engine import analyse  # noqa: E402
+from .analysis.findings import Finding, chain_text  # noqa: E402
+from .flake8_options import build_config, explicit_config, overrides, register  # noqa: E402
+from .catalogue.schema import CatalogueError  # noqa: E402
 
 # Off unless selected (`--extend-select GAL109,GAL205`, or `select`): flake8 shows these in
 # editors on every keystroke, so the defaults stay to what breaks practice 112 for certain.
@@ -85,7 +91,7 @@ class Plugin:
             cls._config = build_config(start, explicit_config(options), overrides(options))
         except (ConfigError, CatalogueError) as exc:
             raise ExecutionError(f"greenit-async-lint: {exc}") from None
-        # flake8 applies `# noqa` to what plugins report, and honours its own --disable-noqa; the
+        # flake8 applies its noqa comments to what plugins report, and honours its own --disable-noqa; the
         # engine silencing them first made --disable-noqa a no-op for GAL codes.
         cls._config.disable_noqa = True
         cls._targets = targets
@@ -132,6 +138,7 @@ def findings_for(path: str, tree: Callable[[], Optional[ast.Module]], paths: tup
         given = tree()
         trees = {Path(path): given} if given is not None else None
         report = analyse(list(paths), config, cwd=cwd, trees=trees)
+        codecache.save()  # what this first analysis made, for the next save's run
         by_path = {}
         for finding in report.findings:
             by_path.setdefault(_absolute(finding.path, cwd), []).append(finding)

@@ -12,9 +12,10 @@ Python trusts bytecode: they are kept in the installed package's `__pycache__` (
 beside its `.pyc` files, never in the project being checked (whose files anyone who can commit
 to it writes). A file is read only if the owner of the package's own files owns it and nobody
 else may write it; nothing is written where Python writes no bytecode (`PYTHONDONTWRITEBYTECODE`,
-a read-only install) nor by a user who does not own the package. Only the command line installs
-this (`install`, from leave.py, which both the console script and __main__.py import); the
-runtime hook, which runs inside the user's application, never does.
+a read-only install) nor by a user who does not own the package. Only the command line and the
+flake8 plugin install this (`install`, from leave.py, which the console script and __main__.py
+import, and from flake8_plugin.py); the runtime hook, which runs inside the user's application,
+never does.
 """
 from __future__ import annotations
 
