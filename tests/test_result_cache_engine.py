@@ -32,3 +32,38 @@ def test_the_shipped_engine_folders_hold_the_analysis_and_catalogue_code() -> No
     names = {p.name for p in resultcache.ENGINE_FOLDERS}
     assert names == {"analysis", "catalogue"}
     assert all((p / "__init__.py").exists() for p in resultcache.ENGINE_FOLDERS)
+
+
+APP = '''
+import requests
+from flask import Flask
+
+app = Flask(__name__)
+
+@app.get("/rates")
+def rates():
+    for code in ("eur", "usd"):
+        requests.get(f"https://rates.example.com/{code}", timeout=5)
+    return "ok"
+'''
+
+
+def test_a_first_run_summarises_the_bytes_its_result_key_was_made_of(tmp_path: Path, monkeypatch) -> None:
+    """Without a cache folder yet, every file is read once: the result's key and the summaries are
+    made of the same bytes (an edit between two readings could store one content's result under
+    the other's key). A later run, whose caches answer most files, keeps no copy of them."""
+    from greenit_async_lint.analysis import engine, loader
+    from greenit_async_lint.config import Config
+
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "helpers.py").write_text("def f():\n    return 1\n")
+    reads: list[str] = []
+    real = loader.read_bytes
+    monkeypatch.setattr(loader, "read_bytes", lambda path, *a: reads.append(Path(path).name) or real(path, *a))
+    first = engine.analyse(["."], Config(jobs=1), cwd=tmp_path)
+    assert reads == []  # the result key's reading served the summaries
+    assert [f.code for f in first.findings] == ["GAL106"]
+    (tmp_path / "helpers.py").write_text("def f():\n    return 2\n")
+    again = engine.analyse(["."], Config(jobs=1), cwd=tmp_path)
+    assert sorted(reads) == ["app.py", "helpers.py"]  # read again, for the summary cache's keys
+    assert [f.code for f in again.findings] == ["GAL106"]

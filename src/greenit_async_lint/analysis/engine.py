@@ -162,12 +162,15 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     excluder = Excluder((*DEFAULT_EXCLUDE, *options.exclude), cwd, options.respect_gitignore)
     files, report_only, root = _scope(path_list, excluder, cwd)
     key = stored = None
+    # A first run (no cache folder yet) summarises every file from the bytes its result's key was
+    # made of (loader.load), read once; a warm run does not keep a copy of every file for nothing.
+    read: Optional[dict[Path, tuple[bytes, str]]] = None if (root / options.cache_dir).exists() else {}
     # Trees handed in (flake8's, of an editor's unsaved buffer) are not what the disk holds, and the
     # result cache is keyed by the files' stats: such a run neither reads nor writes it.
     if options.cache and not trees:
         # Only what changes the result: the gate's settings (max-violations, fail-on) do not.
         settings = (source.fingerprint, options.cache_key(), sorted(report_only or ()), str(cwd))
-        key = resultcache.fingerprint(files, settings, options.max_file_bytes)
+        key = resultcache.fingerprint(files, settings, options.max_file_bytes, read)
         stored = resultcache.load(root / options.cache_dir, key)
     cache = None
     unread_edits: frozenset[Path] = frozenset()
@@ -185,7 +188,8 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
         handlers, findings, verdicts, registrations = stored
         return Report(len(files), handlers, findings, verdicts, config, source(), [str(p) for p in path_list], cwd,
                       registrations, options, unread_edits)
-    summaries = _load(files, cache, options, trees, source)
+    summaries = _load(files, cache, options, trees, source, read)
+    read = None  # (the summaries hold what they keep of it)
     catalogue = source()
 
     modules = [s for s in summaries if isinstance(s, Module)]
@@ -230,7 +234,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
 
 
 def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions, trees: Optional[dict[Path, ast.Module]],
-          catalogue: OnDemand) -> list[object]:
+          catalogue: OnDemand, read: Optional[dict[Path, tuple[bytes, str]]]) -> list[object]:
     """The summaries (loader.load). Where workers summarise beside this process, it imports the rest
     of the analysis and builds the catalogue before it takes its share of the files
     (workers.BEFORE_SHARE), so that they overlap the workers' parsing instead of leaving the other
@@ -245,7 +249,7 @@ def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions, trees: 
 
     token = BEFORE_SHARE.set(before)
     try:
-        summaries: list[object] = load(files, cache, options.max_file_bytes, options.jobs, trees)
+        summaries: list[object] = load(files, cache, options.max_file_bytes, options.jobs, trees, read)
     finally:
         BEFORE_SHARE.reset(token)
     _bind_analysis()  # where no worker ran (a small project, --jobs 1), nothing has imported it yet

@@ -17,7 +17,7 @@ import ast
 import os
 import stat
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from . import ir, workers
 from .discovery import SourceFile
@@ -107,9 +107,33 @@ def _same_file(summary: object, src: SourceFile) -> bool:
     return getattr(summary, "path", None) == src.display and getattr(summary, "name", src.module) == src.module
 
 
+def _bytes(src: SourceFile, max_bytes: int) -> Union[bytes, FileProblem]:
+    """The file's bytes, or why it cannot be analysed."""
+    try:
+        info = os.stat(src.path)
+    except FileNotFoundError:
+        reason = "is a broken symbolic link" if os.path.islink(src.path) else "does not exist"
+        return FileProblem(src.display, "GAL904", reason)
+    except OSError as exc:
+        return FileProblem(src.display, "GAL904", f"cannot be read: {exc.strerror or exc}")
+    if stat.S_ISDIR(info.st_mode):  # a folder discovery could not list
+        return FileProblem(src.display, "GAL904", f"is a folder that cannot be listed: {_list_error(src.path)}")
+    if not stat.S_ISREG(info.st_mode):
+        return FileProblem(src.display, "GAL904", "is not a regular file")
+    if info.st_size > max_bytes:
+        return FileProblem(src.display, "GAL903", f"is {info.st_size} bytes, over the {max_bytes}-byte limit")
+    try:
+        return read_bytes(src.path, max_bytes)
+    except Unreadable as exc:
+        reason = str(exc).removeprefix(f"{src.path}: ")
+        return FileProblem(src.display, "GAL904", f"cannot be read: {reason}")
+
+
 def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int, jobs: int,
-         trees: Optional[dict[Path, ast.Module]] = None) -> list[object]:
+         trees: Optional[dict[Path, ast.Module]] = None,
+         read: Optional[dict[Path, tuple[bytes, str]]] = None) -> list[object]:
     """Summaries (ir.Module) or problems (ir.FileProblem), one per file, in the given order.
+    `read`: files already read, with their entry keys (see resultcache.fingerprint).
 
     `trees` maps absolute paths to trees already parsed by the caller (flake8's): those files are
     summarised from that tree and bypass the cache both ways, because the tree may be an editor's
@@ -119,35 +143,22 @@ def load(files: list[SourceFile], cache: Optional[SummaryCache], max_bytes: int,
     used: set[str] = set()
     canon = Canon() if cache is not None and cache.shares_values and len(files) >= CANON_MIN_FILES else None
     for i, src in enumerate(files):
-        try:
-            info = os.stat(src.path)
-        except FileNotFoundError:
-            reason = "is a broken symbolic link" if os.path.islink(src.path) else "does not exist"
-            results[i] = FileProblem(src.display, "GAL904", reason)
-            continue
-        except OSError as exc:
-            results[i] = FileProblem(src.display, "GAL904", f"cannot be read: {exc.strerror or exc}")
-            continue
-        if stat.S_ISDIR(info.st_mode):  # a folder discovery could not list
-            results[i] = FileProblem(src.display, "GAL904", f"is a folder that cannot be listed: {_list_error(src.path)}")
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            results[i] = FileProblem(src.display, "GAL904", "is not a regular file")
-            continue
-        if info.st_size > max_bytes:
-            results[i] = FileProblem(src.display, "GAL903", f"is {info.st_size} bytes, over the {max_bytes}-byte limit")
-            continue
-        try:
-            data = read_bytes(src.path, max_bytes)
-        except Unreadable as exc:
-            reason = str(exc).removeprefix(f"{src.path}: ")
-            results[i] = FileProblem(src.display, "GAL904", f"cannot be read: {reason}")
-            continue
+        # The bytes the result cache's key was made of (resultcache.fingerprint), read once: the
+        # summaries are then those of the very content the result is stored under.
+        known = read.get(src.path) if read else None
+        if known is not None:
+            data, sha = known
+        else:
+            got = _bytes(src, max_bytes)
+            if isinstance(got, FileProblem):
+                results[i] = got
+                continue
+            data, sha = got, ""
         tree = trees.get(src.path) if trees else None
         if tree is not None:
             results[i] = summarize(data, src.display, src.module, src.is_package, tree)
             continue
-        sha = entry_key(data, src)
+        sha = sha or entry_key(data, src)
         if cache is not None and sha in cache:
             summary = cache.by_content(sha, canon)
             if summary is not None and _same_file(summary, src):

@@ -68,14 +68,20 @@ class Key(NamedTuple):
     files: tuple[str, ...]  # each file's summary key (filekeys.entry_key); "" for one over the size limit
 
 
-def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int) -> Optional[Key]:
+def fingerprint(files: list[SourceFile], settings: Any, max_bytes: int,
+                read: Optional[dict[Path, tuple[bytes, str]]] = None) -> Optional[Key]:
+    """The result's key; `read` gets each file's bytes and entry key, which the summaries are then
+    made from (loader.load): one reading of each file, and the result stored under what was read."""
     head = f"{__version__}\0{SUMMARY_FORMAT}\0{engine_fingerprint()}\0{settings!r}".encode()
     digest, shape = hashlib.sha256(head), hashlib.sha256(head)
     keys: list[str] = []
     for src in files:
         try:
-            content = entry_key(read_bytes(src.path, max_bytes), src)
+            data = read_bytes(src.path, max_bytes)
+            content = entry_key(data, src)
             keys.append(content)
+            if read is not None:
+                read[src.path] = (data, content)
         except Unreadable:
             size = _oversized(src.path, max_bytes)
             if size is None:
