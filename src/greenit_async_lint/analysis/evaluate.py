@@ -59,7 +59,6 @@ class Evaluator:
         self.defaults = Defaults(project, self, catalogue.offloads.field_defaults)  # `Type(default_value=X)`
         self._memo: dict[Ctx, dict[Expr, tuple[Value, ...]]] = {}
         self._shared = Results()  # equal results, one object (sharing.py)
-        self._busy: set[tuple[Ctx, Expr]] = set()
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
 
     # -- entry points -------------------------------------------------------------------------
@@ -68,15 +67,15 @@ class Evaluator:
         memo = self._memo.get(ctx) or self._memo.setdefault(ctx, {})
         found = memo.get(expr)
         if found is not None:
-            return found
-        key = (ctx, expr)
-        if key in self._busy:
-            return ()
-        self._busy.add(key)
+            return found  # (the empty result while `expr` is being evaluated: a cycle stops there)
+        # An expression is hashed at each dict operation (its tuples do not keep their hash): one
+        # memo entry, first the empty result, serves as the mark of an evaluation under way too.
+        memo[expr] = ()
         try:
             memo[expr] = result = self._shared(dedupe(self._eval(expr, ctx)))
-        finally:
-            self._busy.discard(key)
+        except BaseException:
+            del memo[expr]
+            raise
         return result
 
     def qualified(self, value: Value) -> Optional[str]:
