@@ -64,6 +64,7 @@ class Reach:
         self.cascades = CascadeDeletes(project, evaluator, catalogue)  # session.delete(obj): obj's model decides
         self.builders = QueryBuilders(project, catalogue.volume.query_builders)  # `.exists()`: no query of its own
         self._builds_only: dict[tuple[int, Ctx], bool] = {}
+        self._plain: dict[str, bool] = {}  # outside names by whether no offload table matches them
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -179,6 +180,40 @@ class Reach:
 
     def external_effects(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         name = target.name
+        plain = self._plain.get(name)
+        if plain is None:  # (most names are no offload: one lookup instead of a table each)
+            off = self.off
+            plain = self._plain[name] = all(table.match(name) is None for table in (
+                off.enqueue_calls, off.background, off.threads, off.pool_submits, off.pool_waits))
+        if not plain:
+            offloaded = self.offloaded(target, cs, ctx, hop)
+            if offloaded is not None:
+                return offloaded
+        if cs.tail in _CONTEXT_METHODS:
+            return []  # entering `requests.Session()` sends nothing: only project managers are followed
+        if name in _CONSUMERS and cs.args:
+            # list(queryset): consuming a lazy collection of a project model runs its query.
+            return [Effect(e.family, e.code, e.weight, e.scope, f"{v.name}.__iter__", (hop,))
+                    for v in self.ev.eval_arg(cs.args[0], ctx) if isinstance(v, External) and v.subject is not None
+                    for e in [self.cat.work.match(f"{v.name}.__iter__")] if e is not None]
+        if cs.tail == "__iter__" and target.subject is None:
+            return []  # iterating an outside result (rows already fetched) is no new work
+        entry = self.cat.work.match(name)
+        if entry is None or (target.subject is None and self.results.on_result(name)) or self.builds_only(cs, ctx):
+            return []
+        strings = self.ev.strings(cs.args, ctx) if entry.upgrades else ()
+        upgraded = self.cat.work.upgrade(entry, strings, self.cat.family_code)
+        detail = ""
+        if upgraded is not entry:
+            words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
+            detail = next((u for up in entry.upgrades for u in sorted(up.words) if u in words), "")
+        return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail,
+                       awaited=upgraded.awaited)]
+
+    def offloaded(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> Optional[list[Effect]]:
+        """What a call of a queue, a background task, a thread or a pool carries (None: the call
+        is none of these here, and is judged as any other outside call)."""
+        name = target.name
         off = self.off
         if off.enqueue_calls.match(name) is not None:
             return []  # the work goes to a queue: the remedy
@@ -207,26 +242,7 @@ class Reach:
             return [self.carried(e, "in-process-background", cs.text) for e in inner if e.weight == "heavy"]
         if off.pool_waits.match(name) and ctx.function is not None and self.pools.submits(ctx.module, ctx.function):
             return []  # waiting on the pool this function fed: reported once, at the submit (GAL204)
-        if cs.tail in _CONTEXT_METHODS:
-            return []  # entering `requests.Session()` sends nothing: only project managers are followed
-        if name in _CONSUMERS and cs.args:
-            # list(queryset): consuming a lazy collection of a project model runs its query.
-            return [Effect(e.family, e.code, e.weight, e.scope, f"{v.name}.__iter__", (hop,))
-                    for v in self.ev.eval_arg(cs.args[0], ctx) if isinstance(v, External) and v.subject is not None
-                    for e in [self.cat.work.match(f"{v.name}.__iter__")] if e is not None]
-        if cs.tail == "__iter__" and target.subject is None:
-            return []  # iterating an outside result (rows already fetched) is no new work
-        entry = self.cat.work.match(name)
-        if entry is None or (target.subject is None and self.results.on_result(name)) or self.builds_only(cs, ctx):
-            return []
-        strings = self.ev.strings(cs.args, ctx) if entry.upgrades else ()
-        upgraded = self.cat.work.upgrade(entry, strings, self.cat.family_code)
-        detail = ""
-        if upgraded is not entry:
-            words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
-            detail = next((u for up in entry.upgrades for u in sorted(up.words) if u in words), "")
-        return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail,
-                       awaited=upgraded.awaited)]
+        return None
 
     def builds_only(self, cs: CallSite, ctx: Ctx) -> bool:
         """A query builder (`.exists()`, builders.py) the catalogue does not take for a query
