@@ -18,7 +18,7 @@ import pytest
 
 from callgraphs import random_graph, write_call_graph
 from conftest import FIXTURES
-from greenit_async_lint.analysis import engine, fanout
+from greenit_async_lint.analysis import engine, fanout, judging
 from greenit_async_lint.catalogue import default_catalogue
 from greenit_async_lint.config import Config
 
@@ -184,11 +184,11 @@ def test_the_generated_graphs_include_cycles_and_acyclic_ones() -> None:
 @pytest.mark.parametrize("app", APPS, ids=[p.name for p in APPS])
 def test_fixture_app_report_is_the_same_with_the_reach_shared_out(app: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  tmp_path: Path) -> None:
-    """A forked helper takes some handlers (engine._all_handler_effects): its memos start from the
+    """A forked helper takes some handlers (judging.all_handler_findings): its memos start from the
     parent's at the fork, and it reaches its handlers in another order than one process would."""
     reference = analyse_in_order(app, monkeypatch, None, None)
     parent = os.getpid()
-    real = engine._handler_effects
+    real = judging.handler_effects
     started = tmp_path / "helper-started"
     helped: list[int] = []
 
@@ -206,10 +206,10 @@ def test_fixture_app_report_is_the_same_with_the_reach_shared_out(app: Path, mon
         helped.append(count - len(mine))
         return results, mine
 
-    monkeypatch.setattr(engine, "_handler_effects", wait_for_the_helper)
-    monkeypatch.setattr(engine, "fan_out", counting)
-    monkeypatch.setattr(engine, "REACH_MIN_HANDLERS", 2)
-    monkeypatch.setattr(engine, "REACH_CHUNK", 1)
+    monkeypatch.setattr(judging, "handler_effects", wait_for_the_helper)
+    monkeypatch.setattr(judging, "fan_out", counting)
+    monkeypatch.setattr(judging, "REACH_MIN_HANDLERS", 2)
+    monkeypatch.setattr(judging, "REACH_CHUNK", 1)
     shared = snapshot(engine.analyse(["."], Config(cache=False, jobs=2), cwd=app, catalogue=CATALOGUE))
     assert helped and helped[0] > 0, "the helper took no handler"
     assert shared == reference

@@ -8,23 +8,20 @@ from __future__ import annotations
 import ast
 import gc
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ..catalogue.sources import OnDemand
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
-from .effects import Effect, Hop, best_effects
-from .findings import Finding, confident, handler_findings, verdict
+from .findings import Finding, verdict
 from .handlers import Handler, Registration
 from .ir import FileProblem, Module
 from .options import AnalysisOptions, HasAnalysisOptions
 from .project import Project
-from .values import Instance
 from . import resultcache
 from .dismantle import dismantle
-from .fanout import can_fork, fan_out
 from .workers import BEFORE_SHARE, ON_ANALYSIS
 
 if TYPE_CHECKING:
@@ -34,9 +31,8 @@ if TYPE_CHECKING:
     from .evaluate import Evaluator
     from .handlers.finder import HandlerFinder
     from .index import ProjectIndex
+    from .judging import all_handler_findings
     from .loader import SummaryCache, load
-    from .methods import pruned
-    from .pathconds import cleared
     from .reach import Reach
 
 # What only a run the result cache does not answer needs: the analysis itself, a third of a warm
@@ -46,16 +42,9 @@ if TYPE_CHECKING:
 _LOADING = {".cutoff": ("unchanged_result",), ".loader": ("SummaryCache", "load")}
 _ANALYSIS = {
     **_LOADING, ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
-    ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".methods": ("pruned",),
-    ".pathconds": ("cleared",), ".reach": ("Reach",),
+    ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".judging": ("all_handler_findings",),
+    ".reach": ("Reach",),
 }
-
-
-# Below this many handlers, the helper's fork (a few milliseconds) is about what it could save: a
-# handler's reach takes about a millisecond when its callees are memoised, and both processes
-# compute the callees their handlers share.
-REACH_MIN_HANDLERS = 24
-REACH_CHUNK = 2  # handlers per claim: small claims keep the processes level when one handler reaches far
 
 
 def _bind_analysis(modules: dict[str, tuple[str, ...]] = _ANALYSIS) -> None:
@@ -209,10 +198,7 @@ def _analyse(paths: Iterable[str], config: Union[AnalysisOptions, HasAnalysisOpt
     noqa = {m.path: m.noqa for m in modules}
     findings = []
     verdicts = {}
-    for handler, effects in zip(handlers, _all_handler_effects(handlers, reach, options.jobs)):
-        mine = [f for f in handler_findings(handler, effects, catalogue)
-                if options.selected(f.code, f.path) and not (options.noqa and _suppressed(f, noqa))
-                and confident(f, options.min_confidence)]
+    for handler, mine in zip(handlers, all_handler_findings(handlers, reach, catalogue, options, noqa)):
         verdicts[(handler.path, handler.qualname)] = verdict(mine)
         findings.extend(mine)
     annotate(findings, find_dispatchers(project, evaluator, catalogue, index))  # the fix names the project's helper
@@ -254,47 +240,6 @@ def _load(files: list[SourceFile], cache: Any, options: AnalysisOptions, trees: 
         BEFORE_SHARE.reset(token)
     _bind_analysis()  # where no worker ran (a small project, --jobs 1), nothing has imported it yet
     return summaries
-
-
-def _all_handler_effects(handlers: list[Handler], reach: Reach, jobs: int) -> list[list[Effect]]:
-    """Each handler's effects. With `jobs` > 1, forked helpers take some of the handlers, each
-    process a stretch of neighbouring ones first (fanout.py: they reach the same services, which
-    each process memoises for itself; interleaved, jupyter-server's reach did a fifth more
-    work): a handler's effects do not depend on which handlers were reached before it in
-    the same process (walk.py), so the report is the same however they are shared out."""
-    def one(i: int) -> list[Effect]:
-        return _handler_effects(handlers[i], reach)
-
-    if jobs > 1 and len(handlers) >= REACH_MIN_HANDLERS and can_fork():
-        return fan_out(len(handlers), one, jobs - 1, REACH_CHUNK, stretches=True)[0]
-    return [one(i) for i in range(len(handlers))]
-
-
-def _handler_effects(handler: Handler, reach: Reach) -> list[Effect]:
-    effects: list[Effect] = []
-    if handler.function:
-        # A branch for an HTTP method the route does not accept never runs (methods.py).
-        effects.extend(pruned(handler, reach.function_effects(handler.mi, handler.qualname), reach.p, reach.ev,
-                              reach.cat))
-    for root in handler.roots:
-        hop = Hop(root.path, root.line, 1, root.call)
-        if root.method:
-            found = reach.hooks.inherited_call_effects(Instance("inst", root.mi, root.qualname), root.method, hop)
-        else:
-            found = reach.prefixed(hop, reach.function_effects(root.mi, root.qualname))
-        if root.in_thread:  # a sync dependency runs in the threadpool: as in a sync handler
-            found = [replace(e, on_loop=False, in_thread=True) for e in found]
-        effects.extend(found)
-    return best_effects(cleared(effects))  # a handler's parameters are request data: its conditions say nothing
-
-
-def _suppressed(finding: Finding, noqa: dict[str, dict[int, Optional[frozenset[str]]]]) -> bool:
-    """`# noqa` silences every code on its line; `# noqa: GAL101,GAL105` only those."""
-    lines = noqa.get(finding.path)
-    if not lines or finding.line not in lines:
-        return False
-    codes = lines[finding.line]
-    return codes is None or finding.code in codes
 
 
 __all__ = ["Report", "analyse", "finish_writers"]
