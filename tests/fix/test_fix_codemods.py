@@ -467,3 +467,37 @@ def test_each_framework_answers_202_in_its_own_way(tmp_path):
         assert "@shared_task" in written["tasks.py"], framework
         write(run.rendered)
         assert not analyse(root).findings, framework
+
+
+def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp_path, monkeypatch):
+    """`ast` answers these refusals: libcst's parse of the file (about 15 times `ast`'s) is skipped."""
+    from greenit_async_lint.fix import source
+    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT, PASSES_STARS
+
+    parsed: list[str] = []
+    real = source.SourceFile.__init__
+
+    def recording(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(path.name)
+        real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(source.SourceFile, "__init__", recording)
+    _, reasons = _fix(tmp_path, """\
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+        OPTIONS = {"timeout": 3}
+
+
+        @app.route("/status")
+        def status():
+            return requests.get("https://example.com/status", timeout=3).text
+
+
+        @app.route("/relay")
+        def relay():
+            return requests.get("https://example.com/relay", **OPTIONS).text
+        """)
+    assert reasons == {"GAL106 status": [HAS_TIMEOUT], "GAL106 relay": [PASSES_STARS]}
+    assert parsed == []

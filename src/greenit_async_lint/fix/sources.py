@@ -2,6 +2,7 @@
 the functions the fixes touch), shared by every plan made from one report."""
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Optional, Union
 
@@ -24,20 +25,13 @@ class Sources:
         self.whole: set[Path] = set()
         self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
         self.contents: dict[Path, Optional[bytes]] = {}  # the bytes each file was parsed from (None: absent)
+        self._calls: dict[Path, Optional[dict[tuple[int, int], list[ast.Call]]]] = {}  # see `calls_at`
 
     def get(self, path: Union[str, Path]) -> SourceFile:
-        absolute = Path(path) if Path(path).is_absolute() else self.cwd / path
+        absolute = self._absolute(path)
         self.touched.add(absolute)
         if absolute not in self.files:
-            problem = None
-            data: Optional[bytes]
-            if not absolute.exists() and not absolute.is_symlink():
-                data = None  # a module a fix may create
-            else:
-                try:
-                    data = read_bytes(absolute)
-                except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
-                    data, problem = b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
+            data, problem = (self.contents[absolute], None) if absolute in self.contents else self._read(absolute)
             focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
             source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
             if problem:
@@ -46,6 +40,44 @@ class Sources:
                 self.contents[absolute] = data
             self.files[absolute] = source
         return self.files[absolute]
+
+    def calls_at(self, path: Union[str, Path], line: int, col: int) -> Optional[list[ast.Call]]:
+        """The `ast` calls at (line, 1-based column) of a file, as the analysis placed its call sites,
+        outer first; None when `ast` cannot read the file. For what a codemod can refuse without
+        libcst, whose parse costs about 15 times `ast`'s (RequestsTimeout: a call that has its
+        timeout already). The file counts as read, as with `get`."""
+        absolute = self._absolute(path)
+        self.touched.add(absolute)
+        if absolute not in self._calls:
+            data, problem = self._read(absolute) if absolute not in self.contents else (self.contents[absolute], None)
+            index: Optional[dict[tuple[int, int], list[ast.Call]]] = None
+            if data is not None and not problem:
+                self.contents[absolute] = data
+                try:
+                    tree = ast.parse(data)
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
+                    tree = None
+                if tree is not None:
+                    index = {}
+                    for node in ast.walk(tree):  # (breadth first: an outer call before the calls in its callee)
+                        if isinstance(node, ast.Call):
+                            index.setdefault((node.lineno, node.col_offset + 1), []).append(node)
+            self._calls[absolute] = index
+        found = self._calls[absolute]
+        return None if found is None else found.get((line, col), [])
+
+    def _absolute(self, path: Union[str, Path]) -> Path:
+        return Path(path) if Path(path).is_absolute() else self.cwd / path
+
+    @staticmethod
+    def _read(absolute: Path) -> tuple[Optional[bytes], Optional[str]]:
+        """The file's bytes (None: absent, a module a fix may create), or the problem reading it."""
+        if not absolute.exists() and not absolute.is_symlink():
+            return None, None
+        try:
+            return read_bytes(absolute), None
+        except Unreadable as exc:  # a FIFO, a device, a huge or unreadable file: never a missing one
+            return b"", f"cannot be read ({str(exc).split(': ', 1)[-1]})"
 
     def forget(self, path: Path) -> None:
         self.files.pop(path, None)
