@@ -501,3 +501,32 @@ def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp
         """)
     assert reasons == {"GAL106 status": [HAS_TIMEOUT], "GAL106 relay": [PASSES_STARS]}
     assert parsed == []
+
+
+def test_a_with_item_is_refused_a_thread_without_libcst(tmp_path, monkeypatch):
+    from greenit_async_lint.fix import source
+    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT
+    from greenit_async_lint.fix.codemod_to_thread import CONTEXT_MANAGER
+
+    parsed: list[str] = []
+    real = source.SourceFile.__init__
+
+    def recording(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(path.name)
+        real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(source.SourceFile, "__init__", recording)
+    _, reasons = _fix(tmp_path, """\
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/page")
+        async def page(url: str):
+            with requests.get(url, stream=True, timeout=3) as reply:
+                return reply.headers
+        """)
+    assert reasons == {"GAL106 page": [CONTEXT_MANAGER, HAS_TIMEOUT]}
+    assert parsed == []

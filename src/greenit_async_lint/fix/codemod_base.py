@@ -7,7 +7,6 @@ tree only; `Changes.render` applies every planned edit in one pass per file.
 """
 from __future__ import annotations
 
-import ast
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,26 +92,6 @@ def locate_call(source: SourceFile, line: int, col: int, call_text: str) -> Opti
     wanted = _tail(call_text)
     for call in reversed(calls):  # innermost first: `requests.get(u).json()` reports `requests.get`
         if func_tail(call) == wanted:
-            return call
-    return calls[-1] if len(calls) == 1 else None
-
-
-def ast_hop_call(target: Target, index: int) -> Optional[ast.Call]:
-    """The chain's hop `index` as `ast` reads it, chosen as `locate_call` chooses; None when `ast`
-    cannot tell (no such call, or several with no callee ending like the hop's call text). For the
-    refusals a codemod can make without libcst's parse (a file's libcst parse costs about 15 times
-    its `ast` one)."""
-    chain = target.finding.chain
-    if not chain:
-        return None
-    hop = chain[index]
-    calls = target.sources.calls_at(hop.path, hop.line, hop.col)
-    if not calls:
-        return None
-    wanted = _tail(hop.call)
-    for call in reversed(calls):  # innermost first, as locate_call
-        func = call.func
-        if (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "") == wanted:
             return call
     return calls[-1] if len(calls) == 1 else None
 

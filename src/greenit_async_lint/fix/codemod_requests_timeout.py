@@ -14,7 +14,8 @@ from typing import Optional
 import libcst as cst
 
 from .changes import Changes
-from .codemod_base import Codemod, Target, add_keyword, ast_hop_call, hop_call, matches, number
+from .codemod_base import Codemod, Target, add_keyword, hop_call, matches, number
+from .early import ast_hop_call
 
 DEFAULT_CALLS = ("requests.*",)
 HAS_TIMEOUT = "the call already has a timeout"
@@ -33,10 +34,11 @@ class RequestsTimeout(Codemod):
         # (ctfd: all of its 18), and libcst's parse of their file was most of a JSON report's fixes.
         early = ast_hop_call(target, len(finding.chain) - 1)
         if early is not None:
-            if any(keyword.arg == "timeout" for keyword in early.keywords):
+            found = early[0]
+            if any(keyword.arg == "timeout" for keyword in found.keywords):
                 return HAS_TIMEOUT
-            if any(keyword.arg is None for keyword in early.keywords) or any(
-                    isinstance(arg, ast.Starred) for arg in early.args):
+            if any(keyword.arg is None for keyword in found.keywords) or any(
+                    isinstance(arg, ast.Starred) for arg in found.args):
                 return PASSES_STARS
         source, call, reason = hop_call(target, len(finding.chain) - 1)
         if call is None or source is None:

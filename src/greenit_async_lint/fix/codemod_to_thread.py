@@ -15,6 +15,7 @@ comprehension, a sleep (see asyncio-sleep), and calls whose receiver holds an `a
 """
 from __future__ import annotations
 
+import ast
 from typing import Optional
 
 import libcst as cst
@@ -24,6 +25,13 @@ from .changes import Changes, ImportChange
 from .cst_nodes import read_only_visit
 from .source import SourceFile
 from .codemod_base import Codemod, Target, awaited, call_with_callee, loop_blocking_hop, needs_parentheses
+from .early import ast_blocking_hop
+
+
+HEAVY = ("heavy work also runs through this call: in a thread the user would still wait for it (a fake offload); "
+         "move it to a task-queue job instead")
+CONTEXT_MANAGER = ("the call is a context manager (`with ...`): move the whole block into a function and run it with "
+                   "`await asyncio.to_thread(...)`, or use an async library")
 
 
 class ToThread(Codemod):
@@ -31,16 +39,21 @@ class ToThread(Codemod):
     safety = "safe"
 
     def plan(self, target: Target, changes: Changes) -> Optional[str]:
+        early = ast_blocking_hop(target)  # (the two refusals `ast` shows: no libcst parse for them)
+        if early is not None:
+            hop = target.finding.chain[early[0]]
+            if (hop.path, hop.line, hop.col) in target.heavy_sites:
+                return HEAVY
+            if isinstance(early[1], ast.withitem):
+                return CONTEXT_MANAGER
         index, source, call, reason = loop_blocking_hop(target)
         if call is None or source is None or index is None:
             return reason
         hop = target.finding.chain[index]
         if (hop.path, hop.line, hop.col) in target.heavy_sites:
-            return ("heavy work also runs through this call: in a thread the user would still wait for it "
-                    "(a fake offload); move it to a task-queue job instead")
+            return HEAVY
         if isinstance(source.parent(call), cst.WithItem):
-            return ("the call is a context manager (`with ...`): move the whole block into a function and run "
-                    "it with `await asyncio.to_thread(...)`, or use an async library")
+            return CONTEXT_MANAGER
         outer = _outermost(source, call)
         if _has(outer, (cst.Await, cst.Yield, cst.NamedExpr)):
             return "the call's expression awaits or assigns: split it first"

@@ -83,15 +83,23 @@ def _utf8(data: bytes) -> Optional[str]:
         return None
 
 
-def make_slice(data: bytes, focus: Iterable[int]) -> Optional[Slice]:
+def parse_for_slice(data: bytes) -> Optional[ast.Module]:
+    """`data`'s `ast` tree (None when `ast` cannot read it): what make_slice reads, which the
+    early refusals read too (astfile.py), parsed once for both."""
+    try:
+        return ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def make_slice(data: bytes, focus: Iterable[int], tree: Optional[ast.Module] = None) -> Optional[Slice]:
     """The slice of `data` keeping the functions that hold a line of `focus`, or None when the
-    file must be parsed whole (see the module docstring)."""
+    file must be parsed whole (see the module docstring). `tree`: `data`'s, when parsed already."""
     text = _utf8(data)
     if text is None or MARK.strip() in text:
         return None
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    tree = tree if tree is not None else parse_for_slice(data)
+    if tree is None:
         return None
     lines = split_lines(text)
     wanted = sorted(set(focus))

@@ -7,6 +7,7 @@ rendered by changes.py.
 """
 from __future__ import annotations
 
+import ast
 import bisect
 from pathlib import Path
 from typing import Iterable, Optional
@@ -28,9 +29,11 @@ class SourceFile:
 
     With `focus` (line numbers), only the functions holding those lines are parsed whole (see
     slices.py): `text` is what libcst parsed, `original` the whole file, and `restore` turns the
-    fixed `text` into the fixed file."""
+    fixed `text` into the fixed file. `tree`: the file's `ast` tree, when read already (the slice
+    is cut from it)."""
 
-    def __init__(self, path: Path, display: str, data: Optional[bytes], focus: Optional[Iterable[int]] = None) -> None:
+    def __init__(self, path: Path, display: str, data: Optional[bytes], focus: Optional[Iterable[int]] = None,
+                 tree: Optional[ast.Module] = None) -> None:
         self.path = path
         self.display = display
         self.exists = data is not None
@@ -38,7 +41,7 @@ class SourceFile:
         self.module: Optional[cst.Module] = None
         self.text = ""
         self.original = ""
-        self.slice: Optional[Slice] = make_slice(data, focus) if data and focus is not None else None
+        self.slice: Optional[Slice] = make_slice(data, focus, tree) if data and focus is not None else None
         try:
             self.module = cst.parse_module(self.slice.text if self.slice is not None else (data or b""))
             # libcst gives back the code it parsed exactly: a slice's text needs no codegen.

@@ -2,11 +2,11 @@
 the functions the fixes touch), shared by every plan made from one report."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Optional, Union
 
 from ..analysis.readfile import Unreadable, read_bytes
+from .astfile import AstFile
 from .source import SourceFile
 
 
@@ -25,7 +25,7 @@ class Sources:
         self.whole: set[Path] = set()
         self.touched: set[Path] = set()  # every file asked for since the caller last cleared it
         self.contents: dict[Path, Optional[bytes]] = {}  # the bytes each file was parsed from (None: absent)
-        self._calls: dict[Path, Optional[dict[tuple[int, int], list[ast.Call]]]] = {}  # see `calls_at`
+        self._syntax: dict[Path, Optional[AstFile]] = {}  # see `syntax`
 
     def get(self, path: Union[str, Path]) -> SourceFile:
         absolute = self._absolute(path)
@@ -33,7 +33,9 @@ class Sources:
         if absolute not in self.files:
             data, problem = (self.contents[absolute], None) if absolute in self.contents else self._read(absolute)
             focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
-            source = SourceFile(absolute, _display(absolute, self.cwd), data, focus)
+            syntax = self._syntax.get(absolute)
+            source = SourceFile(absolute, _display(absolute, self.cwd), data, focus,
+                                syntax.tree if syntax is not None else None)
             if problem:
                 source.module, source.error = None, problem
             else:
@@ -41,30 +43,22 @@ class Sources:
             self.files[absolute] = source
         return self.files[absolute]
 
-    def calls_at(self, path: Union[str, Path], line: int, col: int) -> Optional[list[ast.Call]]:
-        """The `ast` calls at (line, 1-based column) of a file, as the analysis placed its call sites,
-        outer first; None when `ast` cannot read the file. For what a codemod can refuse without
-        libcst, whose parse costs about 15 times `ast`'s (RequestsTimeout: a call that has its
-        timeout already). The file counts as read, as with `get`."""
+    def syntax(self, path: Union[str, Path]) -> Optional[AstFile]:
+        """The file as `ast` reads it, for what a codemod can refuse without libcst's parse
+        (early.py); None when `ast` cannot read it, or when libcst has parsed it already (its
+        lookups then cost little). The file counts as read, as with `get`."""
         absolute = self._absolute(path)
         self.touched.add(absolute)
-        if absolute not in self._calls:
+        if absolute in self.files:
+            return None
+        if absolute not in self._syntax:
             data, problem = self._read(absolute) if absolute not in self.contents else (self.contents[absolute], None)
-            index: Optional[dict[tuple[int, int], list[ast.Call]]] = None
+            found = None
             if data is not None and not problem:
                 self.contents[absolute] = data
-                try:
-                    tree = ast.parse(data)
-                except (SyntaxError, ValueError, MemoryError, RecursionError):
-                    tree = None
-                if tree is not None:
-                    index = {}
-                    for node in ast.walk(tree):  # (breadth first: an outer call before the calls in its callee)
-                        if isinstance(node, ast.Call):
-                            index.setdefault((node.lineno, node.col_offset + 1), []).append(node)
-            self._calls[absolute] = index
-        found = self._calls[absolute]
-        return None if found is None else found.get((line, col), [])
+                found = AstFile.parse(data)
+            self._syntax[absolute] = found
+        return self._syntax[absolute]
 
     def _absolute(self, path: Union[str, Path]) -> Path:
         return Path(path) if Path(path).is_absolute() else self.cwd / path
