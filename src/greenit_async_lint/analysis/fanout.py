@@ -37,13 +37,14 @@ _TOKEN = array("I")  # a claim: the number of a chunk, as the pipe of claims hol
 
 
 def fan_out(count: int, compute: Compute, helpers: int, chunk: int, before: Optional[Callable[[], None]] = None,
-            then: Optional[Then] = None, wire: Optional[Wire] = None,
-            stretches: bool = False) -> tuple[list[Any], list[int]]:
+            then: Optional[Then] = None, wire: Optional[Wire] = None, stretches: bool = False,
+            starts: Optional[list[int]] = None) -> tuple[list[Any], list[int]]:
     """[compute(i) for i in range(count)], made by this process and `helpers` forked ones, which
     claim `chunk` items at a time; and the items this process computed itself. `before`: the
     parent's own work before it claims items (the helpers claim the first ones meanwhile).
-    `stretches`: each process starts with a stretch of neighbouring items of its own."""
-    claims, chunk = _claims_pipes(count, chunk, helpers + 1 if stretches else 1)
+    `stretches`: each process starts with a stretch of neighbouring items of its own, even ones
+    or, with `starts` (a first item for each process, this one's 0), the caller's."""
+    claims, chunk = _claims_pipes(count, chunk, helpers + 1 if stretches else 1, starts if stretches else None)
     pipes: list[int] = []
     for number in range(1, helpers + 1):
         receive_end, send_end = os.pipe()
@@ -100,18 +101,22 @@ def started() -> list[Child]:
     return list(_STARTED)
 
 
-def _claims_pipes(count: int, chunk: int, shares: int) -> tuple[list[int], int]:
+def _claims_pipes(count: int, chunk: int, shares: int, starts: Optional[list[int]] = None) -> tuple[list[int], int]:
     """Pipes holding the numbers of the chunks, one pipe per stretch of them (`shares` stretches:
-    one a process, or one for all), written before any process reads them, and the chunk size
-    (larger when a pipe could not hold one number per chunk). A process claims a chunk by reading
-    one number: a read of a pipe holds the pipe's lock for its whole copy (Linux, the BSDs), so
-    two processes never share a number, and none needs a lock of ours."""
+    one a process, or one for all; even ones, or from each of `starts`), written before any
+    process reads them, and the chunk size (larger when a pipe could not hold one number per
+    chunk). A process claims a chunk by reading one number: a read of a pipe holds the pipe's lock
+    for its whole copy (Linux, the BSDs), so two processes never share a number, and none needs a
+    lock of ours."""
     pipes = [os.pipe() for _ in range(shares)]
     room = min(_widen(write) for _read, write in pipes) // _TOKEN.itemsize
-    chunk = max(chunk, -(-count // (room * shares)))
+    given = starts is not None and len(starts) == shares
+    chunk = max(chunk, -(-count // (room * (1 if given else shares))))  # (a given stretch may hold them all)
     chunks = -(-count // chunk)
+    bounds = ([-(-start // chunk) for start in starts] if given and starts is not None  # (for mypy)
+              else [chunks * number // shares for number in range(shares)]) + [chunks]
     for number, (_read, write) in enumerate(pipes):
-        tokens = array("I", range(chunks * number // shares, chunks * (number + 1) // shares)).tobytes()
+        tokens = array("I", range(bounds[number], max(bounds[number], bounds[number + 1]))).tobytes()
         view = memoryview(tokens)
         while view:  # within the pipe's room: never blocks
             view = view[os.write(write, view):]

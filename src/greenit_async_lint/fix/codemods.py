@@ -26,6 +26,11 @@ REGISTRY: dict[str, tuple[str, str, str]] = {
     "move-to-queue": ("unsafe", "move_to_queue", "MoveToQueue"),
 }
 SAFETY: dict[str, str] = {name: entry[0] for name, entry in REGISTRY.items()}
+# The files of a finding each codemod parses, for sharing the planning out (parallel.py): the
+# handler's and the first call's on the chain (the call a handler makes, which the thread and
+# the queue wrap, or the handler they rewrite), or the catalogued call's (`leaf`), which a
+# timeout is added to. The calls between are read only when the first ones are awaited.
+READS: dict[str, str] = {"requests-timeout": "leaf"}
 _LOADED: dict[str, "Codemod"] = {}
 
 

@@ -1,27 +1,32 @@
 """The diffs of a check's findings, planned in two processes when there are enough of them.
 
 Planning is libcst work on the files each finding's chain goes through (most of a cold JSON
-check's fix suggestions on a large application). Each finding's diff is its own: a forked child
-plans one share of them while this process plans the other, each with its own parsed files
-(`split`: findings whose chains share a file go together unless that leaves the shares uneven).
-Both planners see every finding's lines (`FindingPlanner(findings=)`) and plan their share in
-the report's order, so each file is sliced and planned as in one process.
+check's fix suggestions on a large application). Each finding's diff is its own, made by one
+planner that parses each file once for all the findings it plans. So the findings are shared
+out (analysis/fanout.py) between this process and a forked child, each with its own planner, by
+groups whose files to parse are not the same (`split`): each process starts with a share of
+its own, its heaviest groups first, and when it is done takes the groups the other has not
+started yet. The shares are weighed by the size of the files (their parse is most of the work),
+which cannot see everything a codemod will read or resolve (jupyter-server: one finding, 1 of
+13, was two thirds of the work): the taking evens out some of what the weighing misses. A
+finding taken alone would have its file parsed twice (lnbits: a 40 KB module, 120 ms, in both
+processes), a group never is. Both planners see every finding's lines
+(`FindingPlanner(findings=)`), so each file is sliced as in one process.
 
 The child only computes: it writes nothing, and hands back the outcomes through a pipe (a pickle
-from our own fork, never from the checked project). If it fails in any way, this process plans
-its share itself, and raises there whatever the child would have raised.
+from our own fork, never from the checked project). Whatever it did not send, this process plans
+itself, and raises there whatever the child would have raised.
 """
 from __future__ import annotations
 
 import gc
-import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..analysis.forks import Child, can_fork
+from ..analysis.fanout import can_fork, fan_out
 from .cache import content_digest
+from .codemods import READS
 from .rules import Remedy
 
 if TYPE_CHECKING:  # not at run time: the fixer's answers (Planned) are read where libcst is not imported
@@ -32,10 +37,6 @@ if TYPE_CHECKING:  # not at run time: the fixer's answers (Planned) are read whe
     from .rules import RemedyCatalogue
 
 MIN_FINDINGS = 6  # below this, a fork costs more than the planning it shares
-# A finding's own planning (its codemods, the regenerated code, the diff and its compile check),
-# in bytes of a file's parsing that cost as much: about 3 ms, against 19 ms for a 26 KB module.
-FINDING_BYTES = 4000
-FORK_BYTES = 8000  # the child's fork and its answer: about 5 ms, which two shares must save
 
 
 @dataclass
@@ -94,40 +95,38 @@ def _plan_all(make: Callable[[], FindingPlanner], pending: "list[tuple[Finding, 
     if shares is None:
         planner = make()
         return plan(planner, pending), digests(planner)
-    mine, theirs = shares
-    child = _Child(lambda: _result(make, [pending[i] for i in theirs]))
-    planner = make()
+    groups = shares[0] + shares[1]
+    made: list[FindingPlanner] = []  # this process's planner (a forked child makes its own)
+    known: dict[Path, str] = {}
+
+    def one(g: int) -> list[tuple[Planned, dict[Path, str]]]:
+        if not made:
+            made.append(make())
+        planner = made[0]
+        out = []
+        for planned in plan(planner, [pending[i] for i in groups[g]]):
+            contents = planner.sources.contents
+            for path in contents.keys() - known.keys():
+                known[path] = content_digest(contents[path])
+            out.append((planned, {path: known[path] for path in planned.files if path in known}))
+        return out
+
+    results, _mine = fan_out(len(groups), one, 1, 1, stretches=True, starts=[0, len(shares[0])])
     planned: list[Optional[Planned]] = [None] * len(pending)
-    for i, result in zip(mine, plan(planner, [pending[i] for i in mine])):
-        planned[i] = result
-    read = digests(planner)
-    answer = child.result()
-    if answer is None:  # the child failed: its share is planned here (and fails here, if it must)
-        answer = _result(make, [pending[i] for i in theirs])
-    for i, result in zip(theirs, answer[0]):
-        planned[i] = result
-    read.update(answer[1])
+    read: dict[Path, str] = {}
+    for group, found in zip(groups, results):
+        for i, (result, files) in zip(group, found):
+            planned[i] = result
+            read.update(files)
     return [p for p in planned if p is not None], read
 
 
-def _result(make: Callable[[], FindingPlanner], share: "list[tuple[Finding, Remedy]]") \
-        -> tuple[list[Planned], dict[Path, str]]:
-    planner = make()
-    return plan(planner, share), digests(planner)
-
-
 def split(pending: "list[tuple[Finding, Remedy]]", size: Callable[[str], int]) \
-        -> Optional[tuple[list[int], list[int]]]:
-    """Two shares of the findings (indexes, in order), as even as it gets by the size of the files
-    each process must then parse (what planning costs, more than the number of findings) and
-    their number; None when one process would do about as well.
-
-    Findings whose chains share a file are first kept together (groups: the file is parsed once).
-    Then single findings move to the lighter share while that evens the load, even if a file they
-    share is then parsed in both processes: mealie's findings are all connected through a few
-    services, and left whole, one process planned 126 ms while the other finished in 47. Each
-    finding's diff is its own (apply.FindingPlanner.diff_for), so any split gives the same fixes."""
-    files = [_files(finding) for finding, _ in pending]
+        -> Optional[tuple[list[list[int]], list[list[int]]]]:
+    """Two shares of the findings: groups of them (indexes, in order) whose files to parse are
+    not the same, each share's heaviest first, the shares as even as it gets by the size of those
+    files (what parsing costs, more than the number of findings); None when they cannot be split
+    that way."""
     parent: dict[str, str] = {}
 
     def root(name: str) -> str:
@@ -136,79 +135,28 @@ def split(pending: "list[tuple[Finding, Remedy]]", size: Callable[[str], int]) \
             name = parent[name]
         return name
 
+    files = [_files(finding, remedy) for finding, remedy in pending]
     for names in files:
         for name in names[1:]:
             parent[root(name)] = root(names[0])
     groups: dict[str, list[int]] = {}
     for i, names in enumerate(files):
         groups.setdefault(root(names[0]), []).append(i)
-    sizes = {name: size(name) + 1 for names in files for name in names}  # (+1: an empty file costs a little)
-    weights = {key: sum(sizes[name] for name in {n for i in group for n in files[i]}) + FINDING_BYTES * len(group)
+    if len(groups) < 2:
+        return None
+    # Weighed by every file on the chains: the calls between the first and the last are read when
+    # the first are awaited, and a codemod's names may be resolved there (jupyter-server's
+    # shutdown handler, through a 120 KB module: two thirds of the planning, which its own files'
+    # size put last of its share).
+    weights = {key: sum(size(name) for name in {n for i in group for n in _chain_files(pending[i][0])}) + len(group)
                for key, group in groups.items()}
-    shares = _Shares(files, sizes)
+    shares: tuple[list[list[int]], list[list[int]]] = ([], [])
+    loads = [0, 0]
     for key in sorted(groups, key=lambda k: (-weights[k], groups[k][0])):
-        lighter = 0 if shares.loads[0] <= shares.loads[1] else 1
-        for i in groups[key]:
-            shares.put(i, lighter)
-    shares.even()
-    alone = sum(sizes.values()) + FINDING_BYTES * len(pending)
-    if not all(shares.members) or max(shares.loads) > alone - FORK_BYTES:
-        return None  # one process plans about as fast
-    return sorted(shares.members[0]), sorted(shares.members[1])
-
-
-class _Shares:
-    """Two shares of findings, each with the files it parses (counted once) and its load."""
-
-    MOVES = 64  # at most this many findings change share (each move tries every finding of the heavier)
-
-    def __init__(self, files: list[list[str]], sizes: dict[str, int]) -> None:
-        self.files = [set(names) for names in files]
-        self.sizes = sizes
-        self.members: tuple[set[int], set[int]] = (set(), set())
-        self.counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # how many of the share's findings read each file
-        self.loads = [0, 0]
-
-    def put(self, i: int, share: int) -> None:
-        self.members[share].add(i)
-        self.loads[share] += self._added(i, share)
-        counts = self.counts[share]
-        for name in self.files[i]:
-            counts[name] = counts.get(name, 0) + 1
-
-    def take(self, i: int, share: int) -> None:
-        self.members[share].discard(i)
-        counts = self.counts[share]
-        for name in self.files[i]:
-            counts[name] -= 1
-        self.loads[share] -= self._added(i, share)
-
-    def even(self) -> None:
-        """Move findings from the heavier share to the lighter one, the best move first, while the
-        heavier load goes down."""
-        for _ in range(self.MOVES):
-            heavy = 0 if self.loads[0] > self.loads[1] else 1
-            light = 1 - heavy
-            best, best_load = None, self.loads[heavy]
-            for i in sorted(self.members[heavy]):
-                freed = self._freed(i, heavy)
-                load = max(self.loads[heavy] - freed, self.loads[light] + self._added(i, light))
-                if load < best_load:
-                    best, best_load = i, load
-            if best is None:
-                return
-            self.take(best, heavy)
-            self.put(best, light)
-
-    def _added(self, i: int, share: int) -> int:
-        """What finding `i` adds to `share`: the files no finding of it reads yet, and its own work."""
-        counts = self.counts[share]
-        return FINDING_BYTES + sum(self.sizes[name] for name in self.files[i] if not counts.get(name))
-
-    def _freed(self, i: int, share: int) -> int:
-        """What taking finding `i` (one of `share`'s) out of `share` saves it."""
-        counts = self.counts[share]
-        return FINDING_BYTES + sum(self.sizes[name] for name in self.files[i] if counts.get(name) == 1)
+        lighter = 0 if loads[0] <= loads[1] else 1
+        shares[lighter].append(groups[key])
+        loads[lighter] += weights[key]
+    return shares
 
 
 def _size(path: Path) -> int:
@@ -218,41 +166,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _files(finding: "Finding") -> list[str]:
+def _chain_files(finding: "Finding") -> list[str]:
+    handler = finding.handler
+    return [*([handler.path] if handler is not None else []), *(hop.path for hop in finding.chain)] or [finding.path]
+
+
+def _files(finding: "Finding", remedy: Optional[Remedy]) -> list[str]:
+    """The files planning the finding parses, as far as its codemods say (codemods.READS)."""
     handler = finding.handler
     names = [handler.path] if handler is not None else []
-    names.extend(hop.path for hop in finding.chain)
-    return names or [finding.path]
-
-
-class _Child:
-    """`work()` in a forked process, its pickled answer read back through a pipe."""
-
-    def __init__(self, work: Callable[[], object]) -> None:
-        read, write = os.pipe()
-
-        def answer() -> None:  # pragma: no cover - in the child (coverage does not follow it)
-            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
-
-        self.pid: Optional[int] = Child(answer, [read]).pid
-        os.close(write)
-        if self.pid is None:  # no fork allowed now (a process limit, no memory): `result` answers None
-            os.close(read)
-            return
-        self.read = read
-
-    def result(self):  # type: ignore[no-untyped-def]
-        """The child's answer, or None when it failed (or was never forked)."""
-        if self.pid is None:
-            return None
-        with os.fdopen(self.read, "rb") as pipe:
-            data = pipe.read()
-        _pid, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return None
-        try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a truncated answer is a failed child
-            return None
+    chain = finding.chain
+    if chain:
+        names.append(chain[0].path)
+        if remedy is not None and any(READS.get(name) == "leaf" for name in remedy.codemods):
+            names.append(chain[-1].path)
+    return list(dict.fromkeys(names)) or [finding.path]
