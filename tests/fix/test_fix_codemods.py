@@ -530,3 +530,24 @@ def test_a_with_item_is_refused_a_thread_without_libcst(tmp_path, monkeypatch):
         """)
     assert reasons == {"GAL106 page": [CONTEXT_MANAGER, HAS_TIMEOUT]}
     assert parsed == []
+
+
+def test_a_file_that_never_compiled_still_gets_its_fix(tmp_path):
+    """`ast` reads the file, the compiler does not (`return` outside a function): what the fix
+    regenerated compiles, so the fix broke nothing and is given (it was an error blaming the fix)."""
+    new, reasons = _fix(tmp_path, """\
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/ping")
+        def ping():
+            return requests.get("https://example.com/ping").text
+
+
+        return None
+        """)
+    assert reasons == {"GAL106 ping": []}
+    assert 'requests.get("https://example.com/ping", timeout=10)' in new["app.py"]

@@ -6,7 +6,8 @@ A codemod asks these first and refuses at once when they show why (a requests ca
 timeout already; a call whose work is heavy, or that is a `with` item, for a thread); otherwise,
 or when `ast` cannot tell, it goes on with libcst, which finds the same call and decides as it
 always did. libcst's parse of a file costs about 15 times `ast`'s, and these refusals were most
-of some applications' fix suggestions (ctfd's planning: 68 -> 10 ms).
+of some applications' fix suggestions (ctfd's planning: 68 -> 10 ms). (In a file of a syntax
+libcst cannot parse yet, such a call is refused for what `ast` shows, not for the parse.)
 """
 from __future__ import annotations
 

@@ -65,7 +65,6 @@ class SourceFile:
         self._recorded: dict[int, Recorded] = {}  # what each statement's codegen noted, until its calls are indexed
         self.spans: Spans = {}  # the code of every statement placed so far (changes.py reuses it: reuse.py)
         self._lines_before = 1
-        self._compiles: Optional[bool] = None
         self.bindings: Optional[dict[str, list[Optional[tuple[str, Optional[str]]]]]] = None  # module_bindings  # the first line of each top-level statement in `text`
         self.name, self.is_package, self.import_root = module_name(path)
 
@@ -135,16 +134,6 @@ class SourceFile:
     def restore(self, fixed: str) -> str:
         """The whole file for the fixed `text` (raises slices.SliceLost when it cannot be done)."""
         return self.slice.restore(fixed) if self.slice is not None else fixed
-
-    def compiles(self) -> bool:
-        """Whether the file as it is compiles (asked once)."""
-        if self._compiles is None:
-            try:
-                compile(self.original, self.display, "exec", dont_inherit=True)
-                self._compiles = True
-            except (SyntaxError, ValueError):
-                self._compiles = False
-        return self._compiles
 
     # -- lookups -------------------------------------------------------------------------------
     def calls_at(self, line: int, byte_col: int) -> list[cst.Call]:
