@@ -96,9 +96,16 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     fixer = Fixer(config, catalogue) if diffs and config.effective_jobs() > 1 else None
 
     def starting() -> None:
-        if fixer is not None:
+        if fixer is not None and not fixer.started:
             fixer.start()
             preload.imports = preload.imports and not fixer.started
+
+    if cache_dir is None or not cache_dir.exists():
+        # No result can be held (no cache folder yet, or no cache): the analysis will run, so the
+        # fixer starts now, and imports libcst while this process is still alone (its own imports,
+        # the walk of the files) instead of beside the summary workers (mealie: the summaries of a
+        # cold JSON check took 245 ms against 195 for text).
+        starting()
 
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while

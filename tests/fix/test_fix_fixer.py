@@ -92,12 +92,19 @@ def test_no_fork_no_fixer(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 CHECK = """
 import sys
+from greenit_async_lint.analysis import engine
 from greenit_async_lint.fix.fixer import Fixer
+walked = []
+real_collect = engine.collect
+def collect(*args, **kwargs):
+    walked.append(True)
+    return real_collect(*args, **kwargs)
+engine.collect = collect
 started = []
 real = Fixer.start
 def start(self):
     real(self)
-    started.append(self.pid is not None)
+    started.append((self.pid is not None, bool(walked)))
 Fixer.start = start
 from greenit_async_lint.cli import main
 try:
@@ -114,11 +121,15 @@ def test_a_cold_check_plans_in_the_fixer_and_a_warm_one_forks_none(app: Path) ->
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    assert run() == "[True] False"  # forked at the cache miss; this process never imported libcst
+    assert run() == "[(True, False)] False"  # forked before the files were walked (no cache folder yet); this
+    # process never imported libcst
     diffs = [f["fix"]["diff"] for f in json.loads((app / "report.json").read_text())["findings"]]
     assert any(diffs)
     assert run() == "[] False"  # the result cache answered: no analysis, no fixer
     assert [f["fix"]["diff"] for f in json.loads((app / "report.json").read_text())["findings"]] == diffs
+    edited = next(p for p in sorted(app.rglob("*.py")) if "def " in p.read_text())
+    edited.write_text(edited.read_text() + "\n\ndef added_by_the_test():\n    return 1\n")
+    assert run() == "[(True, True)] False"  # the result cache missed: forked when the analysis started
 
 
 def test_one_job_forks_no_fixer(app: Path) -> None:
