@@ -68,3 +68,30 @@ def test_ast_finds_the_call_libcst_finds_on_every_fixture_hop() -> None:
                 assert keywords == [k.arg for k in found[0].keywords] or any(a.star for a in call.args)
                 compared += 1
     assert compared > 100
+
+
+def test_a_handler_read_alone_is_refused_as_in_its_file_on_every_fixture_handler() -> None:
+    """early.handler_quick_refusal against movable.quick_refusal on the libcst tree of the file,
+    for every function handler of every fixture app: the same reason, or nothing, each time."""
+    from fixtools import FIXTURES, analyse
+    from greenit_async_lint.fix.early import _quick_refusal
+    from greenit_async_lint.fix.movable import quick_refusal
+    from greenit_async_lint.fix.rules import load_remedies
+    from greenit_async_lint.fix.sources import Sources
+
+    compared = refused = 0
+    for app in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        report = analyse(app)
+        remedies = load_remedies(report.catalogue)
+        for handler in report.handlers:
+            if not handler.function:
+                continue
+            syntax = Sources(app).syntax(handler.path)
+            assert syntax is not None
+            alone = _quick_refusal(syntax, handler.qualname, remedies)
+            function = Sources(app).get(handler.path).function(handler.qualname)
+            assert function is not None, (app.name, handler.qualname)
+            assert alone == quick_refusal(function, remedies), (app.name, handler.qualname)
+            compared += 1
+            refused += alone is not None
+    assert compared > 100 and refused > 10, (compared, refused)

@@ -18,16 +18,45 @@ SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.L
           ast.DictComp, ast.GeneratorExp)
 
 
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+             *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+Function = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
 class AstFile:
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, data: bytes = b"") -> None:
         self.tree = tree
+        self.data = data  # what was parsed
         self._found: dict[tuple[int, int], list[tuple[ast.Call, list[ast.AST]]]] = {}
+        self._functions: Optional[dict[str, Optional[ast.AST]]] = None
+        self.memo: dict[object, object] = {}  # what early.py found once for the file's findings
+
+    def function(self, qualname: str) -> Optional[ast.AST]:
+        """The `def` of `qualname` (names of the classes and functions around it, dotted), found as
+        libcst's SourceFile.function finds it (branches of compound statements gone through); None
+        when several have that name (libcst takes the first, which a slice may have made a stub)."""
+        if self._functions is None:
+            found: dict[str, Optional[ast.AST]] = {}
+
+            def walk(body: list[ast.stmt], prefix: str) -> None:
+                for statement in body:
+                    if isinstance(statement, (*Function, ast.ClassDef)):
+                        name = prefix + statement.name
+                        if isinstance(statement, Function):
+                            found[name] = None if name in found else statement
+                        walk(statement.body, name + ".")
+                    elif isinstance(statement, _COMPOUND):
+                        walk(_branches(statement), prefix)
+
+            walk(self.tree.body, "")
+            self._functions = found
+        return self._functions.get(qualname)
 
     @classmethod
     def parse(cls, data: bytes) -> Optional[AstFile]:
         """None when `ast` cannot read the bytes."""
         tree = parse_for_slice(data)
-        return cls(tree) if tree is not None else None
+        return cls(tree, data) if tree is not None else None
 
     def calls_at(self, line: int, col: int) -> list[tuple[ast.Call, list[ast.AST]]]:
         """The calls at (line, 1-based column), where the analysis places call sites, outer first,
@@ -37,6 +66,17 @@ class AstFile:
             found = self._found[(line, col)] = []
             _descend(self.tree, (line, col - 1), [], found)
         return found
+
+
+def _branches(statement: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside a compound statement, in libcst's order (cst_nodes.bodies):
+    its body, its handlers' or cases', its `else`, its `finally`."""
+    out = list(getattr(statement, "body", ()))
+    for part in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        out.extend(part.body)
+    out.extend(getattr(statement, "orelse", ()))
+    out.extend(getattr(statement, "finalbody", ()))
+    return out
 
 
 def enclosing_scope(around: list[ast.AST]) -> Optional[ast.AST]:

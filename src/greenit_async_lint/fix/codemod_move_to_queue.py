@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 from typing import Optional, Union
 
 import libcst as cst
 from libcst.metadata import ImportAssignment
 
-from .layout import find_instance, home_folder, import_change, tasks_module
+from .layout import Instance, find_instance, home_folder, import_change, tasks_module
 from .rules import FrameworkInfo, ImportSpec, JobSpec, QueueInfo
 from .changes import Changes, FileChanges, ImportChange
 from .bindings import module_bindings
@@ -28,15 +27,8 @@ from .cst_nodes import read_only_visit
 from .source import SourceFile
 from .codemod_base import Codemod, Target, hop_call, names_bound_in, unique_name
 from .codemod_moving import Move, NeededImport, needed_import, plan_move
+from .early import handler_quick_refusal
 from .movable import quick_refusal
-
-
-@dataclass(frozen=True)
-class Instance:
-    """The project's queue object (an `rq.Queue`, a Huey instance): where it is and its name."""
-
-    source: SourceFile
-    name: str
 
 
 NEW_MODULE_DOC = '"""Task-queue jobs: work moved out of the request path (GreenIT practice 112)."""\n'
@@ -57,6 +49,9 @@ class MoveToQueue(Codemod):
         framework = target.remedies.frameworks.get(handler.framework)
         if framework is None or framework.accepted is None:
             return f"no 202 response template for {handler.framework} in remedies.yaml"
+        early = handler_quick_refusal(target)  # its own `def`, parsed alone: no parse of its file for these
+        if early:
+            return early
         source = target.sources.get(handler.path)
         if source.module is None:
             return f"{source.display}: {source.error}"

@@ -14,11 +14,16 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
-from .astfile import enclosing_scope
+import libcst as cst
+
+from .astfile import AstFile, enclosing_scope
 from .codemod_base import _framework_root, _tail
+from .movable import quick_refusal
+from .slices import split_lines
 
 if TYPE_CHECKING:
     from .codemod_base import Target
+    from .rules import RemedyCatalogue
 
 
 def ast_hop_call(target: Target, index: int) -> Optional[tuple[ast.Call, list[ast.AST]]]:
@@ -58,4 +63,46 @@ def ast_blocking_hop(target: Target) -> Optional[tuple[int, Optional[ast.AST]]]:
     return None
 
 
-__all__ = ["ast_blocking_hop", "ast_hop_call"]
+def handler_quick_refusal(target: Target) -> Optional[str]:
+    """movable.quick_refusal on the handler's own `def`, parsed by libcst alone (its lines found by
+    the file's `ast`): what keeps its work from moving to a worker (`self`, the request, an early
+    return), told without the parse of the file around it; None when that says nothing, or when
+    the `def` cannot be read alone. The function is the one the file's slice keeps whole (the
+    handler's line is always in focus), so libcst reads the same code either way."""
+    handler = target.handler
+    if handler is None:
+        return None
+    syntax = target.sources.syntax(handler.path)
+    if syntax is None:
+        return None
+    key = ("quick_refusal", handler.qualname)
+    if key not in syntax.memo:  # (a handler's findings share it)
+        syntax.memo[key] = _quick_refusal(syntax, handler.qualname, target.remedies)
+    return syntax.memo[key]  # type: ignore[return-value]
+
+
+def _quick_refusal(syntax: AstFile, qualname: str, remedies: RemedyCatalogue) -> Optional[str]:
+    node = syntax.function(qualname)
+    if node is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.end_lineno is None:
+        return None
+    try:
+        lines = split_lines(syntax.data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    indent = lines[node.lineno - 1][:node.col_offset]
+    if indent.strip() or indent.startswith("\ufeff"):
+        return None
+    code = "".join(lines[node.lineno - 1:node.end_lineno])
+    try:
+        module = cst.parse_module(f"if 1:\n{code}" if indent else code)
+    except (cst.ParserSyntaxError, ValueError, RecursionError):
+        return None
+    first: Optional[cst.CSTNode] = module.body[0] if module.body else None
+    if indent and isinstance(first, cst.If) and isinstance(first.body, cst.IndentedBlock) and first.body.body:
+        first = first.body.body[0]
+    if not isinstance(first, cst.FunctionDef):
+        return None
+    return quick_refusal(first, remedies)
+
+
+__all__ = ["ast_blocking_hop", "ast_hop_call", "handler_quick_refusal"]

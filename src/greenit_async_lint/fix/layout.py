@@ -4,6 +4,7 @@ import paths between modules, and an existing queue object (an `rq.Queue`, a Hue
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -58,6 +59,14 @@ def tasks_module(handler: SourceFile) -> Path:
         if candidate == handler.import_root:
             break
     return home_folder(handler) / "tasks.py"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """The project's queue object (an `rq.Queue`, a Huey instance): where it is and its name."""
+
+    source: SourceFile
+    name: str
 
 
 def find_instance(sources: Sources, root: Path, calls: Iterable[str]) -> Optional[tuple[SourceFile, str]]:
