@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from ...catalogue.frameworks import DecoratorRule
 from ...catalogue.patterns import PatternTable
-from ..index import Call
-from ..ir import Function
+from ..ir import CallSite, Function
+from ..project import Ctx
 from .model import Rules, RulesByName, Scan
 
 
@@ -42,19 +42,17 @@ def factory_rules(scan: Scan, rules: Rules) -> tuple[Rules, set[str]]:
     # Every call of a closure or of the function around one: the known decorator is often
     # imported under another name (`xmlrpc_method as _xmlrpc_method`), so tails do not filter.
     # A factory returns a decorator: it has a nested function, or is one; modules without nested
-    # functions have no factory, and their call sites are not read at all.
-    calls: list[tuple[Call, set[str]]] = []
+    # functions have no factory, and the other functions' call sites are not read at all (in the
+    # order of the project's call sites: modules, then their functions, then their calls).
+    calls: list[tuple[CallSite, Ctx, Function]] = []
     for mi, module in enumerate(scan.p.mods):
         parents = {f.parent for f in module.functions.values() if f.parent is not None}
-        if parents:
-            calls.extend((site, parents) for site in scan.index.module_calls(mi))
+        for fn in module.functions.values() if parents else ():
+            if fn.parent is not None or fn.qualname in parents:
+                ctx = Ctx(mi, fn.qualname)
+                calls.extend((site, ctx, fn) for site in fn.scope.calls)
     by_name = RulesByName(rules)
-    for (_seq, cs, ctx), parents in calls:
-        fn = scan.p.function(ctx[0], ctx[1]) if ctx[1] is not None else None
-        if fn is None:
-            continue
-        if fn.parent is None and fn.qualname not in parents:
-            continue
+    for cs, ctx, fn in calls:
         hits = {i for name in scan.names(cs.func, ctx) for i in by_name.matching(name)}
         if not hits:
             continue
