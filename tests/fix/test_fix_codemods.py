@@ -469,10 +469,9 @@ def test_each_framework_answers_202_in_its_own_way(tmp_path):
         assert not analyse(root).findings, framework
 
 
-def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp_path, monkeypatch):
-    """`ast` answers these refusals: libcst's parse of the file (about 15 times `ast`'s) is skipped."""
+def _parsed_by_libcst(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The names of the files the fixer parses with libcst from now on, in order."""
     from greenit_async_lint.fix import source
-    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT, PASSES_STARS
 
     parsed: list[str] = []
     real = source.SourceFile.__init__
@@ -482,6 +481,14 @@ def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp
         real(self, path, *args, **kwargs)
 
     monkeypatch.setattr(source.SourceFile, "__init__", recording)
+    return parsed
+
+
+def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp_path, monkeypatch):
+    """`ast` answers these refusals: libcst's parse of the file (about 15 times `ast`'s) is skipped."""
+    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT, PASSES_STARS
+
+    parsed = _parsed_by_libcst(monkeypatch)
     _, reasons = _fix(tmp_path, """\
         import requests
         from flask import Flask
@@ -504,18 +511,10 @@ def test_a_call_with_its_timeout_or_star_arguments_is_refused_without_libcst(tmp
 
 
 def test_a_with_item_is_refused_a_thread_without_libcst(tmp_path, monkeypatch):
-    from greenit_async_lint.fix import source
     from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT
     from greenit_async_lint.fix.codemod_to_thread import CONTEXT_MANAGER
 
-    parsed: list[str] = []
-    real = source.SourceFile.__init__
-
-    def recording(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        parsed.append(path.name)
-        real(self, path, *args, **kwargs)
-
-    monkeypatch.setattr(source.SourceFile, "__init__", recording)
+    parsed = _parsed_by_libcst(monkeypatch)
     _, reasons = _fix(tmp_path, """\
         import requests
         from fastapi import FastAPI
