@@ -100,17 +100,16 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
             fixer.start()
             preload.imports = preload.imports and not fixer.started
 
-    if cache_dir is None or not cache_dir.exists():
-        # No result can be held (no cache folder yet, or no cache): the analysis will run, so the
-        # fixer starts now, and imports libcst while this process is still alone (its own imports,
-        # the walk of the files) instead of beside the summary workers (mealie: the summaries of a
-        # cold JSON check took 245 ms against 195 for text).
-        starting()
-
     from .progress import Progress
     with Progress(", ".join(args.paths) or "."):  # a line on a terminal when the run takes a while
         early, hook = BEFORE_SHARE.set(preload), ON_ANALYSIS.set(starting)
         try:
+            if cache_dir is None or not cache_dir.exists():
+                # No result can be held (no cache folder yet, or no cache): the analysis will run,
+                # so the fixer starts now, and imports libcst while this process is still alone (its
+                # own imports, the walk of the files) instead of beside the summary workers (mealie:
+                # the summaries of a cold JSON check took 245 ms against 195 for text).
+                starting()
             # The analysis's summaries and memos are parked with the report rather than freed: the
             # fixes that follow are planned in another process (or cost little without diffs).
             retain = _PARKED if fixer is not None or not diffs else None

@@ -81,6 +81,34 @@ def test_an_idle_fixer_is_killed_and_reaped(app: Path) -> None:
         os.waitpid(pid, os.WNOHANG)  # no such child left: not even a zombie
 
 
+def test_a_fixer_started_before_the_walk_is_reaped_when_the_analysis_fails(
+        app: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """No cache folder yet: the fixer is forked before the files are walked, and a check that then
+    fails leaves no process behind."""
+    from greenit_async_lint import check
+    from greenit_async_lint.cli import main
+
+    pids: list[int] = []
+    real = Fixer.start
+
+    def start(self: Fixer) -> None:
+        real(self)
+        if self.pid is not None:
+            pids.append(self.pid)
+
+    def analyse_fails(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the analysis breaks")
+
+    monkeypatch.setattr(Fixer, "start", start)
+    monkeypatch.setattr(check, "analyse", analyse_fails)
+    monkeypatch.chdir(app)
+    assert main(["check", "--jobs", "2", "--format", "json=report.json", "--allow-empty", "."]) != 0
+    assert "the analysis breaks" in capsys.readouterr().err
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # killed and reaped
+
+
 def test_no_fork_no_fixer(app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fixer_module, "can_fork", lambda: False)
     alone, _ = _fixes(app, "alone")
