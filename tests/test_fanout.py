@@ -186,18 +186,30 @@ def test_each_process_starts_with_a_stretch_of_its_own() -> None:
     # as fast, reaches the helper's stretch only near its end)
 
 
-def test_stretches_start_where_the_caller_says_and_a_process_done_takes_the_others_rest() -> None:
+def test_stretches_start_where_the_caller_says_and_a_process_done_takes_the_others_rest(tmp_path: Path) -> None:
     """The fix planner's shares are uneven in number (fix/parallel.py): the helper starts at the
     first item of its own share, and the parent, slow at its first item, leaves it the rest of its."""
-    def first_slow_in_parent(i: int) -> tuple[int, int]:
-        if os.getpid() == PARENT and i == 0:
-            time.sleep(0.5)
-        return i, os.getpid()
+    started = tmp_path / "parent-started"
+
+    def first_slow_in_parent(i: int) -> tuple[int, int, float]:
+        if os.getpid() == PARENT:
+            started.touch()
+            if i == 0:
+                time.sleep(1.0)
+        else:
+            for _ in range(500):  # at most 5 s: the parent takes its first item before the helper starts
+                if started.exists():
+                    break
+                time.sleep(0.01)
+        return i, os.getpid(), time.monotonic()
 
     results, mine = fanout.fan_out(10, first_slow_in_parent, 1, 1, stretches=True, starts=[0, 8])
     fanout.finish()
-    assert [value for value, _pid in results] == list(range(10))
-    assert mine == [0]  # the helper made 8 and 9, its own, then 1 to 7, which the parent left
+    assert [value for value, _pid, _at in results] == list(range(10))
+    assert mine[0] == 0
+    helper = [i for _at, i in sorted((at, i) for i, (_value, pid, at) in enumerate(results) if pid != PARENT)]
+    assert helper[:2] == [8, 9]  # its own share first
+    assert set(helper[2:]) and set(helper[2:]) <= set(range(1, 8))  # then what the parent had not started
 
 
 def _slow_in_parent_now_and_then(i: int) -> tuple[int, int]:
