@@ -110,10 +110,10 @@ def _claims_pipes(count: int, chunk: int, shares: int, starts: Optional[list[int
     lock of ours."""
     pipes = [os.pipe() for _ in range(shares)]
     room = min(_widen(write) for _read, write in pipes) // _TOKEN.itemsize
-    given = starts is not None and len(starts) == shares
+    given = starts if starts is not None and len(starts) == shares else None
     chunk = max(chunk, -(-count // (room * (1 if given else shares))))  # (a given stretch may hold them all)
     chunks = -(-count // chunk)
-    bounds = ([-(-start // chunk) for start in starts] if given and starts is not None  # (for mypy)
+    bounds = ([-(-start // chunk) for start in given] if given
               else [chunks * number // shares for number in range(shares)]) + [chunks]
     for number, (_read, write) in enumerate(pipes):
         tokens = array("I", range(bounds[number], max(bounds[number], bounds[number + 1]))).tobytes()
