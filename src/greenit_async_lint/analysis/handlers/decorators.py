@@ -39,7 +39,8 @@ def decorated(scan: Scan, included: Included) -> Decorated:
     belongs to, `included`) declares."""
     rules: Rules = [(fw, r) for fw in scan.frameworks for r in fw.decorators]
     wanted = tails(p for _fw, r in rules for p in r.calls.patterns())
-    made, names = factory_rules(scan, rules)  # project factories applying one of these decorators
+    applied = _applied(scan) if wanted is None else None
+    made, names = factory_rules(scan, rules, applied)  # project factories applying one of these decorators
     by_name = RulesByName(rules + made)
     wanted = None if wanted is None else wanted | names
     out = Decorated([], {}, [])
@@ -66,6 +67,22 @@ def decorated(scan: Scan, included: Included) -> Decorated:
                     method = scan.p.function(value.module, value.qualname) if isinstance(value, MethodRef) else None
                     if isinstance(value, MethodRef) and method is not None:
                         out.candidates.append(Candidate(value.module, method, match.framework.name, match.route))
+    return out
+
+
+def _applied(scan: Scan) -> set[str]:
+    """The names every decorator `decorated` looks at evaluates to, when it looks at all of them
+    (some rule's pattern ends with a glob): the same evaluations it makes, memoised, just earlier."""
+    out: set[str] = set()
+    for _seq, mi, fn in scan.index.decorated(None):
+        if scan.wanted(mi):
+            ctx = scan.p.defining_ctx(mi, fn)
+            out.update(name for dec in fn.decorators for name in scan.names(dec.func if isinstance(dec, Call) else dec, ctx))
+    for mi, cls in scan.index.decorated_classes():
+        if scan.wanted(mi):
+            ctx = scan.p.class_ctx(mi, cls)
+            out.update(name for dec in cls.decorators
+                       for name in scan.names(dec.func if isinstance(dec, Call) else dec, ctx))
     return out
 
 
