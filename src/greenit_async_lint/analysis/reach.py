@@ -25,6 +25,7 @@ from .loops import LoopBounds, amplified
 from .parameters import arg_value, bind
 from .pathconds import PathConditions, cleared
 from .pools import PoolUse
+from .receivers import ReceiverReuse
 from .project import Ctx, Project
 from .results import CatalogueResults
 from .signals import SignalIndex
@@ -65,6 +66,7 @@ class Reach:
         self.builders = QueryBuilders(project, catalogue.volume.query_builders)  # `.exists()`: no query of its own
         self._builds_only: dict[tuple[int, Ctx], bool] = {}
         self._plain: dict[str, bool] = {}  # outside names by whether no offload table matches them
+        self.receivers = ReceiverReuse(self)
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -80,14 +82,15 @@ class Reach:
         parameters are kept only for a call site that binds them (`bound`: pathconds.resolve)."""
         if self.p.function(mi, qualname) is None:
             return ()
+        if receiver is not None and self.receivers.own_class_walk(mi, qualname, receiver):
+            receiver = None  # nothing it reads through `self` differs on that class (receivers.py)
         found = self._walk.result((mi, qualname, receiver))
         return found if bound or not any(e.conds for e in found) else tuple(cleared(found))
 
     def _body_effects(self, key: FunctionKey) -> tuple[Effect, ...]:
         """The work reached from a function's own call sites (the walk memoises it)."""
         mi, qualname, receiver = key
-        fn = self.p.function(mi, qualname)
-        if fn is None:
+        if (fn := self.p.function(mi, qualname)) is None:
             return ()
         effects: list[Effect] = []
         ctx = Ctx(mi, qualname, receiver)
@@ -143,8 +146,7 @@ class Reach:
 
     def project_call_effects(self, target: Callee, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         mi, qualname = target.module, target.qualname
-        fn = self.p.function(mi, qualname)
-        if fn is None:
+        if (fn := self.p.function(mi, qualname)) is None:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request

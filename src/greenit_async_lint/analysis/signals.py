@@ -142,6 +142,10 @@ class SignalIndex:
         an instance of `sender` (None: unknown), plus those of the signals in `keys`."""
         return self._run(self._implicit(names, list(keys or [])), sender)
 
+    def sends_implicitly(self, names: list[str]) -> bool:
+        """Whether calling something known by `names` sends a signal (`django.db.models.Model.save`)."""
+        return bool(self._implicit(names, []))
+
     def _implicit(self, names: list[str], keys: list[SignalKey]) -> list[SignalKey]:
         """`keys`, and the signals calling something known by `names` sends."""
         by_names = tuple(names)
