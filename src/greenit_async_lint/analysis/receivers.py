@@ -3,9 +3,10 @@
 A method inherited from a base runs with `self` an instance of the subclass (classes.py), so
 that `self.hook()` reaches the subclass's override: the walk is made per receiver class, and an
 application with a few generic base controllers walks their methods once per controller (mealie:
-343 of 1,061 walks, 283 of them equal to one already made for another receiver).
+343 of 1,061 walks, 283 of them equal to one already made for another receiver; 194 of the 343
+are reused now).
 
-The receiver enters a walk only through `self` (or `cls`): `self` is an instance of the receiver,
+The receiver enters a walk only through `self`: `self` is an instance of the receiver,
 and `super()` starts from the receiver's lookup order. So the walk for a subclass `R` of the
 method's class `C` is the walk for `C` when
 
