@@ -56,7 +56,7 @@ class FrameworkHooks:
                 for rule in self.rules:
                     if rule.names.match(target.name):
                         out.extend(self.hook_effects(self.r.ev.classes.mro(*target.subject)[0], rule.calls, hop))
-        for base in self.r.ev.eval(func.base, ctx):
+        for base in self.r.ev.eval(func.base, ctx) if func.attr in self.methods else ():
             if isinstance(base, (Instance, ClassRef)):
                 out.extend(self.inherited_call_effects(base, func.attr, hop))
         return out

@@ -122,7 +122,7 @@ class SignalIndex:
         return None
 
     def triggered(self, cs: CallSite, ctx: Ctx) -> list[Triggered]:
-        if not self.rules:
+        if not self.rules or not self.receivers():  # (most projects connect none: nothing to name)
             return []
         keys: list[SignalKey] = []
         if cs.tail in self.send_methods and isinstance(cs.func, Attr):
