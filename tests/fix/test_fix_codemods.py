@@ -550,3 +550,60 @@ def test_a_file_that_never_compiled_still_gets_its_fix(tmp_path):
         """)
     assert reasons == {"GAL106 ping": []}
     assert 'requests.get("https://example.com/ping", timeout=10)' in new["app.py"]
+
+
+OVERRIDE = """\
+    import subprocess
+    from abc import ABC, abstractmethod
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    def convert(items):
+        return subprocess.check_output(["crf_test", *items])
+
+
+    class Parser(ABC):
+        @abstractmethod
+        async def parse(self, items): ...
+
+
+    class CrfParser(Parser):
+        async def parse(self, items):
+            models = convert(items)
+            return models
+
+
+    def get_parser(kind) -> Parser:
+        return CrfParser()
+
+
+    @app.post("/parse")
+    async def parse_all(kind: str, items: list[str]):
+        parser = get_parser(kind)
+        return await parser.parse(items)
+    """
+
+
+def test_a_hop_naming_the_override_an_awaited_call_runs_is_gone_through(tmp_path):
+    """The chain names CrfParser.parse at its `def` line (the override of the stub the receiver
+    is typed as): not a call to find, but the method the awaited call runs. The blocking call is
+    the first one in it that is not awaited, and both lookups (libcst's and `ast`'s) say so."""
+    from greenit_async_lint.fix.apply import FindingPlanner
+    from greenit_async_lint.fix.codemod_base import loop_blocking_hop
+    from greenit_async_lint.fix.early import ast_blocking_hop
+    from greenit_async_lint.fix.remedies import project_stack
+    from greenit_async_lint.fix.rules import load_remedies
+
+    new, reasons = _fix(tmp_path, OVERRIDE)
+    assert reasons == {"GAL107 parse_all": []}
+    assert "models = await asyncio.to_thread(convert, items)" in new["app.py"]
+    report = analyse(tmp_path)
+    (finding,) = [f for f in report.findings if f.handler.qualname == "parse_all"]
+    assert [h.call for h in finding.chain][:2] == ["parser.parse", "CrfParser.parse"]
+    remedies = load_remedies(report.catalogue)
+    stack = project_stack(report, tmp_path, remedies)
+    index, _source, call, reason = loop_blocking_hop(FindingPlanner(report, tmp_path, stack, remedies).target(finding))
+    assert (index, reason) == (2, None) and call is not None
+    assert ast_blocking_hop(FindingPlanner(report, tmp_path, stack, remedies).target(finding))[0] == 2

@@ -8,6 +8,7 @@ tree only; `Changes.render` applies every planned edit in one pass per file.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, Union
@@ -20,6 +21,7 @@ from .source import SourceFile
 from .sources import Sources
 
 if TYPE_CHECKING:
+    from ..analysis.effects import Hop
     from ..analysis.findings import Finding
     from .queues import Stack
     from .rules import QueueInfo, RemedyCatalogue
@@ -132,6 +134,8 @@ def loop_blocking_hop(target: Target) -> tuple[Optional[int], Optional[SourceFil
         if index == 0 and _framework_root(target) and len(target.finding.chain) > 1:
             continue  # a dependency the framework runs (and awaits, when it is `async def`)
         source, call, reason = hop_call(target, index)
+        if call is None and source is not None and index > 0 and names_definition(source, target.finding.chain[index]):
+            continue  # the method the awaited call runs: its own calls come next
         if call is None or source is None:
             return None, source, None, reason
         scope = source.enclosing_scope(call)
@@ -142,6 +146,15 @@ def loop_blocking_hop(target: Target) -> tuple[Optional[int], Optional[SourceFil
         if not is_awaited(source, call):
             return index, source, call, None
     return None, None, None, "every call on the chain is awaited"
+
+
+def names_definition(source: SourceFile, hop: Hop) -> bool:
+    """Whether a hop names the method that runs rather than a call: the override a subclass
+    gives a stub (hierarchy.named), a hook or a receiver the framework runs. Such a hop is at the
+    method's `def` line, and its call text is the method's qualified name."""
+    name = hop.call.rsplit(".", 1)[-1]
+    return (source.function(hop.call) is not None
+            and re.match(rf"\s*(async\s+)?def\s+{re.escape(name)}\b", source.line_text(hop.line)) is not None)
 
 
 def _framework_root(target: Target) -> bool:

@@ -55,12 +55,23 @@ def ast_blocking_hop(target: Target) -> Optional[tuple[int, Optional[ast.AST]]]:
         if index == 0 and _framework_root(target) and len(chain) > 1:
             continue  # a dependency the framework runs (as loop_blocking_hop)
         found = ast_hop_call(target, index)
+        if found is None and index > 0 and _names_definition(target, index):
+            continue  # the method the awaited call runs (as loop_blocking_hop)
         if found is None or not isinstance(enclosing_scope(found[1]), ast.AsyncFunctionDef):
             return None
         parent = found[1][-1]
         if not isinstance(parent, ast.Await):
             return index, parent
     return None
+
+
+def _names_definition(target: Target, index: int) -> bool:
+    """codemod_base.names_definition from `ast`: the hop is at the `def` line of the method its
+    call text names."""
+    hop = target.finding.chain[index]
+    syntax = target.sources.syntax(hop.path)
+    node = syntax.function(hop.call) if syntax is not None else None
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == hop.line
 
 
 def handler_quick_refusal(target: Target) -> Optional[str]:
