@@ -113,8 +113,9 @@ class Reach:
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
-            if not (isinstance(target, External) and self.builds_only(cs, ctx)):
-                out.extend(self.loops.volume.row_effects(target, hop))
+            rows = self.loops.volume.row_effects(target, hop)  # (by name: a builder is looked for only then)
+            if rows and not (isinstance(target, External) and self.builds_only(cs, ctx)):
+                out.extend(rows)
             out.extend(self.cascades.effects(target, cs, ctx, hop))
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
@@ -215,8 +216,7 @@ class Reach:
     def offloaded(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> Optional[list[Effect]]:
         """What a call of a queue, a background task, a thread or a pool carries (None: the call
         is none of these here, and is judged as any other outside call)."""
-        name = target.name
-        off = self.off
+        name, off = target.name, self.off
         if off.enqueue_calls.match(name) is not None:
             return []  # the work goes to a queue: the remedy
         # The callable's loops over its parameters are judged by the arguments handed after it
