@@ -607,3 +607,33 @@ def test_a_hop_naming_the_override_an_awaited_call_runs_is_gone_through(tmp_path
     index, _source, call, reason = loop_blocking_hop(FindingPlanner(report, tmp_path, stack, remedies).target(finding))
     assert (index, reason) == (2, None) and call is not None
     assert ast_blocking_hop(FindingPlanner(report, tmp_path, stack, remedies).target(finding))[0] == 2
+
+
+def test_the_files_of_awaited_hops_before_the_blocking_one_are_not_parsed_by_libcst(tmp_path, monkeypatch):
+    """`ast` found the blocking hop in service.py (the handler's call is awaited): only the file
+    that gets the fix is parsed by libcst, and the fix is the same."""
+    parsed = _parsed_by_libcst(monkeypatch)
+    new, reasons = _fix(tmp_path, """\
+        from fastapi import FastAPI
+
+        import service
+
+        app = FastAPI()
+
+
+        @app.get("/status")
+        async def status(url: str):
+            return await service.fetch(url)
+        """, extra={"service.py": """\
+        import requests
+
+
+        async def fetch(url):
+            reply = requests.get(url, timeout=5)
+            return reply.status_code
+        """})
+    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT
+
+    assert reasons == {"GAL106 status": [HAS_TIMEOUT]}
+    assert "reply = await asyncio.to_thread(requests.get, url, timeout=5)" in new["service.py"]
+    assert parsed == ["service.py"]

@@ -12,6 +12,7 @@ import libcst as cst
 
 from .changes import Changes, ImportChange
 from .codemod_base import Codemod, Target, awaited, dotted, loop_blocking_hop, matches, needs_parentheses
+from .early import ast_blocking_hop
 
 
 class AsyncioSleep(Codemod):
@@ -19,12 +20,14 @@ class AsyncioSleep(Codemod):
     safety = "safe"
 
     def plan(self, target: Target, changes: Changes) -> Optional[str]:
-        index, source, call, reason = loop_blocking_hop(target)
+        early = ast_blocking_hop(target)  # (a sleep in a sync helper is refused without libcst's parse)
+        if early is not None and early[0] != len(target.finding.chain) - 1:
+            return _in_helper(target, early[0])
+        index, source, call, reason = loop_blocking_hop(target, early[0] if early is not None else 0)
         if call is None or source is None or index is None:
             return reason
         if index != len(target.finding.chain) - 1:
-            return (f"the sleep is inside the sync helper `{target.finding.chain[index].call}`, which cannot "
-                    f"await: make the helper `async def` or remove the sleep")
+            return _in_helper(target, index)
         patterns = target.options(self.name).get("calls", ["time.sleep"])
         names = source.qualified_names(call.func)
         if not any(matches(n, patterns) for n in names):
@@ -51,3 +54,8 @@ class AsyncioSleep(Codemod):
 
 def _alias(bound: str, obj: str) -> Optional[str]:
     return bound if bound != obj else None
+
+
+def _in_helper(target: Target, index: int) -> str:
+    return (f"the sleep is inside the sync helper `{target.finding.chain[index].call}`, which cannot "
+            f"await: make the helper `async def` or remove the sleep")

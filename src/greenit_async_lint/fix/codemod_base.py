@@ -124,13 +124,16 @@ def is_awaited(source: SourceFile, call: cst.Call) -> bool:
     return isinstance(source.parent(call), cst.Await)
 
 
-def loop_blocking_hop(target: Target) -> tuple[Optional[int], Optional[SourceFile], Optional[cst.Call], Optional[str]]:
+def loop_blocking_hop(target: Target, start: int = 0) -> tuple[Optional[int], Optional[SourceFile], Optional[cst.Call],
+                                                               Optional[str]]:
     """Where the event loop blocks: the first hop from the handler that is not awaited.
 
     Awaited hops call coroutine functions; the first call that is not awaited is the blocking one
     (the catalogued call itself, or a sync helper that reaches it). It must sit directly in an
-    `async def` body (not in a lambda, comprehension or nested `def`)."""
-    for index in range(len(target.finding.chain)):
+    `async def` body (not in a lambda, comprehension or nested `def`). `start`: the hops before it
+    are known to be awaited, each directly in an `async def` (early.ast_blocking_hop read them):
+    their files need no libcst parse."""
+    for index in range(start, len(target.finding.chain)):
         if index == 0 and _framework_root(target) and len(target.finding.chain) > 1:
             continue  # a dependency the framework runs (and awaits, when it is `async def`)
         source, call, reason = hop_call(target, index)

@@ -46,7 +46,7 @@ class ToThread(Codemod):
                 return HEAVY
             if isinstance(early[1], ast.withitem):
                 return CONTEXT_MANAGER
-        index, source, call, reason = loop_blocking_hop(target)
+        index, source, call, reason = loop_blocking_hop(target, early[0] if early is not None else 0)
         if call is None or source is None or index is None:
             return reason
         hop = target.finding.chain[index]
