@@ -50,6 +50,15 @@ class Exporter:
         return self.name
 
 
+    def first(self):
+        return self.second()
+
+    def second(self):
+        if self.name:
+            return self.first()
+        return self.render()
+
+
 class Plain(Exporter):
     pass
 
@@ -84,6 +93,19 @@ def _reused(reach, method: str, subclass: str) -> bool:
 def test_a_subclass_that_changes_nothing_the_method_reads_reuses_the_walk(reach) -> None:
     assert _reused(reach, "export", "Plain")
     assert _reused(reach, "renamed", "Quiet")  # `name` is not what Quiet overrides
+
+
+@pytest.mark.parametrize("order", [("first", "second"), ("second", "first")])
+def test_a_cycle_of_self_calls_keeps_the_receiver_whichever_is_asked_first(tmp_path: Path, order) -> None:
+    """`first` calls `second`, which calls `first` back and `self.render()`, Quiet's own: neither
+    walk is the base's, whichever is asked first (while `second` is decided, `first` is met again
+    and taken as the same for the time being: that answer must not be kept for `second`)."""
+    (tmp_path / "app.py").write_text(SOURCE)
+    kept: list = []
+    analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path, catalogue=CATALOGUE, retain=kept)
+    reuse = receivers.ReceiverReuse(kept[0][1])
+    assert [reuse.own_class_walk(0, f"Exporter.{m}", (0, "Quiet")) for m in order] == [False, False]
+    assert reuse.own_class_walk(0, "Exporter.first", (0, "Plain"))
 
 
 @pytest.mark.parametrize("method, subclass", [

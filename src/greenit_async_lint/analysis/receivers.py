@@ -49,6 +49,7 @@ class ReceiverReuse:
         self.r = reach
         self._uses: dict[FunctionKey, SelfUse] = {}
         self._same: dict[tuple[FunctionKey, ClassKey, ClassKey], bool] = {}
+        self._assumed = False  # a decision under way met a method still being decided (see _same_walk)
 
     def own_class_walk(self, mi: int, qualname: str, receiver: ClassKey) -> bool:
         """Whether the walk of method `qualname` with `self` an instance of `receiver` is the
@@ -64,11 +65,18 @@ class ReceiverReuse:
         if found is not None:
             return found
         if key in busy:  # a method reached again through `self`: decided where it was first entered
+            self._assumed = True
             return True
+        outer, self._assumed = self._assumed, False
         busy.add(key)
         found = self._decide(key, receiver, own, busy)
         busy.discard(key)
-        self._same[memo] = found
+        # "The same" that assumed a method of the cycle still being decided is kept only once the
+        # first method entered is decided: that one may still find a difference (`a` calls `b`,
+        # which calls `a` back, and `a` reads a name the receiver overrides).
+        if not found or not self._assumed or not busy:
+            self._same[memo] = found
+        self._assumed = outer or self._assumed
         return found
 
     def _decide(self, key: FunctionKey, receiver: ClassKey, own: ClassKey, busy: set[FunctionKey]) -> bool:
@@ -85,7 +93,7 @@ class ReceiverReuse:
         between = [c for c in theirs if c not in ours]
         if self._computed_defaults(between, use.names):
             return False
-        for name in use.names:
+        for name in sorted(use.names):  # (one order whatever the hash seed)
             found = self._definer(theirs, their_outside, name)
             if found is None or found != self._definer(ours, our_outside, name):
                 return False
