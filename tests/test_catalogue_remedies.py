@@ -47,8 +47,11 @@ def test_framework_remedies_come_from_the_framework_files() -> None:
     remedies = load_remedies()
     assert "frameworks" not in _remedies_yaml()
     for name, (where, _section) in default_catalogue().framework_remedies.items():
-        assert where == f"frameworks/{name}.yaml"
+        assert where == f"frameworks/{name.replace('-', '_')}.yaml"  # (flask-restful: flask_restful.yaml)
         assert remedies.framework(name) is not None
+    # Resources answer as Flask views do; Pyramid answers with a Response whatever the renderer.
+    assert remedies.frameworks["flask-restful"].accepted == remedies.frameworks["flask"].accepted
+    assert remedies.frameworks["pyramid"].accepted.startswith("return Response(json_body=")
     # quart says `like: flask`: Flask's 202 response, its own request objects.
     assert remedies.frameworks["quart"].accepted == remedies.frameworks["flask"].accepted
     assert "quart.request" in remedies.frameworks["quart"].request_objects

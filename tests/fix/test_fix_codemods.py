@@ -449,6 +449,57 @@ FRAMEWORK_APPS = {
         'return Response({"status": f"/jobs/{job.id}"}, status_code=202)',
         "Response",
     ),
+    "pyramid": (
+        """\
+        import shutil
+        from pyramid.view import view_config
+
+
+        @view_config(route_name="export", request_method="POST", renderer="json")
+        def export(request):
+            shutil.make_archive("/tmp/all", "zip", "/srv")
+            return {"done": True}
+        """,
+        'return Response(json_body={"status": f"/jobs/{job.id}"}, status=202)',
+        "from pyramid.response import Response",
+    ),
+    "flask-restful": (
+        """\
+        import shutil
+        from flask import Flask
+        from flask_restful import Api, Resource
+
+        app = Flask(__name__)
+        api = Api(app)
+
+
+        class Export(Resource):
+            def post(self, account: int):
+                shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+                return {"done": True}
+
+
+        api.add_resource(Export, "/export/<int:account>")
+        """,
+        'return {"status": f"/jobs/{job.id}"}, 202',
+        "from tasks import",
+    ),
+    "tornado": (
+        """\
+        import shutil
+        import tornado.web
+
+
+        class ExportHandler(tornado.web.RequestHandler):
+            def post(self, account: str):
+                shutil.make_archive(f"/tmp/{account}", "zip", "/srv")
+
+
+        app = tornado.web.Application([(r"/export/(\\w+)", ExportHandler)])
+        """,
+        'self.set_status(202)\n        self.write({"status": f"/jobs/{job.id}"})\n        return',
+        "from tasks import",
+    ),
 }
 
 

@@ -48,7 +48,8 @@ class MoveToQueue(Codemod):
             return "the project has no task queue the fixer can write jobs for"
         framework = target.remedies.frameworks.get(handler.framework)
         if framework is None or framework.accepted is None:
-            return f"no 202 response template for {handler.framework} in remedies.yaml"
+            return (f"no 202 response template for {handler.framework} (`remedies: accepted:` in its file of "
+                    f"rules/frameworks/)")
         early = handler_quick_refusal(target)  # its own `def`, parsed alone: no parse of its file for these
         if early:
             return early
