@@ -31,7 +31,7 @@ class Sources:
         absolute = self._absolute(path)
         self.touched.add(absolute)
         if absolute not in self.files:
-            data, problem = (self.contents[absolute], None) if absolute in self.contents else self._read(absolute)
+            data, problem = self._content(absolute)
             focus = None if self.focus is None or absolute in self.whole else self.focus.get(absolute, set())
             syntax = self._syntax.get(absolute)
             source = SourceFile(absolute, _display(absolute, self.cwd), data, focus,
@@ -52,7 +52,7 @@ class Sources:
         if absolute in self.files:
             return None
         if absolute not in self._syntax:
-            data, problem = self._read(absolute) if absolute not in self.contents else (self.contents[absolute], None)
+            data, problem = self._content(absolute)
             found = None
             if data is not None and not problem:
                 self.contents[absolute] = data
@@ -62,6 +62,10 @@ class Sources:
 
     def _absolute(self, path: Union[str, Path]) -> Path:
         return Path(path) if Path(path).is_absolute() else self.cwd / path
+
+    def _content(self, absolute: Path) -> tuple[Optional[bytes], Optional[str]]:
+        """The bytes read already (by `syntax` or `get`), else read now (`_read`)."""
+        return (self.contents[absolute], None) if absolute in self.contents else self._read(absolute)
 
     @staticmethod
     def _read(absolute: Path) -> tuple[Optional[bytes], Optional[str]]:
