@@ -3,6 +3,9 @@
 made at all (the reason is then given)."""
 from __future__ import annotations
 
+import ast
+import sys
+
 import textwrap
 from pathlib import Path
 
@@ -688,3 +691,53 @@ def test_the_files_of_awaited_hops_before_the_blocking_one_are_not_parsed_by_lib
     assert reasons == {"GAL106 status": [HAS_TIMEOUT]}
     assert "reply = await asyncio.to_thread(requests.get, url, timeout=5)" in new["service.py"]
     assert parsed == ["service.py"]
+
+
+NEWER_SYNTAX = """\
+    import requests
+    from flask import Flask
+
+    app = Flask(__name__)
+
+
+    def parse(raw):
+        try:
+            return int(raw)
+        except ValueError{excepted}:
+            return 0
+
+
+    @app.route("/status")
+    def status():
+        return requests.get("https://example.com/status", timeout=3).text
+    {more}"""
+PING = """
+
+    @app.route("/ping")
+    def ping():
+        return requests.get("https://example.com/ping").text
+    """
+
+
+def test_a_file_of_newer_syntax_is_read_by_ast_as_the_analysis_read_it(tmp_path, monkeypatch):
+    """`except A, B:` (Python 3.14) is a syntax error to this Python's `ast`: the fixer reads the
+    file as the analysis did (newsyntax.downgrade, every line kept), so an early refusal costs no
+    libcst parse, and the file is sliced like any other, its fixes the old-syntax twin's."""
+    from greenit_async_lint.fix.codemod_requests_timeout import HAS_TIMEOUT
+
+    for name, excepted in (("old", ""), ("new", ", TypeError")):
+        parsed = _parsed_by_libcst(monkeypatch)
+        (tmp_path / name).mkdir()
+        new, reasons = _fix(tmp_path / name, NEWER_SYNTAX.format(excepted=excepted, more=""))
+        assert reasons == {"GAL106 status": [HAS_TIMEOUT]} and parsed == [], name
+        (tmp_path / f"{name}-fixed").mkdir()
+        new, reasons = _fix(tmp_path / f"{name}-fixed", NEWER_SYNTAX.format(excepted=excepted, more=PING))
+        assert reasons == {"GAL106 status": [HAS_TIMEOUT], "GAL106 ping": []}, name
+        assert 'requests.get("https://example.com/ping", timeout=10)' in new["app.py"], name
+        assert f"except ValueError{excepted}:" in new["app.py"], name
+    if sys.version_info < (3, 14):  # (on 3.14 `ast` reads it as it is)
+        from greenit_async_lint.fix.astfile import AstFile
+
+        syntax = AstFile.parse((tmp_path / "new-fixed" / "app.py").read_bytes())
+        assert syntax is not None and [ast.unparse(c) for c, _ in syntax.calls_at(21, 12)] == [
+            "requests.get('https://example.com/ping')"]
