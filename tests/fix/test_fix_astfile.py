@@ -4,6 +4,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
+import pytest
+
 from greenit_async_lint.fix.astfile import AstFile, enclosing_scope
 
 CODE = textwrap.dedent("""\
@@ -95,3 +97,58 @@ def test_a_handler_read_alone_is_refused_as_in_its_file_on_every_fixture_handler
             compared += 1
             refused += alone is not None
     assert compared > 100 and refused > 10, (compared, refused)
+
+
+FORBIDDEN_CASES = {
+    "early return": "def h(request):\n    if not request.ok:\n        return 400\n    work()\n    return {}\n",
+    "final return only": 'def h():\n    """Doc."""\n    work()\n    return {"ok": True}\n',
+    "return after a semicolon": "def h():\n    x = work(); return x\n",
+    "one line": "def h(): return work()\n",
+    "closing line": "def h(\n    a,\n): return work(a)\n",
+    "nested def and lambda": "def h():\n    def inner():\n        return 1\n    f = lambda: (yield)\n    work(inner, f)\n",
+    "class body": "def h():\n    class Inner:\n        def m(self):\n            return 1\n    work(Inner)\n",
+    "await in a comprehension": "async def h(xs):\n    rows = [await get(x) for x in xs]\n    work(rows)\n",
+    "async comprehension": "async def h(xs):\n    rows = [x async for x in xs]\n    work(rows)\n",
+    "async with then return": "async def h():\n    async with lock():\n        return await work()\n",
+    "async for": "async def h(xs):\n    async for x in xs:\n        work(x)\n",
+    "yield from": "def h():\n    yield from work()\n",
+    "global in a branch": "def h():\n    if ready():\n        global STATE\n        STATE = 1\n",
+    "nonlocal inside": "def outer():\n    n = 0\n    def h():\n        nonlocal n\n        n = work()\n    return h\n",
+    "await before return": "async def h():\n    x = [await a(), b()]\n    if x:\n        return x\n    work()\n",
+    "docstring only": 'def h():\n    """Only a docstring."""\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORBIDDEN_CASES))
+def test_what_ast_refuses_a_handler_for_is_what_libcst_does(case: str) -> None:
+    """early._forbidden against movable.quick_refusal: where `ast` names a reason it is libcst's,
+    the first in the code; where it names none, libcst's reason (if any) is not one of these."""
+    import libcst as cst
+
+    from greenit_async_lint.fix import movable
+    from greenit_async_lint.fix.early import _forbidden
+    from greenit_async_lint.fix.rules import RemedyCatalogue
+
+    code = FORBIDDEN_CASES[case]
+    remedies = RemedyCatalogue("", [], {}, {}, frozenset(), frozenset(), {}, {}, [])
+    target = next(n for n in ast.walk(ast.parse(code)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and n.name == "h")
+    found: list[cst.FunctionDef] = []
+
+    class Named(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if node.name.value == "h":
+                found.append(node)
+
+    cst.parse_module(code).visit(Named())
+    ours = _forbidden(target, code.splitlines(keepends=True))
+    theirs = movable.quick_refusal(found[0], remedies)
+    reasons = {movable.RETURNS, movable.AWAITS, movable.YIELDS, movable.ASYNC_FOR, movable.ASYNC_WITH,
+               movable.GLOBAL, movable.NONLOCAL}
+    if ours is not None:
+        assert ours == theirs
+    else:
+        assert theirs not in reasons
+    expected_none = {"final return only", "one line", "closing line", "nested def and lambda", "class body",
+                     "async comprehension", "docstring only"}
+    assert (ours is None) == (case in expected_none)

@@ -12,13 +12,13 @@ libcst cannot parse yet, such a call is refused for what `ast` shows, not for th
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
 from .astfile import AstFile, enclosing_scope
 from .codemod_base import _framework_root, _tail
-from .movable import quick_refusal
+from .movable import ASYNC_FOR, ASYNC_WITH, AWAITS, GLOBAL, NONLOCAL, RETURNS, YIELDS, quick_refusal
 from .slices import split_lines
 
 if TYPE_CHECKING:
@@ -100,6 +100,9 @@ def _quick_refusal(syntax: AstFile, qualname: str, remedies: RemedyCatalogue) ->
         lines = split_lines(syntax.data.decode("utf-8"))
     except UnicodeDecodeError:
         return None
+    forbidden = _forbidden(node, lines)
+    if forbidden:  # (libcst's parse of a long handler alone costs about what its file's would)
+        return forbidden
     indent = lines[node.lineno - 1][:node.col_offset]
     if indent.strip() or indent.startswith("\ufeff"):
         return None
@@ -114,6 +117,41 @@ def _quick_refusal(syntax: AstFile, qualname: str, remedies: RemedyCatalogue) ->
     if not isinstance(first, cst.FunctionDef):
         return None
     return quick_refusal(first, remedies)
+
+
+# movable.Forbidden's nodes, as `ast` names them; the definitions it does not enter.
+_FORBIDDEN: dict[type, str] = {ast.Return: RETURNS, ast.Await: AWAITS, ast.Yield: YIELDS, ast.YieldFrom: YIELDS,
+                               ast.AsyncFor: ASYNC_FOR, ast.AsyncWith: ASYNC_WITH, ast.Global: GLOBAL,
+                               ast.Nonlocal: NONLOCAL}
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _forbidden(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], lines: list[str]) -> Optional[str]:
+    """movable.quick_refusal's first answer, from `ast`: what the work (the body but a docstring and
+    a final `return` alone on its line) holds that a plain task function cannot, the first in the
+    code, as libcst's visitor meets it. None when it holds none, or when the body may share the
+    `def`'s line (libcst then tells "written on one line")."""
+    body = list(node.body)
+    first = body[0]
+    if lines[first.lineno - 1][:first.col_offset].strip():
+        return None  # not an indented block
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        body.pop(0)
+    if body and isinstance(body[-1], ast.Return) and (len(body) == 1 or (body[-2].end_lineno or 0) < body[-1].lineno):
+        body.pop()
+    found: Optional[tuple[int, int, str]] = None
+    stack: list[ast.AST] = list(body)
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, _NESTED):
+            continue
+        reason = _FORBIDDEN.get(type(sub))
+        if reason is not None:
+            where = (sub.lineno, sub.col_offset, reason)  # type: ignore[attr-defined]
+            found = where if found is None or where[:2] < found[:2] else found
+            continue  # (what is inside it comes after it)
+        stack.extend(ast.iter_child_nodes(sub))
+    return found[2] if found is not None else None
 
 
 __all__ = ["ast_blocking_hop", "ast_hop_call", "handler_quick_refusal"]

@@ -29,6 +29,17 @@ def final_return(statement: cst.BaseStatement) -> Optional[cst.Return]:
     return None
 
 
+# What a plain task function cannot contain, by the node that shows it (outside nested definitions).
+# early.py reads the same from `ast` (its `_FORBIDDEN`), to refuse without libcst.
+RETURNS = "the handler returns from inside its work (an early response): split the checks from the work first"
+AWAITS = "the work awaits coroutines, and a worker task is a plain function"
+YIELDS = "the handler yields (a streaming response)"
+ASYNC_FOR = "the work uses `async for`"
+ASYNC_WITH = "the work uses `async with`"
+GLOBAL = "the work assigns a global"
+NONLOCAL = "the work assigns a nonlocal"
+
+
 class Forbidden(cst.CSTVisitor):
     """Finds what a plain task function cannot contain (outside nested definitions)."""
 
@@ -49,26 +60,25 @@ class Forbidden(cst.CSTVisitor):
         return False
 
     def visit_Return(self, _node: cst.Return) -> bool:
-        return self._stop("the handler returns from inside its work (an early response): split the checks "
-                          "from the work first")
+        return self._stop(RETURNS)
 
     def visit_Await(self, _node: cst.Await) -> bool:
-        return self._stop("the work awaits coroutines, and a worker task is a plain function")
+        return self._stop(AWAITS)
 
     def visit_Yield(self, _node: cst.Yield) -> bool:
-        return self._stop("the handler yields (a streaming response)")
+        return self._stop(YIELDS)
 
     def visit_For(self, node: cst.For) -> bool:
-        return self._stop("the work uses `async for`") if node.asynchronous else True
+        return self._stop(ASYNC_FOR) if node.asynchronous else True
 
     def visit_With(self, node: cst.With) -> bool:
-        return self._stop("the work uses `async with`") if node.asynchronous else True
+        return self._stop(ASYNC_WITH) if node.asynchronous else True
 
     def visit_Global(self, _node: cst.Global) -> bool:
-        return self._stop("the work assigns a global")
+        return self._stop(GLOBAL)
 
     def visit_Nonlocal(self, _node: cst.Nonlocal) -> bool:
-        return self._stop("the work assigns a nonlocal")
+        return self._stop(NONLOCAL)
 
 
 class _Bound(cst.CSTVisitor):
