@@ -51,6 +51,9 @@ def bind(fn: Function, method: bool, args: tuple[Arg, ...], kwargs: tuple[Keywor
     return bound
 
 
+_INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC"})
+
+
 class Parameters:
     def __init__(self, project: Project, evaluator: Evaluator,
                  markers: list[tuple[PatternTable[bool], ArgSpec, bool]]) -> None:
@@ -83,7 +86,13 @@ class Parameters:
                 if provider is not None:
                     out.extend(v for p in self.ev.eval(provider, actx) for v in self.ev.returns(p))
             if not out:
-                out.extend(self.ev.instances(self.ev.eval(param.annotation, dctx)))
+                declared = self.ev.instances(self.ev.eval(param.annotation, dctx))
+                out.extend(declared)
+                if declared and all(self._interface(v) for v in declared):
+                    # Typed as a Protocol or an abstract base: its methods are declarations, and the
+                    # implementation is what the constructions pass (`super().__init__(WebhookPublisher())`
+                    # for `publisher: PublisherLike`, which nothing subclasses: a Protocol is structural).
+                    out.extend(self.constructors.argument(mi, fn, param, index))
         if not out:  # what the constructions pass (`self.renderer = renderer` in `__init__`)
             out.extend(self.constructors.argument(mi, fn, param, index))
         if not out and param.default is not None:
@@ -91,6 +100,14 @@ class Parameters:
         if not out:
             out.extend(self.requests.parameter(param))
         return out
+
+    def _interface(self, value: Value) -> bool:
+        """An instance of a project class that only declares an interface: a Protocol, or an
+        abstract base (`abc.ABC`), whatever the project derives from them."""
+        if not isinstance(value, Instance):
+            return False
+        _classes, external = self.ev.classes.mro(value.module, value.qualname)
+        return any(name in _INTERFACE_BASES for name in external)
 
     def annotation_parts(self, ann: Expr, ctx: Ctx, depth: int = 0) -> list[tuple[Expr, Ctx]]:
         """The metadata of `Annotated[T, Depends(...)]`, each with the context it is written in;
