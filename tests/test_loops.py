@@ -367,6 +367,15 @@ def fetch_more(urls):
 def relay(urls):
     fetch_all(urls)
 
+
+def relay_hooks(hooks):
+    fetch_all([hook["url"] for hook in hooks])
+
+
+def relay_each(hooks):
+    for hook in hooks:
+        fetch_all([hook["url"]])
+
 """
 
 
@@ -384,6 +393,8 @@ CALLER_BOUNDED = {
     "a name bound to a small display": "urls = [URL, URL + '/b']\nfetch_all(urls)",
     "through a wrapper in the callee": "fetch_each([URL])",
     "passed on by a helper of its own": "relay([URL])",
+    "a comprehension over a helper's parameter": "relay_hooks([{'url': URL}])",
+    "one item a turn of a helper's loop over its parameter": "relay_each([{'url': URL}])",
 }
 
 CALLER_UNBOUNDED = {
@@ -393,6 +404,8 @@ CALLER_UNBOUNDED = {
     "a one-item list in a loop over what the request sent": "for u in request.json['urls']:\n    fetch_all([u])",
     "a literal passed on, in a loop": "for u in request.json['urls']:\n    relay([URL])",
     "an argument the code does not know": "fetch_all(request.args.getlist('u'))",
+    "a comprehension over what the request sent, in a helper": "relay_hooks(request.json['hooks'])",
+    "one item a turn of a helper's loop over what the request sent": "relay_each(request.json['hooks'])",
 }
 
 

@@ -14,8 +14,10 @@ A loop over a parameter (`def create_pdf(sources): for s in sources: render(s)`)
 the caller's argument, as volume.py judges per-row work: the work is amplified in the callee with
 the weight it had before (`Effect.before`) and the parameter (`Effect.rows`), and the call site
 that binds the parameter undoes the loop when it passes a small literal (`create_pdf([html])`, a
-tuple or a name bound to one), passes the question on when it hands over a parameter of its own,
-and keeps the loop otherwise. Not when the callee adds to the parameter (`sources.append(...)`)
+tuple or a name bound to one) or a one-item display inside its own loop (`for h in hooks:
+create_pdf([h.html])`: that loop multiplies the call), passes the question on when it hands over a
+parameter of its own or a comprehension over one (`[h.url for h in hooks]`), and keeps the loop
+otherwise. Not when the callee adds to the parameter (`sources.append(...)`)
 nor when another loop there multiplies the work too; a display the caller fills is no literal
 (`bounded`: `urls = [a]` then `urls.append(...)`).
 """
@@ -114,23 +116,58 @@ class LoopBounds:
                 out.append(replace(effect, rows="", before="") if effect.rows else effect)
             elif effect.before:
                 target, method, handed = callee
-                out.append(self._undo(effect, bind(target, method, handed.args, handed.kwargs).get(effect.rows), ctx))
+                out.append(self._undo(effect, bind(target, method, handed.args, handed.kwargs).get(effect.rows), ctx,
+                                      site.loops))
             else:
                 out.extend(self.volume.at_call(*callee, ctx, [effect], self.bounded))
         return out
 
-    def _undo(self, effect: Effect, arg: Optional[Expr], ctx: Ctx) -> Effect:
+    def _undo(self, effect: Effect, arg: Optional[Expr], ctx: Ctx, loops: tuple[Loop, ...] = ()) -> Effect:
         """Work a callee's loop over its parameter amplified, as this call site's argument makes
         it: a small literal (`create_pdf(event, [html], css)`) runs it a few times, as if there
-        were no loop; a parameter of the caller passes the question on; anything else keeps it."""
-        if arg is not None and self.bounded(arg, ctx):  # and the low confidence the loop took back
+        were no loop; a parameter of the caller, or a comprehension over one (`[h.url for h in
+        hooks]`), passes the question on; anything else keeps it. `loops`: the call site's own."""
+        if arg is not None and (self.bounded(arg, ctx) or self._one_a_turn(arg, ctx, loops)):
+            # (and the low confidence the loop took back)
             return replace(effect, weight=effect.before, loop="", rows="", before="", guard=effect.held or effect.guard,
                            held="")
         if isinstance(arg, Name) and self.volume.row_parameter(arg, ctx) == arg.id and not self.volume.filled(arg.id, ctx):
             return replace(effect, rows=arg.id)
+        param = self._comprehension_parameter(arg, ctx, loops)
+        if param:
+            return replace(effect, rows=param)
         if effect.held and arg is not None and self.volume.unbounded(arg, ctx):
             return replace(effect, before="")  # `rows` kept: one item's work per row of a table (trivial.py)
         return replace(effect, rows="", before="")
+
+    def _element_iterables(self, arg: Optional[Expr], ctx: Ctx) -> set[Expr]:
+        """What the loop variables a one-item display's element reads iterate (`[hook["url"]]`,
+        `[h.url for h in hooks]`: `hooks`); empty for anything else."""
+        if not isinstance(arg, Items) or len(arg.items) != 1:
+            return set()
+        return {b.binding.iterable for name in names_read(arg.items[0]) for b in self.p.bindings(name, ctx)
+                if isinstance(b, BoundExpr) and isinstance(b.binding, Element)}
+
+    def _one_a_turn(self, arg: Expr, ctx: Ctx, loops: tuple[Loop, ...]) -> bool:
+        """A one-item display of the element of a loop the call site itself is in (`for hook in
+        hooks: fetch_all([hook["url"]])`): one item a turn; that loop multiplies the call, not this one."""
+        iterables = self._element_iterables(arg, ctx)
+        return bool(iterables) and iterables <= {loop.iter for loop in loops}
+
+    def _comprehension_parameter(self, arg: Optional[Expr], ctx: Ctx, loops: tuple[Loop, ...]) -> str:
+        """The caller's parameter a comprehension argument iterates (`[h.url for h in hooks]`: as
+        many items as `hooks`), or ''. (A comprehension reads as a one-item display of its element,
+        whose names are bound by the loop; a display inside the call site's own loop over that
+        parameter, `for h in hooks: f([h.url])`, is one item a turn, and that loop is the caller's.)"""
+        iterables = self._element_iterables(arg, ctx)
+        if len(iterables) != 1:
+            return ""
+        (iterable,) = iterables
+        if not isinstance(iterable, Name) or any(loop.iter == iterable for loop in loops):
+            return ""
+        if self.volume.row_parameter(iterable, ctx) != iterable.id or self.volume.filled(iterable.id, ctx):
+            return ""
+        return iterable.id
 
     def _callee(self, cs: CallSite, param: str, ctx: Ctx) -> Optional[tuple[Function, bool, CallSite]]:
         """The project function a call site calls that has a parameter `param`, whether it is a
