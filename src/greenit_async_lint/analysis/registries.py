@@ -1,14 +1,16 @@
 """Registries: module-level dicts and lists of callables filled from elsewhere.
 
 `HANDLERS = {}` is empty where it is defined; the callables arrive through `HANDLERS[name] = fn`
-statements, `HANDLERS.append(fn)` calls, or a decorator that does that for the function it
-decorates (`@register("pdf")`). Every candidate is reachable from a lookup in the registry.
+statements, `HANDLERS.append(fn)` calls, or a function that stores its parameter there, used as
+a decorator (`@register("pdf")`) or called (`register(Slack)` at the end of each plugin module).
+Every candidate is reachable from a lookup in the registry.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, NamedTuple, Optional
 
-from .ir import Attr, Expr, FromImport, Name, Star
+from .ir import Attr, Expr, FromImport, Function, Name, Star
+from .parameters import bind
 from .project import BoundExpr, Ctx, ImportedGlobal
 from .values import FunctionRef, ModuleRef, Value
 
@@ -64,6 +66,7 @@ class RegistryIndex:
     def _build(self) -> dict[GlobalKey, list[Value]]:
         entries: dict[GlobalKey, list[Value]] = {}
         registrars: dict[tuple[int, str], GlobalKey] = {}  # decorator function -> registry it fills
+        stored: dict[tuple[int, str], tuple[Function, str]] = {}  # registrar -> itself, the parameter it stores
         for target, value, ctx, fn in self.ev.index.stores():
             key = self.global_key(target, ctx)
             if key is None or isinstance(value, Star):
@@ -71,11 +74,29 @@ class RegistryIndex:
             params = {p.name for p in fn.params} if fn is not None else set()
             if fn is not None and isinstance(value, Name) and value.id in params:
                 registrars[(ctx.module, fn.qualname)] = key
+                stored[(ctx.module, fn.qualname)] = (fn, value.id)
             else:
                 entries.setdefault(key, []).extend(self.ev.binding(value, ctx))
         if registrars:
             self._decorated(registrars, entries)
+            self._called(registrars, stored, entries)
         return entries
+
+    def _called(self, registrars: dict[tuple[int, str], GlobalKey], stored: dict[tuple[int, str], tuple[Function, str]],
+                entries: dict[GlobalKey, list[Value]]) -> None:
+        """Registrars called as functions (`register(Slack)` at the end of each plugin module):
+        what each call passes for the parameter the registrar stores is registered."""
+        names = {qualname.rsplit(".", 1)[-1] for _mi, qualname in registrars}
+        for call in self.ev.index.calls(names):
+            for value in self.ev.eval(call.site.func, call.ctx):
+                where = (value.module, value.qualname) if isinstance(value, FunctionRef) else None
+                found = stored.get(where) if where is not None else None
+                if where is None or found is None:
+                    continue
+                fn, param = found
+                arg = bind(fn, False, call.site.args, call.site.kwargs).get(param)
+                if arg is not None:
+                    entries.setdefault(registrars[where], []).extend(self.ev.eval(arg, call.ctx))
 
     def _decorated(self, registrars: dict[tuple[int, str], GlobalKey], entries: dict[GlobalKey, list[Value]]) -> None:
         """Functions decorated by a registrar (or by a factory returning one) are registered."""
