@@ -151,9 +151,27 @@ def test_a_gitignore_that_matches_no_walked_name_costs_no_pathspec_import_the_se
     assert first["pathspec"] and not second["pathspec"]
     (root / ".gitignore").write_text("*.log\n!keep.log\n/build/\nlogs/\n")  # another text: translated again
     assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
-    store = cache / "greenit-async-lint" / "gitignore-regexes-2"
-    store.write_bytes(store.read_bytes().replace(b"log", b"py"))  # a damaged store is not trusted
+    store = cache / "greenit-async-lint" / "gitignore-regexes-3"
+    assert len(list(store.iterdir())) == 2  # one entry a .gitignore text, read alone
+    for entry in store.iterdir():
+        entry.write_bytes(entry.read_bytes().replace(b"log", b"py"))  # a damaged entry is not trusted
     assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
+
+
+def test_the_store_keeps_only_the_newest_gitignore_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past _STORE_MAX texts, the entries written first go; the others are still read back."""
+    from greenit_async_lint.analysis import gitignores
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(gitignores, "_STORE_MAX", 3)
+    keys = []
+    for i in range(5):
+        spec = gitignores._Spec(f"*.log{i}\n")
+        keys.append(spec.key)
+        gitignores.save_new()
+        os.utime(tmp_path / "cache" / "greenit-async-lint" / "gitignore-regexes-3" / spec.key, ns=(i, i))
+    assert gitignores._read_entry(keys[0]) is None and gitignores._read_entry(keys[1]) is None
+    assert all(gitignores._read_entry(key) is not None for key in keys[2:])
 
 
 def test_pathspecs_verdicts_on_matching_names_are_kept_too(project: Path, tmp_path: Path) -> None:
