@@ -20,9 +20,10 @@ from .evaluate import Evaluator
 from .guards import GuardCheck
 from .guesses import guessed
 from .hooks import FrameworkHooks
-from .ir import CallSite, Expr, Function, Loop, Name, Star
+from .ir import CallSite, Expr, Loop, Star
 from .loops import LoopBounds, amplified
-from .parameters import arg_value, bind
+from .parameters import arg_value
+from .passed import PassedValues
 from .pathconds import PathConditions, cleared
 from .pools import PoolUse
 from .receivers import ReceiverReuse
@@ -67,6 +68,7 @@ class Reach:
         self._builds_only: dict[tuple[int, Ctx], bool] = {}
         self._plain: dict[str, bool] = {}  # outside names by whether no offload table matches them
         self.receivers = ReceiverReuse(self)
+        self.passed = PassedValues(self)  # what a callee does with a call site's arguments
 
     # -- functions ----------------------------------------------------------------------------
 
@@ -120,6 +122,10 @@ class Reach:
         out.extend(self.hooks.implicit_effects(cs, ctx, hop))
         out.extend(self.signal_effects(cs, ctx, hop))
         out.extend(self.walks.at_call(cs, ctx, hop))
+        return self.judged(out, cs, ctx)
+
+    def judged(self, out: list[Effect], cs: CallSite, ctx: Ctx) -> list[Effect]:
+        """The work a call site reaches, as its loops, guards and conditions make it."""
         if not out:  # most call sites reach nothing: no loop, guard or condition to judge
             return out
         if self.amplify:
@@ -151,10 +157,11 @@ class Reach:
             return []
         if self.ev.decorated_by(mi, fn, self.off.once_per_process):
             return []  # @lru_cache: the body runs once per process and argument, not in every request
-        effects = self.conds.resolve(list(self.callee_effects(target, True)), target, cs, ctx)
+        # (with what the callee does with this call's arguments: a function, a class or an object passed in)
+        effects = [*self.callee_effects(target, True), *self.passed.effects(target, fn, cs, ctx)]
+        effects = self.conds.resolve(effects, target, cs, ctx)
         effects = self.cascades.at_call(effects, target, cs, ctx)  # a deleted parameter: this argument decides
         effects = list(self.prefixed(hop, guessed(self.ev, target, cs, ctx, effects)))
-        effects.extend(self.passed_callable_effects(target, fn, cs, ctx, hop))
         if self.ev.decorated_by(mi, fn, self.off.threads):  # @sync_to_async: runs in a thread
             effects = [self.carried(replace(e, on_loop=False), "thread-offload", cs.text) if e.weight == "heavy"
                        else replace(e, on_loop=False) for e in effects]
@@ -164,22 +171,6 @@ class Reach:
                 return []  # calling a Huey task queues it
             return [self.carried(e, "task-called-directly", cs.text) for e in effects]
         return effects
-
-    def passed_callable_effects(self, target: Callee, fn: Function, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
-        """Functions passed as arguments run where the callee calls that parameter."""
-        called = {c.func.id: c for c in fn.scope.calls if isinstance(c.func, Name)}
-        if not called:
-            return []
-        out: list[Effect] = []
-        for name, arg in bind(fn, isinstance(target, MethodRef), cs.args, cs.kwargs).items():
-            inner = called.get(name)
-            if inner is None:
-                continue
-            inner_hop = Hop(self.p.mods[target.module].path, inner.line, inner.col, inner.text)
-            for value in self.ev.eval(arg, ctx):
-                if isinstance(value, (FunctionRef, MethodRef)):
-                    out.extend(self.prefixed(hop, self.prefixed(inner_hop, self.callee_effects(value))))
-        return out
 
     def external_effects(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> list[Effect]:
         name = target.name
