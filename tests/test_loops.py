@@ -457,6 +457,37 @@ async def thread_many(urls: list[str]):
 '''
 
 
+
+SETTINGS = """\
+import os
+
+from environs import Env
+
+env = Env()
+SIZES = env.list("SIZES", [400, 1200], subcast=int)
+MIRRORS = os.environ.get("MIRRORS", ("https://a.example.com", "https://b.example.com"))
+PARTNERS = ("https://a.example.com", "https://b.example.com")
+FEEDS = env.list("FEEDS")
+"""
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("SIZES", {"GAL106?"}),  # read from the environment, with a small default: the operator's constant
+    ("MIRRORS", {"GAL106?"}),
+    ("PARTNERS", {"GAL106?"}),  # a constant of another module, through its import
+    ("FEEDS", {"GAL106!"}),  # no default: nothing says how many
+])
+def test_a_loop_over_a_setting_or_an_imported_constant_is_bounded_by_its_value(tmp_path: Path, name: str,
+                                                                                 expected: set[str]) -> None:
+    (tmp_path / "settings.py").write_text(SETTINGS)
+    method = f"""
+        def run(self):
+            from settings import {name}
+            for item in {name}:
+                requests.get(URL + str(item), timeout=5)
+        """
+    assert severity(tmp_path, method) == expected
+
 def test_a_function_handed_to_a_task_or_a_thread_is_judged_by_the_arguments_after_it(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(HANDED)
     report = analyse(["."], Config(cache=False, jobs=1), cwd=tmp_path)

@@ -260,15 +260,29 @@ class LoopBounds:
             return len(expr.keys) <= SMALL
         return isinstance(expr, Const)
 
+    def _small_setting(self, binding: object, ctx: Ctx, depth: int) -> bool:
+        """A setting read from the environment with a small default (`SIZES = env.list("SIZES",
+        [400, 1200])`, offloads.yaml `env_reads`): the operator sets it once for every request, as
+        a constant; it does not grow with the data."""
+        if not isinstance(binding, Call):
+            return False
+        for target in self.ev.eval(binding.func, ctx):
+            spec = self.offloads.env_reads.match(target.name) if isinstance(target, External) else None
+            if spec is not None:
+                return self.bounded(arg_value(binding.args, binding.kwargs, spec), ctx, depth + 1)
+        return False
+
     def _small_literal(self, expr: Name | Call, ctx: Ctx, depth: int) -> bool:
         """A name bound to small literals only, a small `range`, a wrapper of bounded iterables."""
         if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
             if self.volume.filled(expr.id, ctx):
                 return False  # `urls = []` then `urls.append(...)`: as long as what filled it
+            bindings = self.p.through_imports(self.p.bindings(expr.id, ctx))
             return bool(bindings) and all(
-                isinstance(b, BoundExpr) and isinstance(b.binding, (Items, DictItems, Const))
-                and self.bounded(b.binding, b.ctx, depth + 1) for b in bindings)
+                isinstance(b, BoundExpr) and (isinstance(b.binding, (Items, DictItems, Const))
+                                              and self.bounded(b.binding, b.ctx, depth + 1)
+                                              or self._small_setting(b.binding, b.ctx, depth))
+                for b in bindings)
         if isinstance(expr, Call):
             names = {v.name for v in self.ev.eval(expr.func, ctx) if isinstance(v, External)}
             if "builtins.range" in names:

@@ -102,6 +102,18 @@ class Project:
 
     # -- names --------------------------------------------------------------------------------
 
+    def through_imports(self, bindings: list[Bound]) -> list[Bound]:
+        """`from .settings import SIZES`: SIZES's own bindings, in the module that makes it."""
+        out: list[Bound] = []
+        for b in bindings:
+            imported = b.binding if isinstance(b, BoundExpr) and isinstance(b.binding, FromImport) else None
+            other = self.find_module(imported.module, b.ctx.module) if imported is not None else None
+            if imported is None or other is None or other == b.ctx.module:
+                out.append(b)
+            else:
+                out.extend(self.bindings(imported.name, self.module_ctx(other)) or [b])
+        return out
+
     def bindings(self, name: str, ctx: Ctx) -> list[Bound]:
         """Where `name` is bound as seen from `ctx`, each with the context of the binding: a
         parameter, a binding (see ir.py) or a builtin."""
