@@ -197,6 +197,9 @@ def findings(tmp_path: Path, source: str) -> list[tuple[str, str, str]]:
     # A comprehension over a whole table is as big as the table.
     ("    rows = [[u.id] for u in User.query.all()]\n    return write(rows)", [("GAL114", "violation", "high")]),
     ("    return write([['id', 'name']])", []),
+    # Rows handed in a spread dict (`write(**cached)`): nothing bounds them either.
+    ("    cached = cache.get(request.args['token'])\n    return write(**cached)", [("GAL114", "violation", "medium")]),
+    ("    return write(**{'rows': [['id', 'name']]})", []),
     ("    rows = [[u.id] for u in User.query.all()]\n    return write(rows[:50])", []),
     # A save helper given rows of unknown size is not reported (only export helpers guess).
     ("    rows = [{'name': u} for u in request.form.getlist('n')][0]\n    load(rows)", []),

@@ -1,22 +1,19 @@
-"""Work that grows with the data (the data-volume family): a per-row call (an export writer, a
-render, a validation, a save, a stat; volume.yaml `per-row`, and any call of a `per-row-families`
-family: a query, a file read) is nothing once, and heavy inside a loop over a collection the request
-does not bound (volume.yaml `unbounded`: a whole queryset, an upload's rows, a folder's `listings`).
-It is reported in sync handlers too: unlike one query, a query or a write per row of a whole
-table passes a minute as the table grows.
+"""Work that grows with the data (the data-volume family): a per-row call (an export writer, a render, a
+validation, a save, a stat; volume.yaml `per-row`, and any call of a `per-row-families` family: a query, a
+file read) is nothing once, and heavy inside a loop over a collection the request does not bound
+(volume.yaml `unbounded`: a whole queryset, an upload's rows, a folder's `listings`), in sync handlers too:
+unlike one query, a query or a write per row of a whole table passes a minute as the table grows.
 
-A per-row effect travels up the chain with weight "per-row" until a caller's loop over an
-unbounded collection makes it heavy; findings.py reports nothing for one that never meets one.
-A loop over a parameter (`def load(reader): for row in reader: save(row)`) is as unbounded as
-what the caller passes: the effect carries the parameter's name (`Effect.rows`) and the call
-site that binds it decides (`at_call`), one level of context per call, passed on when the
-caller hands over a parameter of its own.
-A slice of the collection (`[:50]`) is a page, and a relation of one object resolves to a field,
-not to a manager: neither is listed, so neither amplifies. A query of one parent's own part table
-(`ChallengeFiles` filtered by `challenge_id`, parts.py) is that relation written as a query, and so is one
-the model's schema pins to one object (pinned.py). Wrappers (`enumerate`, `sorted`,
-`itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap. A listing of
-the application's own folders is not unbounded either (walks.py `Listings`).
+A per-row effect travels up the chain with weight "per-row" until a caller's loop over an unbounded
+collection makes it heavy; findings.py reports nothing for one that never meets one. A loop over a parameter
+(`def load(reader): for row in reader: save(row)`) is as unbounded as what the caller passes: the effect
+carries the parameter's name (`Effect.rows`) and the call site that binds it decides (`at_call`), one level
+of context per call, passed on when the caller hands over a parameter of its own. A slice of the collection
+(`[:50]`) is a page, and a relation of one object resolves to a field, not to a manager: neither is listed,
+so neither amplifies. A query of one parent's own part table (`ChallengeFiles` by `challenge_id`, parts.py)
+is that relation written as a query, as is one the schema pins to one object (pinned.py). Wrappers
+(`enumerate`, `sorted`, `itertools.chain`: volume.yaml `passes-through`) are as unbounded as what they wrap.
+A listing of the application's own folders is not unbounded either (walks.py `Listings`).
 """
 from __future__ import annotations
 
@@ -25,7 +22,7 @@ from typing import Callable, Optional
 from ..catalogue import Catalogue
 from .effects import Effect, Hop, replace
 from .evaluate import Evaluator
-from .ir import Attr, Call, CallSite, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
+from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parameters import bind
 from .parts import chain_keywords, parts_of_one, pinned
 from .pinned import PinnedRows
@@ -117,16 +114,18 @@ class DataVolume:
 
     def at_call(self, fn: Function, method: bool, cs: CallSite, ctx: Ctx, effects: list[Effect],
                 bounded: Callable[[Expr, Ctx], bool]) -> list[Effect]:
-        """Per-row effects of a callee's loop over one of its parameters, judged by the argument
-        this call site passes: unbounded makes them heavy, a parameter of the caller passes the
-        question on; an export helper's rows count unless the code bounds them (`bounded`: a
-        literal, a small range), as a guess; anything else leaves them per-row (nothing to report)."""
+        """Per-row effects of a callee's loop over one of its parameters, judged by the argument this
+        call site passes (or its `**spread`): unbounded makes them heavy, a parameter of the caller passes
+        the question on; an export helper's rows count unless the code bounds them (a literal, a small
+        range), as a guess; anything else leaves them per-row (nothing to report)."""
         if not any(e.rows for e in effects):
             return effects
         bound = bind(fn, method, cs.args, cs.kwargs)
         out: list[Effect] = []
+        spread = next((value for key, value in cs.kwargs if key is None), None)  # `**data`
         for effect in effects:
             arg = bound.get(effect.rows) if effect.rows else None
+            arg = _spread_item(spread, effect.rows) if arg is None and spread is not None and effect.rows else arg
             if arg is None:
                 out.append(replace(effect, rows="") if effect.rows else effect)
             elif self.unbounded(arg, ctx):
@@ -290,3 +289,10 @@ class DataVolume:
         source = self.listings.source(expr, ctx)
         return source is not None and any(isinstance(v, External) and v.name not in self.rules.bounded and (
             v.name in self.rules.unbounded or self.lineage.grown(v)) for v in self.ev.eval(source, ctx))
+
+
+def _spread_item(spread: Expr, name: str) -> Optional[Expr]:
+    """What `**spread` passes for `name`: a literal's item (or None), else the dict, as big as what it holds."""
+    if not isinstance(spread, DictItems):
+        return spread
+    return next((v for k, v in zip(spread.keys, spread.values) if isinstance(k, Const) and k.value == name), None)
