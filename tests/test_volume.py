@@ -221,6 +221,19 @@ def test_wrappers_are_as_unbounded_as_what_they_wrap(tmp_path: Path, body: str, 
 
 
 @pytest.mark.parametrize("body, expected", [
+    # `|=` and `+=` of a collection: the name holds what was added too.
+    ("    names = set()\n    names |= {u.name for u in User.query.all()}\n    for name in names:\n"
+     "        db.session.add(User(name=name))", {"GAL114!"}),
+    ("    names = []\n    names += [u.name for u in User.query.all()]\n    for name in names:\n"
+     "        db.session.add(User(name=name))", {"GAL114!"}),
+    ("    names = set()\n    names |= {'admin', 'root'}\n    for name in names:\n        db.session.add(User(name=name))",
+     set()),
+])
+def test_a_collection_added_to_a_name_is_what_the_name_holds(tmp_path: Path, body: str, expected: set[str]) -> None:
+    assert codes(tmp_path, HELPERS.format(body=body)) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
     # A query per row of a whole table, in a sync handler (one query alone is normal there): the
     # database family of work.yaml is per-row work (volume.yaml per-row-families).
     ("    for item in Item.objects.all():\n        out.write(str(Item.objects.filter(name=item.name).count()))", {"GAL114!"}),

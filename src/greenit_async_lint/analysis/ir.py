@@ -167,7 +167,7 @@ NODES: dict[str, Callable[..., Any]] = {
     "iter": Element, "ann": Declared,
 }
 
-SUMMARY_FORMAT = 23  # bump when the shape below changes: cached summaries are then rebuilt
+SUMMARY_FORMAT = 24  # bump when the shape below changes: cached summaries are then rebuilt
 
 _T = TypeVar("_T")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
+from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
 from .bodyfacts import BodyFacts, body_facts
 from .conditions import Aliases, after_if, except_guard, if_guards, unalias
 from .loopshape import exit_tail, leaves_after, retry_start, while_bound
@@ -107,7 +107,13 @@ class StatementBuilder(ExpressionBuilder):
                 # a type (`backend: Backend = local_backend`) is rebound elsewhere (`global
                 # backend`, at start-up) to anything of that type: the default is one of them.
                 self.target(ctx, node.target, Declared("ann", ann))
-        elif isinstance(node, (ast.AugAssign, ast.Expr)):
+        elif isinstance(node, ast.AugAssign):
+            value = self.expr(node.value, ctx)
+            if isinstance(node.op, (ast.BitOr, ast.Add)) and isinstance(value, (Items, DictItems)) \
+                    and isinstance(node.target, (ast.Name, ast.Attribute)):
+                # `recipients |= {r.email for r in rows}`: the name holds what was added too.
+                self.target(ctx, node.target, value)
+        elif isinstance(node, ast.Expr):
             self.expr(node.value, ctx)
         elif isinstance(node, ast.Return):
             if node.value is not None:
