@@ -233,6 +233,22 @@ def test_a_collection_added_to_a_name_is_what_the_name_holds(tmp_path: Path, bod
     assert codes(tmp_path, HELPERS.format(body=body)) == expected
 
 
+SELF_FILLED = HELPERS.replace("@app.post(\"/x\")", """class Mailing:
+    def send(self):
+        self.names = set()
+        self.names |= {{u.name for u in User.query.all()}}
+        for name in self.names:
+            db.session.add(User(name=name))
+
+
+@app.post("/x")""")
+
+
+def test_an_attribute_the_method_itself_fills_is_what_it_holds(tmp_path: Path) -> None:
+    """`self.names` set and filled in the method that loops over it: as a local name would be."""
+    assert codes(tmp_path, SELF_FILLED.format(body="    Mailing().send()")) == {"GAL114!"}
+
+
 @pytest.mark.parametrize("body, expected", [
     # A query per row of a whole table, in a sync handler (one query alone is normal there): the
     # database family of work.yaml is per-row work (volume.yaml per-row-families).

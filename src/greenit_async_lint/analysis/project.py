@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Iterable, Literal, NamedTuple, Optional, Union
 
-from .ir import Arg, Binding, Class, Const, Expr, FromImport, Function, Items, Module, Name, Param, Star
+from .ir import Arg, Attr, Binding, Class, Const, Expr, FromImport, Function, Items, Module, Name, Param, Star
 from .values import ClassKey
 
 _BUILTINS = frozenset(dir(builtins))
@@ -101,6 +101,17 @@ class Project:
         return self.mods[mi].classes.get(qualname)
 
     # -- names --------------------------------------------------------------------------------
+
+    def local_bindings(self, expr: Expr, ctx: Ctx) -> list[Bound]:
+        """A name's bindings, or those of `self.attr` made in this very method (`self.recipients = set()`
+        then `self.recipients |= {...}`): what the method's own code put there."""
+        if isinstance(expr, Name):
+            return self.bindings(expr.id, ctx)
+        fn = self.function(ctx.module, ctx.function) if ctx.function is not None else None
+        if (fn is None or fn.cls is None or fn.kind != "method" or not fn.params or not isinstance(expr, Attr)
+                or not isinstance(expr.base, Name) or expr.base.id != fn.params[0].name):
+            return []
+        return [BoundExpr("expr", value, ctx) for attr, value in fn.self_attrs if attr == expr.attr]
 
     def through_imports(self, bindings: list[Bound]) -> list[Bound]:
         """`from .settings import SIZES`: SIZES's own bindings, in the module that makes it."""

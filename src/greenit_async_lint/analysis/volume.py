@@ -263,14 +263,13 @@ class DataVolume:
             return False
         if isinstance(expr, Items):
             return len(expr.items) == 1 and self._comprehension_over_unbounded(expr.items[0], ctx, depth)
-        if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
+        if isinstance(expr, (Name, Attr)) and (bindings := self.p.local_bindings(expr, ctx)):
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Subscript) for b in bindings):
                 return False  # rows = qs[:50]: a page on one of its paths
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Items) and self.unbounded(b.binding, b.ctx, depth + 1)
                    for b in bindings):
                 return True  # rows = [row(u) for u in User.query.all()]
-            if self.filled_from_unbounded(expr.id, bindings, ctx, depth):
+            if isinstance(expr, Name) and self.filled_from_unbounded(expr.id, bindings, ctx, depth):
                 return True
             if any(isinstance(b, BoundExpr) and isinstance(b.binding, Call) and self.unbounded(b.binding, b.ctx, depth + 1)
                    for b in bindings):
