@@ -38,6 +38,7 @@ def page(info: CodeInfo) -> str:
         else f"A request that {info.found}, measured by the runtime hook (see docs/runtime.md)."
         if info.code.startswith("GAL3")
         else f"A call that {info.found}, reached from a request handler directly or through helpers.",
+        *(["\n## What counts\n", info.details.strip()] if info.details.strip() else []),
         "\n## Why it breaks practice 112\n",
         f"{info.why[0].upper()}{info.why[1:]}. GreenIT best practice 112 asks that long processing triggered "
         "by a user run asynchronously: the number of synchronous request processings that take more "

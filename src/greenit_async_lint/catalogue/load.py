@@ -36,6 +36,7 @@ class CodeInfo:
     good: str
     config: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     call_family: bool = False  # calls in the work catalogue (and a user's extra-work) may have this family
+    details: str = ""  # what counts and what does not, for the doc page only (a message keeps to `why`)
 
 
 @dataclass
@@ -84,6 +85,7 @@ def _parse_codes(data: Any) -> dict[str, CodeInfo]:
             good=str(entry.get("good", "")),
             config=dict(entry.get("config") or {}),
             call_family=as_bool(entry.get("call-family", False), f"{where}.call-family"),
+            details=as_str(entry["details"], f"{where}.details") if "details" in entry else "",
         )
     return codes
 
