@@ -1,9 +1,7 @@
-"""Evaluation of expressions to static values (see values.py): what an expression may refer to.
-
-Evaluation is flow-insensitive (every assignment of a name counts), memoised (by context, then
-expression: lighter than a pair per entry; equal results one object, sharing.py), and guarded
-against recursion; an expression it cannot follow evaluates to no value.
-"""
+"""Evaluation of expressions to static values (see values.py): what an expression may refer to. It is
+flow-insensitive (every assignment of a name counts), memoised (by context, then expression: lighter
+than a pair per entry; equal results one object, sharing.py), and guarded against recursion; an
+expression it cannot follow evaluates to no value."""
 from __future__ import annotations
 
 from typing import Iterable, Optional, TypeVar
@@ -14,14 +12,15 @@ from ..catalogue.patterns import PatternTable
 from .choices import one_of, setting_default
 from .classes import ClassLookup
 from .hierarchy import function_returns
-from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport,
-                 Function, Import, Items, Name, OneOf, Star, Subscript)
+from .ir import (Arg, Attr, Binding, Call, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport, Function,
+                 Import, Items, Name, OneOf, Star, Subscript)
 from .project import BoundBuiltin, BoundParam, Ctx, ImportedExternal, ImportedModule, Project
 from .index import ProjectIndex
 from .instancerules import InstanceRules
 from .lineage import Relations
 from .locators import Locators
 from .parameters import Parameters, arg_value as arg_value  # arg_value: where the finders import it from
+from .passthrough import PassThrough
 from .registries import RegistryIndex
 from .generics import class_of
 from .subscripts import subscript
@@ -31,8 +30,7 @@ from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr
                      ModuleRef, Value, dedupe, pick)
 
 _T = TypeVar("_T")
-PARTIAL = External("ext", "functools.partial")
-GETATTR = External("ext", "builtins.getattr")
+PARTIAL, GETATTR = External("ext", "functools.partial"), External("ext", "builtins.getattr")
 
 
 class Evaluator:
@@ -57,6 +55,7 @@ class Evaluator:
         self.locators = Locators(project, self, catalogue)  # find_service(I), request.<added>, import_module
         self.relations = Relations(project, self, catalogue)  # `job.items`: a foreign key's children (lineage.py)
         self.defaults = Defaults(project, self, catalogue.offloads.field_defaults)  # `Type(default_value=X)`
+        self.handed = PassThrough(self)  # `def get_or_404(fn, *a): return fn(*a)`: what this call's `fn` gives
         self._memo: dict[Ctx, dict[Expr, tuple[Value, ...]]] = {}
         self._shared = Results()  # equal results, one object (sharing.py)
         self._returns: dict[tuple[int, str, object], tuple[Value, ...]] = {}
@@ -148,6 +147,8 @@ class Evaluator:
                 out.extend(self.defaults.values(default, ctx))  # what an instance reads is the declared default
             else:
                 out.extend(self.returns(target))
+                if isinstance(target, (FunctionRef, MethodRef)):
+                    out.extend(self.handed.returned(target, expr, ctx))
         return out
 
     def eval_arg(self, arg: Arg, ctx: Ctx) -> tuple[Value, ...]:
