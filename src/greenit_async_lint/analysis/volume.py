@@ -24,7 +24,7 @@ from .effects import Effect, Hop, replace
 from .evaluate import Evaluator
 from .ir import Attr, Call, CallSite, Const, DictItems, Element, Expr, Function, Items, Loop, Name, OneOf, Star, Subscript
 from .parameters import bind
-from .parts import chain_keywords, parts_of_one, pinned
+from .parts import chain_keywords, chain_kwargs, parts_of_one, pinned
 from .pinned import PinnedRows
 from .project import Bound, BoundExpr, Ctx, Project
 from .lineage import Lineage
@@ -35,18 +35,6 @@ from .walks import Listings
 
 FAMILY = "data-volume"
 _GROWS = frozenset({"append", "extend", "add", "update", "insert"})  # what fills a list, a set or a dict
-
-
-def _chain_kwargs(expr: Expr) -> list[tuple[str, Expr]]:
-    """The keywords and values of the calls of a method chain (`filter(id__in=ids)`: id__in, ids)."""
-    found: list[tuple[str, Expr]] = []
-    while isinstance(expr, (Call, Attr)):
-        if isinstance(expr, Call):
-            found.extend((k, v) for k, v in expr.kwargs if k)
-            expr = expr.func
-        else:
-            expr = expr.base
-    return found
 
 
 def names_read(expr: Expr) -> set[str]:
@@ -157,7 +145,7 @@ class DataVolume:
         keywords, lookups = self.rules.bounded_keywords, self.rules.range_lookups
 
         def picked(chain: Expr) -> bool:
-            return any(k in keywords and not self.unbounded(v, ctx, depth + 1) for k, v in _chain_kwargs(chain))
+            return any(k in keywords and not self.unbounded(v, ctx, depth + 1) for k, v in chain_kwargs(chain))
 
         return self.pinned.chain(expr, ctx, lambda chain, at, own: picked(chain) or parts_of_one(
             chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2 or own and self.pinned.one_object(chain, at))
