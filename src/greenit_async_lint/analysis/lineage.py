@@ -21,7 +21,7 @@ key must be passed by keyword at the creation.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from ..catalogue import Catalogue
 from ..catalogue.patterns import tails
@@ -108,8 +108,12 @@ class Relations:
     def elements(self, expr: Element, ctx: Ctx) -> list[Value]:
         """What a loop binds: a registry's entries, the project rows of a queryset (`for r in
         Report.objects.all()`: a Report), the children of a relation (`for i in job.items.all()`)."""
+        return self.elements_of(self.ev.eval(expr.iterable, ctx))
+
+    def elements_of(self, iterables: Iterable[Value]) -> list[Value]:
+        """What a loop over these values binds (see `elements`)."""
         out: list[Value] = []
-        for c in self.ev.eval(expr.iterable, ctx):
+        for c in iterables:
             if isinstance(c, Candidates):
                 out.extend(c.values)
             elif isinstance(c, External) and c.subject is not None:

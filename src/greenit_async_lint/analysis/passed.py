@@ -12,13 +12,13 @@ is not followed further.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from .effects import Effect, Hop
-from .ir import Attr, Call, CallSite, Function, Name
+from .ir import Attr, Call, CallSite, Element, Expr, Function, Name
 from .parameters import bind
 from .project import Ctx
-from .values import Callee, MethodRef
+from .values import Callee, MethodRef, Value
 
 if TYPE_CHECKING:
     from .reach import Reach
@@ -27,9 +27,13 @@ if TYPE_CHECKING:
 # hands over a few of them; past this many, the rest are left, as an unknown argument is.
 MAX_VALUES = 6
 
-# The callee's call that uses the parameter, the method it calls (None: the parameter itself), and
-# whether it calls that method on what calling the parameter returns (`renderer = renderer_class()`).
-Use = tuple[CallSite, Optional[str], bool]
+# How the callee gets from the parameter to the receiver of its call: the parameter itself (""),
+# what calling it returns ("call": `renderer = renderer_class()`), one of its attributes ("attr",
+# `job.sink.write()`), or each element of one ("each": `for s in alert.subscriptions: s.notify()`).
+Step = tuple[str, str]
+# The callee's call that uses the parameter, the method it calls (None: the parameter itself), the step.
+Use = tuple[CallSite, Optional[str], Step]
+_ITSELF: Step = ("", "")
 
 
 class PassedValues:
@@ -52,15 +56,24 @@ class PassedValues:
             if not sites:
                 continue
             values = r.ev.eval(arg, ctx)[:MAX_VALUES]
-            for inner, method, built in sites if values else ():
+            for inner, method, step in sites if values else ():
                 hop = Hop(path, inner.line, inner.col, inner.text)
                 found: list[Effect] = []
-                for value in values:
-                    receivers = r.ev.returns(value) if built else (value,)
-                    for called in (receivers if method is None else (c for v in receivers for c in r.ev.attr(v, method))):
-                        found.extend(r.target_effects(called, inner, inner_ctx, hop))
+                receivers = self.stepped(values, step)[:MAX_VALUES]
+                for called in (receivers if method is None else [c for v in receivers for c in r.ev.attr(v, method)]):
+                    found.extend(r.target_effects(called, inner, inner_ctx, hop))
                 out.extend(r.judged(found, inner, inner_ctx))
         return out
+
+    def stepped(self, values: Sequence[Value], step: Step) -> list[Value]:
+        kind, attr = step
+        ev = self.r.ev
+        if kind == "call":
+            return [v for value in values for v in ev.returns(value)]
+        if kind in ("attr", "each"):
+            found = [v for value in values for v in ev.attr(value, attr)]
+            return ev.relations.elements_of(found) if kind == "each" else found
+        return list(values)
 
     def uses(self, fn: Function, ctx: Ctx) -> dict[str, list[Use]]:
         """The callee's calls of a parameter, and of a method on a parameter that holds nothing
@@ -74,20 +87,32 @@ class PassedValues:
             for cs in fn.scope.calls if names else ():
                 func = cs.func
                 if isinstance(func, Name) and func.id in names:
-                    found.setdefault(func.id, []).append((cs, None, False))
-                elif isinstance(func, Attr) and isinstance(func.base, Name) and not self.r.ev.eval(func.base, ctx):
-                    receiver = func.base.id
-                    if receiver in names:
-                        found.setdefault(receiver, []).append((cs, func.attr, False))
-                    elif (built := _built_from(fn, receiver, names)) is not None:
-                        found.setdefault(built, []).append((cs, func.attr, True))
+                    found.setdefault(func.id, []).append((cs, None, _ITSELF))
+                elif isinstance(func, Attr) and not self.r.ev.eval(func.base, ctx):
+                    reached = _reached(fn, func.base, names)
+                    if reached is not None:
+                        found.setdefault(reached[0], []).append((cs, func.attr, reached[1]))
             self._uses[key] = found
         return found
 
 
-def _built_from(fn: Function, local: str, params: set[str]) -> Optional[str]:
-    """The parameter a local is only ever built by calling (`renderer = renderer_class(...)`), or None."""
-    called = {b.func.id if isinstance(b, Call) and isinstance(b.func, Name) else None
-              for b in fn.scope.names.get(local, ())}
-    name = called.pop() if len(called) == 1 else None
-    return name if name in params else None
+def _reached(fn: Function, receiver: Expr, params: set[str]) -> Optional[tuple[str, Step]]:
+    """The parameter a call's receiver comes from, and how: the parameter, `param.attr`, or a local
+    only ever bound one way from it (`renderer = renderer_class()`, `for s in alert.subscriptions`)."""
+    if isinstance(receiver, Name) and receiver.id in params:
+        return receiver.id, _ITSELF
+    if isinstance(receiver, Attr) and isinstance(receiver.base, Name) and receiver.base.id in params:
+        return receiver.base.id, ("attr", receiver.attr)
+    if not isinstance(receiver, Name) or receiver.id in params:
+        return None
+    ways = {_way(b, params) for b in fn.scope.names.get(receiver.id, ())}
+    return ways.pop() if len(ways) == 1 else None
+
+
+def _way(binding: object, params: set[str]) -> Optional[tuple[str, Step]]:
+    if isinstance(binding, Call) and isinstance(binding.func, Name) and binding.func.id in params:
+        return binding.func.id, ("call", "")
+    if isinstance(binding, Element) and isinstance(binding.iterable, Attr) and isinstance(binding.iterable.base, Name) \
+            and binding.iterable.base.id in params:
+        return binding.iterable.base.id, ("each", binding.iterable.attr)
+    return None
