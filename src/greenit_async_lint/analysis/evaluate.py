@@ -32,7 +32,6 @@ from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr
 _T = TypeVar("_T")
 PARTIAL, GETATTR = External("ext", "functools.partial"), External("ext", "builtins.getattr")
 
-
 class Evaluator:
     def __init__(self, project: Project, catalogue: Catalogue, index: Optional[ProjectIndex] = None) -> None:
         self.p = project
@@ -237,8 +236,9 @@ class Evaluator:
             if sub is not None:
                 return [ModuleRef("mod", sub)]
             return list(self.eval(Name("n", attr), self.p.module_ctx(base.module)))
-        if isinstance(base, (ClassRef, Instance)):
-            return self.classes.attr(base.module, base.qualname, attr, isinstance(base, Instance))
+        if isinstance(base, (ClassRef, Instance)):  # (an ORM relationship of an instance: its related rows)
+            found = self.classes.attr(base.module, base.qualname, attr, isinstance(base, Instance))
+            return self.relations.related(base, attr, found) if isinstance(base, Instance) else found
         if isinstance(base, (FunctionRef, MethodRef)):
             return [FunctionAttr("fattr", base.module, base.qualname, attr)]
         if isinstance(base, Candidates) and attr in ("get", "pop", "setdefault", "values", "__getitem__"):

@@ -105,6 +105,21 @@ class Relations:
                 return [c for key in classes for c in index.get((key, attr), [])]
         return []
 
+    def related(self, base: Instance, attr: str, found: list[Value]) -> list[Value]:
+        """`alert.subscriptions` for `subscriptions = relationship("AlertSubscription")`: what the
+        class attribute holds (`found`), the relationship declaration, is read as the related model's
+        rows: an instance (a many-to-one relation, `subscription.user`) and the rows a loop gives."""
+        names = self.models.rules.relationships
+        if not any(isinstance(v, External) and v.name in names for v in found):
+            return found
+        declared = self.models.declared((base.module, base.qualname), attr)
+        related = [key for call in declared[0] if self.models.is_relationship(call, declared[1])
+                   for key in self.models.related_classes(call, None, declared[1])] if declared is not None else []
+        if not related:  # (`db.relationship` itself, on the `db` object: the function)
+            return found
+        rows = tuple(Instance("inst", *key) for key in related)
+        return [v for v in found if not (isinstance(v, External) and v.name in names)] + [*rows, Candidates("cands", rows, None)]
+
     def elements(self, expr: Element, ctx: Ctx) -> list[Value]:
         """What a loop binds: a registry's entries, the project rows of a queryset (`for r in
         Report.objects.all()`: a Report), the children of a relation (`for i in job.items.all()`)."""
