@@ -99,6 +99,15 @@ REPORTED = [
      "GAL107", "jupyter_client.manager.KernelManager.start_kernel", "blocking"),
     # Alembic's upgrade replays every pending migration (fief builds a workspace database so).
     ("from alembic import command", "command.upgrade(data, 'head')", "GAL110", "alembic.command.upgrade", "heavy"),
+    # Waiting for a queued job: the whole job, unless the wait is given a few seconds at most.
+    ("from celery.result import AsyncResult", "AsyncResult(data).get()", "GAL201", "celery.result.AsyncResult.get",
+     "heavy"),
+    ("from celery.result import AsyncResult", "AsyncResult(data).get(5, propagate=False)", "GAL201",
+     "celery.result.AsyncResult.get", "blocking"),
+    ("from celery.result import AsyncResult\nWAIT = 2.5", "AsyncResult(data).get(timeout=WAIT)", "GAL201",
+     "celery.result.AsyncResult.get", "blocking"),
+    ("from celery.result import AsyncResult", "AsyncResult(data).get(timeout=600)", "GAL201",
+     "celery.result.AsyncResult.get", "heavy"),
 ]
 
 

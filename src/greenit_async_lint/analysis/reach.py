@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
+from ..catalogue.work import BOUNDED_WAIT
 from .builders import QueryBuilders
 from .cascades import CascadeDeletes
 from .effects import Effect, Hop, best_effects, replace, with_hop
@@ -201,7 +202,11 @@ class Reach:
         if upgraded is not entry:
             words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
             detail = next((u for up in entry.upgrades for u in sorted(up.words) if u in words), "")
-        return [Effect(upgraded.family, upgraded.code, upgraded.weight, upgraded.scope, name, (hop,), detail,
+        weight = upgraded.weight
+        if weight == "heavy" and entry.timeout is not None and self.loops.counters.seconds_at_most(
+                arg_value(cs.args, cs.kwargs, entry.timeout), ctx, BOUNDED_WAIT):
+            weight = "blocking"  # `res.get(5)`: a wait of a few seconds, not the whole job
+        return [Effect(upgraded.family, upgraded.code, weight, upgraded.scope, name, (hop,), detail,
                        awaited=upgraded.awaited)]
 
     def offloaded(self, target: External, cs: CallSite, ctx: Ctx, hop: Hop) -> Optional[list[Effect]]:

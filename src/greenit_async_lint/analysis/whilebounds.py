@@ -67,25 +67,44 @@ class WhileBounds:
             return any(self._mentions_clock(e, ctx, depth) for e in expr.items)
         return False
 
-    def small_int(self, expr: Expr, ctx: Ctx, depth: int = 0) -> bool:
+    def small_int(self, expr: Expr, ctx: Ctx) -> bool:
         """A constant int of at most SMALL, directly or through a module or class constant."""
+        found = self.constants(expr, ctx)
+        return found is not None and all(isinstance(v, int) and not isinstance(v, bool) and v <= SMALL for v in found)
+
+    def seconds_at_most(self, expr: Optional[Expr], ctx: Ctx, limit: float) -> bool:
+        """A constant number of seconds in (0, limit], directly or through a constant (`res.get(5)`)."""
+        found = self.constants(expr, ctx) if expr is not None else None
+        return found is not None and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= limit
+                                         for v in found)
+
+    def constants(self, expr: Expr, ctx: Ctx, depth: int = 0) -> Optional[list[object]]:
+        """The constants an expression holds, directly or through module or class constants (None:
+        not only constants)."""
         if isinstance(expr, Const):
-            return isinstance(expr.value, int) and not isinstance(expr.value, bool) and expr.value <= SMALL
+            return [expr.value]
         if depth > 2:
-            return False
+            return None
+        bound: list[tuple[object, Ctx]] = []
         if isinstance(expr, Name):
-            bindings = self.p.bindings(expr.id, ctx)
-            return bool(bindings) and all(isinstance(b, BoundExpr) and isinstance(b.binding, Const)
-                                          and self.small_int(b.binding, b.ctx, depth + 1) for b in bindings)
-        if isinstance(expr, Attr):  # self.MAX_TRIES, Client.RETRIES
-            values: list[tuple[object, Ctx]] = []
+            bindings = self.p.through_imports(self.p.bindings(expr.id, ctx))
+            if not all(isinstance(b, BoundExpr) for b in bindings):
+                return None
+            bound = [(b.binding, b.ctx) for b in bindings if isinstance(b, BoundExpr)]
+        elif isinstance(expr, Attr):  # self.MAX_TRIES, Client.RETRIES
             for owner in self.ev.eval(expr.base, ctx):
                 if not isinstance(owner, (Instance, ClassRef)):
-                    return False
+                    return None
                 for cmi, cq in self.ev.classes.mro(owner.module, owner.qualname)[0]:
                     cls = self.p.klass(cmi, cq)
                     if cls is not None and expr.attr in cls.attrs:
-                        values.extend((v, self.p.class_ctx(cmi, cls)) for v in cls.attrs[expr.attr])
+                        bound.extend((v, self.p.class_ctx(cmi, cls)) for v in cls.attrs[expr.attr])
                         break
-            return bool(values) and all(isinstance(v, Const) and self.small_int(v, c, depth + 1) for v, c in values)
+        out: list[object] = []
+        for value, where in bound:
+            found = self.constants(value, where, depth + 1) if isinstance(value, Const) else None
+            if found is None:
+                return None
+            out.extend(found)
+        return out or None
         return False

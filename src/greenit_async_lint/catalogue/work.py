@@ -7,6 +7,10 @@ not turn the shipped `soffice` conversion back into a plain process call); `fami
 
 `awaited: true` marks the calls of an async client (`await httpx.AsyncClient().get(...)`): the event
 loop stays free while they run, but the request still waits for them (findings.py).
+
+`timeout: {arg, kwarg}` says where a wait takes its longest time (`AsyncResult.get(5)`): a call that
+passes a number of seconds up to BOUNDED_WAIT there waits that long at most, blocking work, not the
+whole job (reach.py).
 """
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .patterns import PatternTable
-from .schema import CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
+from .schema import ArgSpec, CatalogueError, as_bool, as_list, as_mapping, as_str, as_str_list
 
 WEIGHTS = ("heavy", "blocking", "poll", "none")
 SCOPES = ("any", "async")
-_ENTRY_KEYS = ("family", "weight", "scope", "awaited", "calls", "upgrades", "replace")
+_ENTRY_KEYS = ("family", "weight", "scope", "awaited", "calls", "upgrades", "timeout", "replace")
+BOUNDED_WAIT = 60  # seconds: a wait given at most a minute keeps the request under practice 112's minute
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class WorkEntry:
     code: str
     upgrades: tuple[Upgrade, ...] = ()
     awaited: bool = False  # an async client's call: the request waits for it, the event loop does not
+    timeout: ArgSpec | None = None  # where a wait takes its longest time (see the module docstring)
 
 
 class WorkCatalogue:
@@ -58,7 +64,8 @@ class WorkCatalogue:
         words = {w.rsplit("/", 1)[-1] for s in strings for w in s.split()}
         for up in entry.upgrades:
             if words & up.words:
-                return WorkEntry(up.family, up.weight, entry.scope, family_code[up.family], awaited=entry.awaited)
+                return WorkEntry(up.family, up.weight, entry.scope, family_code[up.family], awaited=entry.awaited,
+                                 timeout=entry.timeout)
         return entry
 
 
@@ -73,6 +80,7 @@ class _Parsed:
     replace: bool
     where: str
     awaited: bool | None = None  # the entry's key, for errors found when merging
+    timeout: ArgSpec | None = None
 
 
 def _family(value: Any, key: str, call_families: dict[str, str]) -> str:
@@ -107,8 +115,9 @@ def _parse(data: Any, where: str, call_families: dict[str, str], user: bool) -> 
                                     _family(u.get("family"), f"{k}.family", call_families),
                                     as_str(u.get("weight", "heavy"), f"{k}.weight", choices=WEIGHTS)))
         awaited = as_bool(entry["awaited"], f"{here}.awaited") if "awaited" in entry else None
+        timeout = ArgSpec.parse(entry["timeout"], f"{here}.timeout") if "timeout" in entry else None
         parsed = _Parsed(family, weight, scope, tuple(upgrades),
-                         as_bool(entry.get("replace", False), f"{here}.replace"), here, awaited)
+                         as_bool(entry.get("replace", False), f"{here}.replace"), here, awaited, timeout)
         calls = as_str_list(entry.get("calls"), f"{here}.calls")
         if family is None and not user:
             raise CatalogueError(f"{here}.family", "must be a non-empty string, not None")
@@ -135,10 +144,12 @@ def build_work(shipped: Any, user: Any, call_families: dict[str, str], family_co
         scope = parsed.scope or (base.scope if base else "any")
         upgrades = parsed.upgrades + (base.upgrades if base else ())
         awaited = parsed.awaited if parsed.awaited is not None else bool(base and base.awaited)
+        timeout = parsed.timeout or (base.timeout if base else None)
         work.table.add(pattern, WorkEntry(family, weight or "blocking", scope or "any", family_code[family], upgrades,
-                                          awaited))
+                                          awaited, timeout))
     for pattern, parsed in ship:
         assert parsed.family is not None
         work.table.add(pattern, WorkEntry(parsed.family, parsed.weight or "blocking", parsed.scope or "any",
-                                          family_code[parsed.family], parsed.upgrades, bool(parsed.awaited)))
+                                          family_code[parsed.family], parsed.upgrades, bool(parsed.awaited),
+                                          parsed.timeout))
     return work
