@@ -134,6 +134,22 @@ def test_removing_a_whole_folder_tree_is_still_reported(tmp_path: Path, call: st
     assert found == [("GAL104", 3, "high")]
 
 
+def _weights(tmp_path: Path, source: str) -> list[tuple[str, int, str, str]]:
+    (tmp_path / "app.py").write_text(HEADER + source, "utf-8")
+    report = analyse(["."], Config.from_mapping({"cache": False, "jobs": 1, "min-confidence": "low"}), cwd=tmp_path)
+    return [(f.code, f.line - HEADER.count("\n"), f.weight, f.confidence) for f in report.findings]
+
+
+def test_one_item_of_heavy_work_is_blocking_and_a_batch_of_it_heavy(tmp_path: Path) -> None:
+    """Removing one object's folder (rmtree, heavy in the catalogue) is bounded by that object:
+    blocking, still sure on an event loop; for each row of a collection it is heavy again."""
+    one = "@app.delete('/x')\nasync def handler(item_id: int):\n    shutil.rmtree(os.path.join(MEDIA, str(item_id)))\n"
+    assert _weights(tmp_path, one) == [("GAL104", 3, "blocking", "high")]
+    every = ("@app.delete('/x')\ndef handler(ids: list[int]):\n    for item_id in ids:\n"
+             "        shutil.rmtree(os.path.join(MEDIA, str(item_id)))\n")
+    assert _weights(tmp_path, every) == [("GAL104", 4, "heavy", "high")]
+
+
 def test_each_objects_folder_in_a_loop_over_a_collection_is_reported(tmp_path: Path) -> None:
     source = ("@app.delete('/x')\ndef handler(ids: list[int]):\n    for item_id in ids:\n"
               "        remove(item_id)\n\n\ndef remove(item_id):\n"

@@ -36,6 +36,9 @@ the rule's reason (the gate does not count it by default), so that a reader can 
   temporary folder, or what a project helper returns or yields (a `with` helper) of those. A
   module-level, constant or `self` path is a whole folder tree and stays reported.
 
+The call's weight is blocking while the rule holds (one image is no batch); a loop that makes it a
+batch again gives it its catalogue weight back.
+
 Known limits: `ROOT / name` is summarised as `ROOT` (expressions.py), so a path built with `/`
 from a request value reads as the root and stays reported; a path passed in as a parameter is
 not judged (the caller's argument is not followed).
@@ -65,6 +68,7 @@ class TrivialCost:
         self.p = project
         self.ev = evaluator
         self.off = catalogue.offloads
+        self.work = catalogue.work
         # What makes a collection whole: the walk's own (reach.py), whose answers are memoised.
         self.volume = volume if volume is not None else DataVolume(project, evaluator, catalogue)
         self._mine: set[str] = set()  # the reasons this rule gave, to take back under a loop
@@ -89,8 +93,9 @@ class TrivialCost:
             elif not effect.loop and not grown and len(effect.chain) == 1:
                 rule = self.off.trivial.match(effect.leaf)
                 if rule is not None and self._holds(rule, effect.leaf, cs, ctx):
-                    self._mine.add(rule.reason)
-                    effect = replace(effect, guard=rule.reason, retry=rule.cost_arg is None)
+                    self._mine.add(rule.reason)  # (bounded by one item: blocking at most, until a loop repeats it)
+                    effect = replace(effect, guard=rule.reason, retry=rule.cost_arg is None,
+                                     weight="blocking" if effect.weight == "heavy" else effect.weight)
             out.append(effect)
         return out
 
@@ -109,7 +114,9 @@ class TrivialCost:
         each (one upload's folder removed per row of a whole table): per-row work (GAL114) when
         the rule says what it does per row (`per_row`); else, in any other loop, its own code."""
         if rule is None or not rule.per_row or not loop or not self.volume.code:
-            return replace(effect, guard="", retry=False)
+            entry = self.work.match(effect.leaf)  # a batch of its own code: its own weight again, or what the loop made
+            heavy = effect.weight == "heavy" or (entry is not None and entry.weight == "heavy")
+            return replace(effect, guard="", retry=False, weight="heavy" if heavy else effect.weight)
         return replace(effect, family=FAMILY, code=self.volume.code, weight="heavy", detail=rule.per_row,
                        loop=loop, guard="", retry=False, rows="", before="")
 
