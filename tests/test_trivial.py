@@ -150,6 +150,40 @@ def test_one_item_of_heavy_work_is_blocking_and_a_batch_of_it_heavy(tmp_path: Pa
     assert _weights(tmp_path, every) == [("GAL104", 4, "heavy", "high")]
 
 
+RECORD = """\
+from pydantic import BaseModel
+
+
+class Upload(BaseModel):
+    id: str
+
+    @property
+    def folder(self):
+        return os.path.join(MEDIA, "uploads", self.id)
+
+    def remove_files(self):
+        shutil.rmtree(self.folder)
+
+
+@app.delete('/uploads/{upload_id}')
+def remove(upload_id: str):
+    Upload(id=upload_id).remove_files()
+
+
+@app.delete('/store')
+def wipe():
+    Store().wipe()
+"""
+
+
+def test_a_records_own_folder_is_its_own_and_a_services_is_not(tmp_path: Path) -> None:
+    """In a method of a pydantic model (offloads.yaml `records`), `self` is one object: its folder
+    is its own. A service's `self.root` (Store.wipe) is a whole tree."""
+    found = _findings(tmp_path, RECORD)
+    assert sorted((code, conf) for code, _line, conf, _why in found) == [("GAL104", "high"), ("GAL104", "low")]
+    assert any("one object's own folder" in why for _c, _l, conf, why in found if conf == "low")
+
+
 def test_each_objects_folder_in_a_loop_over_a_collection_is_reported(tmp_path: Path) -> None:
     source = ("@app.delete('/x')\ndef handler(ids: list[int]):\n    for item_id in ids:\n"
               "        remove(item_id)\n\n\ndef remove(item_id):\n"

@@ -1,47 +1,43 @@
 """Work whose cost is bounded by one item of the request, not by the data (issue 12, per-request cost).
 
-The catalogue's `trivial` section (rules/offloads.yaml) names calls that are bounded by one item:
-one image re-encoded or thumbnailed, one entry written to an archive, one object's own folder
-removed. Such a call, reached outside any loop over a collection, is kept at low confidence with
-the rule's reason (the gate does not count it by default), so that a reader can still check it:
+The catalogue's `trivial` section (rules/offloads.yaml) names calls that are bounded by one item: one image
+re-encoded or thumbnailed, one entry written to an archive, one object's own folder removed. Such a call,
+reached outside any loop over a collection, is kept at low confidence with the rule's reason (the gate does
+not count it by default), so that a reader can still check it:
 
-- the call itself must not be in an unbounded loop (loops.py already made it heavy there, and
-  set `Effect.loop`): then nothing changes;
-- a loop further up the chain (`for upload in uploads: strip_exif(upload)`) makes it a batch
-  again: the low confidence given at the call is taken back where the loop amplifies it. So does
-  a loop over a list the function fills (`chosen = []`, appended in another loop: `_grown`, for
-  the work loops.py does not amplify, such as work reported only on an event loop);
-- a loop over a collection the request does not bound (volume.py: a whole table, an upload's
-  rows) multiplies the rows, not the item: the call is then reported as per-row work (GAL114,
-  the data-volume family) saying what it does for every row (the rule's `per_row`: "one
-  object's own folder removed for every row"), not under its own code (a folder removal per
-  upload is no archive and no folder walk). A rule without `per_row` (an image, an archive
-  entry: a batch of images, one archive of every row is what its own code says) stays a batch
-  of its own code, as it does in any other loop;
-- a loop over a parameter of a helper (`def remove_all(photos): for p in photos: ...`) is
-  judged by the caller's argument (loops.py `at_call`): the reason is held (`Effect.held`) and
-  given back when the caller passes a small literal (`remove_all([photo])`), a whole table makes
-  it per-row work, any other argument a batch;
-- on the event loop of an `async def` handler it still stalls every request: the effect is marked
-  like a retry back-off (`Effect.retry`), which findings.py keeps sure there;
-- a rule with `list_arg` holds only when that argument is a list the function builds from a fixed
-  number of items or by loops over relations of one per-request object (a bulk insert of one
-  module's few port mappings), never from a whole queryset or rows passed in;
-- a rule with `cost_arg` holds only when that argument, the call's work factor (PBKDF2's
-  iterations), is a constant under the rule's `below`, directly or through a module constant: the
-  cost is then fixed and tiny, so it stays low even on an event loop (no `Effect.retry`);
-- a rule with `path_arg` holds only when that argument is one object's own path (`_own`): a join
-  with a part taken from the request (a parameter other than `self`, a value computed from one, a
-  fresh name such as `uuid4()`), an attribute of a per-request object (`event.image_dir`), a fresh
-  temporary folder, or what a project helper returns or yields (a `with` helper) of those. A
-  module-level, constant or `self` path is a whole folder tree and stays reported.
+- the call itself must not be in an unbounded loop (loops.py already made it heavy there, and set
+  `Effect.loop`): then nothing changes;
+- a loop further up the chain (`for upload in uploads: strip_exif(upload)`) makes it a batch again: the low
+  confidence given at the call is taken back where the loop amplifies it. So does a loop over a list the
+  function fills (`chosen = []`, appended in another loop: `_grown`, for the work loops.py does not amplify,
+  such as work reported only on an event loop);
+- a loop over a collection the request does not bound (volume.py: a whole table, an upload's rows) multiplies
+  the rows, not the item: the call is then reported as per-row work (GAL114, the data-volume family) saying
+  what it does for every row (the rule's `per_row`: "one object's own folder removed for every row"), not
+  under its own code (a folder removal per upload is no archive and no folder walk). A rule without `per_row`
+  (an image, an archive entry: a batch of images, one archive of every row is what its own code says) stays a
+  batch of its own code, as it does in any other loop;
+- a loop over a parameter of a helper (`def remove_all(photos): for p in photos: ...`) is judged by the
+  caller's argument (loops.py `at_call`): the reason is held (`Effect.held`) and given back when the caller
+  passes a small literal (`remove_all([photo])`), a whole table makes it per-row work, any other argument a
+  batch;
+- on the event loop of an `async def` handler it still stalls every request: the effect is marked like a retry
+  back-off (`Effect.retry`), which findings.py keeps sure there;
+- a rule with `list_arg` holds only when that argument is a list the function builds from a fixed number of
+  items or by loops over relations of one per-request object (a bulk insert of one module's few port
+  mappings), never from a whole queryset or rows passed in;
+- a rule with `cost_arg` holds only when that argument, the call's work factor (PBKDF2's iterations), is a
+  constant under the rule's `below`, directly or through a module constant: the cost is then fixed and tiny,
+  so it stays low even on an event loop (no `Effect.retry`);
+- a rule with `path_arg` holds only when that argument is one object's own path (`_own`): a join with a part
+  taken from the request (a parameter other than `self`, a value computed from one, a fresh name such as
+  `uuid4()`), an attribute of a per-request object (`event.image_dir`), a fresh temporary folder, or what a
+  project helper returns or yields (a `with` helper) of those. A module-level, constant or service's `self`
+  path is a whole folder tree and stays reported; a record's `self` (a model row: `records`) is one object.
 
-The call's weight is blocking while the rule holds (one image is no batch); a loop that makes it a
-batch again gives it its catalogue weight back.
-
-Known limits: `ROOT / name` is summarised as `ROOT` (expressions.py), so a path built with `/`
-from a request value reads as the root and stays reported; a path passed in as a parameter is
-not judged (the caller's argument is not followed).
+The weight is blocking while the rule holds (one image is no batch); a batch gets its catalogue weight back.
+Known limits: `ROOT / name` is summarised as `ROOT` (expressions.py), so a path built with `/` from a request
+value reads as the root; a path passed in as a parameter is not judged (the caller's argument is not followed).
 """
 from __future__ import annotations
 
@@ -100,10 +96,9 @@ class TrivialCost:
         return out
 
     def _settled(self, effect: Effect, cs: CallSite, ctx: Ctx) -> Effect:
-        """A loop over a parameter took the reason back (`held`), and the caller kept the loop (a
-        small literal undoes it and gives the reason back: loops.py `at_call`): a whole table as
-        the argument (`rows` left set by loops.py) or as this call site's loop makes it per-row
-        work, anything else a batch of its own code."""
+        """A loop over a parameter took the reason back (`held`), and the caller kept the loop (a small literal
+        undoes it and gives the reason back: loops.py `at_call`): a whole table as the argument (`rows` left
+        set by loops.py) or as this call site's loop makes it per-row work, anything else a batch of its own."""
         source = self.volume.unbounded_source(cs.loops, ctx) if not effect.rows else None
         loop = effect.loop if effect.rows else source.text if source is not None else ""
         return self._per_row(replace(effect, held="", rows=""), self.off.trivial.match(effect.leaf), loop)
@@ -266,12 +261,12 @@ class TrivialCost:
 
     def _request_value(self, expr: Expr, ctx: Ctx, depth: int) -> bool:
         """Does this value come from the request: a parameter (not `self`), a local computed from
-        one, a fresh name? Module-level names, constants and `self`'s attributes do not."""
+        one, a fresh name? Module-level names, constants and a service's `self` do not (a record's do)."""
         if depth > _DEPTH:
             return False
         if isinstance(expr, Name):
             if expr.id in _RECEIVERS:
-                return False
+                return expr.id == "self" and self._record(ctx)
             for b in self.p.bindings(expr.id, ctx):
                 if b.ctx.function is None:
                     continue  # a module-level name: the same for every request
@@ -296,3 +291,10 @@ class TrivialCost:
             items = expr.items if isinstance(expr, Items) else expr.options
             return any(self._request_value(e, ctx, depth + 1) for e in items)
         return False
+
+    def _record(self, ctx: Ctx) -> bool:
+        """In a method of a record (offloads.yaml `records`: a model row), `self` is that one object."""
+        fn = self.p.function(ctx.module, ctx.function) if ctx.function is not None else None
+        if fn is None or fn.cls is None or not len(self.off.records):
+            return False
+        return any(self.off.records.match(name) for name in self.ev.classes.mro(ctx.module, fn.cls)[1])

@@ -20,7 +20,7 @@ SECTIONS = ("queues", "background", "threads", "pools", "once_per_process", "gua
 GUARD_KEYS = ("create_if_missing", "needs_checks", "flags", "retry_backoff", "field_defaults", "http_methods",
               "concrete_types", "env_reads", "env_true", "env_false")
 HTTP_METHOD_KEYS = ("verbs", "methods_kwargs", "request_attrs", "decorators")
-TRIVIAL_KEYS = ("rules", "joins", "fresh_names")
+TRIVIAL_KEYS = ("rules", "joins", "fresh_names", "records")
 TRIVIAL_RULE_KEYS = ("name", "calls", "reason", "path_arg", "list_arg", "cost_arg", "below", "per_row")
 QUEUE_KEYS = ("name", "task_decorators", "send_methods", "enqueue_calls", "direct_call_enqueues", "result_type",
               "remedy")
@@ -85,6 +85,7 @@ class Offloads:
     trivial: PatternTable[TrivialRule] = field(default_factory=PatternTable)
     path_joins: PatternTable[bool] = field(default_factory=PatternTable)
     fresh_names: PatternTable[bool] = field(default_factory=PatternTable)
+    records: PatternTable[bool] = field(default_factory=PatternTable)  # one object's data: `self` is that object
     types: dict[str, str] = field(default_factory=dict)
     # Each queue's mapping as declared (after merging), for the fix layer's remedy templates.
     queue_documents: list[dict[str, Any]] = field(default_factory=list)
@@ -178,7 +179,7 @@ def _trivial(off: Offloads, data: dict[str, Any], where: str) -> None:
                             as_str(rule["per_row"], f"{here}.per_row") if "per_row" in rule else "")
         for pattern in as_str_list(rule.get("calls", []), f"{here}.calls"):
             off.trivial.add(pattern, entry)
-    for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names)):
+    for key, table in (("joins", off.path_joins), ("fresh_names", off.fresh_names), ("records", off.records)):
         for pattern in as_str_list(data.get(key, []), f"{where}.{key}"):
             table.add(pattern, True)
 
