@@ -11,6 +11,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from greenit_async_lint.fix.top_imports import add_from as _add_from
 from greenit_async_lint.fix.top_imports import add_plain as _add_plain
 from greenit_async_lint.fix.source import SourceFile
 
@@ -105,3 +106,30 @@ def test_plain_import_lands_where_add_imports_visitor_puts_it(code: str, names: 
         AddImportsVisitor.add_needed_import(context, name)
     expected = module.visit(AddImportsVisitor(context)).code
     assert _add_plain(module, sorted(names)).code == expected
+
+
+FROM_HEADS = HEADS + [
+    "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    '"""doc"""\nimport os\nfrom fastapi import Depends, FastAPI\nfrom a.b import c\n\nx = 1\n',
+    "from fastapi import FastAPI\nfrom fastapi import Depends\nx = 1\n",
+    "import fastapi\nx = 1\n",
+]
+
+
+@pytest.mark.parametrize("code", FROM_HEADS)
+@pytest.mark.parametrize("groups", [[("fastapi", ["BackgroundTasks"])], [("a.b", ["d", "a"]), ("fastapi", ["Zeta"])],
+                                    [("x.y", ["z"])]])
+def test_from_import_lands_where_add_imports_visitor_puts_it(code: str, groups: list[tuple[str, list[str]]]) -> None:
+    """add_from writes what libcst's AddImportsVisitor writes (one pass, absolute names), or
+    declines (None) for a top it does not read the same way."""
+    module = cst.parse_module(code)
+    context = CodemodContext()
+    for name, objs in groups:
+        for obj in objs:
+            AddImportsVisitor.add_needed_import(context, name, obj)
+    expected = module.visit(AddImportsVisitor(context)).code
+    got = _add_from(module, groups)
+    if got is None:
+        assert "import os; import sys" in code  # the only head here it declines: two statements on one line
+    else:
+        assert got.code == expected

@@ -20,7 +20,7 @@ from .slices import SliceLost, split_lines
 from .bindings import absolute_module, module_bindings
 from .source import SourceFile
 from .sources import Sources
-from .top_imports import add_plain, top_level
+from .top_imports import add_from, add_plain, top_level
 
 NodeEdit = Callable[[cst.CSTNode, cst.CSTNode], Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]]
 
@@ -77,6 +77,11 @@ class FileChanges:
             # places it, without importing libcst.codemod or running its visitors (see top_imports.add_plain).
             module = add_plain(module, sorted({item.module for item in wanted}))
             wanted = []
+        elif wanted and not self.remove_imports and all(_absolute_from(item) for item in wanted):
+            # `from fastapi import BackgroundTasks`: the same, unless the top of the module is not
+            # one add_from reads as the visitor does (then `fast` is None).
+            fast = add_from(module, self._from_groups(wanted))
+            module, wanted = (fast, []) if fast is not None else (module, wanted)
         if wanted or self.remove_imports:
             # libcst.codemod costs more to import than libcst itself: only a fix that adds or
             # removes imports pays for it (a check whose fixes are all refused does not).
@@ -114,6 +119,17 @@ class FileChanges:
         if self.appended and not self.source.exists and code and not code.endswith("\n"):
             code += "\n"
         return code
+
+    def _from_groups(self, wanted: list[ImportChange]) -> list[tuple[str, list[str]]]:
+        """The names to import by module, in the order render's two visitor passes would add them:
+        modules the file already imports from (the joining pass), then the others."""
+        existing = {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
+        groups: dict[str, list[str]] = {}
+        for joining in (True, False):
+            for item in wanted:
+                if (item.module in existing) == joining and item.obj is not None:
+                    groups.setdefault(item.module, []).append(item.obj)
+        return list(groups.items())
 
     def _new_imports(self) -> list[ImportChange]:
         """The imports to add that the module does not already have (relative ones included)."""
@@ -173,6 +189,10 @@ def _same(new: Sequence[cst.CSTNode], old: Sequence[cst.CSTNode]) -> bool:
 
 def _plain(item: ImportChange) -> bool:
     return item.obj is None and item.asname is None and item.relative == 0
+
+
+def _absolute_from(item: ImportChange) -> bool:
+    return item.obj is not None and item.asname is None and item.relative == 0 and item.module != "__future__"
 
 
 class _Apply(cst.CSTTransformer):
