@@ -6,7 +6,7 @@ changes.py when it renders a file's edits."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -54,16 +54,9 @@ def add_plain(module: cst.Module, names: list[str]) -> cst.Module:
     missing = [name for name in names if name not in have]
     if not missing:
         return module
-    after = body[end:]
-    if after:
-        first = after[0]
-        if not first.leading_lines:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(),))
-        elif first.leading_lines[0].comment is not None:
-            after[0] = first.with_changes(leading_lines=(cst.EmptyLine(), *first.leading_lines))
     config = module.config_for_parsing
     added = [cst.parse_statement(f"import {name}", config=config) for name in missing]
-    return module.with_changes(body=(*body[:end], *added, *after))
+    return _inserted(module, body, end, added)
 
 
 def add_from(module: cst.Module, groups: list[tuple[str, list[str]]]) -> Optional[cst.Module]:
@@ -98,6 +91,15 @@ def add_from(module: cst.Module, groups: list[tuple[str, list[str]]]) -> Optiona
         body[at] = line.with_changes(body=[small.with_changes(names=[*names, *small.names])])
     if not added:
         return module.with_changes(body=body)
+    return _inserted(module, body, end, added)
+
+
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+
+
+def _inserted(module: cst.Module, body: list[Statement], end: int, added: Sequence[cst.BaseStatement]) -> cst.Module:
+    """`added` after the import lines at the top (`body[:end]`), with an empty line before the next
+    statement, as AddImportsVisitor's `_insert_empty_line` leaves it."""
     after = body[end:]
     if after:
         first = after[0]
