@@ -38,7 +38,10 @@ class PassThrough:
         for param, called in handed:
             arg = bound.get(param)
             values = self.ev.eval(arg, ctx) if arg is not None else ()
-            out.extend(v for value in values for v in self.ev.returns(value)) if called else out.extend(values)
+            if called:
+                out.extend(v for value in values for v in self.ev.returns(value))
+            else:
+                out.extend(values)
         return out
 
     def handed_back(self, mi: int, fn: Function) -> tuple[HandedBack, ...]:
