@@ -32,11 +32,11 @@ from .values import (Candidates, CandidatesGet, ClassRef, External, FunctionAttr
 _T = TypeVar("_T")
 PARTIAL, GETATTR = External("ext", "functools.partial"), External("ext", "builtins.getattr")
 
+
 class Evaluator:
     def __init__(self, project: Project, catalogue: Catalogue, index: Optional[ProjectIndex] = None) -> None:
         self.p = project
-        # Call sites by tail, decorated definitions, stores: one index per run, shared by the
-        # registries, signals and handler finding.
+        # Call sites by tail, decorated definitions, stores: one index per run, shared by every lookup.
         self.index = index if index is not None else ProjectIndex(project)
         self.cat = catalogue
         self.types = catalogue.offloads.types

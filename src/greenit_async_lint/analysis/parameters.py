@@ -51,6 +51,11 @@ def bind(fn: Function, method: bool, args: tuple[Arg, ...], kwargs: tuple[Keywor
     return bound
 
 
+def receiver_bound(fn: Function) -> bool:
+    """Whether the function's first parameter is its `self` or `cls`, which no call site passes."""
+    return fn.cls is not None and fn.kind in ("method", "property", "classmethod")
+
+
 _INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC"})
 
 
@@ -71,7 +76,7 @@ class Parameters:
         fn = self.p.function(mi, fq) if fq is not None else None
         if fn is None:
             return []
-        if index == 0 and fn.cls is not None and fn.kind in ("method", "property", "classmethod"):
+        if index == 0 and fn.cls is not None and receiver_bound(fn):
             owner = ctx.receiver or (mi, fn.cls)
             return [ClassRef("cls", *owner) if fn.kind == "classmethod" else Instance("inst", *owner)]
         dctx = self.p.defining_ctx(mi, fn)

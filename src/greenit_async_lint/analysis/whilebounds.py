@@ -78,19 +78,17 @@ class WhileBounds:
         return found is not None and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= limit
                                          for v in found)
 
-    def constants(self, expr: Expr, ctx: Ctx, depth: int = 0) -> Optional[list[object]]:
+    def constants(self, expr: Expr, ctx: Ctx) -> Optional[list[object]]:
         """The constants an expression holds, directly or through module or class constants (None:
         not only constants)."""
         if isinstance(expr, Const):
             return [expr.value]
-        if depth > 2:
-            return None
-        bound: list[tuple[object, Ctx]] = []
+        bound: list[object] = []
         if isinstance(expr, Name):
             bindings = self.p.through_imports(self.p.bindings(expr.id, ctx))
             if not all(isinstance(b, BoundExpr) for b in bindings):
                 return None
-            bound = [(b.binding, b.ctx) for b in bindings if isinstance(b, BoundExpr)]
+            bound = [b.binding for b in bindings if isinstance(b, BoundExpr)]
         elif isinstance(expr, Attr):  # self.MAX_TRIES, Client.RETRIES
             for owner in self.ev.eval(expr.base, ctx):
                 if not isinstance(owner, (Instance, ClassRef)):
@@ -98,13 +96,8 @@ class WhileBounds:
                 for cmi, cq in self.ev.classes.mro(owner.module, owner.qualname)[0]:
                     cls = self.p.klass(cmi, cq)
                     if cls is not None and expr.attr in cls.attrs:
-                        bound.extend((v, self.p.class_ctx(cmi, cls)) for v in cls.attrs[expr.attr])
+                        bound.extend(cls.attrs[expr.attr])
                         break
-        out: list[object] = []
-        for value, where in bound:
-            found = self.constants(value, where, depth + 1) if isinstance(value, Const) else None
-            if found is None:
-                return None
-            out.extend(found)
-        return out or None
-        return False
+        if not bound or not all(isinstance(value, Const) for value in bound):
+            return None
+        return [value.value for value in bound if isinstance(value, Const)]
