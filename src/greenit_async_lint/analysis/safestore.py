@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Union
 
 from .readfile import read_bytes
+from .tmpfile import temporary_file
 from .safecodec import Canon, Codec, CodecError, classes_in
 from .safepickle import PickleCodec
 
@@ -61,8 +60,8 @@ def secret_key() -> bytes:
             key = b""
         if len(key) < 32:
             path.parent.mkdir(parents=True, exist_ok=True)
-            key = secrets.token_bytes(32)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-")
+            key = os.urandom(32)
+            fd, tmp = temporary_file(path.parent, ".cache-key-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(key)
             os.replace(tmp, path)
@@ -235,7 +234,7 @@ class EntryShards:
         project's summaries holds one at a time), none if there is none; a read-only folder only
         costs speed."""
         header = self.entries.header
-        path = self.folder / f"{self.stem}-{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+        path = self.folder / f"{self.stem}-{os.getpid()}-{os.urandom(4).hex()}.jsonl"
 
         def lines() -> Iterator[bytes]:
             yield header + b"\n"
@@ -272,7 +271,7 @@ def write_atomic(path: Path, data: Union[bytes, Iterable[bytes]], skip_empty: bo
     ignore = folder / ".gitignore"
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}-")
+    fd, tmp = temporary_file(folder, f".{path.name}-")
     try:
         with os.fdopen(fd, "wb") as handle:
             pieces = 0

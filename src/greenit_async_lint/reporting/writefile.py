@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Optional
+
+from ..analysis.tmpfile import temporary_file
 
 
 def device_or_pipe(path: Path) -> bool:
@@ -29,7 +30,7 @@ def write_text(path: Path, content: str) -> None:
     tmp: Optional[str] = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        fd, tmp = temporary_file(path.parent, f".{path.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
         os.chmod(tmp, 0o666 & ~_umask())
