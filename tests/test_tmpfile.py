@@ -26,7 +26,7 @@ def test_an_existing_name_is_never_opened_again(tmp_path: Path, monkeypatch: pyt
     taken = tmp_path / ".x-000000000000"
     taken.write_bytes(b"someone else's")
     draws = iter([bytes(6), bytes(6), b"\x01" * 6])
-    monkeypatch.setattr(tmpfile.os, "urandom", lambda n: next(draws))
+    monkeypatch.setattr(tmpfile.os, "urandom", lambda _n: next(draws))
     fd, name = tmpfile.temporary_file(tmp_path, ".x-")
     os.close(fd)
     assert name == str(tmp_path / ".x-010101010101")
