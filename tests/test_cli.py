@@ -185,3 +185,21 @@ def test_explicit_files_report_their_handlers_but_follow_calls_project_wide(tmp_
     (tmp_path / "pyproject.toml").write_text("[tool.greenit-async-lint]\nexclude = ['views.py']\n")
     excluded = cli("check", "--no-cache", "--format", "json", "views.py", cwd=tmp_path)
     assert json.loads(excluded.stdout)["handlers"] == [] and excluded.returncode == 0
+
+
+
+def test_help_is_as_wide_as_the_terminal_argparse_would_see(tmp_path: Path) -> None:
+    """The help formatter sizes itself without shutil (cli._Formatter), as argparse's does with it."""
+    import os
+    script = ("import argparse, sys\nfrom greenit_async_lint import cli\n"
+              "cli._Formatter = argparse.HelpFormatter\ncli.build_parser().parse_args(['check', '--help'])")
+    lines = {}
+    for columns in ("60", "150"):
+        env = {**os.environ, "COLUMNS": columns}
+        ours = subprocess.run([sys.executable, "-m", "greenit_async_lint", "check", "--help"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60, env=env).stdout
+        argparses = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                   timeout=60, env=env).stdout
+        assert ours == argparses and "--format" in ours
+        lines[columns] = len(ours.splitlines())
+    assert lines["60"] > lines["150"]
