@@ -83,6 +83,17 @@ def test_parallel_summaries_are_the_serial_ones_and_fill_the_cache(project: Path
     assert loader.load(files, again, 10**6, 3) == serial
 
 
+def test_summaries_made_largest_first_come_back_in_the_files_order(project: Path) -> None:
+    """workers.summarise_all hands out the largest files first: each summary still lands at its file."""
+    for n, module in enumerate(sorted((project / "app").glob("m*.py"))):
+        module.write_text(module.read_text() + "#" * (40 * n) + "\n")  # later files larger
+    files = _files(project)
+    parallel = loader.load(files, None, 10**6, 2)
+    loader.finish()
+    assert [summary.path for summary in parallel] == [src.display for src in files]
+    assert parallel == loader.load(files, None, 10**6, 1)
+
+
 def test_a_warm_cache_summarises_only_the_edited_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = Config(jobs=2)
     expected = _findings(analyse(["."], Config(cache=False, jobs=1), cwd=project))

@@ -22,7 +22,7 @@ from . import fanout
 from .fanout import can_fork, fan_out, finish
 from .safestore import EntryShards
 
-CHUNK = 8  # files per claim: a worker's last chunk is all the imbalance at the end
+CHUNK = 8  # files per claim: the last chunk (of the smallest files) is all the imbalance at the end
 WRITER_NICENESS = 3  # writers yield some of the core to the analysis, which the check waits for (a larger
 # value starves them on a busy machine, and the check then waits for them at its end)
 Job = tuple[bytes, str, str, bool]
@@ -53,23 +53,30 @@ def summarise_all(jobs: Sequence[Job], shas: Sequence[str], workers: int, summar
     (fanout.py). With a `store`, each summary is written to it under its sha (none when the sha
     is empty); `keep`, when given, asks the parent's writer to compact the store to those keys
     once its shard is written."""
-    def one(i: int) -> Any:
-        return summarize(*jobs[i])
+    # Largest files first: the processes end together, on chunks of small files, rather than one
+    # waiting for the other's last chunk of large ones (mealie: up to 9 ms of the parent's wait).
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
+
+    def one(k: int) -> Any:
+        return summarize(*jobs[order[k]])
 
     def write_share(done: list[tuple[int, Any]]) -> None:  # in a worker, after its last chunk
         if store is None:
             return
         _yield_the_core()
         if pickles is not None:  # `done` holds what was sent: each summary's pickle
-            store.add_shard((shas[i], pickles.entry(sent)) for i, sent in done if shas[i])
+            store.add_shard((shas[order[k]], pickles.entry(sent)) for k, sent in done if shas[order[k]])
         else:
-            write(store, [(shas[i], summary) for i, summary in done], encoder, None)
+            write(store, [(shas[order[k]], summary) for k, summary in done], encoder, None)
 
     # From our own fork, through its pipe: never from disk (fanout.py).
     wire = (pickles.dumps, pickle.loads) if pickles is not None and store is not None else None
-    results, mine = fan_out(len(jobs), one, workers, CHUNK, BEFORE_SHARE.get(), write_share, wire)
+    made, mine = fan_out(len(jobs), one, workers, CHUNK, BEFORE_SHARE.get(), write_share, wire)
+    results: list[Any] = [None] * len(jobs)
+    for k, summary in enumerate(made):
+        results[order[k]] = summary
     if store is not None and (mine or keep is not None):
-        fanout.start(_write, store, [(shas[i], results[i]) for i in mine], encoder, keep)
+        fanout.start(_write, store, [(shas[order[k]], made[k]) for k in mine], encoder, keep)
     return results
 
 
