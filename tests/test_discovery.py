@@ -151,7 +151,8 @@ def test_a_gitignore_that_matches_no_walked_name_costs_no_pathspec_import_the_se
     assert first["pathspec"] and not second["pathspec"]
     (root / ".gitignore").write_text("*.log\n!keep.log\n/build/\nlogs/\n")  # another text: translated again
     assert _walk_in_a_process(root, cache)["found"] == ["a.py", "pkg/__init__.py", "pkg/b.py"]
-    store = cache / "greenit-async-lint" / "gitignore-regexes-3"
+    from greenit_async_lint.analysis.gitignores import _STORE
+    store = cache / "greenit-async-lint" / _STORE
     assert len(list(store.iterdir())) == 2  # one entry a .gitignore text, read alone
     for entry in store.iterdir():
         entry.write_bytes(entry.read_bytes().replace(b"log", b"py"))  # a damaged entry is not trusted
@@ -169,9 +170,60 @@ def test_the_store_keeps_only_the_newest_gitignore_texts(tmp_path: Path, monkeyp
         spec = gitignores._Spec(f"*.log{i}\n")
         keys.append(spec.key)
         gitignores.save_new()
-        os.utime(tmp_path / "cache" / "greenit-async-lint" / "gitignore-regexes-3" / spec.key, ns=(i, i))
+        os.utime(tmp_path / "cache" / "greenit-async-lint" / gitignores._STORE / spec.key, ns=(i, i))
     assert gitignores._read_entry(keys[0]) is None and gitignores._read_entry(keys[1]) is None
     assert all(gitignores._read_entry(key) is not None for key in keys[2:])
+
+
+WALK_COMPILES = r"""
+import json, sys
+from pathlib import Path
+from re import _compiler
+compiled = []
+real = _compiler.compile
+_compiler.compile = lambda p, flags=0: compiled.append(p) or real(p, flags)
+from greenit_async_lint.analysis.discovery import DEFAULT_EXCLUDE, Excluder, walk_python_files
+root = Path(sys.argv[1])
+found = [p.relative_to(root).as_posix() for p in walk_python_files(root, Excluder(DEFAULT_EXCLUDE, root))]
+print(json.dumps({"found": found, "joined_compiled": any("(?:" in p and "log" in p for p in compiled if isinstance(p, str))}))
+"""
+
+
+def test_the_joined_regex_is_compiled_once_and_its_code_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next walk makes the .gitignore's joined regex from the code kept with it (gitignores._compile),
+    without sre's compiler; code from another Python, or damaged, is compiled again, to the same regex."""
+    import json
+    import subprocess
+    import sys
+
+    from greenit_async_lint.analysis import gitignores
+
+    root = tmp_path / "proj"
+    make(root, ["a.py", "logs/c.py", "out/d.py", "pkg/__init__.py"])
+    (root / ".git").mkdir()
+    (root / ".gitignore").write_text("*.log\nlogs/\n/out/\nbuild-*/\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def walk() -> dict:
+        done = subprocess.run([sys.executable, "-c", WALK_COMPILES, str(root)], env=env, capture_output=True,
+                              text=True, check=True)
+        return json.loads(done.stdout)
+
+    first, second = walk(), walk()
+    assert first["found"] == second["found"] == ["a.py", "pkg/__init__.py"]
+    assert first["joined_compiled"] and not second["joined_compiled"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (entry,) = (tmp_path / "cache" / "greenit-async-lint" / gitignores._STORE).iterdir()
+    stored = gitignores._read_entry(entry.name)
+    assert stored is not None and stored[2] is not None
+    pattern = stored[0]
+    assert gitignores._compiled(pattern, stored[2]).pattern == pattern  # type: ignore[union-attr]
+    foreign = ["another Python", *stored[2][1:]]
+    damaged = [stored[2][0], stored[2][1], [999999] * 8, *stored[2][3:]]
+    assert gitignores._compiled(pattern, foreign) is None and gitignores._compiled(pattern, damaged) is None
+    for name in ("x.log", "logs/", "out/", "src/build-1/", "a.py", "src/out/"):
+        made = gitignores._compiled(pattern, stored[2])
+        assert bool(made.match(name)) == bool(gitignores.re.compile(pattern).match(name)), name  # type: ignore[union-attr]
 
 
 def test_pathspecs_verdicts_on_matching_names_are_kept_too(project: Path, tmp_path: Path) -> None:

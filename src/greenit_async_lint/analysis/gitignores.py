@@ -72,12 +72,16 @@ class _Spec:
         self.key = hashlib.sha256(f"{_read['stamp']}\0{text}".encode()).hexdigest()
         stored = _read_entry(self.key)
         if stored is None:
-            stored = [_any_pattern(self.spec()), {}]
+            stored = [_any_pattern(self.spec()), {}, None]
             _DIRTY.append(self)
         self.entry: list[Any] = stored
-        pattern, verdicts = stored
+        pattern, verdicts, kept = stored
         self.verdicts: dict[str, Optional[bool]] = verdicts
-        self.anything = re.compile(pattern) if pattern is not None else None
+        self.anything = _compiled(pattern, kept) if pattern is not None else None
+        if pattern is not None and self.anything is None:
+            self.anything, stored[2] = _compile(pattern)
+            if stored[2] is not None and self not in _DIRTY:
+                _DIRTY.append(self)
 
     def spec(self) -> Any:
         if self._spec is None:
@@ -101,8 +105,8 @@ class _Spec:
 _NEVER = "(?!)"
 # 3: one file per .gitignore text, read alone. One file for every text this user's projects ever had
 # (up to _STORE_MAX, each with its verdicts) was read whole by every run: 138 KB, 10 ms of its start.
-_STORE = "gitignore-regexes-3"
-_STORE_HEADER = b"greenit-async-lint gitignore regexes 3"
+_STORE = "gitignore-regexes-4"  # 4: with the joined regex's compiled code (_compile)
+_STORE_HEADER = b"greenit-async-lint gitignore regexes 4"
 _STORE_MAX = 256  # .gitignore texts kept; past that the oldest go (a miss costs one pathspec import)
 _VERDICTS_MAX = 20_000
 _read: dict[str, Any] = {}  # pathspec's stamp, once a process
@@ -163,16 +167,61 @@ def _read_entry(key: str) -> Optional[list[Any]]:
 
 
 def _entry(value: Any) -> bool:
-    """[joined regex or None, {name: verdict}]"""
-    return (isinstance(value, list) and len(value) == 2 and (value[0] is None or isinstance(value[0], str))
+    """[joined regex or None, {name: verdict}, its compiled code or None (_compile)]"""
+    return (isinstance(value, list) and len(value) == 3 and (value[0] is None or isinstance(value[0], str))
             and isinstance(value[1], dict) and all(v is None or isinstance(v, bool) for v in value[1].values()))
 
 
+def _compile(pattern: str) -> tuple[re.Pattern[str], Optional[list[Any]]]:
+    """re.compile(pattern), and the code sre's compiler made of it, which _compiled makes the
+    pattern from again without compiling it: that compiler is Python code, and a 165-line
+    .gitignore's joined regex (3,000 characters) took it 3 ms of every walk (mealie's, before its
+    workers start). No code where this Python's compiler is not the one known (None: re.compile)."""
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, 0)
+        state = parsed.state
+        indexgroup: list[Optional[str]] = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        kept = [_sre_stamp(), state.flags, list(_compiler._code(parsed, 0)), state.groups - 1,
+                sorted(state.groupdict.items()), indexgroup]
+        made = _compiled(pattern, kept)
+        if made is not None:
+            return made, kept
+    except Exception:  # noqa: BLE001 - another Python's internals: compiled the public way
+        pass
+    return re.compile(pattern), None
+
+
+def _compiled(pattern: str, kept: Any) -> Optional[re.Pattern[str]]:
+    """The regex made from the code _compile kept, when this Python made it (`_sre.compile`, the
+    last step of re.compile, checks any code it is given before it accepts it); None otherwise."""
+    try:
+        import _sre
+
+        stamp, flags, code, groups, groupindex, indexgroup = kept
+        if stamp != _sre_stamp():
+            return None
+        made: re.Pattern[str] = _sre.compile(pattern, flags, code, groups, dict(groupindex), tuple(indexgroup))
+        return made
+    except Exception:  # noqa: BLE001 - none kept, another Python's, or damaged: compiled again
+        return None
+
+
+def _sre_stamp() -> str:
+    import _sre
+    import sys
+
+    return f"{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}"
+
+
 def _write_entry(folder: Path, key: str, entry: list[Any]) -> None:
-    import tempfile
+    from .tmpfile import temporary_file
 
     body = json.dumps(entry, separators=(",", ":")).encode()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key[:16]}-")
+    fd, tmp = temporary_file(folder, f".{key[:16]}-")
     with os.fdopen(fd, "wb") as handle:
         handle.write(b"\n".join([_STORE_HEADER, hashlib.sha256(body).hexdigest().encode(), body]))
     os.replace(tmp, folder / key)  # atomic: a concurrent run reads the old entry or the new one
