@@ -18,6 +18,7 @@ from .frozen import copied
 from .sharing import callee_text, shared_attr, shared_const, shared_name
 from .sourcetext import expr_tail, source_text
 
+_Name, _Attribute, _Call, _Constant = ast.Name, ast.Attribute, ast.Call, ast.Constant
 _MAX_ITEMS = 64  # elements kept of a literal container: registries are small, data tables are not
 _STORE_METHODS = {"append": 0, "add": 0, "insert": 1, "setdefault": 1, "update": 0, "register": -1}
 
@@ -84,17 +85,18 @@ class ExpressionBuilder:
     # -- expressions --------------------------------------------------------------------------
 
     def expr(self, node: Optional[ast.expr], ctx: BuildCtx) -> Expr:
+        kind = type(node)  # (the four kinds most expressions are, by identity: `ast` makes no subclasses)
+        if kind is _Name:
+            return shared_name(node.id)  # type: ignore[union-attr]
+        if kind is _Attribute:
+            return shared_attr(self.expr(node.value, ctx), node.attr)  # type: ignore[union-attr]
+        if kind is _Call:
+            return self.call(node, ctx)  # type: ignore[arg-type]
+        if kind is _Constant:
+            constant = node.value  # type: ignore[union-attr]
+            return shared_const(constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if node is None:
             return UNKNOWN
-        if isinstance(node, ast.Name):
-            return shared_name(node.id)
-        if isinstance(node, ast.Attribute):
-            return shared_attr(self.expr(node.value, ctx), node.attr)
-        if isinstance(node, ast.Call):
-            return self.call(node, ctx)
-        if isinstance(node, ast.Constant):
-            constant = node.value
-            return shared_const(constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if isinstance(node, ast.Await):
             return self.expr(node.value, ctx)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):

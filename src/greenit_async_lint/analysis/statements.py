@@ -82,17 +82,23 @@ class StatementBuilder(ExpressionBuilder):
             self.target(ctx, node.value, UNKNOWN)
 
     def stmt(self, node: ast.stmt, ctx: BuildCtx) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.function(node, ctx)
-        elif isinstance(node, ast.ClassDef):
-            self.klass(node, ctx)
-        elif isinstance(node, ast.Assign):
+        # (the kinds most frequent first, by identity: a module is mostly assignments, imports and
+        # annotated fields, and `ast` makes no subclasses)
+        kind = type(node)
+        if kind is ast.Assign:
             value = self.expr(node.value, ctx)
             for tgt in node.targets:
                 self.target(ctx, tgt, value)
                 if ctx.cls is not None and isinstance(tgt, ast.Name):
                     ctx.cls.attr_lines.setdefault(tgt.id, node.lineno)
-        elif isinstance(node, ast.AnnAssign):
+        elif kind is ast.ImportFrom:
+            module = self.resolve_from(node.module, node.level)
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append(module)
+                else:
+                    self.bind(ctx, alias.asname or alias.name, FromImport("from", module, alias.name))
+        elif kind is ast.AnnAssign:
             ann = self.annotation(node.annotation, ctx)
             if ctx.cls is not None and isinstance(node.target, ast.Name):
                 ctx.cls.attr_lines.setdefault(node.target.id, node.lineno)
@@ -107,19 +113,28 @@ class StatementBuilder(ExpressionBuilder):
                 # a type (`backend: Backend = local_backend`) is rebound elsewhere (`global
                 # backend`, at start-up) to anything of that type: the default is one of them.
                 self.target(ctx, node.target, Declared("ann", ann))
-        elif isinstance(node, ast.AugAssign):
-            value = self.expr(node.value, ctx)
-            if isinstance(node.op, (ast.BitOr, ast.Add)) and isinstance(value, (Items, DictItems)) \
-                    and isinstance(node.target, (ast.Name, ast.Attribute)):
-                # `recipients |= {r.email for r in rows}`: the name holds what was added too.
-                self.target(ctx, node.target, value)
-        elif isinstance(node, ast.Expr):
+        elif kind is ast.Expr:
             self.expr(node.value, ctx)
-        elif isinstance(node, ast.Return):
+        elif kind is ast.Return:
             if node.value is not None:
                 value = self.expr(node.value, ctx)
                 if ctx.func is not None:
                     ctx.func.return_values.append(value)
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            self.function(node, ctx)
+        elif kind is ast.If:
+            self.expr(node.test, ctx)
+            quiet = ctx.quiet
+            body, orelse = if_guards(unalias(node.test, self._aliases), lambda e: self.expr(e, quiet))
+            self.body(node.body, replace(ctx, guards=ctx.guards + body))
+            self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
+            self._after_exit = after_if(node, lambda e: self.expr(e, quiet), self._aliases)
+        elif kind is ast.ClassDef:
+            self.klass(node, ctx)
+        elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child, ctx)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = self.expr(node.iter, ctx)
             self.target(ctx, node.target, Element("iter", iterable))
@@ -128,20 +143,20 @@ class StatementBuilder(ExpressionBuilder):
             loop = Loop(node.lineno, "for", iterable, source_text(node.iter))
             self.body(node.body, replace(ctx, loops=ctx.loops + (loop,)))
             self.body(node.orelse, ctx)
-        elif isinstance(node, ast.While):
-            bound = while_bound(node.test, lambda e: self.expr(e, ctx.quiet), node.body)
-            loop = Loop(node.lineno, "while", bound, "while " + source_text(node.test))
-            inner = replace(ctx, loops=ctx.loops + (loop,))
-            self.expr(node.test, inner)
-            self.body(node.body, inner)
-            self.body(node.orelse, ctx)
-        elif isinstance(node, ast.If):
-            self.expr(node.test, ctx)
-            quiet = ctx.quiet
-            body, orelse = if_guards(unalias(node.test, self._aliases), lambda e: self.expr(e, quiet))
-            self.body(node.body, replace(ctx, guards=ctx.guards + body))
-            self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
-            self._after_exit = after_if(node, lambda e: self.expr(e, quiet), self._aliases)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.body(node.body, ctx)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                guard = except_guard(handler, lambda e: self.expr(e, ctx.quiet))
+                self.body(handler.body, replace(ctx, guards=ctx.guards + (guard,)))
+            self.body(node.orelse, ctx)  # type: ignore[attr-defined]
+            self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.bind(ctx, alias.asname, Import("imp", alias.name))
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.bind(ctx, top, Import("imp", top))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             enter, exit_ = ("__aenter__", "__aexit__") if isinstance(node, ast.AsyncWith) else ("__enter__", "__exit__")
             for item in node.items:
@@ -157,37 +172,25 @@ class StatementBuilder(ExpressionBuilder):
                                                         f"with {dotted(value)}", ctx.guards))
                         self.tails.add(method)
             self.body(node.body, ctx)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.body(node.body, ctx)  # type: ignore[attr-defined]
-            for handler in node.handlers:  # type: ignore[attr-defined]
-                guard = except_guard(handler, lambda e: self.expr(e, ctx.quiet))
-                self.body(handler.body, replace(ctx, guards=ctx.guards + (guard,)))
-            self.body(node.orelse, ctx)  # type: ignore[attr-defined]
-            self.body(node.finalbody, ctx)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.AugAssign):
+            value = self.expr(node.value, ctx)
+            if isinstance(node.op, (ast.BitOr, ast.Add)) and isinstance(value, (Items, DictItems)) \
+                    and isinstance(node.target, (ast.Name, ast.Attribute)):
+                # `recipients |= {r.email for r in rows}`: the name holds what was added too.
+                self.target(ctx, node.target, value)
+        elif isinstance(node, ast.While):
+            bound = while_bound(node.test, lambda e: self.expr(e, ctx.quiet), node.body)
+            loop = Loop(node.lineno, "while", bound, "while " + source_text(node.test))
+            inner = replace(ctx, loops=ctx.loops + (loop,))
+            self.expr(node.test, inner)
+            self.body(node.body, inner)
+            self.body(node.orelse, ctx)
         elif isinstance(node, ast.Match):
             self.expr(node.subject, ctx)
             for case in node.cases:
                 if case.guard is not None:
                     self.expr(case.guard, ctx)
                 self.body(case.body, ctx)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.bind(ctx, alias.asname, Import("imp", alias.name))
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    self.bind(ctx, top, Import("imp", top))
-        elif isinstance(node, ast.ImportFrom):
-            module = self.resolve_from(node.module, node.level)
-            for alias in node.names:
-                if alias.name == "*":
-                    self.star_imports.append(module)
-                else:
-                    self.bind(ctx, alias.asname or alias.name, FromImport("from", module, alias.name))
-        elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self.expr(child, ctx)
 
     def iterates(self, iterable: Expr, node: ast.expr, ctx: BuildCtx) -> None:
         """A sync `for` calls the iterable's __iter__ (a queryset runs its query there)."""
