@@ -84,21 +84,20 @@ class StatementBuilder(ExpressionBuilder):
     def stmt(self, node: ast.stmt, ctx: BuildCtx) -> None:
         # (the kinds most frequent first, by identity: a module is mostly assignments, imports and
         # annotated fields, and `ast` makes no subclasses)
-        kind = type(node)
-        if kind is ast.Assign:
+        if type(node) is ast.Assign:
             value = self.expr(node.value, ctx)
             for tgt in node.targets:
                 self.target(ctx, tgt, value)
                 if ctx.cls is not None and isinstance(tgt, ast.Name):
                     ctx.cls.attr_lines.setdefault(tgt.id, node.lineno)
-        elif kind is ast.ImportFrom:
+        elif type(node) is ast.ImportFrom:
             module = self.resolve_from(node.module, node.level)
             for alias in node.names:
                 if alias.name == "*":
                     self.star_imports.append(module)
                 else:
                     self.bind(ctx, alias.asname or alias.name, FromImport("from", module, alias.name))
-        elif kind is ast.AnnAssign:
+        elif type(node) is ast.AnnAssign:
             ann = self.annotation(node.annotation, ctx)
             if ctx.cls is not None and isinstance(node.target, ast.Name):
                 ctx.cls.attr_lines.setdefault(node.target.id, node.lineno)
@@ -113,23 +112,23 @@ class StatementBuilder(ExpressionBuilder):
                 # a type (`backend: Backend = local_backend`) is rebound elsewhere (`global
                 # backend`, at start-up) to anything of that type: the default is one of them.
                 self.target(ctx, node.target, Declared("ann", ann))
-        elif kind is ast.Expr:
+        elif type(node) is ast.Expr:
             self.expr(node.value, ctx)
-        elif kind is ast.Return:
+        elif type(node) is ast.Return:
             if node.value is not None:
                 value = self.expr(node.value, ctx)
                 if ctx.func is not None:
                     ctx.func.return_values.append(value)
-        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        elif type(node) is ast.FunctionDef or type(node) is ast.AsyncFunctionDef:
             self.function(node, ctx)
-        elif kind is ast.If:
+        elif type(node) is ast.If:
             self.expr(node.test, ctx)
             quiet = ctx.quiet
             body, orelse = if_guards(unalias(node.test, self._aliases), lambda e: self.expr(e, quiet))
             self.body(node.body, replace(ctx, guards=ctx.guards + body))
             self.body(node.orelse, replace(ctx, guards=ctx.guards + orelse))
             self._after_exit = after_if(node, lambda e: self.expr(e, quiet), self._aliases)
-        elif kind is ast.ClassDef:
+        elif type(node) is ast.ClassDef:
             self.klass(node, ctx)
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
             for child in ast.iter_child_nodes(node):
