@@ -69,6 +69,7 @@ class ExpressionBuilder:
         self.classes: dict[str, Class] = {}
         self.star_imports: list[str] = []
         self.tails: set[str] = set()
+        self._writes: list[set[str]] = []  # what each function being built writes (statements.py), innermost last
 
 
     # -- hooks the statement half provides ------------------------------------------------------
@@ -81,6 +82,20 @@ class ExpressionBuilder:
 
     def iterates(self, iterable: Expr, node: ast.expr, ctx: BuildCtx) -> None:
         raise NotImplementedError
+
+    def wrote(self, attr: str) -> None:
+        """`name.attr` written (`name.*`: by setattr), by the function being built and every
+        function around it (fieldconds.stable: a field the function may change is not the caller's)."""
+        if self._writes:
+            self._writes[-1].add(attr)
+
+    def deleted_or_updated(self, node: ast.expr) -> None:
+        """The attributes a `del` or an augmented assignment writes (`del obj.cache`, `row.count += 1`)."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            self.wrote(f"{node.value.id}.{node.attr}")
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for elt in node.elts:
+                self.deleted_or_updated(elt)
 
     # -- expressions --------------------------------------------------------------------------
 
@@ -161,6 +176,9 @@ class ExpressionBuilder:
         return UNKNOWN
 
     def call(self, node: ast.Call, ctx: BuildCtx) -> Expr:
+        if self._writes and type(node.func) is ast.Name and node.func.id == "setattr" and node.args \
+                and type(node.args[0]) is ast.Name:
+            self.wrote(f"{node.args[0].id}.*")
         func = self.expr(node.func, ctx)
         args: tuple[Arg, ...] = tuple([Star("*", self.expr(a.value, ctx)) if isinstance(a, ast.Starred)
                                        else self.expr(a, ctx) for a in node.args])

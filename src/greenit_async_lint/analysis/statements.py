@@ -11,7 +11,7 @@ import ast
 from typing import Optional
 
 from .ir import (UNKNOWN, Attr, Binding, Call, CallSite, Class, ClassDef, Const, Declared, Def, DictItems, Element, Expr, FromImport, Function, Guard, Import, Items, Loop, Name, Param, Scope, Subscript)
-from .bodyfacts import BodyFacts, body_facts
+from .bodyfacts import BodyFacts, binds_a_test, body_facts
 from .conditions import Aliases, after_if, except_guard, if_guards, unalias
 from .loopshape import exit_tail, leaves_after, retry_start, while_bound
 from .sourcetext import dotted, expr_tail
@@ -62,6 +62,8 @@ class StatementBuilder(ExpressionBuilder):
             self.bind(ctx, node.id, value)
         elif isinstance(node, ast.Attribute):
             base = node.value
+            if isinstance(base, ast.Name):
+                self.wrote(f"{base.id}.{node.attr}")
             if isinstance(base, ast.Name) and base.id == "self" and ctx.func is not None and ctx.func.cls:
                 ctx.func.self_attrs.append((node.attr, value))
             else:
@@ -131,6 +133,9 @@ class StatementBuilder(ExpressionBuilder):
         elif type(node) is ast.ClassDef:
             self.klass(node, ctx)
         elif isinstance(node, (ast.Raise, ast.Assert, ast.Delete)):
+            if isinstance(node, ast.Delete):
+                for tgt in node.targets:
+                    self.deleted_or_updated(tgt)
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.expr(child, ctx)
@@ -172,6 +177,7 @@ class StatementBuilder(ExpressionBuilder):
                         self.tails.add(method)
             self.body(node.body, ctx)
         elif isinstance(node, ast.AugAssign):
+            self.deleted_or_updated(node.target)
             value = self.expr(node.value, ctx)
             if isinstance(node.op, (ast.BitOr, ast.Add)) and isinstance(value, (Items, DictItems)) \
                     and isinstance(node.target, (ast.Name, ast.Attribute)):
@@ -221,6 +227,7 @@ class StatementBuilder(ExpressionBuilder):
         return self.expr(node, ctx.quiet)
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: BuildCtx) -> None:
+        self._writes.append(set())  # (from its decorators on: bodyfacts counted them in)
         quiet = ctx.quiet
         decorators = [self.expr(d, quiet) for d in node.decorator_list]
         dec_names = {expr_tail(d) for d in decorators}
@@ -242,13 +249,16 @@ class StatementBuilder(ExpressionBuilder):
         else:
             self.bind(ctx, node.name, Def("def", qualname))
         facts = self._facts.get(node)
-        if facts is None:  # an outermost function: read it with all the functions inside it at once
+        if facts is None and binds_a_test(node):  # read with all the functions inside it at once
             self._facts.update(body_facts(node))
             facts = self._facts[node]
-        fn.attr_writes = facts.attr_writes
-        outer, self._aliases = self._aliases, facts.aliases
+        outer, self._aliases = self._aliases, facts.aliases if facts is not None else {}
         self.body(node.body, BuildCtx(fn.scope, qualname + ".", fn, None))
         self._aliases = outer
+        writes = self._writes.pop()
+        fn.attr_writes = tuple(sorted(writes))
+        if self._writes:  # what a nested function writes, the function around it writes too
+            self._writes[-1] |= writes
 
     def params(self, args: ast.arguments, ctx: BuildCtx) -> list[Param]:
         out: list[Param] = []
