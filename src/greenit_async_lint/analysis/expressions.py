@@ -112,6 +112,11 @@ class ExpressionBuilder:
             return shared_const(constant) if isinstance(constant, (str, int, float, bool, type(None))) else UNKNOWN
         if node is None:
             return UNKNOWN
+        if kind is ast.Subscript:
+            return Subscript("s", self.expr(node.value, ctx), self.expr(node.slice, ctx))  # type: ignore[attr-defined]
+        if kind is ast.UnaryOp:
+            self.expr(node.operand, ctx)  # type: ignore[attr-defined]
+            return UNKNOWN
         if isinstance(node, ast.Await):
             return self.expr(node.value, ctx)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -121,8 +126,6 @@ class ExpressionBuilder:
             keys = [self.expr(k, ctx) if k is not None else UNKNOWN for k in node.keys]
             values = [self.expr(v, ctx) for v in node.values]
             return DictItems("d", tuple(keys[:_MAX_ITEMS]), tuple(values[:_MAX_ITEMS]))
-        if isinstance(node, ast.Subscript):
-            return Subscript("s", self.expr(node.value, ctx), self.expr(node.slice, ctx))
         if isinstance(node, ast.IfExp):
             self.expr(node.test, ctx)
             return OneOf("u", (self.expr(node.body, ctx), self.expr(node.orelse, ctx)))
@@ -168,8 +171,13 @@ class ExpressionBuilder:
             return UNKNOWN
         if isinstance(node, ast.Starred):
             return self.expr(node.value, ctx)
-        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-            return Equals("eq", self.expr(node.left, ctx), self.expr(node.comparators[0], ctx))
+        if isinstance(node, ast.Compare):
+            if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+                return Equals("eq", self.expr(node.left, ctx), self.expr(node.comparators[0], ctx))
+            self.expr(node.left, ctx)
+            for comparator in node.comparators:
+                self.expr(comparator, ctx)
+            return UNKNOWN
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, ctx)
