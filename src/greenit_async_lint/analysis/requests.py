@@ -46,8 +46,9 @@ class FrameworkRequests:
             imported: set[str] = set()
             for module in self.p.mods:
                 for bindings in module.scope.names.values():
-                    imported.update(b.module.split(".", 1)[0] for b in bindings
-                                    if isinstance(b, (Import, FromImport)) and not b.module.startswith("."))
+                    for b in bindings:  # (every module-level name of the project: a plain loop)
+                        if (type(b) is FromImport or type(b) is Import) and not b.module.startswith("."):
+                            imported.add(b.module.partition(".")[0])
             self._active = [r for r in self.rules if r.package in imported]
         return self._active
 
