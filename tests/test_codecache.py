@@ -3,12 +3,15 @@ bytecode; a kept file that is damaged, written by another Python or writable by 
 read, and nothing is written where Python writes no bytecode."""
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import subprocess
 import sys
 import types
 from pathlib import Path
+
+import typing
 
 import pytest
 
@@ -49,6 +52,60 @@ def _make_class(compiled: list[str]) -> type:
     finally:
         del codecache.compile  # type: ignore[attr-defined]
         del sys.modules[MODULE]
+
+
+def _make_named_tuple(module_name: str, compiled: list[str]) -> type:
+    """A NamedTuple class (string annotations, a default) made in `module_name`, counting what
+    the kept code compiles, as codecache.install has typing and collections make it."""
+    module = types.ModuleType(module_name)
+    sys.modules[module_name] = module
+    real_compile = compile
+
+    def counting(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(source)
+        return real_compile(source, *args, **kwargs)
+
+    codecache.compile = counting  # type: ignore[attr-defined]
+    meta = getattr(typing, "NamedTupleMeta")
+    saved = meta.__dict__["__new__"]
+    meta.__new__ = staticmethod(codecache._named_tuple)
+    typing.compile = codecache._compile  # type: ignore[attr-defined]
+    collections.eval = codecache._eval  # type: ignore[attr-defined]
+    try:
+        source = ("from __future__ import annotations\nfrom typing import NamedTuple, Optional\n"
+                  "class Hop(NamedTuple):\n    path: str\n    line: Optional[int]\n    call: str = ''\n")
+        exec(compile(source, module_name, "exec"), module.__dict__)
+        return module.__dict__["Hop"]  # type: ignore[no-any-return]
+    finally:
+        meta.__new__ = saved
+        del typing.compile, collections.eval  # type: ignore[attr-defined]
+        del codecache.compile  # type: ignore[attr-defined]
+        del sys.modules[module_name]
+
+
+@pytest.mark.usefixtures("kept")
+def test_a_named_tuple_made_through_the_kept_code_behaves_as_any() -> None:
+    """Its annotations' code and its __new__'s are compiled once, then read back from the file."""
+    compiled: list[str] = []
+    hop = _make_named_tuple(MODULE, compiled)
+    assert compiled, "nothing went through the cache: the test would prove nothing"
+    codecache.save()
+    codecache._tables.clear()
+    again: list[str] = []
+    hop2 = _make_named_tuple(MODULE, again)
+    assert again == []
+    plain = _make_named_tuple("other_package.probe", [])
+    for made in (hop, hop2):
+        assert made._fields == plain._fields and made._field_defaults == plain._field_defaults == {"call": ""}
+        assert made("a.py", 3) == ("a.py", 3, "") and made("a.py", 3).line == 3
+        assert made.__annotations__ == plain.__annotations__  # the same ForwardRefs
+
+
+@pytest.mark.usefixtures("kept")
+def test_other_packages_named_tuples_are_left_alone() -> None:
+    compiled: list[str] = []
+    _make_named_tuple("other_package.probe", compiled)
+    assert compiled == [] and codecache._changed == set()
 
 
 @pytest.mark.usefixtures("kept")

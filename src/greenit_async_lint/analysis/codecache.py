@@ -20,11 +20,13 @@ never does.
 from __future__ import annotations
 
 import builtins
+import collections
 import dataclasses
 import marshal
 import os
 import stat
 import sys
+import typing
 from pathlib import Path
 from types import CodeType
 from typing import Any, Optional
@@ -39,13 +41,61 @@ _MAGIC = b"GALDC" + sys.hexversion.to_bytes(4, "big") + __version__.encode() + b
 _FOLDER = Path(__file__).resolve().parent / "__pycache__"
 _tables: dict[str, dict[str, CodeType]] = {}
 _changed: set[str] = set()
-_real_exec = builtins.exec
+_real_exec, _real_eval, _real_compile = builtins.exec, builtins.eval, builtins.compile
+_NamedTupleMeta: Any = getattr(typing, "NamedTupleMeta")  # (typing's own, which mypy does not list)
+_real_named_tuple = _NamedTupleMeta.__new__
+_making: list[str] = []  # the kept package whose NamedTuple class is being made, innermost last
 
 
 def install() -> None:
-    """Have `dataclasses` compile through the kept code from now on (once per process)."""
+    """Have `dataclasses` compile through the kept code from now on (once per process), and a
+    NamedTuple class of a kept package too: typing compiles each of its string annotations
+    (`from __future__ import annotations`) and collections its `__new__`, a quarter of its making
+    (forty of them are made before a check's workers start: 2.6 ms of 4.7)."""
     if getattr(dataclasses, "exec", None) is not _exec:
         dataclasses.exec = _exec  # type: ignore[attr-defined] # a module global shadows the builtin
+        _NamedTupleMeta.__new__ = staticmethod(_named_tuple)
+        typing.compile = _compile  # type: ignore[attr-defined]
+        collections.eval = _eval  # type: ignore[attr-defined]
+
+
+def _named_tuple(cls: type, typename: str, bases: tuple[type, ...], ns: dict[str, Any]) -> Any:
+    package = str(ns.get("__module__", "")).partition(".")[0]
+    if package not in PACKAGES:
+        return _real_named_tuple(cls, typename, bases, ns)
+    _making.append(package)
+    try:
+        return _real_named_tuple(cls, typename, bases, ns)
+    finally:
+        _making.pop()
+
+
+def _compile(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+    """builtins.compile for typing.ForwardRef: an annotation's text, kept while a kept package's
+    NamedTuple is made (typing has no `from __future__` import: no flags to inherit)."""
+    if _making and type(source) is str and not args and not kwargs and filename == "<string>" and mode == "eval":
+        return _kept(_making[-1], source)
+    return _real_compile(source, filename, mode, *args, **kwargs)
+
+
+def _eval(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
+    """builtins.eval for collections.namedtuple's `__new__` text, kept as _compile keeps an annotation."""
+    if _making and type(source) is str:
+        return _real_eval(_kept(_making[-1], source), globals, locals)
+    return _real_eval(source, globals, locals)
+
+
+def _kept(package: str, expression: str) -> CodeType:
+    """The code of an expression (mode `eval`), compiled once for the package's file."""
+    table = _tables.get(package)
+    if table is None:
+        table = _tables[package] = _read(package)
+    key = "\0eval\0" + expression  # (never a dataclass's text, which is a `def`)
+    code = table.get(key)
+    if code is None:
+        code = table[key] = compile(expression, "<string>", "eval", dont_inherit=True)
+        _changed.add(package)
+    return code
 
 
 def save() -> None:
