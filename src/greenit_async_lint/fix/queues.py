@@ -7,7 +7,6 @@ data (`queues[].modules`, `queues[].packages` in remedies.yaml).
 """
 from __future__ import annotations
 
-import configparser
 import re
 import sys
 from collections import Counter
@@ -149,6 +148,8 @@ def dependency_names(folder: Path) -> dict[str, str]:
             continue
     setup_cfg = folder / "setup.cfg"
     if setup_cfg.is_file():
+        import configparser  # (1 ms of imports, for a project that has a setup.cfg)
+
         parser = configparser.ConfigParser()
         try:
             parser.read(setup_cfg, encoding="utf-8")
