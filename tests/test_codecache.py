@@ -9,9 +9,10 @@ import os
 import subprocess
 import sys
 import types
-from pathlib import Path
-
 import typing
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -33,30 +34,9 @@ def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def _make_class(compiled: list[str]) -> type:
-    """A frozen dataclass made in a module of the package, counting what gets compiled."""
-    module = types.ModuleType(MODULE)
-    sys.modules[MODULE] = module
-    real_compile = compile
-
-    def counting(source, *args, **kwargs):  # type: ignore[no-untyped-def]
-        compiled.append(source)
-        return real_compile(source, *args, **kwargs)
-
-    codecache.compile = counting  # type: ignore[attr-defined]
-    try:
-        namespace: dict[str, object] = {"__module__": MODULE, "__annotations__": {"path": "str", "line": "int"},
-                                        "line": 0}
-        cls = type("Probe", (), namespace)
-        return dataclasses.dataclass(frozen=True)(cls)
-    finally:
-        del codecache.compile  # type: ignore[attr-defined]
-        del sys.modules[MODULE]
-
-
-def _make_named_tuple(module_name: str, compiled: list[str]) -> type:
-    """A NamedTuple class (string annotations, a default) made in `module_name`, counting what
-    the kept code compiles, as codecache.install has typing and collections make it."""
+@contextmanager
+def _in_module(module_name: str, compiled: list[str]) -> Iterator[types.ModuleType]:
+    """A module of that name, while what the kept code compiles is counted in `compiled`."""
     module = types.ModuleType(module_name)
     sys.modules[module_name] = module
     real_compile = compile
@@ -66,21 +46,39 @@ def _make_named_tuple(module_name: str, compiled: list[str]) -> type:
         return real_compile(source, *args, **kwargs)
 
     codecache.compile = counting  # type: ignore[attr-defined]
+    try:
+        yield module
+    finally:
+        del codecache.compile  # type: ignore[attr-defined]
+        del sys.modules[module_name]
+
+
+def _make_class(compiled: list[str]) -> type:
+    """A frozen dataclass made in a module of the package, counting what gets compiled."""
+    with _in_module(MODULE, compiled):
+        namespace: dict[str, object] = {"__module__": MODULE, "__annotations__": {"path": "str", "line": "int"},
+                                        "line": 0}
+        cls = type("Probe", (), namespace)
+        return dataclasses.dataclass(frozen=True)(cls)
+
+
+def _make_named_tuple(module_name: str, compiled: list[str]) -> type:
+    """A NamedTuple class (string annotations, a default) made in `module_name`, counting what
+    the kept code compiles, as codecache.install has typing and collections make it."""
     meta = getattr(typing, "NamedTupleMeta")
     saved = meta.__dict__["__new__"]
     meta.__new__ = staticmethod(codecache._named_tuple)
     typing.compile = codecache._compile  # type: ignore[attr-defined]
     collections.eval = codecache._eval  # type: ignore[attr-defined]
     try:
-        source = ("from __future__ import annotations\nfrom typing import NamedTuple, Optional\n"
-                  "class Hop(NamedTuple):\n    path: str\n    line: Optional[int]\n    call: str = ''\n")
-        exec(compile(source, module_name, "exec"), module.__dict__)
-        return module.__dict__["Hop"]  # type: ignore[no-any-return]
+        with _in_module(module_name, compiled) as module:
+            source = ("from __future__ import annotations\nfrom typing import NamedTuple, Optional\n"
+                      "class Hop(NamedTuple):\n    path: str\n    line: Optional[int]\n    call: str = ''\n")
+            exec(compile(source, module_name, "exec"), module.__dict__)
+            return module.__dict__["Hop"]  # type: ignore[no-any-return]
     finally:
         meta.__new__ = saved
         del typing.compile, collections.eval  # type: ignore[attr-defined]
-        del codecache.compile  # type: ignore[attr-defined]
-        del sys.modules[module_name]
 
 
 @pytest.mark.usefixtures("kept")
