@@ -15,7 +15,7 @@ from ..catalogue import Catalogue
 from ..catalogue.work import BOUNDED_WAIT
 from .builders import QueryBuilders
 from .cascades import CascadeDeletes
-from .effects import Effect, Hop, best_effects, replace, with_hop
+from .effects import Effect, Hop, best_effects, call_hop, replace, with_hop
 from .fallbacks import fallbacks
 from .evaluate import Evaluator
 from .guards import GuardCheck
@@ -112,7 +112,7 @@ class Reach:
     # -- call sites ---------------------------------------------------------------------------
 
     def call_effects(self, cs: CallSite, ctx: Ctx) -> list[Effect]:
-        hop = Hop(self.p.mods[ctx.module].path, cs.line, cs.col, cs.text)
+        hop = call_hop(self.p.mods[ctx.module].path, cs.line, cs.col, cs.text)
         out: list[Effect] = []
         for target in self.ev.eval(cs.func, ctx):
             out.extend(self.target_effects(target, cs, ctx, hop))
