@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from ..catalogue import Catalogue
+from ..catalogue.patterns import PatternTable
 from ..catalogue.work import BOUNDED_WAIT
 from .builders import QueryBuilders
 from .cascades import CascadeDeletes
@@ -68,6 +69,10 @@ class Reach:
         self.builders = QueryBuilders(project, catalogue.volume.query_builders)  # `.exists()`: no query of its own
         self._builds_only: dict[tuple[int, Ctx], bool] = {}
         self._plain: dict[str, bool] = {}  # outside names by whether no offload table matches them
+        off = catalogue.offloads  # (one table for that question: a new name's globs tried once, not five times)
+        self._offload_calls: PatternTable[bool] = PatternTable(
+            (pattern, True) for table in (off.enqueue_calls, off.background, off.threads, off.pool_submits,
+                                          off.pool_waits) for pattern in table.patterns())
         self.receivers = ReceiverReuse(self)
         self.passed = PassedValues(self)  # what a callee does with a call site's arguments
 
@@ -177,9 +182,7 @@ class Reach:
         name = target.name
         plain = self._plain.get(name)
         if plain is None:  # (most names are no offload: one lookup instead of a table each)
-            off = self.off
-            plain = self._plain[name] = all(table.match(name) is None for table in (
-                off.enqueue_calls, off.background, off.threads, off.pool_submits, off.pool_waits))
+            plain = self._plain[name] = self._offload_calls.match(name) is None
         if not plain:
             offloaded = self.offloaded(target, cs, ctx, hop)
             if offloaded is not None:
