@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ...catalogue.frameworks import ClassAttrRule, ClassViewRule, FrameworkRules
+from ...catalogue.patterns import PatternTable
 from ..ir import Class, Const, Items
 from ..values import ClassRef, MethodRef
 from .model import Candidate, Handler, Root, Scan
@@ -40,6 +41,9 @@ class _Views:
             (fw, r) for fw in scan.frameworks for r in fw.class_views] + mapped_views(scan)
         self._views: dict[tuple[int, str], ViewRules] = {}
         self._base_matches: dict[str, ViewMethods] = {}
+        # Every rule's base patterns in one table: most bases (models, forms, a library's classes)
+        # are no view base, which one lookup says instead of one per rule.
+        self._any_base = PatternTable((p, True) for _fw, rule in self.rules for p in rule.bases.patterns())
 
     def rules_of(self, mi: int, qualname: str) -> ViewRules:
         key = (mi, qualname)
@@ -52,7 +56,8 @@ class _Views:
             for name in names:
                 matched = self._base_matches.get(name)
                 if matched is None:
-                    matched = [(fw.name, r.methods) for fw, r in self.rules if r.bases.match(name)]
+                    matched = [(fw.name, r.methods) for fw, r in self.rules if r.bases.match(name)] \
+                        if self._any_base.match(name) is not None else []
                     self._base_matches[name] = matched
                 methods.extend(m for m in matched if m not in methods)
             found = self._views[key] = ViewRules(methods, names, classes)

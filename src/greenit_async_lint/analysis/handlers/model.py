@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Literal, NamedTuple, Optional, TypeAlias
 
+from ...catalogue.patterns import PatternTable
 from ..ir import Expr, Function, Module
 from ..project import Ctx, Project
 
@@ -110,10 +111,12 @@ class RulesByName:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self._found: dict[str, list[int]] = {}
+        self._any = PatternTable((p, True) for _fw, rule in rules for p in rule.calls.patterns())  # (most names: none)
 
     def matching(self, name: str) -> list[int]:
         """The indexes in `rules` of those that match `name`."""
         found = self._found.get(name)
         if found is None:
-            found = self._found[name] = [i for i, (_fw, rule) in enumerate(self.rules) if rule.calls.match(name)]
+            found = self._found[name] = [i for i, (_fw, rule) in enumerate(self.rules) if rule.calls.match(name)] \
+                if self._any.match(name) is not None else []
         return found
