@@ -67,3 +67,21 @@ def test_a_first_run_summarises_the_bytes_its_result_key_was_made_of(tmp_path: P
     again = engine.analyse(["."], Config(jobs=1), cwd=tmp_path)
     assert sorted(reads) == ["app.py", "helpers.py"]  # read again, for the summary cache's keys
     assert [f.code for f in again.findings] == ["GAL106"]
+
+
+def test_a_first_run_reads_no_result_codec_before_its_workers_start(tmp_path: Path) -> None:
+    """With no result to read, the result cache's lookup imports none of the analysis's records
+    (the codec is made on first use): they are imported beside the summary workers instead."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom pathlib import Path\nfrom greenit_async_lint.analysis import resultcache\n"
+              "assert resultcache.load(Path(sys.argv[1]), resultcache.Key('k', 's', ())) is None\n"
+              "print(sorted(m for m in sys.modules if m.rsplit('.', 1)[-1] in "
+              "('findings', 'effects', 'project', 'handlers', 'values')))\n"
+              "print(resultcache.CODEC.fingerprint == resultcache.codec().fingerprint, "
+              "resultcache.codec().fingerprint in resultcache.HEADER)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "none")], capture_output=True, text=True,
+                          timeout=60, check=True)
+    imported, same = done.stdout.splitlines()
+    assert imported == "[]" and same == "True True"

@@ -7,7 +7,6 @@ import gc
 import sys
 from typing import Any
 
-from . import output
 from .config import Config, ConfigError
 from .analysis.engine import analyse, finish_writers
 from .analysis.readfile import Unreadable, read_json
@@ -126,6 +125,8 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
             ON_ANALYSIS.reset(hook)
             if fixer is not None:
                 fixer.close()  # one given no work (all diffs cached, or none) may still be importing
+    from . import output  # (the report's records: imported once the analysis has run, not before its workers start)
+
     _PARKED.append(report)
     data = output.to_dict(report)
     _PARKED.append(data)

@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ..catalogue.sources import OnDemand
 from .discovery import DEFAULT_EXCLUDE, Excluder, SourceFile, collect, find_project_root
-from .findings import Finding, verdict
-from .handlers import Handler, Registration
 from .ir import FileProblem, Module
 from .options import AnalysisOptions, HasAnalysisOptions
-from .project import Project
 from . import resultcache
 from .dismantle import dismantle
 from .workers import BEFORE_SHARE, ON_ANALYSIS
@@ -27,6 +24,9 @@ from .workers import BEFORE_SHARE, ON_ANALYSIS
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
     from .cutoff import unchanged_result
+    from .findings import Finding, verdict
+    from .handlers import Handler, Registration
+    from .project import Project
     from .dispatchers import annotate, find_dispatchers
     from .evaluate import Evaluator
     from .handlers.finder import HandlerFinder
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 _LOADING = {".cutoff": ("unchanged_result",), ".loader": ("SummaryCache", "load")}
 _ANALYSIS = {
     **_LOADING, ".dispatchers": ("annotate", "find_dispatchers"), ".evaluate": ("Evaluator",),
+    ".findings": ("Finding", "verdict"), ".project": ("Project",),
     ".handlers.finder": ("HandlerFinder",), ".index": ("ProjectIndex",), ".judging": ("all_handler_findings",),
     ".reach": ("Reach",),
 }

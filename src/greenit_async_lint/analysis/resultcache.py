@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
 from .. import __version__
-from . import effects, findings, handlers, ir, project, values
+from . import ir
 from .discovery import SourceFile
 from .filekeys import entry_key
 from .ir import SUMMARY_FORMAT
@@ -28,8 +28,28 @@ from .safestore import Codec, CodecError, EntryFile, classes_in
 _FILE = "result.jsonl"
 # The records a result holds, from the modules that define them: not reach.py, which would import
 # the whole analysis into a run that the cache answers.
-CODEC = Codec(classes_in(ir, handlers, effects, project, values, findings))
-HEADER = f"greenit-async-lint result v1 codec {CODEC.fingerprint}"  # another codec's entries are a miss
+_CODEC: list[Codec] = []  # made on first use (codec()): a first run, with no result to read, reads no codec
+
+
+def codec() -> Codec:
+    """The result entries' codec: its records' modules are imported only when an entry is read or
+    written, not before a first run's workers start (most of them are the analysis's own)."""
+    if not _CODEC:
+        from . import effects, findings, handlers, project, values
+        _CODEC.append(Codec(classes_in(ir, handlers, effects, project, values, findings)))
+    return _CODEC[0]
+
+
+def header() -> str:
+    return f"greenit-async-lint result v1 codec {codec().fingerprint}"  # another codec's entries are a miss
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CODEC":
+        return codec()
+    if name == "HEADER":
+        return header()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The engine's own code: a checkout whose analysis or catalogue code changed (a developer's edit,
@@ -103,21 +123,21 @@ def _oversized(path: Path, max_bytes: int) -> Optional[int]:
 
 def load(folder: Path, key: Optional[Key]) -> Optional[Any]:
     """The result stored under exactly this key: (handlers, findings, verdicts, registrations)."""
-    if key is None:
+    if key is None or not (folder / _FILE).exists():
         return None
-    stored = EntryFile(folder / _FILE, HEADER).get(key.whole, CODEC)
+    stored = EntryFile(folder / _FILE, header()).get(key.whole, codec())
     return _result(stored)
 
 
 def previous(folder: Path, key: Optional[Key]) -> Optional[tuple[Any, tuple[str, ...]]]:
     """The result held (whatever its key) and its files' summary keys, when it was made with
     the same settings for the same files: only their contents may differ (cutoff.py)."""
-    if key is None:
+    if key is None or not (folder / _FILE).exists():
         return None
-    store = EntryFile(folder / _FILE, HEADER)
+    store = EntryFile(folder / _FILE, header())
     if len(store.raw) != 1:
         return None
-    stored: Any = store.get(next(iter(store.raw)), CODEC)
+    stored: Any = store.get(next(iter(store.raw)), codec())
     result = _result(stored)
     if result is None or stored[4] != key.shape or len(stored[5]) != len(key.files):
         return None
@@ -135,9 +155,9 @@ def _result(stored: Any) -> Optional[Any]:
 def save(folder: Path, key: Optional[Key], result: Any) -> None:
     if key is None:
         return
-    store = EntryFile(folder / _FILE, HEADER, read=False)  # one entry: the previous one is replaced
+    store = EntryFile(folder / _FILE, header(), read=False)  # one entry: the previous one is replaced
     try:
-        store.put(key.whole, CODEC.encode((*result, key.shape, key.files)))
+        store.put(key.whole, codec().encode((*result, key.shape, key.files)))
     except CodecError:
         return  # a value the codec does not know: this run is not cached
     store.save()
