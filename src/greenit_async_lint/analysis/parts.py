@@ -37,15 +37,16 @@ def chain_keywords(expr: Expr) -> set[str]:
     return names
 
 
-def chain_kwargs(expr: Expr) -> list[tuple[str, Expr]]:
+def chain_kwargs(expr: Expr, membership: frozenset[str] = frozenset()) -> list[tuple[str, Expr]]:
     """The keywords and values of the calls of a method chain (`filter(id__in=ids)`: id__in, ids);
-    SQLAlchemy's `filter(Model.id.in_(ids))` reads as Django's `id__in=ids`."""
+    a column's `membership` operator (volume.yaml `membership-operators`: SQLAlchemy's
+    `filter(Model.id.in_(ids))`) reads as Django's `id__in=ids`."""
     found: list[tuple[str, Expr]] = []
     while isinstance(expr, (Call, Attr)):
         if isinstance(expr, Call):
             found.extend((k, v) for k, v in expr.kwargs if k)
             found.extend((f"{a.func.base.attr}__in", a.args[0]) for a in expr.args if isinstance(a, Call) and a.args
-                         and isinstance(a.func, Attr) and a.func.attr == "in_" and isinstance(a.func.base, Attr)
+                         and isinstance(a.func, Attr) and a.func.attr in membership and isinstance(a.func.base, Attr)
                          and not isinstance(a.args[0], Star))
             expr = expr.func
         else:

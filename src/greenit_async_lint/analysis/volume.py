@@ -142,10 +142,11 @@ class DataVolume:
         `bounded-by-keyword`), rows two objects share, or one parent's own parts (parts.py). Ids
         the code collected from a whole table (`ids = [d.id for d in Doc.objects.all()]`) are
         that table, not a pick."""
-        keywords, lookups = self.rules.bounded_keywords, self.rules.range_lookups
+        keywords, lookups, membership = self.rules.bounded_keywords, self.rules.range_lookups, self.rules.membership_operators
 
         def picked(chain: Expr) -> bool:
-            return any(k in keywords and not self.unbounded(v, ctx, depth + 1) for k, v in chain_kwargs(chain))
+            return any(k in keywords and not self.unbounded(v, ctx, depth + 1)
+                       for k, v in chain_kwargs(chain, membership))
 
         return self.pinned.chain(expr, ctx, lambda chain, at, own: picked(chain) or parts_of_one(
             chain, self.rules) or bool(lookups) and pinned(chain, lookups) >= 2 or own and self.pinned.one_object(chain, at))

@@ -11,7 +11,7 @@ from .patterns import PatternTable
 from .schema import as_bool, as_list, as_mapping, as_str, as_str_list, check_keys
 
 _KEYS = ("per-row", "per-row-families", "unbounded", "passes-through", "request-models", "list-types", "bounded",
-         "bounded-by-keyword", "entries", "clocks", "range-lookups", "parent-keys",
+         "bounded-by-keyword", "membership-operators", "entries", "clocks", "range-lookups", "parent-keys",
          "request-arguments", "parses", "splits",
          "row-by-row", "primary-keys", "listings", "tree-walk",
          "shipped-folders", "recursive-globs", "cascade-deletes", "query-builders", "eager-loads")
@@ -65,6 +65,7 @@ class VolumeRules:
     cascades: CascadeRules = field(default_factory=CascadeRules)  # ORM deletes that load every related row
     query_builders: frozenset[str] = frozenset()  # `.exists()`: the chain is part of another statement
     eager_loads: frozenset[str] = frozenset()  # `relationship(lazy=...)` values loading the collection with its parent
+    membership_operators: frozenset[str] = frozenset()  # `Model.id.in_(ids)`: read as the lookup `id__in`
 
 
 def _per_row(data: Any, where: str) -> PatternTable[RowKind]:
@@ -117,4 +118,5 @@ def build_volume(data: Any, where: str = "volume.yaml") -> VolumeRules:
                        as_str(mapping["tree-walk"], f"{where}.tree-walk") if "tree-walk" in mapping else "",
                        roots, steps, globs,
                        build_cascades(mapping.get("cascade-deletes"), f"{where}.cascade-deletes"),
-                       query_builders=frozenset(lists["query-builders"]), eager_loads=frozenset(v.lower() for v in lists["eager-loads"]))
+                       query_builders=frozenset(lists["query-builders"]), eager_loads=frozenset(v.lower() for v in lists["eager-loads"]),
+                       membership_operators=frozenset(lists["membership-operators"]))
