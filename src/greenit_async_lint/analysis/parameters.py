@@ -56,6 +56,11 @@ def receiver_bound(fn: Function) -> bool:
     return fn.cls is not None and fn.kind in ("method", "property", "classmethod")
 
 
+def passed_names(fn: Function) -> set[str]:
+    """The names of the parameters a call site passes (all but a bound `self` or `cls`)."""
+    return {p.name for p in fn.params[1 if receiver_bound(fn) else 0:]}
+
+
 _INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC"})
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 from .effects import Effect, Hop
 from .ir import Attr, Call, CallSite, Element, Expr, Function, Name
-from .parameters import bind, receiver_bound
+from .parameters import bind, passed_names
 from .project import Ctx
 from .values import Callee, MethodRef, Value
 
@@ -81,8 +81,7 @@ class PassedValues:
         key = (ctx.module, fn.qualname, ctx.receiver)
         found = self._uses.get(key)
         if found is None:
-            skip = 1 if receiver_bound(fn) else 0
-            names = {p.name for p in fn.params[skip:]}
+            names = passed_names(fn)
             found = {}
             for cs in fn.scope.calls if names else ():
                 func = cs.func

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from .ir import Call, Expr, Function, Name
-from .parameters import bind, receiver_bound
+from .parameters import bind, passed_names
 from .project import Ctx
 from .values import Callee, MethodRef, Value
 
@@ -48,8 +48,7 @@ class PassThrough:
         key = (mi, fn.qualname)
         found = self._handed.get(key)
         if found is None:
-            skip = 1 if receiver_bound(fn) else 0
-            params = {p.name for p in fn.params[skip:]}
+            params = passed_names(fn)
             ways = {way for value in fn.return_values for way in [_handed(fn, value, params)] if way is not None}
             found = self._handed[key] = tuple(sorted(ways))
         return found

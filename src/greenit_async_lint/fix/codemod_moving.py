@@ -21,7 +21,7 @@ from .movable import (Forbidden, context_attribute, final_return, is_docstring, 
 from .rules import RemedyCatalogue
 from .bindings import absolute_module
 from .cst_nodes import read_only_visit
-from .request_names import request_object_name
+from .request_names import qualifies, request_object_name
 from .source import SourceFile
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def plan_move(source: SourceFile, function: cst.FunctionDef, reported: cst.CSTNo
     used = request_object_name(source, function, roots, request_objects)  # without the scopes where it can
     if used is None:
         used = next((name for name in names for qualified in source.qualified_names(name)
-                     if any(qualified == r or qualified.startswith(r + ".") for r in request_objects)), False)
+                     if qualifies(qualified, request_objects)), False)
     if isinstance(used, cst.Name):
         return (f"the work uses `{used.value}`, bound to the request or the application context, which a "
                 f"worker does not have: save what it needs first (uploads as files, settings as values) "

@@ -56,6 +56,10 @@ def request_object_name(source: SourceFile, function: cst.FunctionDef, roots: li
     if module is None or any(not isinstance(s, _TOP) for s in module.body) \
             or any(isinstance(a, (cst.FunctionDef, cst.Lambda)) for a in source.ancestors(function)):
         return None  # (a handler nested in a function reads that function's locals too)
+    if any(isinstance(s, cst.SimpleStatementLine) and any(isinstance(b, cst.ImportFrom)
+                                                            and isinstance(b.names, cst.ImportStar) for b in s.body)
+           for s in module.body):
+        return None  # (a star import may bind any name)
     shape = _Shape()
     for statement in function.body.body if isinstance(function.body, cst.IndentedBlock) else ():
         read_only_visit(statement, shape)
@@ -65,10 +69,6 @@ def request_object_name(source: SourceFile, function: cst.FunctionDef, roots: li
     read_only_visit(function.body, bound)
     local = bound.names | {p.name.value for p in ordered_params(function)}
     top = module_bindings(source)
-    if any(isinstance(s, cst.SimpleStatementLine) and any(isinstance(b, cst.ImportFrom)
-                                                            and isinstance(b.names, cst.ImportStar) for b in s.body)
-           for s in module.body):
-        return None
     for name in names_in(roots):
         if id(name) in shape.not_read:
             continue
@@ -77,7 +77,7 @@ def request_object_name(source: SourceFile, function: cst.FunctionDef, roots: li
         if name.value in local:
             continue  # a local of the handler (it imports nothing and declares no global): no module's name
         for binding in top.get(name.value, ()):
-            if binding is not None and _qualifies(_qualified(binding), request_objects):
+            if binding is not None and qualifies(_qualified(binding), request_objects):
                 return name
     return False
 
@@ -87,5 +87,6 @@ def _qualified(binding: tuple[str, Optional[str]]) -> str:
     return f"{module}.{obj}" if obj is not None else module
 
 
-def _qualifies(qualified: str, request_objects: tuple[str, ...]) -> bool:
+def qualifies(qualified: str, request_objects: tuple[str, ...]) -> bool:
+    """Whether a qualified name is one of `request_objects` or below one (`flask.request.files`)."""
     return any(qualified == r or qualified.startswith(r + ".") for r in request_objects)
