@@ -27,14 +27,7 @@ from .ir import Attr, Call, Const, Equals, Expr, Name, Star, Unknown
 
 def chain_keywords(expr: Expr) -> set[str]:
     """The keyword names of the calls of a method chain (`X.objects.filter(id__in=ids).order_by()`)."""
-    names: set[str] = set()
-    while isinstance(expr, (Call, Attr)):
-        if isinstance(expr, Call):
-            names.update(k for k, _v in expr.kwargs if k)
-            expr = expr.func
-        else:
-            expr = expr.base
-    return names
+    return {k for k, _v in chain_kwargs(expr)}
 
 
 def chain_kwargs(expr: Expr, membership: frozenset[str] = frozenset()) -> list[tuple[str, Expr]]:
