@@ -38,12 +38,13 @@ PARSE_ALL = """
 import ast, pathlib, sys, warnings
 warnings.simplefilter("ignore")
 n = 0
-for p in pathlib.Path(sys.argv[1]).rglob("*.py"):
-    try:
-        ast.parse(p.read_bytes())
-        n += 1
-    except (SyntaxError, ValueError):
-        pass
+for root in sys.argv[1:]:
+    for p in pathlib.Path(root).rglob("*.py"):
+        try:
+            ast.parse(p.read_bytes())
+            n += 1
+        except (SyntaxError, ValueError):
+            pass
 print(n)
 """
 
