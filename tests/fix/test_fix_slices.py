@@ -83,6 +83,40 @@ def test_a_slice_keeps_the_focused_function_and_stubs_the_rest() -> None:
     assert 14 not in piece.lines  # inside the stub of helper
 
 
+STUBBED = '''
+def stubbed(a: "Model", b: models.Other, c: make("Made").Kind, *d: list["Listed"], **e: pkg.mod.Deep) -> "Returned":
+    global COUNTER
+    import inner_module
+    from x import imported_name
+    value: "Annotated" = call(keyword=argument).attribute
+    plain: int = 0
+    try:
+        pass
+    except Error as caught:
+        pass
+    match value:
+        case Point(x=captured):
+            pass
+    return [item for item in values if f"{formatted}"] and (lambda p: p + closed)(1)
+'''
+
+
+def test_a_stub_reads_every_name_the_function_reads_and_no_other() -> None:
+    """The names a stub reads are the `Name` nodes of the function and those in its string
+    annotations, whatever the annotation's shape (a dotted one over a call holding a string
+    too); attribute, keyword, parameter, import, `except ... as` and capture names are no names it
+    reads."""
+    piece = make_slice(STUBBED.encode(), [])
+    assert piece is not None
+    stub = ast.parse(piece.text).body[0]
+    assert isinstance(stub, ast.FunctionDef) and isinstance(stub.body[0], ast.Global)
+    assert stub.body[0].names == ["COUNTER"]
+    read = {n.id for n in ast.walk(stub.body[1]) if isinstance(n, ast.Name)}
+    assert read == {"Model", "models", "make", "Made", "list", "Listed", "pkg", "Returned", "Annotated", "call",
+                    "argument", "int", "Error", "value", "Point", "item", "values", "formatted", "p", "closed",
+                    "plain"}
+
+
 def test_a_lost_marker_is_detected() -> None:
     piece = make_slice(MODULE.encode(), [22])
     assert piece is not None

@@ -212,22 +212,27 @@ def _stub(node: ast.stmt, indent: str) -> str:
     assert isinstance(node, _DEFS)
     globals_: set[str] = set()
     names: set[str] = set()
-    # ast.walk's order does not matter here, and its generators cost more than the walk itself.
+    # Every node of the function is visited (a fifth of a diff's planning on lnbits), in whatever
+    # order: by type identity, and through the fields that can hold nodes only (_child_fields).
     stack: list[ast.AST] = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        sub = stack.pop()
-        if isinstance(sub, ast.Global):
-            globals_.update(sub.names)
-        elif isinstance(sub, ast.Name):
-            names.add(sub.id)
-        elif isinstance(sub, (ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign)):
+        sub = pop()
+        kind = type(sub)
+        if kind is ast.Name:
+            names.add(sub.id)  # type: ignore[attr-defined]
+            continue  # (its one other field is its context)
+        if kind is ast.Global:
+            globals_.update(sub.names)  # type: ignore[attr-defined]
+            continue
+        if kind in _ANNOTATED and _may_hold_text(getattr(sub, "annotation", None) or getattr(sub, "returns", None)):
             names.update(_annotation_names(sub))
-        for field in sub._fields:
+        for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
             value = getattr(sub, field, None)
-            if isinstance(value, ast.AST):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
+            if type(value) is list:
+                extend([item for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST):
+                push(value)
     parts = []
     if globals_:
         parts.append(f"global {', '.join(sorted(globals_))}")
@@ -237,6 +242,27 @@ def _stub(node: ast.stmt, indent: str) -> str:
     if isinstance(node, ast.ClassDef):
         return f"{indent}class {node.name}: {body}"
     return f"{indent}def {node.name}(): {body}"
+
+
+_ANNOTATED = frozenset({ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign})
+# Fields that hold a string, a number or a context in every node type that has them (`Import`'s
+# `names` holds `alias` nodes, which hold only strings): never a node the stub reads.
+_LEAF_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "names", "module", "level", "type_comment", "kind",
+                          "conversion", "is_async", "asname", "simple", "tag"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    return fields
+
+
+def _may_hold_text(annotation: Optional[ast.AST]) -> bool:
+    """Whether an annotation may hold a string (`"Model"`, `list["Model"]`): not a plain name nor
+    a dotted one, the commonest, whose names the walk finds anyway."""
+    while type(annotation) is ast.Attribute:
+        annotation = annotation.value  # type: ignore[attr-defined]
+    return annotation is not None and type(annotation) is not ast.Name
 
 
 def _annotation_names(node: ast.AST) -> set[str]:
