@@ -246,8 +246,9 @@ def _stub(node: ast.stmt, indent: str) -> str:
 
 _ANNOTATED = frozenset({ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.AnnAssign})
 # Fields that hold a string, a number or a context in every node type that has them (`Import`'s
-# `names` holds `alias` nodes, which hold only strings): never a node the stub reads.
-_LEAF_FIELDS = frozenset({"ctx", "id", "attr", "name", "arg", "names", "module", "level", "type_comment", "kind",
+# `names` holds `alias` nodes, which hold only strings): never a node the stub reads. (Not `name`:
+# Python 3.12's `type X = ...` holds a Name there.)
+_LEAF_FIELDS = frozenset({"ctx", "id", "attr", "arg", "names", "module", "level", "type_comment", "kind",
                           "conversion", "is_async", "asname", "simple", "tag"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
