@@ -111,3 +111,15 @@ def test_globs_try_only_the_candidates_of_a_name() -> None:
         assert table_.match(name) == expected, (patterns_, name)
 
     check()
+
+
+def test_any_of_matches_a_name_when_one_of_the_tables_does() -> None:
+    first = PatternTable([("celery.*.delay", "queue"), ("rq.Queue.enqueue", "queue")])
+    second = PatternTable([("asyncio.to_thread", 1), ("*.run_in_executor", 2)])
+    either = PatternTable.any_of([first, second])
+    names = ["celery.app.task.delay", "rq.Queue.enqueue", "asyncio.to_thread", "loop.run_in_executor",
+             "requests.get", "rq.Queue", "asyncio.sleep"]
+    assert [either.match(n) for n in names] == [True, True, True, True, None, None, None]
+    assert [either.match(n) is not None for n in names] == \
+        [first.match(n) is not None or second.match(n) is not None for n in names]
+    assert PatternTable.any_of([]).match("anything") is None

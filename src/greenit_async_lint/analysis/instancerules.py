@@ -23,7 +23,6 @@ class InstanceRules:
         if found is None:
             table = self._tables.get(kind)
             if table is None:
-                table = self._tables[kind] = PatternTable(
-                    (pattern, True) for rule in self.rules for pattern in getattr(rule, kind).patterns())
+                table = self._tables[kind] = PatternTable.any_of(getattr(rule, kind) for rule in self.rules)
             found = self._named[key] = table.match(name) is not None
         return found

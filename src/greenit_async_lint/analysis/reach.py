@@ -70,9 +70,8 @@ class Reach:
         self._builds_only: dict[tuple[int, Ctx], bool] = {}
         self._plain: dict[str, bool] = {}  # outside names by whether no offload table matches them
         off = catalogue.offloads  # (one table for that question: a new name's globs tried once, not five times)
-        self._offload_calls: PatternTable[bool] = PatternTable(
-            (pattern, True) for table in (off.enqueue_calls, off.background, off.threads, off.pool_submits,
-                                          off.pool_waits) for pattern in table.patterns())
+        self._offload_calls = PatternTable.any_of(
+            (off.enqueue_calls, off.background, off.threads, off.pool_submits, off.pool_waits))
         self.receivers = ReceiverReuse(self)
         self.passed = PassedValues(self)  # what a callee does with a call site's arguments
 

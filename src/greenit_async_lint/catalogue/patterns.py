@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from operator import methodcaller
-from typing import Callable, Generic, Iterable, Optional, TypeVar
+from typing import Any, Callable, Generic, Iterable, Optional, TypeVar
 
 T = TypeVar("T")
 _UNSEEN = object()
@@ -78,6 +78,12 @@ class PatternTable(Generic[T]):
 
     def patterns(self) -> list[str]:
         return list(self._declared)
+
+    @staticmethod
+    def any_of(tables: Iterable["PatternTable[Any]"]) -> "PatternTable[bool]":
+        """One table that matches a name (True) when any of `tables` does: most names asked about
+        match none, which one lookup then says instead of one per table."""
+        return PatternTable((pattern, True) for table in tables for pattern in table.patterns())
 
     def __contains__(self, name: str) -> bool:
         return self.match(name) is not None

@@ -43,7 +43,7 @@ class _Views:
         self._base_matches: dict[str, ViewMethods] = {}
         # Every rule's base patterns in one table: most bases (models, forms, a library's classes)
         # are no view base, which one lookup says instead of one per rule.
-        self._any_base = PatternTable((p, True) for _fw, rule in self.rules for p in rule.bases.patterns())
+        self._any_base = PatternTable.any_of(rule.bases for _fw, rule in self.rules)
 
     def rules_of(self, mi: int, qualname: str) -> ViewRules:
         key = (mi, qualname)

@@ -111,7 +111,7 @@ class RulesByName:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self._found: dict[str, list[int]] = {}
-        self._any = PatternTable((p, True) for _fw, rule in rules for p in rule.calls.patterns())  # (most names: none)
+        self._any = PatternTable.any_of(rule.calls for _fw, rule in rules)  # (most names: none)
 
     def matching(self, name: str) -> list[int]:
         """The indexes in `rules` of those that match `name`."""
