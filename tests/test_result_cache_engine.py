@@ -79,8 +79,8 @@ def test_a_first_run_reads_no_result_codec_before_its_workers_start(tmp_path: Pa
               "assert resultcache.load(Path(sys.argv[1]), resultcache.Key('k', 's', ())) is None\n"
               "print(sorted(m for m in sys.modules if m.rsplit('.', 1)[-1] in "
               "('findings', 'effects', 'project', 'handlers', 'values')))\n"
-              "print(resultcache.CODEC.fingerprint == resultcache.codec().fingerprint, "
-              "resultcache.codec().fingerprint in resultcache.HEADER)\n")
+              "print(resultcache.codec() is resultcache.codec(), "
+              "resultcache.codec().fingerprint in resultcache.header())\n")
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "none")], capture_output=True, text=True,
                           timeout=60, check=True)
     imported, same = done.stdout.splitlines()

@@ -87,8 +87,8 @@ def test_the_fingerprint_names_the_classes_and_their_fields() -> None:
     assert Codec([Point, Box]).fingerprint == Codec([Point, Box]).fingerprint
     assert Codec([Point, Box]).fingerprint != Codec([Box, Point]).fingerprint  # the numbers would differ
     assert Codec([Point, Box]).fingerprint != Codec([Point2, Box]).fingerprint
-    assert loader.CODEC.fingerprint in loader.HEADER and resultcache.CODEC.fingerprint in resultcache.HEADER
-    assert loader.CODEC.fingerprint != resultcache.CODEC.fingerprint
+    assert loader.CODEC.fingerprint in loader.HEADER and resultcache.codec().fingerprint in resultcache.header()
+    assert loader.CODEC.fingerprint != resultcache.codec().fingerprint
 
 
 @pytest.mark.parametrize("bad", [
@@ -126,7 +126,7 @@ def test_unknown_values_are_refused_when_encoding() -> None:
 
 
 def test_every_record_type_of_the_caches_is_numbered() -> None:
-    for codec, modules in ((loader.JSON_CODEC, [ir]), (resultcache.CODEC, None)):
+    for codec, modules in ((loader.JSON_CODEC, [ir]), (resultcache.codec(), None)):
         if modules is not None:
             assert set(codec.fields) == set(classes_in(*modules))
         assert sorted(int(code) for code in [*codec.tuples.values(), *(c for c, _ in codec.objects.values())]) \

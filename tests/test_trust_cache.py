@@ -87,7 +87,7 @@ def test_planted_cache_files_run_nothing_and_change_nothing(project: Path, user_
         elif kind == "random":
             data = bytes(rng.randrange(256) for _ in range(4096))
         else:  # the right header, then a pickle where an entry's JSON should be
-            header = loader.HEADER if name.startswith("summaries") else resultcache.HEADER
+            header = loader.HEADER if name.startswith("summaries") else resultcache.header()
             data = header.encode() + b"\n" + b"0" * 64 + b" " + b"f" * 32 + b" " + blob.replace(b"\n", b"") + b"\n"
         (folder / name).write_bytes(data)
     for _ in range(2):  # the first run meets the planted files, the second the files it rewrote
@@ -104,11 +104,11 @@ def test_an_entry_forged_with_another_key_is_not_believed(project: Path, user_ca
     config = Config(jobs=1)
     honest = analyse(["."], config, cwd=project)
     assert honest.findings
-    store = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.HEADER)
+    store = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.header())
     (key,) = store.raw
     monkeypatch.setattr(safestore, "_KEY", b"an attacker's guess of the key....")
-    forged = EntryFile(store.path, resultcache.HEADER, read=False)
-    forged.put(key, resultcache.CODEC.encode(([], [], {})))
+    forged = EntryFile(store.path, resultcache.header(), read=False)
+    forged.put(key, resultcache.codec().encode(([], [], {})))
     forged.save()
     monkeypatch.setattr(safestore, "_KEY", None)  # back to this user's key
     again = analyse(["."], config, cwd=project)
@@ -225,5 +225,5 @@ def test_one_oversized_file_does_not_turn_the_result_cache_off(project: Path, us
     first = analyse(["."], config, cwd=project)
     assert "GAL903" in {f.code for f in first.findings}
     assert (project / ".greenit-cache" / "result.jsonl").is_file()
-    stored = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.HEADER)
+    stored = EntryFile(project / ".greenit-cache" / "result.jsonl", resultcache.header())
     assert len(stored.raw) == 1 and resultcache.load(project / ".greenit-cache", resultcache.Key(next(iter(stored.raw)), "", ())) is not None

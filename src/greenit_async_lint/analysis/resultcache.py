@@ -44,14 +44,6 @@ def header() -> str:
     return f"greenit-async-lint result v1 codec {codec().fingerprint}"  # another codec's entries are a miss
 
 
-def __getattr__(name: str) -> Any:
-    if name == "CODEC":
-        return codec()
-    if name == "HEADER":
-        return header()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # The engine's own code: a checkout whose analysis or catalogue code changed (a developer's edit,
 # a reinstall) must not reuse results computed by the old code under the same version number.
 ENGINE_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "catalogue")
