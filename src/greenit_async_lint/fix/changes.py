@@ -92,7 +92,7 @@ class FileChanges:
             # finds it (relative or not) through the absolute module name. Other imports are added
             # without a module name in the context, so that relative ones stay relative.
             package = self.source.name if self.source.is_package else self.source.name.rpartition(".")[0]
-            existing = {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
+            existing = self._from_modules()
             joining = CodemodContext(full_module_name=self.source.name, full_package_name=package)
             fresh = CodemodContext()
             for item in wanted:
@@ -120,10 +120,14 @@ class FileChanges:
             code += "\n"
         return code
 
+    def _from_modules(self) -> set[str]:
+        """The absolute modules the file imports names from at its top level (`from m import x`)."""
+        return {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
+
     def _from_groups(self, wanted: list[ImportChange]) -> list[tuple[str, list[str]]]:
         """The names to import by module, in the order render's two visitor passes would add them:
         modules the file already imports from (the joining pass), then the others."""
-        existing = {b[0] for bs in module_bindings(self.source).values() for b in bs if b and b[1] is not None}
+        existing = self._from_modules()
         groups: dict[str, list[str]] = {}
         for joining in (True, False):
             for item in wanted:
